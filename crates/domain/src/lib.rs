@@ -1,0 +1,17 @@
+//! The pure domain of Safe Passage: identities, roles, cases and their life, typed events.
+//! No I/O, no clock, no randomness: callers pass ids, times and random digits in.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod case;
+pub mod codename;
+pub mod event;
+pub mod ids;
+pub mod role;
+pub mod vocabulary;
+
+pub use case::{Case, CaseError, CaseKind, CaseState, CloseReason, GroupComposition, Transition};
+pub use codename::{Codename, CodenameError};
+pub use event::{Event, EventEnvelope};
+pub use ids::{CaseId, ContactId, ConversationId, MessageId, UserId};
+pub use role::Role;
+pub use vocabulary::{Channel, Language, ParseError, Sender};

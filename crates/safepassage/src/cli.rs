@@ -1,0 +1,90 @@
+//! The command line. Every setting also comes from a `SAFEPASSAGE_*` variable or the TOML file
+//! named by `--config`; the command line wins, then the environment, then the file.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "safepassage",
+    version,
+    about = "Safe Passage: a secure multi-channel hotline and case platform"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: SettingArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Settings shared by every command.
+#[derive(Debug, Args, Default)]
+pub struct SettingArgs {
+    /// TOML settings file (unknown keys are refused).
+    #[arg(long, global = true, env = "SAFEPASSAGE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Database URL: `sqlite:PATH` (default: ./safepassage-data/safepassage.db) or `postgres://...`.
+    #[arg(long, global = true, env = "SAFEPASSAGE_DATABASE")]
+    pub database: Option<String>,
+    /// Master key file (created with mode 0600 on first start of an empty database).
+    /// Alternatively give the key itself, hex, in SAFEPASSAGE_MASTER_KEY.
+    #[arg(long, global = true, env = "SAFEPASSAGE_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Public HTTP listener.
+    #[arg(long, global = true, env = "SAFEPASSAGE_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Metrics listener (Prometheus); loopback by default so it is never public by accident.
+    #[arg(long, global = true, env = "SAFEPASSAGE_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// SQLite durability: off, normal, full (default) or extra.
+    #[arg(long, global = true, env = "SAFEPASSAGE_SQLITE_SYNCHRONOUS")]
+    pub sqlite_synchronous: Option<String>,
+    /// Log format: text or json.
+    #[arg(long, global = true, env = "SAFEPASSAGE_LOG_FORMAT")]
+    pub log_format: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the platform.
+    Serve,
+    /// Serve with demo staff accounts, conversations and cases (on 127.0.0.1:8080 by default).
+    Demo,
+    /// Create or update the database schema, then exit.
+    Migrate,
+    /// Staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// The tamper-evident audit chain.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Master key management.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a staff account; prints a one-time password and a TOTP enrolment URI.
+    Add {
+        /// operator, specialist, coordinator, operations, analyst or admin.
+        #[arg(long)]
+        role: String,
+        /// Login name.
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain; exit 0 when intact, 1 naming the first broken link.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Re-wrap every data key under a new master key while the service runs.
+    Rotate,
+}

@@ -1,0 +1,46 @@
+//! One module per command; each takes resolved settings and returns the process exit code.
+
+mod audit;
+mod demo;
+mod keys;
+mod serve;
+mod user;
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use safepassage_store::Store;
+
+use crate::cli::{AuditCommand, Command, KeysCommand, UserCommand};
+use crate::settings::Settings;
+
+pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve => serve::run(open(&settings).await?, &settings).await,
+        Command::Demo => demo::run(&settings).await,
+        Command::Migrate => {
+            let backend = Store::migrate(&settings.database).await?;
+            println!(
+                "{backend} schema is up to date ({})",
+                settings.database_for_display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(UserCommand::Add { role, name }) => {
+            user::add(&open(&settings).await?, &role, &name).await
+        }
+        Command::Audit(AuditCommand::Verify) => audit::verify(&open(&settings).await?).await,
+        Command::Keys(KeysCommand::Rotate) => keys::rotate(&open(&settings).await?).await,
+    }
+}
+
+/// Opens the store; a refusal (wrong key, missing key over data, exposed key file) ends here
+/// with its message and a non-zero exit.
+pub async fn open(settings: &Settings) -> anyhow::Result<Store> {
+    Store::open(settings.store_config()).await.with_context(|| {
+        format!(
+            "cannot open the store at {}",
+            settings.database_for_display()
+        )
+    })
+}

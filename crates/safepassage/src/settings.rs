@@ -1,0 +1,117 @@
+//! Resolved settings: defaults, then the TOML file, then environment and command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use safepassage_store::{KeySource, StoreConfig, Synchronous};
+use serde::Deserialize;
+
+use crate::cli::{Cli, Command};
+use crate::logging::LogFormat;
+
+/// The settings file: every key optional, unknown keys refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    database: Option<String>,
+    key_file: Option<PathBuf>,
+    listen: Option<SocketAddr>,
+    metrics_listen: Option<SocketAddr>,
+    sqlite_synchronous: Option<String>,
+    log_format: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database: String,
+    pub key_source: KeySource,
+    pub listen: SocketAddr,
+    pub metrics_listen: SocketAddr,
+    pub synchronous: Synchronous,
+    pub log_format: LogFormat,
+}
+
+impl Settings {
+    pub fn resolve(cli: &Cli) -> anyhow::Result<Settings> {
+        let file: FileSettings = match &cli.settings.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                toml::from_str(&text)
+                    .with_context(|| format!("invalid settings file {}", path.display()))?
+            }
+            None => FileSettings::default(),
+        };
+        let args = &cli.settings;
+        // The demo keeps its data apart from a real deployment's default files.
+        let stem = if matches!(cli.command, Command::Demo) {
+            "demo"
+        } else {
+            "safepassage"
+        };
+        let database = args
+            .database
+            .clone()
+            .or(file.database)
+            .unwrap_or_else(|| format!("sqlite:./safepassage-data/{stem}.db"));
+        let key_file = args
+            .key_file
+            .clone()
+            .or(file.key_file)
+            .unwrap_or_else(|| PathBuf::from(format!("./safepassage-data/{stem}.key")));
+        let key_source = match std::env::var("SAFEPASSAGE_MASTER_KEY") {
+            Ok(hex) if args.key_file.is_none() => KeySource::Hex(zeroize::Zeroizing::new(hex)),
+            _ => KeySource::File(key_file),
+        };
+        let synchronous = args
+            .sqlite_synchronous
+            .clone()
+            .or(file.sqlite_synchronous)
+            .map(|s| s.parse::<Synchronous>())
+            .transpose()
+            .map_err(anyhow::Error::msg)?
+            .unwrap_or_default();
+        let log_format = args
+            .log_format
+            .clone()
+            .or(file.log_format)
+            .map(|s| s.parse())
+            .transpose()?
+            .unwrap_or_default();
+        Ok(Settings {
+            database,
+            key_source,
+            listen: args
+                .listen
+                .or(file.listen)
+                .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080))),
+            metrics_listen: args
+                .metrics_listen
+                .or(file.metrics_listen)
+                .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 9090))),
+            synchronous,
+            log_format,
+        })
+    }
+
+    pub fn store_config(&self) -> StoreConfig {
+        let mut config = StoreConfig::new(self.database.clone(), self.key_source.clone());
+        config.synchronous = self.synchronous;
+        config
+    }
+
+    /// The database URL without a password, for messages.
+    pub fn database_for_display(&self) -> String {
+        match self.database.split_once("://") {
+            Some((scheme, rest)) => match rest.split_once('@') {
+                Some((credentials, host)) => {
+                    let user = credentials.split(':').next().unwrap_or("");
+                    format!("{scheme}://{user}:***@{host}")
+                }
+                None => self.database.clone(),
+            },
+            None => self.database.clone(),
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! The one contract both storage backends keep. The `Store` holds keys and rules; a backend only
+//! moves rows: it commits batches of jobs (chaining their events) and answers reads.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use safepassage_domain::{CaseId, ConversationId, UserId};
+use uuid::Uuid;
+
+use crate::error::StoreError;
+use crate::model::{CaseView, ConversationView, NoteKind};
+use crate::ops::Job;
+
+/// A data key as stored: wrapped under a master key, or gone (shredded).
+#[derive(Debug, Clone)]
+pub(crate) struct WrappedKey {
+    pub master_key_id: String,
+    pub wrapped: Option<Vec<u8>>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct MasterKeyRow {
+    pub id: String,
+    pub kcv: Vec<u8>,
+    pub retired: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawMessage {
+    pub id: Uuid,
+    pub conversation: Uuid,
+    pub seq: i64,
+    pub sender: String,
+    pub body_ct: Vec<u8>,
+    pub at_ms: i64,
+    pub key_id: Uuid,
+    /// False once the key was shredded (checked in the same query, so it holds across nodes).
+    pub key_alive: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawNote {
+    pub id: Uuid,
+    pub kind: NoteKind,
+    pub author: Uuid,
+    pub body_ct: Vec<u8>,
+    pub at_ms: i64,
+    pub key_id: Uuid,
+    pub key_alive: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawEvent {
+    pub seq: i64,
+    pub at_ms: i64,
+    pub kind: String,
+    pub payload: Vec<u8>,
+    pub prev_hash: Vec<u8>,
+    pub hash: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawUser {
+    pub id: Uuid,
+    pub name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub totp_ct: Vec<u8>,
+    pub failed_logins: i64,
+    pub locked_until_ms: i64,
+}
+
+/// The result of committing one batch: per job, the seqs given to its events.
+pub(crate) type BatchSeqs = Vec<Vec<i64>>;
+
+#[async_trait]
+pub(crate) trait Backend: Send + Sync + 'static {
+    /// Commits all jobs in one transaction, chaining their events in order. Fails whole.
+    async fn commit(&self, jobs: Arc<Vec<Job>>) -> Result<BatchSeqs, StoreError>;
+    async fn ping(&self) -> Result<(), StoreError>;
+    /// Whether any key or event exists: a store with data must never get a new master key.
+    async fn has_data(&self) -> Result<bool, StoreError>;
+    async fn master_keys(&self) -> Result<Vec<MasterKeyRow>, StoreError>;
+    async fn data_key(&self, id: Uuid) -> Result<Option<WrappedKey>, StoreError>;
+    async fn system_key(&self, purpose: &str) -> Result<Option<(Uuid, WrappedKey)>, StoreError>;
+    async fn contact_by_identity(&self, hash: [u8; 32]) -> Result<Option<Uuid>, StoreError>;
+    async fn conversation(
+        &self,
+        id: ConversationId,
+    ) -> Result<Option<ConversationView>, StoreError>;
+    async fn conversation_by_token(
+        &self,
+        hash: [u8; 32],
+    ) -> Result<Option<ConversationView>, StoreError>;
+    async fn messages(
+        &self,
+        conversation: ConversationId,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<RawMessage>, StoreError>;
+    async fn case(&self, id: CaseId) -> Result<Option<CaseView>, StoreError>;
+    async fn case_by_codename(&self, hash: [u8; 32]) -> Result<Option<CaseId>, StoreError>;
+    async fn notes(&self, case: CaseId) -> Result<Vec<RawNote>, StoreError>;
+    async fn events(&self, after_seq: i64, limit: i64) -> Result<Vec<RawEvent>, StoreError>;
+    async fn user_by_name(&self, name: &str) -> Result<Option<RawUser>, StoreError>;
+    async fn user(&self, id: UserId) -> Result<Option<RawUser>, StoreError>;
+    /// Data keys still wrapped under `master_key_id`, at most `limit`.
+    async fn keys_wrapped_under(
+        &self,
+        master_key_id: &str,
+        limit: i64,
+    ) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError>;
+    /// Replaces wrapped keys, each only if it is still under `from_master` (a concurrent shred wins).
+    async fn rewrap(
+        &self,
+        from_master: &str,
+        to_master: &str,
+        keys: Vec<(Uuid, Vec<u8>)>,
+    ) -> Result<(), StoreError>;
+    /// Rows per table, for metrics: counts only.
+    async fn counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError>;
+}

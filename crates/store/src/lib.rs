@@ -1,0 +1,24 @@
+//! The event store of Safe Passage: one event log with a hash chain, current-state tables whose
+//! personal data is only ciphertext, on SQLite (embedded) or PostgreSQL, with group commit.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+mod backend;
+mod chain;
+mod committer;
+mod config;
+mod error;
+mod keystate;
+mod model;
+mod ops;
+mod postgres;
+mod sqlite;
+mod store;
+
+pub use chain::ChainReport;
+pub use config::{KeySource, StoreConfig, Synchronous};
+pub use error::StoreError;
+pub use model::{
+    Body, CaseView, ConversationStatus, ConversationView, MessageView, NoteKind, NoteView,
+    StoredEvent, UserRecord,
+};
+pub use store::{RotationReport, Store, StoreStats};

@@ -1,0 +1,150 @@
+//! What the store hands back: decrypted views, with "shredded" as a value rather than an error.
+
+use safepassage_domain::{
+    CaseId, CaseKind, CaseState, Channel, CloseReason, ContactId, ConversationId, Event,
+    GroupComposition, Language, MessageId, Role, Sender, UserId,
+};
+use uuid::Uuid;
+
+/// Decrypted text, or the fact that its key was destroyed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    Text(String),
+    Shredded,
+}
+
+impl Body {
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Body::Text(t) => Some(t),
+            Body::Shredded => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageView {
+    pub id: MessageId,
+    pub conversation: ConversationId,
+    pub seq: i64,
+    pub sender: Sender,
+    pub body: Body,
+    pub at_ms: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConversationStatus {
+    Bot,
+    Queued,
+    Assigned,
+    Closed,
+}
+
+impl ConversationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConversationStatus::Bot => "bot",
+            ConversationStatus::Queued => "queued",
+            ConversationStatus::Assigned => "assigned",
+            ConversationStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ConversationStatus> {
+        [Self::Bot, Self::Queued, Self::Assigned, Self::Closed]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationView {
+    pub id: ConversationId,
+    pub contact: ContactId,
+    pub channel: Channel,
+    pub language: Language,
+    pub case: Option<CaseId>,
+    pub status: ConversationStatus,
+    pub assigned_to: Option<UserId>,
+    pub created_ms: i64,
+    pub last_message_ms: i64,
+    pub(crate) key_id: Uuid,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseView {
+    pub id: CaseId,
+    pub kind: CaseKind,
+    pub state: CaseState,
+    pub composition: Option<GroupComposition>,
+    pub close_reason: Option<CloseReason>,
+    pub has_codename: bool,
+    pub shredded: bool,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+    pub(crate) key_id: Uuid,
+}
+
+impl CaseView {
+    pub fn as_domain(&self) -> safepassage_domain::Case {
+        safepassage_domain::Case {
+            id: self.id,
+            state: self.state,
+            kind: self.kind,
+            composition: self.composition,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteKind {
+    Note,
+    Location,
+}
+
+impl NoteKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoteKind::Note => "note",
+            NoteKind::Location => "location",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteView {
+    pub id: Uuid,
+    pub kind: NoteKind,
+    pub author: UserId,
+    pub body: Body,
+    pub at_ms: i64,
+}
+
+/// A staff account as the login check needs it.
+#[derive(Clone)]
+pub struct UserRecord {
+    pub id: UserId,
+    pub name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub totp_secret: zeroize::Zeroizing<Vec<u8>>,
+    pub failed_logins: i64,
+    pub locked_until_ms: i64,
+}
+
+impl std::fmt::Debug for UserRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRecord")
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One event of the log, decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub seq: i64,
+    pub at_ms: i64,
+    pub event: Event,
+}

@@ -1,0 +1,105 @@
+//! Writes to the current-state tables, as values. A job is the unit of atomicity: its ops and
+//! events commit together or not at all; many jobs share one transaction under group commit.
+
+use safepassage_domain::{
+    CaseId, CaseKind, CaseState, Channel, CloseReason, ContactId, ConversationId, Event, Language,
+    MessageId, Role, Sender, UserId,
+};
+use uuid::Uuid;
+
+#[derive(Debug, Clone)]
+pub(crate) enum Op {
+    InsertMasterKey {
+        id: String,
+        kcv: Vec<u8>,
+    },
+    RetireMasterKey {
+        id: String,
+    },
+    InsertDataKey {
+        id: Uuid,
+        purpose: &'static str,
+        master_key_id: String,
+        wrapped: Vec<u8>,
+    },
+    InsertContact {
+        id: ContactId,
+    },
+    InsertIdentity {
+        hash: [u8; 32],
+        channel: Channel,
+        contact: ContactId,
+    },
+    InsertConversation {
+        id: ConversationId,
+        contact: ContactId,
+        channel: Channel,
+        language: Language,
+        key_id: Uuid,
+        token_hash: Option<[u8; 32]>,
+    },
+    /// The message's `seq` is the seq of the job's event at `event_index`.
+    InsertMessage {
+        id: MessageId,
+        conversation: ConversationId,
+        event_index: usize,
+        sender: Sender,
+        body_ct: Vec<u8>,
+    },
+    InsertCase {
+        id: CaseId,
+        kind: CaseKind,
+        key_id: Uuid,
+    },
+    /// Guarded: only applies while the case is still in `from` (else the job conflicts).
+    SetCaseState {
+        id: CaseId,
+        from: CaseState,
+        to: CaseState,
+        close_reason: Option<CloseReason>,
+    },
+    SetComposition {
+        id: CaseId,
+        size: u32,
+        officers: u32,
+    },
+    /// Guarded: a case gets one codename; a hash already in use conflicts.
+    SetCodename {
+        id: CaseId,
+        hash: [u8; 32],
+    },
+    JoinCase {
+        conversation: ConversationId,
+        case: CaseId,
+    },
+    InsertNote {
+        id: Uuid,
+        case: CaseId,
+        kind: &'static str,
+        author: UserId,
+        body_ct: Vec<u8>,
+    },
+    /// Destroys the wrapped keys of a case and of every conversation joined to it.
+    ShredCase {
+        case: CaseId,
+    },
+    InsertUser {
+        id: UserId,
+        name: String,
+        role: Role,
+        password_hash: String,
+        totp_ct: Vec<u8>,
+    },
+    SetLoginState {
+        user: UserId,
+        failed_logins: i64,
+        locked_until_ms: i64,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Job {
+    pub at_ms: i64,
+    pub ops: Vec<Op>,
+    pub events: Vec<Event>,
+}

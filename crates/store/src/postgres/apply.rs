@@ -1,0 +1,433 @@
+//! Committing a batch on PostgreSQL: one transaction that locks the chain head, applies the rare
+//! ops one statement each in job order, then writes all messages and all events in one statement each.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use sqlx::{PgConnection, Row};
+use uuid::Uuid;
+
+use super::PgBackend;
+use crate::backend::BatchSeqs;
+use crate::chain;
+use crate::error::StoreError;
+use crate::ops::{Job, Op};
+
+impl PgBackend {
+    pub(crate) async fn commit_batch(&self, jobs: Arc<Vec<Job>>) -> Result<BatchSeqs, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // On any error the transaction is dropped, which rolls it back.
+        let seqs = write_jobs(&mut tx, &jobs).await?;
+        tx.commit().await?;
+        Ok(seqs)
+    }
+}
+
+/// The batch's events, column by column, for one `UNNEST` insert.
+#[derive(Default)]
+struct EventRows {
+    seq: Vec<i64>,
+    at_ms: Vec<i64>,
+    kind: Vec<&'static str>,
+    payload: Vec<Vec<u8>>,
+    prev_hash: Vec<[u8; 32]>,
+    hash: Vec<[u8; 32]>,
+}
+
+impl EventRows {
+    fn with_capacity(n: usize) -> EventRows {
+        EventRows {
+            seq: Vec::with_capacity(n),
+            at_ms: Vec::with_capacity(n),
+            kind: Vec::with_capacity(n),
+            payload: Vec::with_capacity(n),
+            prev_hash: Vec::with_capacity(n),
+            hash: Vec::with_capacity(n),
+        }
+    }
+
+    /// Inserts the events and moves the head to the last of them, in one statement.
+    async fn write(
+        self,
+        conn: &mut PgConnection,
+        head_seq: i64,
+        head_hash: [u8; 32],
+    ) -> Result<(), StoreError> {
+        if self.seq.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "WITH inserted AS ( \
+                 INSERT INTO events (seq, at_ms, kind, payload, prev_hash, hash) \
+                 SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[]) \
+             ) \
+             UPDATE audit_head SET seq = $7, hash = $8 WHERE id = 1",
+        )
+        .bind(self.seq)
+        .bind(self.at_ms)
+        .bind(self.kind)
+        .bind(self.payload)
+        .bind(self.prev_hash)
+        .bind(self.hash)
+        .bind(head_seq)
+        .bind(head_hash)
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+}
+
+/// The batch's messages, column by column, and per conversation the time of its last message.
+#[derive(Default)]
+struct MessageRows<'a> {
+    id: Vec<Uuid>,
+    conversation: Vec<Uuid>,
+    seq: Vec<i64>,
+    sender: Vec<&'static str>,
+    body_ct: Vec<&'a [u8]>,
+    at_ms: Vec<i64>,
+    touched: Vec<Uuid>,
+    touched_at: Vec<i64>,
+    touched_index: HashMap<Uuid, usize>,
+}
+
+impl<'a> MessageRows<'a> {
+    fn push(
+        &mut self,
+        id: Uuid,
+        conversation: Uuid,
+        seq: i64,
+        sender: &'static str,
+        body_ct: &'a [u8],
+        at: i64,
+    ) {
+        self.id.push(id);
+        self.conversation.push(conversation);
+        self.seq.push(seq);
+        self.sender.push(sender);
+        self.body_ct.push(body_ct);
+        self.at_ms.push(at);
+        // The last message in batch order sets `last_message_ms`, as row-by-row updates would.
+        match self.touched_index.get(&conversation) {
+            Some(&i) => self.touched_at[i] = at,
+            None => {
+                self.touched_index.insert(conversation, self.touched.len());
+                self.touched.push(conversation);
+                self.touched_at.push(at);
+            }
+        }
+    }
+
+    /// Inserts the messages and updates their conversations, in one statement.
+    async fn write(self, conn: &mut PgConnection) -> Result<(), StoreError> {
+        if self.id.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "WITH inserted AS ( \
+                 INSERT INTO messages (id, conversation_id, seq, sender, body_ct, at_ms) \
+                 SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::int8[], $4::text[], $5::bytea[], $6::int8[]) \
+             ) \
+             UPDATE conversations c SET last_message_ms = t.at_ms \
+             FROM UNNEST($7::uuid[], $8::int8[]) AS t (id, at_ms) WHERE c.id = t.id",
+        )
+        .bind(self.id)
+        .bind(self.conversation)
+        .bind(self.seq)
+        .bind(self.sender)
+        .bind(self.body_ct)
+        .bind(self.at_ms)
+        .bind(self.touched)
+        .bind(self.touched_at)
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+}
+
+async fn write_jobs(conn: &mut PgConnection, jobs: &[Job]) -> Result<BatchSeqs, StoreError> {
+    // The row lock on the head is what keeps the chain linear when several nodes commit.
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
+        .fetch_one(&mut *conn)
+        .await?;
+    let mut seq: i64 = head.try_get(0)?;
+    let head_hash: Vec<u8> = head.try_get(1)?;
+    let mut prev: [u8; 32] = head_hash.as_slice().try_into().map_err(|_| {
+        StoreError::Database(format!(
+            "the audit head hash has {} bytes, not 32",
+            head_hash.len()
+        ))
+    })?;
+    let mut events = EventRows::with_capacity(jobs.iter().map(|j| j.events.len()).sum());
+    let mut messages = MessageRows::default();
+    let mut all = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let first = seq + 1;
+        let mut seqs = Vec::with_capacity(job.events.len());
+        for event in &job.events {
+            seq += 1;
+            let payload = event.canonical_bytes();
+            let hash = chain::link(&prev, seq, job.at_ms, event.kind(), &payload);
+            events.seq.push(seq);
+            events.at_ms.push(job.at_ms);
+            events.kind.push(event.kind());
+            events.payload.push(payload);
+            events.prev_hash.push(prev);
+            events.hash.push(hash);
+            prev = hash;
+            seqs.push(seq);
+        }
+        for op in &job.ops {
+            apply(conn, op, job.at_ms, first, &mut messages).await?;
+        }
+        all.push(seqs);
+    }
+    // Messages only reference rows the ops above inserted, so they can all go last.
+    messages.write(conn).await?;
+    events.write(conn, seq, prev).await?;
+    Ok(all)
+}
+
+/// Fails the job when a guarded update finds nothing to change.
+fn expect_one(changed: u64, what: &'static str) -> Result<(), StoreError> {
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(what))
+    }
+}
+
+/// Applies one op; messages are only collected, for the one bulk insert at the end.
+async fn apply<'a>(
+    conn: &mut PgConnection,
+    op: &'a Op,
+    at: i64,
+    first_seq: i64,
+    messages: &mut MessageRows<'a>,
+) -> Result<(), StoreError> {
+    match op {
+        Op::InsertMessage {
+            id,
+            conversation,
+            event_index,
+            sender,
+            body_ct,
+        } => {
+            let seq = first_seq + *event_index as i64;
+            messages.push(id.0, conversation.0, seq, sender.as_str(), body_ct, at);
+        }
+        Op::InsertMasterKey { id, kcv } => {
+            sqlx::query("INSERT INTO master_keys (id, kcv, created_ms) VALUES ($1, $2, $3)")
+                .bind(id.as_str())
+                .bind(kcv.as_slice())
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Op::RetireMasterKey { id } => {
+            sqlx::query("UPDATE master_keys SET retired_ms = $2 WHERE id = $1")
+                .bind(id.as_str())
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Op::InsertDataKey {
+            id,
+            purpose,
+            master_key_id,
+            wrapped,
+        } => {
+            sqlx::query(
+                "INSERT INTO data_keys (id, purpose, master_key_id, wrapped, created_ms) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(*id)
+            .bind(*purpose)
+            .bind(master_key_id.as_str())
+            .bind(wrapped.as_slice())
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Op::InsertContact { id } => {
+            sqlx::query("INSERT INTO contacts (id, created_ms) VALUES ($1, $2)")
+                .bind(id.0)
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Op::InsertIdentity {
+            hash,
+            channel,
+            contact,
+        } => {
+            sqlx::query("INSERT INTO channel_identities (identity_hash, channel, contact_id) VALUES ($1, $2, $3)")
+                .bind(hash.as_slice())
+                .bind(channel.as_str())
+                .bind(contact.0)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Op::InsertConversation {
+            id,
+            contact,
+            channel,
+            language,
+            key_id,
+            token_hash,
+        } => {
+            sqlx::query(
+                "INSERT INTO conversations (id, contact_id, channel, language, key_id, status, token_hash, created_ms, last_message_ms) \
+                 VALUES ($1, $2, $3, $4, $5, 'bot', $6, $7, $7)",
+            )
+            .bind(id.0)
+            .bind(contact.0)
+            .bind(channel.as_str())
+            .bind(language.as_str())
+            .bind(*key_id)
+            .bind(token_hash.as_ref().map(|h| h.as_slice()))
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Op::InsertCase { id, kind, key_id } => {
+            let kind = match kind {
+                safepassage_domain::CaseKind::Individual => "individual",
+                safepassage_domain::CaseKind::Group => "group",
+            };
+            sqlx::query(
+                "INSERT INTO cases (id, kind, state, key_id, created_ms, updated_ms) VALUES ($1, $2, 'inquiry', $3, $4, $4)",
+            )
+            .bind(id.0)
+            .bind(kind)
+            .bind(*key_id)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Op::SetCaseState {
+            id,
+            from,
+            to,
+            close_reason,
+        } => {
+            let changed = sqlx::query(
+                "UPDATE cases SET state = $3, close_reason = $4, updated_ms = $5 WHERE id = $1 AND state = $2",
+            )
+            .bind(id.0)
+            .bind(from.as_str())
+            .bind(to.as_str())
+            .bind(close_reason.map(|r| r.as_str()))
+            .bind(at)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            expect_one(changed, "the case was moved by someone else")?;
+        }
+        Op::SetComposition { id, size, officers } => {
+            let changed =
+                sqlx::query("UPDATE cases SET group_size = $2, group_officers = $3, updated_ms = $4 WHERE id = $1")
+                    .bind(id.0)
+                    .bind(i64::from(*size))
+                    .bind(i64::from(*officers))
+                    .bind(at)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+            expect_one(changed, "no such case")?;
+        }
+        Op::SetCodename { id, hash } => {
+            let taken = sqlx::query("SELECT 1 FROM cases WHERE codename_hash = $1")
+                .bind(hash.as_slice())
+                .fetch_optional(&mut *conn)
+                .await?;
+            if taken.is_some() {
+                return Err(StoreError::Conflict("codename in use"));
+            }
+            let changed = sqlx::query(
+                "UPDATE cases SET codename_hash = $2, updated_ms = $3 WHERE id = $1 AND codename_hash IS NULL",
+            )
+            .bind(id.0)
+            .bind(hash.as_slice())
+            .bind(at)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            expect_one(changed, "the case already has a codename")?;
+        }
+        Op::JoinCase { conversation, case } => {
+            let changed = sqlx::query("UPDATE conversations SET case_id = $2 WHERE id = $1")
+                .bind(conversation.0)
+                .bind(case.0)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            expect_one(changed, "no such conversation")?;
+        }
+        Op::InsertNote {
+            id,
+            case,
+            kind,
+            author,
+            body_ct,
+        } => {
+            sqlx::query(
+                "INSERT INTO case_notes (id, case_id, kind, author, body_ct, at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(*id)
+            .bind(case.0)
+            .bind(*kind)
+            .bind(author.0)
+            .bind(body_ct.as_slice())
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Op::ShredCase { case } => {
+            sqlx::query(
+                "UPDATE data_keys SET wrapped = NULL, shredded_ms = $2 \
+                 WHERE id IN (SELECT key_id FROM cases WHERE id = $1 \
+                              UNION SELECT key_id FROM conversations WHERE case_id = $1)",
+            )
+            .bind(case.0)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Op::InsertUser {
+            id,
+            name,
+            role,
+            password_hash,
+            totp_ct,
+        } => {
+            sqlx::query(
+                "INSERT INTO users (id, name, role, password_hash, totp_ct, created_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id.0)
+            .bind(name.as_str())
+            .bind(role.as_str())
+            .bind(password_hash.as_str())
+            .bind(totp_ct.as_slice())
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Op::SetLoginState {
+            user,
+            failed_logins,
+            locked_until_ms,
+        } => {
+            let changed = sqlx::query(
+                "UPDATE users SET failed_logins = $2, locked_until_ms = $3 WHERE id = $1",
+            )
+            .bind(user.0)
+            .bind(*failed_logins)
+            .bind(*locked_until_ms)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            expect_one(changed, "no such user")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! The PostgreSQL backend: a connection pool shared by reads and batch commits, for several app
+//! nodes on one database. Tables are never schema-qualified, so the URL's `search_path` decides.
+
+mod apply;
+mod reads;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::Row;
+
+use crate::error::StoreError;
+
+const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/0001_initial.sql")];
+const MAX_CONNECTIONS: u32 = 10;
+/// First half of the advisory lock key taken while migrating; the second half is the schema's
+/// hash, so stores in different schemas of one database migrate independently.
+const MIGRATION_LOCK: i32 = 0x5350_4d47; // "SPMG"
+
+pub(crate) struct PgBackend {
+    pool: PgPool,
+}
+
+impl PgBackend {
+    /// Opens the pool and brings the schema up to date. The URL is never logged or echoed: it
+    /// may carry a password.
+    pub(crate) async fn connect(url: &str) -> Result<PgBackend, StoreError> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Refused(format!("invalid PostgreSQL URL: {e}")))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Database(format!("cannot connect to PostgreSQL: {e}")))?;
+        migrate(&pool).await?;
+        Ok(PgBackend { pool })
+    }
+}
+
+/// Applies the migrations newer than `schema_migrations`, in one transaction that holds an
+/// advisory lock, so two nodes starting at once do not both migrate.
+async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let schema: Option<String> = sqlx::query("SELECT current_schema()")
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+    let schema = schema.ok_or_else(|| {
+        StoreError::Refused(
+            "no schema of the PostgreSQL search_path exists; create it before starting".into(),
+        )
+    })?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+        .bind(MIGRATION_LOCK)
+        .bind(&schema)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_ms BIGINT NOT NULL)",
+    )
+    .execute(&mut *tx)
+    .await?;
+    let current: i64 = sqlx::query("SELECT coalesce(max(version), 0) FROM schema_migrations")
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+    let known = MIGRATIONS.len() as i64;
+    if current > known {
+        return Err(StoreError::Refused(format!(
+            "the database schema (version {current}) is newer than this program knows ({known})"
+        )));
+    }
+    let now = crate::store::now_ms();
+    for (version, sql) in (1i64..)
+        .zip(MIGRATIONS.iter())
+        .skip(usize::try_from(current).unwrap_or(0))
+    {
+        sqlx::raw_sql(sql).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO schema_migrations (version, applied_ms) VALUES ($1, $2)")
+            .bind(version)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// SQLite reads a negative LIMIT as "no limit"; PostgreSQL refuses it, so it becomes NULL (ALL).
+fn limit(n: i64) -> Option<i64> {
+    (n >= 0).then_some(n)
+}
+
+#[cfg(test)]
+mod tests;

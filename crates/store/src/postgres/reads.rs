@@ -1,0 +1,388 @@
+//! The backend contract on PostgreSQL: reads straight on the pool, commits in `apply`. The SQL
+//! mirrors the SQLite backend's: same columns, same order, same liveness joins.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use safepassage_domain::{
+    CaseId, CaseKind, CloseReason, ContactId, ConversationId, GroupComposition, UserId,
+};
+use sqlx::postgres::PgRow;
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::{limit, PgBackend};
+use crate::backend::{
+    Backend, BatchSeqs, MasterKeyRow, RawEvent, RawMessage, RawNote, RawUser, WrappedKey,
+};
+use crate::error::StoreError;
+use crate::model::{CaseView, ConversationStatus, ConversationView, NoteKind};
+use crate::ops::Job;
+
+const CONVERSATION_BY_ID: &str =
+    "SELECT id, contact_id, channel, language, case_id, status, assigned_to, \
+     created_ms, last_message_ms, key_id FROM conversations WHERE id = $1";
+const CONVERSATION_BY_TOKEN: &str =
+    "SELECT id, contact_id, channel, language, case_id, status, assigned_to, \
+     created_ms, last_message_ms, key_id FROM conversations WHERE token_hash = $1";
+const USER_BY_NAME: &str =
+    "SELECT id, name, role, password_hash, totp_ct, failed_logins, locked_until_ms FROM users WHERE name = $1";
+const USER_BY_ID: &str =
+    "SELECT id, name, role, password_hash, totp_ct, failed_logins, locked_until_ms FROM users WHERE id = $1";
+
+fn bad(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Database(format!("unreadable {what} in the database: {e}"))
+}
+
+/// A vocabulary column, parsed into its domain type.
+fn parsed<T: std::str::FromStr>(r: &PgRow, i: usize, what: &str) -> Result<T, StoreError>
+where
+    T::Err: std::fmt::Display,
+{
+    let s: String = r.try_get(i)?;
+    s.parse().map_err(|e| bad(what, e))
+}
+
+fn group_number(n: Option<i64>) -> Result<Option<u32>, StoreError> {
+    n.map(|n| u32::try_from(n).map_err(|e| bad("group composition", e)))
+        .transpose()
+}
+
+fn conversation_row(r: &PgRow) -> Result<ConversationView, StoreError> {
+    let status: String = r.try_get(5)?;
+    Ok(ConversationView {
+        id: ConversationId(r.try_get(0)?),
+        contact: ContactId(r.try_get(1)?),
+        channel: parsed(r, 2, "channel")?,
+        language: parsed(r, 3, "language")?,
+        case: r.try_get::<Option<Uuid>, _>(4)?.map(CaseId),
+        status: ConversationStatus::parse(&status)
+            .ok_or_else(|| bad("conversation status", status))?,
+        assigned_to: r.try_get::<Option<Uuid>, _>(6)?.map(UserId),
+        created_ms: r.try_get(7)?,
+        last_message_ms: r.try_get(8)?,
+        key_id: r.try_get(9)?,
+    })
+}
+
+fn user_row(r: &PgRow) -> Result<RawUser, StoreError> {
+    Ok(RawUser {
+        id: r.try_get(0)?,
+        name: r.try_get(1)?,
+        role: r.try_get(2)?,
+        password_hash: r.try_get(3)?,
+        totp_ct: r.try_get(4)?,
+        failed_logins: r.try_get(5)?,
+        locked_until_ms: r.try_get(6)?,
+    })
+}
+
+fn case_row(r: &PgRow) -> Result<CaseView, StoreError> {
+    let kind: String = r.try_get(1)?;
+    let size = group_number(r.try_get(3)?)?;
+    let officers = group_number(r.try_get(4)?)?;
+    let close_reason: Option<String> = r.try_get(5)?;
+    Ok(CaseView {
+        id: CaseId(r.try_get(0)?),
+        kind: if kind == "group" {
+            CaseKind::Group
+        } else {
+            CaseKind::Individual
+        },
+        state: parsed(r, 2, "case state")?,
+        composition: size
+            .zip(officers)
+            .map(|(size, officers)| GroupComposition { size, officers }),
+        close_reason: close_reason
+            .map(|c| c.parse::<CloseReason>().map_err(|e| bad("close reason", e)))
+            .transpose()?,
+        has_codename: r.try_get(6)?,
+        shredded: r.try_get(7)?,
+        created_ms: r.try_get(8)?,
+        updated_ms: r.try_get(9)?,
+        key_id: r.try_get(10)?,
+    })
+}
+
+fn message_row(r: &PgRow) -> Result<RawMessage, StoreError> {
+    Ok(RawMessage {
+        id: r.try_get(0)?,
+        conversation: r.try_get(1)?,
+        seq: r.try_get(2)?,
+        sender: r.try_get(3)?,
+        body_ct: r.try_get(4)?,
+        at_ms: r.try_get(5)?,
+        key_id: r.try_get(6)?,
+        key_alive: r.try_get(7)?,
+    })
+}
+
+fn note_row(r: &PgRow) -> Result<RawNote, StoreError> {
+    let kind: String = r.try_get(1)?;
+    Ok(RawNote {
+        id: r.try_get(0)?,
+        kind: if kind == "location" {
+            NoteKind::Location
+        } else {
+            NoteKind::Note
+        },
+        author: r.try_get(2)?,
+        body_ct: r.try_get(3)?,
+        at_ms: r.try_get(4)?,
+        key_id: r.try_get(5)?,
+        key_alive: r.try_get(6)?,
+    })
+}
+
+fn event_row(r: &PgRow) -> Result<RawEvent, StoreError> {
+    Ok(RawEvent {
+        seq: r.try_get(0)?,
+        at_ms: r.try_get(1)?,
+        kind: r.try_get(2)?,
+        payload: r.try_get(3)?,
+        prev_hash: r.try_get(4)?,
+        hash: r.try_get(5)?,
+    })
+}
+
+fn wrapped_key(r: &PgRow, first: usize) -> Result<WrappedKey, StoreError> {
+    Ok(WrappedKey {
+        master_key_id: r.try_get(first)?,
+        wrapped: r.try_get(first + 1)?,
+    })
+}
+
+#[async_trait]
+impl Backend for PgBackend {
+    async fn commit(&self, jobs: Arc<Vec<Job>>) -> Result<BatchSeqs, StoreError> {
+        self.commit_batch(jobs).await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn has_data(&self) -> Result<bool, StoreError> {
+        let row = sqlx::query(
+            "SELECT EXISTS (SELECT 1 FROM master_keys) OR EXISTS (SELECT 1 FROM events)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    async fn master_keys(&self) -> Result<Vec<MasterKeyRow>, StoreError> {
+        let rows = sqlx::query("SELECT id, kcv, retired_ms IS NOT NULL FROM master_keys")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(MasterKeyRow {
+                    id: r.try_get(0)?,
+                    kcv: r.try_get(1)?,
+                    retired: r.try_get(2)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn data_key(&self, id: Uuid) -> Result<Option<WrappedKey>, StoreError> {
+        sqlx::query("SELECT master_key_id, wrapped FROM data_keys WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| wrapped_key(&r, 0))
+            .transpose()
+    }
+
+    async fn system_key(&self, purpose: &str) -> Result<Option<(Uuid, WrappedKey)>, StoreError> {
+        sqlx::query("SELECT id, master_key_id, wrapped FROM data_keys WHERE purpose = $1")
+            .bind(purpose)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| Ok((r.try_get(0)?, wrapped_key(&r, 1)?)))
+            .transpose()
+    }
+
+    async fn contact_by_identity(&self, hash: [u8; 32]) -> Result<Option<Uuid>, StoreError> {
+        sqlx::query("SELECT contact_id FROM channel_identities WHERE identity_hash = $1")
+            .bind(hash.as_slice())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| Ok(r.try_get(0)?))
+            .transpose()
+    }
+
+    async fn conversation(
+        &self,
+        id: ConversationId,
+    ) -> Result<Option<ConversationView>, StoreError> {
+        sqlx::query(CONVERSATION_BY_ID)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| conversation_row(&r))
+            .transpose()
+    }
+
+    async fn conversation_by_token(
+        &self,
+        hash: [u8; 32],
+    ) -> Result<Option<ConversationView>, StoreError> {
+        sqlx::query(CONVERSATION_BY_TOKEN)
+            .bind(hash.as_slice())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| conversation_row(&r))
+            .transpose()
+    }
+
+    async fn messages(
+        &self,
+        conversation: ConversationId,
+        after_seq: i64,
+        limit_n: i64,
+    ) -> Result<Vec<RawMessage>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT m.id, m.conversation_id, m.seq, m.sender, m.body_ct, m.at_ms, v.key_id, k.wrapped IS NOT NULL \
+             FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN data_keys k ON k.id = v.key_id \
+             WHERE m.conversation_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3",
+        )
+        .bind(conversation.0)
+        .bind(after_seq)
+        .bind(limit(limit_n))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(message_row).collect()
+    }
+
+    async fn case(&self, id: CaseId) -> Result<Option<CaseView>, StoreError> {
+        sqlx::query(
+            "SELECT c.id, c.kind, c.state, c.group_size, c.group_officers, c.close_reason, \
+                    c.codename_hash IS NOT NULL, k.wrapped IS NULL, c.created_ms, c.updated_ms, c.key_id \
+             FROM cases c JOIN data_keys k ON k.id = c.key_id WHERE c.id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|r| case_row(&r))
+        .transpose()
+    }
+
+    async fn case_by_codename(&self, hash: [u8; 32]) -> Result<Option<CaseId>, StoreError> {
+        sqlx::query("SELECT id FROM cases WHERE codename_hash = $1")
+            .bind(hash.as_slice())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| Ok(CaseId(r.try_get(0)?)))
+            .transpose()
+    }
+
+    async fn notes(&self, case: CaseId) -> Result<Vec<RawNote>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT n.id, n.kind, n.author, n.body_ct, n.at_ms, c.key_id, k.wrapped IS NOT NULL \
+             FROM case_notes n JOIN cases c ON c.id = n.case_id JOIN data_keys k ON k.id = c.key_id \
+             WHERE n.case_id = $1 ORDER BY n.at_ms, n.id",
+        )
+        .bind(case.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(note_row).collect()
+    }
+
+    async fn events(&self, after_seq: i64, limit_n: i64) -> Result<Vec<RawEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, at_ms, kind, payload, prev_hash, hash FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after_seq)
+        .bind(limit(limit_n))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(event_row).collect()
+    }
+
+    async fn user_by_name(&self, name: &str) -> Result<Option<RawUser>, StoreError> {
+        sqlx::query(USER_BY_NAME)
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| user_row(&r))
+            .transpose()
+    }
+
+    async fn user(&self, id: UserId) -> Result<Option<RawUser>, StoreError> {
+        sqlx::query(USER_BY_ID)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| user_row(&r))
+            .transpose()
+    }
+
+    async fn keys_wrapped_under(
+        &self,
+        master_key_id: &str,
+        limit_n: i64,
+    ) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, wrapped FROM data_keys WHERE master_key_id = $1 AND wrapped IS NOT NULL LIMIT $2",
+        )
+        .bind(master_key_id)
+        .bind(limit(limit_n))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    async fn rewrap(
+        &self,
+        from_master: &str,
+        to_master: &str,
+        keys: Vec<(Uuid, Vec<u8>)>,
+    ) -> Result<(), StoreError> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let (ids, wrapped): (Vec<Uuid>, Vec<Vec<u8>>) = keys.into_iter().unzip();
+        // One statement is one transaction; each key only changes while still under `from_master`
+        // and not shredded, so a concurrent shred wins.
+        sqlx::query(
+            "UPDATE data_keys d SET master_key_id = $2, wrapped = t.wrapped \
+             FROM UNNEST($3::uuid[], $4::bytea[]) AS t (id, wrapped) \
+             WHERE d.id = t.id AND d.master_key_id = $1 AND d.wrapped IS NOT NULL",
+        )
+        .bind(from_master)
+        .bind(to_master)
+        .bind(ids)
+        .bind(wrapped)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
+        const TABLES: [&str; 6] = [
+            "contacts",
+            "conversations",
+            "messages",
+            "cases",
+            "users",
+            "events",
+        ];
+        let row = sqlx::query(
+            "SELECT (SELECT count(*) FROM contacts), (SELECT count(*) FROM conversations), \
+                    (SELECT count(*) FROM messages), (SELECT count(*) FROM cases), \
+                    (SELECT count(*) FROM users), (SELECT count(*) FROM events)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        TABLES
+            .iter()
+            .enumerate()
+            .map(|(i, table)| Ok((*table, row.try_get(i)?)))
+            .collect()
+    }
+}

@@ -1,0 +1,245 @@
+//! Committing a batch on SQLite: one transaction, events chained in order, guarded ops checked.
+
+use std::sync::Arc;
+
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::SqliteBackend;
+use crate::backend::BatchSeqs;
+use crate::chain;
+use crate::error::StoreError;
+use crate::ops::{Job, Op};
+
+impl SqliteBackend {
+    pub(crate) async fn commit_batch(&self, jobs: Arc<Vec<Job>>) -> Result<BatchSeqs, StoreError> {
+        let writer = self.writer.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = writer.lock().unwrap_or_else(|p| p.into_inner());
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let seqs = write_jobs(&tx, &jobs)?;
+            tx.commit()?;
+            Ok(seqs)
+        })
+        .await?
+    }
+}
+
+fn write_jobs(tx: &Transaction<'_>, jobs: &[Job]) -> Result<BatchSeqs, StoreError> {
+    let (mut seq, mut prev): (i64, Vec<u8>) =
+        tx.query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    let mut all = Vec::with_capacity(jobs.len());
+    let mut insert_event = tx.prepare_cached(
+        "INSERT INTO events (seq, at_ms, kind, payload, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for job in jobs {
+        let first = seq + 1;
+        let mut seqs = Vec::with_capacity(job.events.len());
+        for event in &job.events {
+            seq += 1;
+            let payload = event.canonical_bytes();
+            let hash = chain::link(&prev, seq, job.at_ms, event.kind(), &payload);
+            insert_event.execute(params![
+                seq,
+                job.at_ms,
+                event.kind(),
+                payload,
+                prev,
+                hash.as_slice()
+            ])?;
+            prev = hash.to_vec();
+            seqs.push(seq);
+        }
+        for op in &job.ops {
+            apply(tx, op, job.at_ms, first)?;
+        }
+        all.push(seqs);
+    }
+    tx.execute(
+        "UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1",
+        params![seq, prev],
+    )?;
+    Ok(all)
+}
+
+/// Fails the job when a guarded update finds nothing to change.
+fn expect_one(changed: usize, what: &'static str) -> Result<(), StoreError> {
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(what))
+    }
+}
+
+fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), StoreError> {
+    match op {
+        Op::InsertMasterKey { id, kcv } => {
+            tx.prepare_cached("INSERT INTO master_keys (id, kcv, created_ms) VALUES (?1, ?2, ?3)")?
+                .execute(params![id, kcv, at])?;
+        }
+        Op::RetireMasterKey { id } => {
+            tx.prepare_cached("UPDATE master_keys SET retired_ms = ?2 WHERE id = ?1")?
+                .execute(params![id, at])?;
+        }
+        Op::InsertDataKey {
+            id,
+            purpose,
+            master_key_id,
+            wrapped,
+        } => {
+            tx.prepare_cached(
+                "INSERT INTO data_keys (id, purpose, master_key_id, wrapped, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![id.as_bytes(), purpose, master_key_id, wrapped, at])?;
+        }
+        Op::InsertContact { id } => {
+            tx.prepare_cached("INSERT INTO contacts (id, created_ms) VALUES (?1, ?2)")?
+                .execute(params![id.as_bytes(), at])?;
+        }
+        Op::InsertIdentity {
+            hash,
+            channel,
+            contact,
+        } => {
+            tx.prepare_cached("INSERT INTO channel_identities (identity_hash, channel, contact_id) VALUES (?1, ?2, ?3)")?
+                .execute(params![hash.as_slice(), channel.as_str(), contact.as_bytes()])?;
+        }
+        Op::InsertConversation {
+            id,
+            contact,
+            channel,
+            language,
+            key_id,
+            token_hash,
+        } => {
+            tx.prepare_cached(
+                "INSERT INTO conversations (id, contact_id, channel, language, key_id, status, token_hash, created_ms, last_message_ms) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'bot', ?6, ?7, ?7)",
+            )?
+            .execute(params![
+                id.as_bytes(),
+                contact.as_bytes(),
+                channel.as_str(),
+                language.as_str(),
+                key_id.as_bytes(),
+                token_hash.as_ref().map(|h| h.as_slice()),
+                at
+            ])?;
+        }
+        Op::InsertMessage {
+            id,
+            conversation,
+            event_index,
+            sender,
+            body_ct,
+        } => {
+            tx.prepare_cached(
+                "INSERT INTO messages (id, conversation_id, seq, sender, body_ct, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                id.as_bytes(),
+                conversation.as_bytes(),
+                first_seq + *event_index as i64,
+                sender.as_str(),
+                body_ct,
+                at
+            ])?;
+            tx.prepare_cached("UPDATE conversations SET last_message_ms = ?2 WHERE id = ?1")?
+                .execute(params![conversation.as_bytes(), at])?;
+        }
+        Op::InsertCase { id, kind, key_id } => {
+            let kind = match kind {
+                safepassage_domain::CaseKind::Individual => "individual",
+                safepassage_domain::CaseKind::Group => "group",
+            };
+            tx.prepare_cached(
+                "INSERT INTO cases (id, kind, state, key_id, created_ms, updated_ms) VALUES (?1, ?2, 'inquiry', ?3, ?4, ?4)",
+            )?
+            .execute(params![id.as_bytes(), kind, key_id.as_bytes(), at])?;
+        }
+        Op::SetCaseState {
+            id,
+            from,
+            to,
+            close_reason,
+        } => {
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE cases SET state = ?3, close_reason = ?4, updated_ms = ?5 WHERE id = ?1 AND state = ?2",
+                )?
+                .execute(params![id.as_bytes(), from.as_str(), to.as_str(), close_reason.map(|r| r.as_str()), at])?;
+            expect_one(changed, "the case was moved by someone else")?;
+        }
+        Op::SetComposition { id, size, officers } => {
+            let changed = tx
+                .prepare_cached("UPDATE cases SET group_size = ?2, group_officers = ?3, updated_ms = ?4 WHERE id = ?1")?
+                .execute(params![id.as_bytes(), size, officers, at])?;
+            expect_one(changed, "no such case")?;
+        }
+        Op::SetCodename { id, hash } => {
+            let taken: Option<i64> = tx
+                .prepare_cached("SELECT 1 FROM cases WHERE codename_hash = ?1")?
+                .query_row(params![hash.as_slice()], |r| r.get(0))
+                .optional()?;
+            if taken.is_some() {
+                return Err(StoreError::Conflict("codename in use"));
+            }
+            let changed = tx
+                .prepare_cached("UPDATE cases SET codename_hash = ?2, updated_ms = ?3 WHERE id = ?1 AND codename_hash IS NULL")?
+                .execute(params![id.as_bytes(), hash.as_slice(), at])?;
+            expect_one(changed, "the case already has a codename")?;
+        }
+        Op::JoinCase { conversation, case } => {
+            let changed = tx
+                .prepare_cached("UPDATE conversations SET case_id = ?2 WHERE id = ?1")?
+                .execute(params![conversation.as_bytes(), case.as_bytes()])?;
+            expect_one(changed, "no such conversation")?;
+        }
+        Op::InsertNote {
+            id,
+            case,
+            kind,
+            author,
+            body_ct,
+        } => {
+            tx.prepare_cached(
+                "INSERT INTO case_notes (id, case_id, kind, author, body_ct, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![id.as_bytes(), case.as_bytes(), kind, author.as_bytes(), body_ct, at])?;
+        }
+        Op::ShredCase { case } => {
+            tx.prepare_cached(
+                "UPDATE data_keys SET wrapped = NULL, shredded_ms = ?2 \
+                 WHERE id IN (SELECT key_id FROM cases WHERE id = ?1 \
+                              UNION SELECT key_id FROM conversations WHERE case_id = ?1)",
+            )?
+            .execute(params![case.as_bytes(), at])?;
+        }
+        Op::InsertUser {
+            id,
+            name,
+            role,
+            password_hash,
+            totp_ct,
+        } => {
+            tx.prepare_cached(
+                "INSERT INTO users (id, name, role, password_hash, totp_ct, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![id.as_bytes(), name, role.as_str(), password_hash, totp_ct, at])?;
+        }
+        Op::SetLoginState {
+            user,
+            failed_logins,
+            locked_until_ms,
+        } => {
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE users SET failed_logins = ?2, locked_until_ms = ?3 WHERE id = ?1",
+                )?
+                .execute(params![user.as_bytes(), failed_logins, locked_until_ms])?;
+            expect_one(changed, "no such user")?;
+        }
+    }
+    Ok(())
+}

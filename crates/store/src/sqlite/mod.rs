@@ -1,0 +1,94 @@
+//! The SQLite backend: one writer connection (SQLite has one writer anyway) that commits whole
+//! batches, and a few reader connections that WAL lets run beside it.
+
+mod apply;
+mod reads;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::Connection;
+
+use crate::config::Synchronous;
+use crate::error::StoreError;
+
+const MIGRATIONS: &[&str] = &[include_str!("../../migrations/sqlite/0001_initial.sql")];
+const READERS: usize = 4;
+
+pub(crate) struct SqliteBackend {
+    writer: Arc<Mutex<Connection>>,
+    readers: Arc<Vec<Mutex<Connection>>>,
+    next_reader: AtomicUsize,
+}
+
+impl SqliteBackend {
+    pub(crate) async fn open(
+        path: &Path,
+        synchronous: Synchronous,
+    ) -> Result<SqliteBackend, StoreError> {
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StoreError::Refused(format!("cannot create {}: {e}", dir.display()))
+                })?;
+            }
+            let mut writer = connect(&path, synchronous)?;
+            migrate(&mut writer)?;
+            let readers = (0..READERS)
+                .map(|_| connect(&path, synchronous).map(Mutex::new))
+                .collect::<Result<_, _>>()?;
+            Ok(SqliteBackend {
+                writer: Arc::new(Mutex::new(writer)),
+                readers: Arc::new(readers),
+                next_reader: AtomicUsize::new(0),
+            })
+        })
+        .await?
+    }
+
+    /// Runs a read on one of the reader connections, off the async threads.
+    async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let readers = self.readers.clone();
+        let index = self.next_reader.fetch_add(1, Ordering::Relaxed) % readers.len();
+        tokio::task::spawn_blocking(move || {
+            let conn = readers[index].lock().unwrap_or_else(|p| p.into_inner());
+            f(&conn)
+        })
+        .await?
+    }
+}
+
+fn connect(path: &Path, synchronous: Synchronous) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", synchronous.as_pragma())?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+/// Applies the migrations newer than the file's `user_version`, each in its own transaction.
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let current: usize =
+        conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
+    if current > MIGRATIONS.len() {
+        return Err(StoreError::Refused(format!(
+            "the database schema (version {current}) is newer than this program knows ({})",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

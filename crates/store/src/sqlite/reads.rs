@@ -1,0 +1,398 @@
+//! The backend contract on SQLite: reads on the reader connections, commits on the writer.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use rusqlite::{params, OptionalExtension, Row};
+use safepassage_domain::{CaseId, CaseKind, CloseReason, ConversationId, GroupComposition, UserId};
+use uuid::Uuid;
+
+use super::SqliteBackend;
+use crate::backend::{
+    Backend, BatchSeqs, MasterKeyRow, RawEvent, RawMessage, RawNote, RawUser, WrappedKey,
+};
+use crate::error::StoreError;
+use crate::model::{CaseView, ConversationStatus, ConversationView, NoteKind};
+use crate::ops::Job;
+
+const CONVERSATION_COLUMNS: &str =
+    "id, contact_id, channel, language, case_id, status, assigned_to, created_ms, last_message_ms, key_id";
+const USER_COLUMNS: &str = "id, name, role, password_hash, totp_ct, failed_logins, locked_until_ms";
+
+fn bad(what: &str, e: impl std::fmt::Display) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        format!("{what}: {e}").into(),
+    )
+}
+
+fn row_uuid(r: &Row<'_>, i: usize) -> rusqlite::Result<Uuid> {
+    let b: Vec<u8> = r.get(i)?;
+    Uuid::from_slice(&b).map_err(|e| bad("uuid", e))
+}
+
+fn row_opt_uuid(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<Uuid>> {
+    let b: Option<Vec<u8>> = r.get(i)?;
+    b.map(|b| Uuid::from_slice(&b).map_err(|e| bad("uuid", e)))
+        .transpose()
+}
+
+fn parsed<T: std::str::FromStr>(r: &Row<'_>, i: usize) -> rusqlite::Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    let s: String = r.get(i)?;
+    s.parse().map_err(|e| bad("vocabulary", e))
+}
+
+fn conversation_row(r: &Row<'_>) -> rusqlite::Result<ConversationView> {
+    let status: String = r.get(5)?;
+    Ok(ConversationView {
+        id: ConversationId(row_uuid(r, 0)?),
+        contact: safepassage_domain::ContactId(row_uuid(r, 1)?),
+        channel: parsed(r, 2)?,
+        language: parsed(r, 3)?,
+        case: row_opt_uuid(r, 4)?.map(CaseId),
+        status: ConversationStatus::parse(&status).ok_or_else(|| bad("status", status))?,
+        assigned_to: row_opt_uuid(r, 6)?.map(UserId),
+        created_ms: r.get(7)?,
+        last_message_ms: r.get(8)?,
+        key_id: row_uuid(r, 9)?,
+    })
+}
+
+fn user_row(r: &Row<'_>) -> rusqlite::Result<RawUser> {
+    Ok(RawUser {
+        id: row_uuid(r, 0)?,
+        name: r.get(1)?,
+        role: r.get(2)?,
+        password_hash: r.get(3)?,
+        totp_ct: r.get(4)?,
+        failed_logins: r.get(5)?,
+        locked_until_ms: r.get(6)?,
+    })
+}
+
+fn case_row(r: &Row<'_>) -> rusqlite::Result<CaseView> {
+    let kind: String = r.get(1)?;
+    let size: Option<u32> = r.get(3)?;
+    let officers: Option<u32> = r.get(4)?;
+    let close_reason: Option<String> = r.get(5)?;
+    Ok(CaseView {
+        id: CaseId(row_uuid(r, 0)?),
+        kind: if kind == "group" {
+            CaseKind::Group
+        } else {
+            CaseKind::Individual
+        },
+        state: parsed(r, 2)?,
+        composition: size
+            .zip(officers)
+            .map(|(size, officers)| GroupComposition { size, officers }),
+        close_reason: close_reason
+            .map(|c| c.parse::<CloseReason>().map_err(|e| bad("close reason", e)))
+            .transpose()?,
+        has_codename: r.get(6)?,
+        shredded: r.get(7)?,
+        created_ms: r.get(8)?,
+        updated_ms: r.get(9)?,
+        key_id: row_uuid(r, 10)?,
+    })
+}
+
+#[async_trait]
+impl Backend for SqliteBackend {
+    async fn commit(&self, jobs: Arc<Vec<Job>>) -> Result<BatchSeqs, StoreError> {
+        self.commit_batch(jobs).await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.read(|c| {
+            Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
+                .map(|_| ())?)
+        })
+        .await
+    }
+
+    async fn has_data(&self) -> Result<bool, StoreError> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM master_keys) OR EXISTS (SELECT 1 FROM events)",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+    }
+
+    async fn master_keys(&self) -> Result<Vec<MasterKeyRow>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare("SELECT id, kcv, retired_ms IS NOT NULL FROM master_keys")?;
+            let rows = stmt.query_map([], |r| {
+                Ok(MasterKeyRow {
+                    id: r.get(0)?,
+                    kcv: r.get(1)?,
+                    retired: r.get(2)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn data_key(&self, id: Uuid) -> Result<Option<WrappedKey>, StoreError> {
+        self.read(move |c| {
+            Ok(
+                c.prepare_cached("SELECT master_key_id, wrapped FROM data_keys WHERE id = ?1")?
+                    .query_row(params![id.as_bytes()], |r| {
+                        Ok(WrappedKey {
+                            master_key_id: r.get(0)?,
+                            wrapped: r.get(1)?,
+                        })
+                    })
+                    .optional()?,
+            )
+        })
+        .await
+    }
+
+    async fn system_key(&self, purpose: &str) -> Result<Option<(Uuid, WrappedKey)>, StoreError> {
+        let purpose = purpose.to_owned();
+        self.read(move |c| {
+            Ok(c.query_row(
+                "SELECT id, master_key_id, wrapped FROM data_keys WHERE purpose = ?1",
+                params![purpose],
+                |r| {
+                    Ok((
+                        row_uuid(r, 0)?,
+                        WrappedKey {
+                            master_key_id: r.get(1)?,
+                            wrapped: r.get(2)?,
+                        },
+                    ))
+                },
+            )
+            .optional()?)
+        })
+        .await
+    }
+
+    async fn contact_by_identity(&self, hash: [u8; 32]) -> Result<Option<Uuid>, StoreError> {
+        self.read(move |c| {
+            Ok(c.prepare_cached(
+                "SELECT contact_id FROM channel_identities WHERE identity_hash = ?1",
+            )?
+            .query_row(params![hash.as_slice()], |r| row_uuid(r, 0))
+            .optional()?)
+        })
+        .await
+    }
+
+    async fn conversation(
+        &self,
+        id: ConversationId,
+    ) -> Result<Option<ConversationView>, StoreError> {
+        self.read(move |c| {
+            let sql = format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = ?1");
+            Ok(c.prepare_cached(&sql)?
+                .query_row(params![id.as_bytes()], conversation_row)
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn conversation_by_token(
+        &self,
+        hash: [u8; 32],
+    ) -> Result<Option<ConversationView>, StoreError> {
+        self.read(move |c| {
+            let sql =
+                format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE token_hash = ?1");
+            Ok(c.prepare_cached(&sql)?
+                .query_row(params![hash.as_slice()], conversation_row)
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn messages(
+        &self,
+        conversation: ConversationId,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<RawMessage>, StoreError> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT m.id, m.conversation_id, m.seq, m.sender, m.body_ct, m.at_ms, v.key_id, k.wrapped IS NOT NULL \
+                 FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN data_keys k ON k.id = v.key_id \
+                 WHERE m.conversation_id = ?1 AND m.seq > ?2 ORDER BY m.seq LIMIT ?3",
+            )?;
+            let rows = stmt.query_map(params![conversation.as_bytes(), after_seq, limit], |r| {
+                Ok(RawMessage {
+                    id: row_uuid(r, 0)?,
+                    conversation: row_uuid(r, 1)?,
+                    seq: r.get(2)?,
+                    sender: r.get(3)?,
+                    body_ct: r.get(4)?,
+                    at_ms: r.get(5)?,
+                    key_id: row_uuid(r, 6)?,
+                    key_alive: r.get(7)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn case(&self, id: CaseId) -> Result<Option<CaseView>, StoreError> {
+        self.read(move |c| {
+            Ok(c.prepare_cached(
+                "SELECT c.id, c.kind, c.state, c.group_size, c.group_officers, c.close_reason, \
+                        c.codename_hash IS NOT NULL, k.wrapped IS NULL, c.created_ms, c.updated_ms, c.key_id \
+                 FROM cases c JOIN data_keys k ON k.id = c.key_id WHERE c.id = ?1",
+            )?
+            .query_row(params![id.as_bytes()], case_row)
+            .optional()?)
+        })
+        .await
+    }
+
+    async fn case_by_codename(&self, hash: [u8; 32]) -> Result<Option<CaseId>, StoreError> {
+        self.read(move |c| {
+            Ok(
+                c.prepare_cached("SELECT id FROM cases WHERE codename_hash = ?1")?
+                    .query_row(params![hash.as_slice()], |r| row_uuid(r, 0).map(CaseId))
+                    .optional()?,
+            )
+        })
+        .await
+    }
+
+    async fn notes(&self, case: CaseId) -> Result<Vec<RawNote>, StoreError> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT n.id, n.kind, n.author, n.body_ct, n.at_ms, c.key_id, k.wrapped IS NOT NULL \
+                 FROM case_notes n JOIN cases c ON c.id = n.case_id JOIN data_keys k ON k.id = c.key_id \
+                 WHERE n.case_id = ?1 ORDER BY n.at_ms, n.id",
+            )?;
+            let rows = stmt.query_map(params![case.as_bytes()], |r| {
+                let kind: String = r.get(1)?;
+                Ok(RawNote {
+                    id: row_uuid(r, 0)?,
+                    kind: if kind == "location" { NoteKind::Location } else { NoteKind::Note },
+                    author: row_uuid(r, 2)?,
+                    body_ct: r.get(3)?,
+                    at_ms: r.get(4)?,
+                    key_id: row_uuid(r, 5)?,
+                    key_alive: r.get(6)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn events(&self, after_seq: i64, limit: i64) -> Result<Vec<RawEvent>, StoreError> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT seq, at_ms, kind, payload, prev_hash, hash FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![after_seq, limit], |r| {
+                Ok(RawEvent {
+                    seq: r.get(0)?,
+                    at_ms: r.get(1)?,
+                    kind: r.get(2)?,
+                    payload: r.get(3)?,
+                    prev_hash: r.get(4)?,
+                    hash: r.get(5)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn user_by_name(&self, name: &str) -> Result<Option<RawUser>, StoreError> {
+        let name = name.to_owned();
+        self.read(move |c| {
+            let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE name = ?1");
+            Ok(c.prepare_cached(&sql)?
+                .query_row(params![name], user_row)
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn user(&self, id: UserId) -> Result<Option<RawUser>, StoreError> {
+        self.read(move |c| {
+            let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1");
+            Ok(c.prepare_cached(&sql)?
+                .query_row(params![id.as_bytes()], user_row)
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn keys_wrapped_under(
+        &self,
+        master_key_id: &str,
+        limit: i64,
+    ) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError> {
+        let master_key_id = master_key_id.to_owned();
+        self.read(move |c| {
+            let mut stmt = c.prepare(
+                "SELECT id, wrapped FROM data_keys WHERE master_key_id = ?1 AND wrapped IS NOT NULL LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![master_key_id, limit], |r| Ok((row_uuid(r, 0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn rewrap(
+        &self,
+        from_master: &str,
+        to_master: &str,
+        keys: Vec<(Uuid, Vec<u8>)>,
+    ) -> Result<(), StoreError> {
+        let (from, to) = (from_master.to_owned(), to_master.to_owned());
+        let writer = self.writer.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = writer.lock().unwrap_or_else(|p| p.into_inner());
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            {
+                let mut stmt = tx.prepare(
+                    "UPDATE data_keys SET master_key_id = ?3, wrapped = ?4 \
+                     WHERE id = ?1 AND master_key_id = ?2 AND wrapped IS NOT NULL",
+                )?;
+                for (id, wrapped) in &keys {
+                    stmt.execute(params![id.as_bytes(), from, to, wrapped])?;
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await?
+    }
+
+    async fn counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
+        self.read(|c| {
+            let mut out = Vec::new();
+            for table in [
+                "contacts",
+                "conversations",
+                "messages",
+                "cases",
+                "users",
+                "events",
+            ] {
+                let n: i64 =
+                    c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+                out.push((table, n));
+            }
+            Ok(out)
+        })
+        .await
+    }
+}

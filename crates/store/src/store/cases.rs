@@ -1,0 +1,261 @@
+//! Cases: opening, moving along the life the domain allows, codenames, notes and shredding.
+
+use safepassage_domain::{
+    CaseId, CaseKind, CaseState, Codename, ConversationId, Event, Role, Transition, UserId,
+};
+use uuid::Uuid;
+
+use super::{bound_to, Store};
+use crate::error::StoreError;
+use crate::model::{Body, CaseView, NoteKind, NoteView};
+use crate::ops::Op;
+
+const NOTE_BODY: &str = "case_notes.body_ct";
+
+impl Store {
+    /// Opens a case, joining the conversation it came from.
+    pub async fn open_case(
+        &self,
+        conversation: Option<ConversationId>,
+        kind: CaseKind,
+        by: UserId,
+    ) -> Result<CaseId, StoreError> {
+        let id = CaseId(Uuid::now_v7());
+        let key_id = Uuid::now_v7();
+        let (_, master_key_id, wrapped) = self.keys.new_data_key(key_id);
+        let mut ops = vec![
+            Op::InsertDataKey {
+                id: key_id,
+                purpose: "case",
+                master_key_id,
+                wrapped,
+            },
+            Op::InsertCase { id, kind, key_id },
+        ];
+        let mut events = vec![Event::CaseOpened {
+            case: id,
+            kind,
+            conversation,
+            by,
+        }];
+        if let Some(conversation) = conversation {
+            ops.push(Op::JoinCase {
+                conversation,
+                case: id,
+            });
+            events.push(Event::ConversationJoinedCase {
+                conversation,
+                case: id,
+            });
+        }
+        self.submit(ops, events).await?;
+        Ok(id)
+    }
+
+    pub async fn case(&self, id: CaseId) -> Result<Option<CaseView>, StoreError> {
+        self.backend.case(id).await
+    }
+
+    async fn existing_case(&self, id: CaseId) -> Result<CaseView, StoreError> {
+        self.backend
+            .case(id)
+            .await?
+            .ok_or(StoreError::NotFound("case"))
+    }
+
+    /// Moves a case if the domain allows it for this role; a concurrent move makes it conflict.
+    pub async fn transition_case(
+        &self,
+        id: CaseId,
+        transition: Transition,
+        by: UserId,
+        role: Role,
+    ) -> Result<CaseState, StoreError> {
+        let case = self.existing_case(id).await?;
+        let event = case.as_domain().decide(transition, by, role)?;
+        let (to, close_reason) = match &event {
+            Event::CaseAdvanced { to, .. } => (*to, None),
+            Event::CaseClosed { reason, .. } => (CaseState::Closed, Some(*reason)),
+            _ => return Err(StoreError::Conflict("unexpected decision")),
+        };
+        let op = Op::SetCaseState {
+            id,
+            from: case.state,
+            to,
+            close_reason,
+        };
+        self.submit(vec![op], vec![event]).await?;
+        Ok(to)
+    }
+
+    pub async fn set_group_composition(
+        &self,
+        id: CaseId,
+        size: u32,
+        officers: u32,
+        by: UserId,
+        role: Role,
+    ) -> Result<(), StoreError> {
+        let case = self.existing_case(id).await?;
+        let event = case
+            .as_domain()
+            .decide_composition(size, officers, by, role)?;
+        self.submit(vec![Op::SetComposition { id, size, officers }], vec![event])
+            .await?;
+        Ok(())
+    }
+
+    /// Gives a case its codename: shown once to the applicant, stored only as a slow keyed hash.
+    pub async fn issue_codename(&self, id: CaseId) -> Result<Codename, StoreError> {
+        let case = self.existing_case(id).await?;
+        if case.has_codename {
+            return Err(StoreError::Conflict("the case already has a codename"));
+        }
+        // A collision among 10^15 codenames is rare; a few tries make it vanishingly so.
+        for _ in 0..4 {
+            let codename = random_codename()?;
+            let hash = self.hash_codename(&codename).await?;
+            let op = Op::SetCodename { id, hash };
+            match self
+                .submit(vec![op], vec![Event::CodenameIssued { case: id }])
+                .await
+            {
+                Ok(_) => return Ok(codename),
+                Err(StoreError::Conflict(_)) | Err(StoreError::Database(_)) => {
+                    if self.existing_case(id).await?.has_codename {
+                        return Err(StoreError::Conflict("the case already has a codename"));
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(StoreError::Conflict("could not find a free codename"))
+    }
+
+    /// Argon2 is slow by design: it runs off the async threads.
+    async fn hash_codename(&self, codename: &Codename) -> Result<[u8; 32], StoreError> {
+        let keys = self.keys.clone();
+        let digits = zeroize::Zeroizing::new(codename.digits().to_owned());
+        Ok(tokio::task::spawn_blocking(move || keys.codename.hash(&digits)).await?)
+    }
+
+    /// Joins a conversation to the case a codename belongs to. `None` says only "no".
+    pub async fn join_by_codename(
+        &self,
+        conversation: ConversationId,
+        codename: &Codename,
+    ) -> Result<Option<CaseId>, StoreError> {
+        let hash = self.hash_codename(codename).await?;
+        let Some(case) = self.backend.case_by_codename(hash).await? else {
+            return Ok(None);
+        };
+        let op = Op::JoinCase { conversation, case };
+        self.submit(
+            vec![op],
+            vec![Event::ConversationJoinedCase { conversation, case }],
+        )
+        .await?;
+        Ok(Some(case))
+    }
+
+    /// Adds a sealed note or location to a case.
+    pub async fn add_note(
+        &self,
+        case: CaseId,
+        kind: NoteKind,
+        author: UserId,
+        text: &str,
+    ) -> Result<Uuid, StoreError> {
+        let view = self.existing_case(case).await?;
+        let key = self
+            .keys
+            .data_key(self.backend.as_ref(), view.key_id)
+            .await?
+            .ok_or(StoreError::Conflict("the case was shredded"))?;
+        let id = Uuid::now_v7();
+        let body_ct = key.seal(&bound_to(NOTE_BODY, &id), text.as_bytes());
+        let event = match kind {
+            NoteKind::Note => Event::CaseNoteAdded {
+                case,
+                note: id,
+                by: author,
+            },
+            NoteKind::Location => Event::LocationRecorded {
+                case,
+                location: id,
+                by: author,
+            },
+        };
+        self.submit(
+            vec![Op::InsertNote {
+                id,
+                case,
+                kind: kind.as_str(),
+                author,
+                body_ct,
+            }],
+            vec![event],
+        )
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn notes(&self, case: CaseId) -> Result<Vec<NoteView>, StoreError> {
+        let raw = self.backend.notes(case).await?;
+        let mut out = Vec::with_capacity(raw.len());
+        for n in raw {
+            let body = match n.key_alive {
+                true => match self.keys.data_key(self.backend.as_ref(), n.key_id).await? {
+                    Some(key) => {
+                        let plain = key.open(&bound_to(NOTE_BODY, &n.id), &n.body_ct)?;
+                        Body::Text(String::from_utf8_lossy(&plain).into_owned())
+                    }
+                    None => Body::Shredded,
+                },
+                false => Body::Shredded,
+            };
+            out.push(NoteView {
+                id: n.id,
+                kind: n.kind,
+                author: UserId(n.author),
+                body,
+                at_ms: n.at_ms,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Crypto-shredding: destroys the keys of the case and of every conversation joined to it.
+    /// The rows stay (the audit chain keeps its links); their content is unreadable everywhere,
+    /// backups included.
+    pub async fn shred_case(&self, case: CaseId) -> Result<(), StoreError> {
+        self.existing_case(case).await?;
+        self.submit(
+            vec![Op::ShredCase { case }],
+            vec![Event::CaseShredded { case }],
+        )
+        .await?;
+        // Cached keys of this node go too; other nodes see the shred in every read's join.
+        self.keys.forget_all();
+        Ok(())
+    }
+}
+
+fn random_codename() -> Result<Codename, StoreError> {
+    let mut bytes = [0u8; 15];
+    getrandom::getrandom(&mut bytes)
+        .map_err(|e| StoreError::Database(format!("no randomness: {e}")))?;
+    // Rejection sampling keeps every digit uniform (256 is not a multiple of 10).
+    let mut digits = [0u8; 15];
+    for (i, b) in bytes.iter().enumerate() {
+        let mut v = *b;
+        while v >= 250 {
+            let mut one = [0u8; 1];
+            getrandom::getrandom(&mut one)
+                .map_err(|e| StoreError::Database(format!("no randomness: {e}")))?;
+            v = one[0];
+        }
+        digits[i] = v % 10;
+    }
+    Ok(Codename::from_random_digits(digits))
+}

@@ -34,7 +34,7 @@ impl KeyState {
         codename: CodenameHasher,
         staff: DataKey,
     ) -> KeyState {
-        let mtime = key_file.as_ref().and_then(|p| modified(p));
+        let mtime = key_file.as_ref().and_then(modified);
         KeyState {
             key_file,
             keyring: RwLock::new(Arc::new(keyring)),

@@ -1,1 +1,29 @@
-fn main() {}
+//! `safepassage-bench`: measures Safe Passage on this machine, against 127.0.0.1 only, bounded
+//! in size. Each command's last line is a single `key=value` summary for reports.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+mod ingest;
+mod target;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "safepassage-bench", about = "Benchmarks of Safe Passage")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Append encrypted messages through the store with many concurrent writers, and measure
+    /// the raw driver baseline (plain inserts of the same size, one transaction each).
+    Ingest(ingest::IngestArgs),
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Ingest(args) => ingest::run(args).await,
+    }
+}

@@ -73,10 +73,12 @@ impl Store {
                         "master key check value mismatch: wrong key".into(),
                     ))
                 }
-                Some(k) if k.retired => return Err(StoreError::Refused(format!(
+                Some(k) if k.retired => {
+                    return Err(StoreError::Refused(format!(
                     "master key {} was retired by a key rotation; start with the current key file",
                     k.id
-                ))),
+                )))
+                }
                 Some(_) => {}
                 None => {
                     let expected: Vec<&str> = known

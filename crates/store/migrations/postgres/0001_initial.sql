@@ -56,8 +56,7 @@ CREATE TABLE conversations (
     status           TEXT NOT NULL,        -- bot | queued | assigned | closed
     assigned_to      UUID,
     token_hash       BYTEA UNIQUE,
-    created_ms       BIGINT NOT NULL,
-    last_message_ms  BIGINT NOT NULL
+    created_ms       BIGINT NOT NULL
 );
 CREATE INDEX conversations_queue ON conversations (status, created_ms);
 CREATE INDEX conversations_case ON conversations (case_id) WHERE case_id IS NOT NULL;

@@ -56,8 +56,7 @@ CREATE TABLE conversations (
     status           TEXT NOT NULL,        -- bot | queued | assigned | closed
     assigned_to      BLOB,
     token_hash       BLOB UNIQUE,
-    created_ms       INTEGER NOT NULL,
-    last_message_ms  INTEGER NOT NULL
+    created_ms       INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX conversations_queue ON conversations (status, created_ms);
 CREATE INDEX conversations_case ON conversations (case_id) WHERE case_id IS NOT NULL;

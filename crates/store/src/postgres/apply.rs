@@ -1,7 +1,6 @@
 //! Committing a batch on PostgreSQL: one transaction that locks the chain head, applies the rare
 //! ops one statement each in job order, then writes all messages and all events in one statement each.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use sqlx::{PgConnection, Row};
@@ -77,7 +76,7 @@ impl EventRows {
     }
 }
 
-/// The batch's messages, column by column, and per conversation the time of its last message.
+/// The batch's messages, column by column, for one bulk insert.
 #[derive(Default)]
 struct MessageRows<'a> {
     id: Vec<Uuid>,
@@ -86,9 +85,6 @@ struct MessageRows<'a> {
     sender: Vec<&'static str>,
     body_ct: Vec<&'a [u8]>,
     at_ms: Vec<i64>,
-    touched: Vec<Uuid>,
-    touched_at: Vec<i64>,
-    touched_index: HashMap<Uuid, usize>,
 }
 
 impl<'a> MessageRows<'a> {
@@ -107,29 +103,16 @@ impl<'a> MessageRows<'a> {
         self.sender.push(sender);
         self.body_ct.push(body_ct);
         self.at_ms.push(at);
-        // The last message in batch order sets `last_message_ms`, as row-by-row updates would.
-        match self.touched_index.get(&conversation) {
-            Some(&i) => self.touched_at[i] = at,
-            None => {
-                self.touched_index.insert(conversation, self.touched.len());
-                self.touched.push(conversation);
-                self.touched_at.push(at);
-            }
-        }
     }
 
-    /// Inserts the messages and updates their conversations, in one statement.
+    /// Inserts the messages in one statement.
     async fn write(self, conn: &mut PgConnection) -> Result<(), StoreError> {
         if self.id.is_empty() {
             return Ok(());
         }
         sqlx::query(
-            "WITH inserted AS ( \
-                 INSERT INTO messages (id, conversation_id, seq, sender, body_ct, at_ms) \
-                 SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::int8[], $4::text[], $5::bytea[], $6::int8[]) \
-             ) \
-             UPDATE conversations c SET last_message_ms = t.at_ms \
-             FROM UNNEST($7::uuid[], $8::int8[]) AS t (id, at_ms) WHERE c.id = t.id",
+            "INSERT INTO messages (id, conversation_id, seq, sender, body_ct, at_ms) \
+             SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::int8[], $4::text[], $5::bytea[], $6::int8[])",
         )
         .bind(self.id)
         .bind(self.conversation)
@@ -137,8 +120,6 @@ impl<'a> MessageRows<'a> {
         .bind(self.sender)
         .bind(self.body_ct)
         .bind(self.at_ms)
-        .bind(self.touched)
-        .bind(self.touched_at)
         .execute(&mut *conn)
         .await?;
         Ok(())
@@ -276,8 +257,8 @@ async fn apply<'a>(
             token_hash,
         } => {
             sqlx::query(
-                "INSERT INTO conversations (id, contact_id, channel, language, key_id, status, token_hash, created_ms, last_message_ms) \
-                 VALUES ($1, $2, $3, $4, $5, 'bot', $6, $7, $7)",
+                "INSERT INTO conversations (id, contact_id, channel, language, key_id, status, token_hash, created_ms) \
+                 VALUES ($1, $2, $3, $4, $5, 'bot', $6, $7)",
             )
             .bind(id.0)
             .bind(contact.0)

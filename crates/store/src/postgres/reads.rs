@@ -21,10 +21,12 @@ use crate::ops::Job;
 
 const CONVERSATION_BY_ID: &str =
     "SELECT id, contact_id, channel, language, case_id, status, assigned_to, \
-     created_ms, last_message_ms, key_id FROM conversations WHERE id = $1";
+     created_ms, COALESCE((SELECT m.at_ms FROM messages m WHERE m.conversation_id = conversations.id \
+     ORDER BY m.seq DESC LIMIT 1), created_ms), key_id FROM conversations WHERE id = $1";
 const CONVERSATION_BY_TOKEN: &str =
     "SELECT id, contact_id, channel, language, case_id, status, assigned_to, \
-     created_ms, last_message_ms, key_id FROM conversations WHERE token_hash = $1";
+     created_ms, COALESCE((SELECT m.at_ms FROM messages m WHERE m.conversation_id = conversations.id \
+     ORDER BY m.seq DESC LIMIT 1), created_ms), key_id FROM conversations WHERE token_hash = $1";
 const USER_BY_NAME: &str =
     "SELECT id, name, role, password_hash, totp_ct, failed_logins, locked_until_ms FROM users WHERE name = $1";
 const USER_BY_ID: &str =

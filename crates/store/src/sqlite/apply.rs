@@ -114,8 +114,8 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
             token_hash,
         } => {
             tx.prepare_cached(
-                "INSERT INTO conversations (id, contact_id, channel, language, key_id, status, token_hash, created_ms, last_message_ms) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'bot', ?6, ?7, ?7)",
+                "INSERT INTO conversations (id, contact_id, channel, language, key_id, status, token_hash, created_ms) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'bot', ?6, ?7)",
             )?
             .execute(params![
                 id.as_bytes(),
@@ -145,8 +145,6 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
                 body_ct,
                 at
             ])?;
-            tx.prepare_cached("UPDATE conversations SET last_message_ms = ?2 WHERE id = ?1")?
-                .execute(params![conversation.as_bytes(), at])?;
         }
         Op::InsertCase { id, kind, key_id } => {
             let kind = match kind {

@@ -15,11 +15,16 @@ use crate::error::StoreError;
 
 const MIGRATIONS: &[&str] = &[include_str!("../../migrations/sqlite/0001_initial.sql")];
 const READERS: usize = 4;
+const WRITER_CACHE_KIB: i64 = 64 * 1024;
+const BACKSTOP_CHECKPOINT_PAGES: i64 = 20_000;
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
 pub(crate) struct SqliteBackend {
     writer: Arc<Mutex<Connection>>,
     readers: Arc<Vec<Mutex<Connection>>>,
     next_reader: AtomicUsize,
+    /// Dropping it stops the checkpoint thread.
+    _checkpointer: std::sync::mpsc::Sender<()>,
 }
 
 impl SqliteBackend {
@@ -36,6 +41,12 @@ impl SqliteBackend {
             }
             let mut writer = connect(&path, synchronous)?;
             migrate(&mut writer)?;
+            // The writer keeps hot pages in memory and leaves routine checkpoints to a thread of
+            // their own, so commits do not stall on copying the WAL back; a large automatic
+            // checkpoint stays as a backstop should that thread fall behind.
+            writer.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
+            writer.pragma_update(None, "wal_autocheckpoint", BACKSTOP_CHECKPOINT_PAGES)?;
+            let checkpointer = spawn_checkpointer(connect(&path, synchronous)?);
             let readers = (0..READERS)
                 .map(|_| connect(&path, synchronous).map(Mutex::new))
                 .collect::<Result<_, _>>()?;
@@ -43,6 +54,7 @@ impl SqliteBackend {
                 writer: Arc::new(Mutex::new(writer)),
                 readers: Arc::new(readers),
                 next_reader: AtomicUsize::new(0),
+                _checkpointer: checkpointer,
             })
         })
         .await?
@@ -62,6 +74,22 @@ impl SqliteBackend {
         })
         .await?
     }
+}
+
+/// Checkpoints the WAL in the background (PASSIVE: never blocks the writer or readers) until
+/// the returned sender is dropped.
+fn spawn_checkpointer(conn: Connection) -> std::sync::mpsc::Sender<()> {
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+            stopped.recv_timeout(CHECKPOINT_EVERY)
+        {
+            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                tracing::warn!(error = %e, "background checkpoint failed");
+            }
+        }
+    });
+    stop
 }
 
 fn connect(path: &Path, synchronous: Synchronous) -> Result<Connection, StoreError> {

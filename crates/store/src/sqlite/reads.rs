@@ -15,8 +15,10 @@ use crate::error::StoreError;
 use crate::model::{CaseView, ConversationStatus, ConversationView, NoteKind};
 use crate::ops::Job;
 
-const CONVERSATION_COLUMNS: &str =
-    "id, contact_id, channel, language, case_id, status, assigned_to, created_ms, last_message_ms, key_id";
+/// The last message time is derived from the messages index rather than kept in a column, so
+/// the hot path appends a message without touching its conversation's row.
+const CONVERSATION_COLUMNS: &str = "id, contact_id, channel, language, case_id, status, assigned_to, created_ms, \
+     COALESCE((SELECT m.at_ms FROM messages m WHERE m.conversation_id = conversations.id ORDER BY m.seq DESC LIMIT 1), created_ms), key_id";
 const USER_COLUMNS: &str = "id, name, role, password_hash, totp_ct, failed_logins, locked_until_ms";
 
 fn bad(what: &str, e: impl std::fmt::Display) -> rusqlite::Error {

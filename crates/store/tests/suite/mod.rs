@@ -2,6 +2,7 @@
 //! runs each test on both backends.
 
 mod audit;
+mod durability;
 mod encryption;
 mod keys;
 mod story;

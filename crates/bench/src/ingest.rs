@@ -33,33 +33,16 @@ pub struct IngestArgs {
 }
 
 pub async fn run(args: IngestArgs) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        args.messages > 0 && args.writers > 0 && args.conversations > 0,
-        "counts must be positive"
-    );
+    anyhow::ensure!(args.messages > 0 && args.writers > 0 && args.conversations > 0, "counts must be positive");
     let target = Target::create(args.backend, args.postgres_url.clone()).await?;
     let store = Store::open(target.store_config()).await?;
     let mut conversations = Vec::with_capacity(args.conversations as usize);
     for _ in 0..args.conversations {
-        conversations.push(
-            store
-                .start_conversation(Channel::Web, Language::Ru, None, None)
-                .await?,
-        );
+        conversations.push(store.start_conversation(Channel::Web, Language::Ru, None, None).await?);
     }
     let conversations = Arc::new(conversations);
-    let text: Arc<str> = "Я хочу жить. "
-        .repeat(args.size)
-        .chars()
-        .take(args.size / 2)
-        .collect::<String>()
-        .into();
-    eprintln!(
-        "ingest: {} messages, {} writers, backend {}",
-        args.messages,
-        args.writers,
-        args.backend.name()
-    );
+    let text: Arc<str> = "Я хочу жить. ".repeat(args.size).chars().take(args.size / 2).collect::<String>().into();
+    eprintln!("ingest: {} messages, {} writers, backend {}", args.messages, args.writers, args.backend.name());
 
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -100,11 +83,7 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<()> {
     let row = vec![0x5a_u8; text.len() + 24 + 16];
     let baseline = baseline(&target, args.messages, args.writers, &row).await?;
     let baseline_per_sec = args.messages as f64 / baseline.as_secs_f64();
-    eprintln!(
-        "baseline: {:.1} s for {} single-row transactions",
-        baseline.as_secs_f64(),
-        args.messages
-    );
+    eprintln!("baseline: {:.1} s for {} single-row transactions", baseline.as_secs_f64(), args.messages);
     target.drop_schema().await?;
     println!(
         "ingest backend={} messages={} per_sec={:.0} p99_ms={:.2} baseline_per_sec={:.0}",
@@ -117,26 +96,16 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn baseline(
-    target: &Target,
-    messages: u64,
-    writers: u64,
-    row: &[u8],
-) -> anyhow::Result<Duration> {
+async fn baseline(target: &Target, messages: u64, writers: u64, row: &[u8]) -> anyhow::Result<Duration> {
     match target.backend {
         Backend::Sqlite => {
-            let path = target
-                .url
-                .trim_start_matches("sqlite:")
-                .replace("bench.db", "baseline.db");
+            let path = target.url.trim_start_matches("sqlite:").replace("bench.db", "baseline.db");
             let row = row.to_vec();
             tokio::task::spawn_blocking(move || {
                 let conn = rusqlite::Connection::open(path)?;
                 conn.pragma_update(None, "journal_mode", "WAL")?;
                 conn.pragma_update(None, "synchronous", "FULL")?;
-                conn.execute_batch(
-                    "CREATE TABLE baseline (id INTEGER PRIMARY KEY, body BLOB NOT NULL)",
-                )?;
+                conn.execute_batch("CREATE TABLE baseline (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")?;
                 let started = Instant::now();
                 let mut stmt = conn.prepare("INSERT INTO baseline (body) VALUES (?1)")?;
                 for _ in 0..messages {
@@ -147,13 +116,8 @@ async fn baseline(
             .await?
         }
         Backend::Postgres => {
-            let pool = sqlx::postgres::PgPoolOptions::new()
-                .max_connections(16)
-                .connect(&target.url)
-                .await?;
-            sqlx::query("CREATE TABLE baseline (id BIGSERIAL PRIMARY KEY, body BYTEA NOT NULL)")
-                .execute(&pool)
-                .await?;
+            let pool = sqlx::postgres::PgPoolOptions::new().max_connections(16).connect(&target.url).await?;
+            sqlx::query("CREATE TABLE baseline (id BIGSERIAL PRIMARY KEY, body BYTEA NOT NULL)").execute(&pool).await?;
             let started = Instant::now();
             let mut tasks = Vec::new();
             for w in 0..writers {
@@ -161,10 +125,7 @@ async fn baseline(
                 let (pool, row) = (pool.clone(), row.to_vec());
                 tasks.push(tokio::spawn(async move {
                     for _ in 0..count {
-                        sqlx::query("INSERT INTO baseline (body) VALUES ($1)")
-                            .bind(&row)
-                            .execute(&pool)
-                            .await?;
+                        sqlx::query("INSERT INTO baseline (body) VALUES ($1)").bind(&row).execute(&pool).await?;
                     }
                     anyhow::Ok(())
                 }));

@@ -36,44 +36,25 @@ impl Target {
         match backend {
             Backend::Sqlite => {
                 let url = format!("sqlite:{}", dir.path().join("bench.db").display());
-                Ok(Target {
-                    backend,
-                    base_url: url.clone(),
-                    url,
-                    schema: None,
-                    _dir: dir,
-                })
+                Ok(Target { backend, base_url: url.clone(), url, schema: None, _dir: dir })
             }
             Backend::Postgres => {
                 let base = postgres_url
                     .or_else(|| std::env::var("SAFEPASSAGE_TEST_POSTGRES_URL").ok())
                     .unwrap_or_else(|| DEFAULT_POSTGRES.into());
                 let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
-                let pool = sqlx::PgPool::connect(&base)
-                    .await
-                    .context("cannot reach PostgreSQL")?;
-                sqlx::query(&format!("CREATE SCHEMA {schema}"))
-                    .execute(&pool)
-                    .await?;
+                let pool = sqlx::PgPool::connect(&base).await.context("cannot reach PostgreSQL")?;
+                sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&pool).await?;
                 pool.close().await;
                 let sep = if base.contains('?') { '&' } else { '?' };
                 let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
-                Ok(Target {
-                    backend,
-                    url,
-                    base_url: base,
-                    schema: Some(schema),
-                    _dir: dir,
-                })
+                Ok(Target { backend, url, base_url: base, schema: Some(schema), _dir: dir })
             }
         }
     }
 
     pub fn store_config(&self) -> StoreConfig {
-        let mut config = StoreConfig::new(
-            self.url.clone(),
-            KeySource::Hex(MasterKey::generate().to_hex()),
-        );
+        let mut config = StoreConfig::new(self.url.clone(), KeySource::Hex(MasterKey::generate().to_hex()));
         config.fast_codename_hash = true;
         config
     }
@@ -81,9 +62,7 @@ impl Target {
     pub async fn drop_schema(&self) -> anyhow::Result<()> {
         if let Some(schema) = &self.schema {
             let pool = sqlx::PgPool::connect(&self.base_url).await?;
-            sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-                .execute(&pool)
-                .await?;
+            sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&pool).await?;
             pool.close().await;
         }
         Ok(())

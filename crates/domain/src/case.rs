@@ -53,11 +53,7 @@ pub enum CaseError {
     #[error("a case cannot move from {from} to {to}")]
     NotAllowed { from: CaseState, to: CaseState },
     #[error("the role {role} may not move a case from {from} to {to}")]
-    RoleRefused {
-        role: Role,
-        from: CaseState,
-        to: CaseState,
-    },
+    RoleRefused { role: Role, from: CaseState, to: CaseState },
     #[error("the case is {0} and can no longer change")]
     Finished(CaseState),
     #[error("a group has between 2 and {max} people, officers at most the group's size", max = GroupComposition::MAX_SIZE)]
@@ -159,14 +155,10 @@ impl CaseState {
 impl std::str::FromStr for CaseState {
     type Err = ParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        CaseState::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or(ParseError::Unknown {
-                what: "case state",
-                allowed:
-                    "inquiry registered deployed located plan_approved handed_off exited closed",
-            })
+        CaseState::ALL.into_iter().find(|c| c.as_str() == s).ok_or(ParseError::Unknown {
+            what: "case state",
+            allowed: "inquiry registered deployed located plan_approved handed_off exited closed",
+        })
     }
 }
 
@@ -199,13 +191,10 @@ impl CloseReason {
 impl std::str::FromStr for CloseReason {
     type Err = ParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        CloseReason::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or(ParseError::Unknown {
-                what: "close reason",
-                allowed: "withdrew lost_contact duplicate unsafe suspected_provocation",
-            })
+        CloseReason::ALL.into_iter().find(|c| c.as_str() == s).ok_or(ParseError::Unknown {
+            what: "close reason",
+            allowed: "withdrew lost_contact duplicate unsafe suspected_provocation",
+        })
     }
 }
 
@@ -220,65 +209,31 @@ pub struct Case {
 
 impl Case {
     /// Checks a requested move by a user in a role and returns the event that records it.
-    pub fn decide(
-        &self,
-        transition: Transition,
-        by: UserId,
-        role: Role,
-    ) -> Result<Event, CaseError> {
+    pub fn decide(&self, transition: Transition, by: UserId, role: Role) -> Result<Event, CaseError> {
         if !self.state.is_open() {
             return Err(CaseError::Finished(self.state));
         }
         match transition {
             Transition::Advance { to } => {
                 let Some((next, roles)) = self.state.next().filter(|(next, _)| *next == to) else {
-                    return Err(CaseError::NotAllowed {
-                        from: self.state,
-                        to,
-                    });
+                    return Err(CaseError::NotAllowed { from: self.state, to });
                 };
                 if !roles.contains(&role) {
-                    return Err(CaseError::RoleRefused {
-                        role,
-                        from: self.state,
-                        to,
-                    });
+                    return Err(CaseError::RoleRefused { role, from: self.state, to });
                 }
-                Ok(Event::CaseAdvanced {
-                    case: self.id,
-                    from: self.state,
-                    to: next,
-                    by,
-                    role,
-                })
+                Ok(Event::CaseAdvanced { case: self.id, from: self.state, to: next, by, role })
             }
             Transition::Close { reason } => {
                 if !self.state.closers().contains(&role) {
-                    return Err(CaseError::RoleRefused {
-                        role,
-                        from: self.state,
-                        to: CaseState::Closed,
-                    });
+                    return Err(CaseError::RoleRefused { role, from: self.state, to: CaseState::Closed });
                 }
-                Ok(Event::CaseClosed {
-                    case: self.id,
-                    from: self.state,
-                    reason,
-                    by,
-                    role,
-                })
+                Ok(Event::CaseClosed { case: self.id, from: self.state, reason, by, role })
             }
         }
     }
 
     /// Checks a new group composition and returns the event that records it.
-    pub fn decide_composition(
-        &self,
-        size: u32,
-        officers: u32,
-        by: UserId,
-        role: Role,
-    ) -> Result<Event, CaseError> {
+    pub fn decide_composition(&self, size: u32, officers: u32, by: UserId, role: Role) -> Result<Event, CaseError> {
         if self.kind != CaseKind::Group {
             return Err(CaseError::NotAGroup);
         }
@@ -286,19 +241,10 @@ impl Case {
             return Err(CaseError::Finished(self.state));
         }
         if !matches!(role, Role::Specialist | Role::Coordinator) {
-            return Err(CaseError::RoleRefused {
-                role,
-                from: self.state,
-                to: self.state,
-            });
+            return Err(CaseError::RoleRefused { role, from: self.state, to: self.state });
         }
         let composition = GroupComposition::new(size, officers)?;
-        Ok(Event::GroupCompositionSet {
-            case: self.id,
-            size: composition.size,
-            officers: composition.officers,
-            by,
-        })
+        Ok(Event::GroupCompositionSet { case: self.id, size: composition.size, officers: composition.officers, by })
     }
 
     /// Applies a recorded event to the state (the store replays the same rules).
@@ -307,10 +253,7 @@ impl Case {
             Event::CaseAdvanced { to, .. } => self.state = *to,
             Event::CaseClosed { .. } => self.state = CaseState::Closed,
             Event::GroupCompositionSet { size, officers, .. } => {
-                self.composition = Some(GroupComposition {
-                    size: *size,
-                    officers: *officers,
-                })
+                self.composition = Some(GroupComposition { size: *size, officers: *officers })
             }
             _ => {}
         }
@@ -323,12 +266,7 @@ mod tests {
     use uuid::Uuid;
 
     fn case_in(state: CaseState) -> Case {
-        Case {
-            id: CaseId(Uuid::nil()),
-            state,
-            kind: CaseKind::Individual,
-            composition: None,
-        }
+        Case { id: CaseId(Uuid::nil()), state, kind: CaseKind::Individual, composition: None }
     }
 
     fn user() -> UserId {
@@ -339,32 +277,12 @@ mod tests {
     #[test]
     fn every_advance_is_allowed_exactly_for_its_roles() {
         let allowed: &[(CaseState, CaseState, &[Role])] = &[
-            (
-                CaseState::Inquiry,
-                CaseState::Registered,
-                &[Role::Operator, Role::Specialist],
-            ),
-            (
-                CaseState::Registered,
-                CaseState::Deployed,
-                &[Role::Specialist],
-            ),
+            (CaseState::Inquiry, CaseState::Registered, &[Role::Operator, Role::Specialist]),
+            (CaseState::Registered, CaseState::Deployed, &[Role::Specialist]),
             (CaseState::Deployed, CaseState::Located, &[Role::Specialist]),
-            (
-                CaseState::Located,
-                CaseState::PlanApproved,
-                &[Role::Coordinator],
-            ),
-            (
-                CaseState::PlanApproved,
-                CaseState::HandedOff,
-                &[Role::Coordinator],
-            ),
-            (
-                CaseState::HandedOff,
-                CaseState::Exited,
-                &[Role::Operations, Role::Coordinator],
-            ),
+            (CaseState::Located, CaseState::PlanApproved, &[Role::Coordinator]),
+            (CaseState::PlanApproved, CaseState::HandedOff, &[Role::Coordinator]),
+            (CaseState::HandedOff, CaseState::Exited, &[Role::Operations, Role::Coordinator]),
         ];
         let mut allowed_count = 0;
         for from in CaseState::ALL {
@@ -373,15 +291,9 @@ mod tests {
                     continue;
                 }
                 for role in Role::ALL {
-                    let expected = allowed
-                        .iter()
-                        .any(|(f, t, roles)| *f == from && *t == to && roles.contains(&role));
+                    let expected = allowed.iter().any(|(f, t, roles)| *f == from && *t == to && roles.contains(&role));
                     let result = case_in(from).decide(Transition::Advance { to }, user(), role);
-                    assert_eq!(
-                        result.is_ok(),
-                        expected,
-                        "{from} -> {to} by {role}: {result:?}"
-                    );
+                    assert_eq!(result.is_ok(), expected, "{from} -> {to} by {role}: {result:?}");
                     if let Ok(event) = result {
                         allowed_count += 1;
                         let mut c = case_in(from);
@@ -397,45 +309,18 @@ mod tests {
     #[test]
     fn skipping_a_step_is_refused_with_the_reason() {
         let err = case_in(CaseState::Inquiry)
-            .decide(
-                Transition::Advance {
-                    to: CaseState::Located,
-                },
-                user(),
-                Role::Specialist,
-            )
+            .decide(Transition::Advance { to: CaseState::Located }, user(), Role::Specialist)
             .unwrap_err();
-        assert_eq!(
-            err,
-            CaseError::NotAllowed {
-                from: CaseState::Inquiry,
-                to: CaseState::Located
-            }
-        );
-        assert_eq!(
-            err.to_string(),
-            "a case cannot move from inquiry to located"
-        );
+        assert_eq!(err, CaseError::NotAllowed { from: CaseState::Inquiry, to: CaseState::Located });
+        assert_eq!(err.to_string(), "a case cannot move from inquiry to located");
     }
 
     #[test]
     fn a_specialist_cannot_approve_their_own_plan() {
         let err = case_in(CaseState::Located)
-            .decide(
-                Transition::Advance {
-                    to: CaseState::PlanApproved,
-                },
-                user(),
-                Role::Specialist,
-            )
+            .decide(Transition::Advance { to: CaseState::PlanApproved }, user(), Role::Specialist)
             .unwrap_err();
-        assert!(matches!(
-            err,
-            CaseError::RoleRefused {
-                role: Role::Specialist,
-                ..
-            }
-        ));
+        assert!(matches!(err, CaseError::RoleRefused { role: Role::Specialist, .. }));
     }
 
     #[test]
@@ -452,10 +337,7 @@ mod tests {
                     };
                     let result = case_in(from).decide(Transition::Close { reason }, user(), role);
                     assert_eq!(result.is_ok(), expected, "close {from} by {role}");
-                    if let Ok(Event::CaseClosed {
-                        reason: r, from: f, ..
-                    }) = result
-                    {
+                    if let Ok(Event::CaseClosed { reason: r, from: f, .. }) = result {
                         assert_eq!((r, f), (reason, from));
                     }
                 }
@@ -467,13 +349,7 @@ mod tests {
     fn finished_cases_refuse_every_move() {
         for state in [CaseState::Exited, CaseState::Closed] {
             let err = case_in(state)
-                .decide(
-                    Transition::Close {
-                        reason: CloseReason::Duplicate,
-                    },
-                    user(),
-                    Role::Coordinator,
-                )
+                .decide(Transition::Close { reason: CloseReason::Duplicate }, user(), Role::Coordinator)
                 .unwrap_err();
             assert_eq!(err, CaseError::Finished(state));
         }
@@ -484,10 +360,7 @@ mod tests {
         for state in CaseState::ALL {
             for role in Role::ALL {
                 for m in state.moves_for(role) {
-                    assert!(
-                        case_in(state).decide(m, user(), role).is_ok(),
-                        "{state} {role} {m:?}"
-                    );
+                    assert!(case_in(state).decide(m, user(), role).is_ok(), "{state} {role} {m:?}");
                 }
             }
         }
@@ -499,29 +372,12 @@ mod tests {
     fn group_composition_is_checked() {
         let mut group = case_in(CaseState::Registered);
         group.kind = CaseKind::Group;
-        let event = group
-            .decide_composition(12, 2, user(), Role::Specialist)
-            .unwrap();
+        let event = group.decide_composition(12, 2, user(), Role::Specialist).unwrap();
         group.apply(&event);
-        assert_eq!(
-            group.composition,
-            Some(GroupComposition {
-                size: 12,
-                officers: 2
-            })
-        );
-        assert_eq!(
-            group.decide_composition(3, 4, user(), Role::Specialist),
-            Err(CaseError::BadComposition)
-        );
-        assert_eq!(
-            group.decide_composition(1, 0, user(), Role::Specialist),
-            Err(CaseError::BadComposition)
-        );
-        assert!(matches!(
-            group.decide_composition(3, 1, user(), Role::Operations),
-            Err(CaseError::RoleRefused { .. })
-        ));
+        assert_eq!(group.composition, Some(GroupComposition { size: 12, officers: 2 }));
+        assert_eq!(group.decide_composition(3, 4, user(), Role::Specialist), Err(CaseError::BadComposition));
+        assert_eq!(group.decide_composition(1, 0, user(), Role::Specialist), Err(CaseError::BadComposition));
+        assert!(matches!(group.decide_composition(3, 1, user(), Role::Operations), Err(CaseError::RoleRefused { .. })));
         assert_eq!(
             case_in(CaseState::Registered).decide_composition(3, 1, user(), Role::Specialist),
             Err(CaseError::NotAGroup)

@@ -131,14 +131,8 @@ mod tests {
     #[test]
     fn bad_shapes_are_refused_clearly() {
         assert_eq!(Codename::parse("1234"), Err(CodenameError::WrongLength));
-        assert_eq!(
-            Codename::parse("1234 5678 abcd 0000"),
-            Err(CodenameError::NotDigits)
-        );
-        assert_eq!(
-            Codename::parse(&"1".repeat(10_000)),
-            Err(CodenameError::WrongLength)
-        );
+        assert_eq!(Codename::parse("1234 5678 abcd 0000"), Err(CodenameError::NotDigits));
+        assert_eq!(Codename::parse(&"1".repeat(10_000)), Err(CodenameError::WrongLength));
     }
 
     #[test]

@@ -30,6 +30,11 @@ pub enum Event {
         message: MessageId,
         sender: Sender,
     },
+    /// The conversation waits for a person; `priority` puts it ahead of the rest.
+    ConversationQueued {
+        conversation: ConversationId,
+        priority: bool,
+    },
     ConversationAssigned {
         conversation: ConversationId,
         to: UserId,
@@ -102,6 +107,9 @@ pub enum Event {
     UserLoginFailed {
         user: UserId,
     },
+    UserLoggedOut {
+        user: UserId,
+    },
     MasterKeyRotated {
         from: String,
         to: String,
@@ -116,6 +124,7 @@ impl Event {
             Event::ChannelIdentityLinked { .. } => "channel_identity_linked",
             Event::ConversationStarted { .. } => "conversation_started",
             Event::MessageRecorded { .. } => "message_recorded",
+            Event::ConversationQueued { .. } => "conversation_queued",
             Event::ConversationAssigned { .. } => "conversation_assigned",
             Event::ConversationClosed { .. } => "conversation_closed",
             Event::TranscriptViewed { .. } => "transcript_viewed",
@@ -132,7 +141,37 @@ impl Event {
             Event::UserCreated { .. } => "user_created",
             Event::UserLoggedIn { .. } => "user_logged_in",
             Event::UserLoginFailed { .. } => "user_login_failed",
+            Event::UserLoggedOut { .. } => "user_logged_out",
             Event::MasterKeyRotated { .. } => "master_key_rotated",
+        }
+    }
+
+    /// The case or conversation an event belongs to, for timelines; a case wins over a
+    /// conversation so that joining shows on the case's timeline.
+    pub fn subject(&self) -> Option<Uuid> {
+        match self {
+            Event::CaseOpened { case, .. }
+            | Event::CaseAdvanced { case, .. }
+            | Event::CaseClosed { case, .. }
+            | Event::GroupCompositionSet { case, .. }
+            | Event::CodenameIssued { case }
+            | Event::ConversationJoinedCase { case, .. }
+            | Event::CaseNoteAdded { case, .. }
+            | Event::LocationRecorded { case, .. }
+            | Event::CaseViewed { case, .. }
+            | Event::CaseShredded { case } => Some(case.0),
+            Event::ConversationStarted { conversation, .. }
+            | Event::MessageRecorded { conversation, .. }
+            | Event::ConversationQueued { conversation, .. }
+            | Event::ConversationAssigned { conversation, .. }
+            | Event::ConversationClosed { conversation, .. }
+            | Event::TranscriptViewed { conversation, .. } => Some(conversation.0),
+            Event::UserCreated { user, .. }
+            | Event::UserLoggedIn { user }
+            | Event::UserLoginFailed { user }
+            | Event::UserLoggedOut { user } => Some(user.0),
+            Event::ContactCreated { contact } | Event::ChannelIdentityLinked { contact, .. } => Some(contact.0),
+            Event::MasterKeyRotated { .. } => None,
         }
     }
 
@@ -166,10 +205,7 @@ mod tests {
         };
         let bytes = event.canonical_bytes();
         let text = std::str::from_utf8(&bytes).unwrap();
-        assert!(
-            text.starts_with(r#"{"type":"case_closed","case":"#),
-            "{text}"
-        );
+        assert!(text.starts_with(r#"{"type":"case_closed","case":"#), "{text}");
         assert!(text.contains(r#""reason":"suspected_provocation""#));
         let back: Event = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(back, event);
@@ -180,19 +216,10 @@ mod tests {
     fn kind_matches_the_serde_tag_for_every_variant() {
         let id = Uuid::nil();
         let samples = [
-            Event::ContactCreated {
-                contact: ContactId(id),
-            },
-            Event::MessageRecorded {
-                conversation: ConversationId(id),
-                message: MessageId(id),
-                sender: Sender::Bot,
-            },
+            Event::ContactCreated { contact: ContactId(id) },
+            Event::MessageRecorded { conversation: ConversationId(id), message: MessageId(id), sender: Sender::Bot },
             Event::UserLoggedIn { user: UserId(id) },
-            Event::MasterKeyRotated {
-                from: "a".into(),
-                to: "b".into(),
-            },
+            Event::MasterKeyRotated { from: "a".into(), to: "b".into() },
         ];
         for e in samples {
             let value: serde_json::Value = serde_json::from_slice(&e.canonical_bytes()).unwrap();

@@ -16,14 +16,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Operator,
-        Role::Specialist,
-        Role::Coordinator,
-        Role::Operations,
-        Role::Analyst,
-        Role::Admin,
-    ];
+    pub const ALL: [Role; 6] =
+        [Role::Operator, Role::Specialist, Role::Coordinator, Role::Operations, Role::Analyst, Role::Admin];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -46,13 +40,10 @@ impl std::str::FromStr for Role {
     type Err = ParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or(ParseError::Unknown {
-                what: "role",
-                allowed: "operator, specialist, coordinator, operations, analyst, admin",
-            })
+        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or(ParseError::Unknown {
+            what: "role",
+            allowed: "operator, specialist, coordinator, operations, analyst, admin",
+        })
     }
 }
 

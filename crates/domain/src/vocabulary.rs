@@ -5,10 +5,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
     #[error("unknown {what}; expected one of: {allowed}")]
-    Unknown {
-        what: &'static str,
-        allowed: &'static str,
-    },
+    Unknown { what: &'static str, allowed: &'static str },
 }
 
 macro_rules! vocabulary {

@@ -33,11 +33,7 @@ pub(crate) fn seal(key: &[u8; KEY_LEN], ad: &[u8], plaintext: &[u8]) -> Vec<u8> 
 
 /// Decrypts the output of [`seal`]; fails the same way for a wrong key, a wrong `ad`, a
 /// truncated input or any flipped bit, so callers cannot learn which it was.
-pub(crate) fn open(
-    key: &[u8; KEY_LEN],
-    ad: &[u8],
-    sealed: &[u8],
-) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+pub(crate) fn open(key: &[u8; KEY_LEN], ad: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     if sealed.len() < NONCE_LEN + TAG_LEN {
         return Err(KeyError::Decrypt);
     }
@@ -46,12 +42,7 @@ pub(crate) fn open(
     let cipher = XChaCha20Poly1305::new(Key::from_slice(key));
     let mut plaintext = Zeroizing::new(ciphertext.to_vec());
     cipher
-        .decrypt_in_place_detached(
-            XNonce::from_slice(nonce),
-            ad,
-            plaintext.as_mut_slice(),
-            Tag::from_slice(tag),
-        )
+        .decrypt_in_place_detached(XNonce::from_slice(nonce), ad, plaintext.as_mut_slice(), Tag::from_slice(tag))
         .map_err(|_| KeyError::Decrypt)?;
     Ok(plaintext)
 }
@@ -77,19 +68,13 @@ mod tests {
     #[test]
     fn short_input_is_a_decrypt_error() {
         for len in 0..NONCE_LEN + TAG_LEN {
-            assert!(matches!(
-                open(&KEY, b"", &vec![0; len]),
-                Err(KeyError::Decrypt)
-            ));
+            assert!(matches!(open(&KEY, b"", &vec![0; len]), Err(KeyError::Decrypt)));
         }
     }
 
     #[test]
     fn wrong_key_fails() {
         let sealed = seal(&KEY, b"", b"x");
-        assert!(matches!(
-            open(&[2; KEY_LEN], b"", &sealed),
-            Err(KeyError::Decrypt)
-        ));
+        assert!(matches!(open(&[2; KEY_LEN], b"", &sealed), Err(KeyError::Decrypt)));
     }
 }

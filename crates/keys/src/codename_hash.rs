@@ -55,15 +55,9 @@ impl CodenameHasher {
     /// parameters: call it off the async threads.
     pub fn hash(&self, codename_digits: &str) -> [u8; OUTPUT_LEN] {
         let mut out = [0u8; OUTPUT_LEN];
-        let hashed = Argon2::new_with_secret(
-            self.secret.as_slice(),
-            Algorithm::Argon2id,
-            Version::V0x13,
-            self.params.clone(),
-        )
-        .and_then(|argon2| {
-            argon2.hash_password_into(codename_digits.as_bytes(), &self.salt, &mut out)
-        });
+        let hashed =
+            Argon2::new_with_secret(self.secret.as_slice(), Algorithm::Argon2id, Version::V0x13, self.params.clone())
+                .and_then(|argon2| argon2.hash_password_into(codename_digits.as_bytes(), &self.salt, &mut out));
         // Secret, salt, output length and parameters are fixed and valid; the only input-dependent
         // refusal is a codename over 4 GiB, which no request body can carry.
         if let Err(error) = hashed {
@@ -76,11 +70,7 @@ impl CodenameHasher {
         let secret = Zeroizing::new(*secret.bytes());
         let mut salt = [0u8; SALT_LEN];
         salt.copy_from_slice(&mac::hmac_sha256(&secret, SALT_LABEL)[..SALT_LEN]);
-        CodenameHasher {
-            secret,
-            salt,
-            params,
-        }
+        CodenameHasher { secret, salt, params }
     }
 }
 
@@ -127,28 +117,15 @@ mod tests {
     fn production_parameters() {
         let secret = DataKey::from_bytes([4; 32]);
         let hasher = CodenameHasher::new(&secret);
-        assert_eq!(
-            (
-                hasher.params.m_cost(),
-                hasher.params.t_cost(),
-                hasher.params.p_cost()
-            ),
-            (19 * 1024, 2, 1)
-        );
+        assert_eq!((hasher.params.m_cost(), hasher.params.t_cost(), hasher.params.p_cost()), (19 * 1024, 2, 1));
         let hash = hasher.hash("482913");
         assert_eq!(hash, hasher.hash("482913"));
-        assert_ne!(
-            hash,
-            CodenameHasher::new_fast_for_tests(&secret).hash("482913")
-        );
+        assert_ne!(hash, CodenameHasher::new_fast_for_tests(&secret).hash("482913"));
     }
 
     #[test]
     fn debug_hides_the_secret() {
-        let shown = format!(
-            "{:?}",
-            CodenameHasher::new_fast_for_tests(&DataKey::from_bytes([4; 32]))
-        );
+        let shown = format!("{:?}", CodenameHasher::new_fast_for_tests(&DataKey::from_bytes([4; 32])));
         assert!(shown.contains("***"));
         assert!(!shown.contains("4, 4"));
     }

@@ -67,10 +67,7 @@ mod tests {
     fn seal_open_round_trip() {
         let key = DataKey::generate();
         let sealed = key.seal(AD, b"meet at the north gate");
-        assert_eq!(
-            key.open(AD, &sealed).unwrap().as_slice(),
-            b"meet at the north gate"
-        );
+        assert_eq!(key.open(AD, &sealed).unwrap().as_slice(), b"meet at the north gate");
         assert_eq!(key.open(b"", &key.seal(b"", b"")).unwrap().len(), 0);
     }
 
@@ -79,10 +76,7 @@ mod tests {
         let key = DataKey::generate();
         let sealed = key.seal(AD, b"secret");
         let other_row = b"messages/0190c3a4-0000-7000-8000-000000000002/body";
-        assert!(matches!(
-            key.open(other_row, &sealed),
-            Err(KeyError::Decrypt)
-        ));
+        assert!(matches!(key.open(other_row, &sealed), Err(KeyError::Decrypt)));
     }
 
     #[test]
@@ -92,24 +86,15 @@ mod tests {
         for i in 0..sealed.len() {
             let mut tampered = sealed.clone();
             tampered[i] ^= 0x01;
-            assert!(
-                matches!(key.open(AD, &tampered), Err(KeyError::Decrypt)),
-                "flipping byte {i} went unnoticed"
-            );
+            assert!(matches!(key.open(AD, &tampered), Err(KeyError::Decrypt)), "flipping byte {i} went unnoticed");
         }
-        assert!(matches!(
-            key.open(AD, &sealed[..sealed.len() - 1]),
-            Err(KeyError::Decrypt)
-        ));
+        assert!(matches!(key.open(AD, &sealed[..sealed.len() - 1]), Err(KeyError::Decrypt)));
     }
 
     #[test]
     fn another_data_key_cannot_open() {
         let sealed = DataKey::generate().seal(AD, b"secret");
-        assert!(matches!(
-            DataKey::generate().open(AD, &sealed),
-            Err(KeyError::Decrypt)
-        ));
+        assert!(matches!(DataKey::generate().open(AD, &sealed), Err(KeyError::Decrypt)));
     }
 
     #[test]
@@ -117,17 +102,11 @@ mod tests {
         let key = DataKey::from_bytes([5; 32]);
         assert_eq!(key.mac(b"+41790000000"), key.mac(b"+41790000000"));
         assert_ne!(key.mac(b"+41790000000"), key.mac(b"+41790000001"));
-        assert_ne!(
-            key.mac(b"+41790000000"),
-            DataKey::from_bytes([6; 32]).mac(b"+41790000000")
-        );
+        assert_ne!(key.mac(b"+41790000000"), DataKey::from_bytes([6; 32]).mac(b"+41790000000"));
     }
 
     #[test]
     fn debug_hides_the_key() {
-        assert_eq!(
-            format!("{:?}", DataKey::from_bytes([9; 32])),
-            "DataKey(***)"
-        );
+        assert_eq!(format!("{:?}", DataKey::from_bytes([9; 32])), "DataKey(***)");
     }
 }

@@ -4,9 +4,7 @@
 /// Everything that can go wrong when loading, storing or using keys.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
-    #[error(
-        "key file {path} is readable by group or others (mode {mode:o}); run: chmod 600 {path}"
-    )]
+    #[error("key file {path} is readable by group or others (mode {mode:o}); run: chmod 600 {path}")]
     KeyFilePermissions { path: String, mode: u32 },
     #[error("key file {path} not found")]
     KeyFileMissing { path: String },

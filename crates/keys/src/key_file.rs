@@ -28,9 +28,7 @@ const HEADER: &str = "\
 /// the content).
 pub fn load(path: &Path) -> Result<Keyring, KeyError> {
     let file = File::open(path).map_err(|source| match source.kind() {
-        io::ErrorKind::NotFound => KeyError::KeyFileMissing {
-            path: display(path),
-        },
+        io::ErrorKind::NotFound => KeyError::KeyFileMissing { path: display(path) },
         _ => io_error(path, source),
     })?;
     // Checked on the opened handle, not the path, so the file cannot be swapped in between.
@@ -45,9 +43,7 @@ pub fn load(path: &Path) -> Result<Keyring, KeyError> {
 
     // Sized up front so the buffer never reallocates and leaves unzeroized copies of keys.
     let mut content = Zeroizing::new(Vec::with_capacity(MAX_FILE_LEN as usize + 1));
-    file.take(MAX_FILE_LEN + 1)
-        .read_to_end(&mut content)
-        .map_err(|source| io_error(path, source))?;
+    file.take(MAX_FILE_LEN + 1).read_to_end(&mut content).map_err(|source| io_error(path, source))?;
     if content.len() as u64 > MAX_FILE_LEN {
         return Err(malformed(path, format!("larger than {MAX_FILE_LEN} bytes")));
     }
@@ -64,9 +60,7 @@ pub fn create(path: &Path) -> Result<Keyring, KeyError> {
     }
     let keyring = Keyring::new(MasterKey::generate());
     let mut file = create_new_private(path).map_err(|source| match source.kind() {
-        io::ErrorKind::AlreadyExists => KeyError::KeyFileExists {
-            path: display(path),
-        },
+        io::ErrorKind::AlreadyExists => KeyError::KeyFileExists { path: display(path) },
         _ => io_error(path, source),
     })?;
     let written = write_content(&mut file, &keyring);
@@ -87,12 +81,10 @@ pub fn create(path: &Path) -> Result<Keyring, KeyError> {
 pub fn write(path: &Path, keyring: &Keyring) -> Result<(), KeyError> {
     let tmp = temp_path(path);
     let mut file = create_new_private(&tmp).map_err(|source| io_error(&tmp, source))?;
-    let replaced = write_content(&mut file, keyring)
-        .map_err(|source| io_error(&tmp, source))
-        .and_then(|()| {
-            drop(file);
-            fs::rename(&tmp, path).map_err(|source| io_error(path, source))
-        });
+    let replaced = write_content(&mut file, keyring).map_err(|source| io_error(&tmp, source)).and_then(|()| {
+        drop(file);
+        fs::rename(&tmp, path).map_err(|source| io_error(path, source))
+    });
     if let Err(error) = replaced {
         let _ = fs::remove_file(&tmp);
         return Err(error);
@@ -112,10 +104,7 @@ fn parse(path: &Path, content: &[u8]) -> Result<Keyring, KeyError> {
             .map(MasterKey::from_zeroizing)
             .map_err(|reason| malformed(path, format!("line {line_number}: {reason}")))?;
         if keys.iter().any(|known| known.id() == key.id()) {
-            return Err(malformed(
-                path,
-                format!("line {line_number}: repeats an earlier key"),
-            ));
+            return Err(malformed(path, format!("line {line_number}: repeats an earlier key")));
         }
         keys.push(key);
     }
@@ -145,10 +134,7 @@ fn check_permissions(path: &Path, metadata: &fs::Metadata) -> Result<(), KeyErro
     use std::os::unix::fs::PermissionsExt;
     let mode = metadata.permissions().mode() & 0o7777;
     if mode & 0o077 != 0 {
-        return Err(KeyError::KeyFilePermissions {
-            path: display(path),
-            mode,
-        });
+        return Err(KeyError::KeyFilePermissions { path: display(path), mode });
     }
     Ok(())
 }
@@ -188,9 +174,7 @@ fn sync_parent_dir(path: &Path) -> Result<(), KeyError> {
     #[cfg(unix)]
     {
         let dir = parent_dir(path).unwrap_or(Path::new("."));
-        File::open(dir)
-            .and_then(|dir| dir.sync_all())
-            .map_err(|source| io_error(dir, source))?;
+        File::open(dir).and_then(|dir| dir.sync_all()).map_err(|source| io_error(dir, source))?;
     }
     #[cfg(not(unix))]
     let _ = path;
@@ -205,10 +189,7 @@ fn parent_dir(path: &Path) -> Option<&Path> {
 /// A temp name in the same directory (rename is only atomic within one file system), random so
 /// that a stale one left by a crash never blocks the next rotation.
 fn temp_path(path: &Path) -> std::path::PathBuf {
-    let name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
     let suffix = hex::encode(random::array::<8>());
     path.with_file_name(format!(".{name}.{suffix}.tmp"))
 }
@@ -218,17 +199,11 @@ fn display(path: &Path) -> String {
 }
 
 fn io_error(path: &Path, source: io::Error) -> KeyError {
-    KeyError::Io {
-        path: display(path),
-        source,
-    }
+    KeyError::Io { path: display(path), source }
 }
 
 fn malformed(path: &Path, reason: String) -> KeyError {
-    KeyError::KeyFileMalformed {
-        path: display(path),
-        reason,
-    }
+    KeyError::KeyFileMalformed { path: display(path), reason }
 }
 
 #[cfg(test)]
@@ -285,10 +260,7 @@ mod tests {
             other => panic!("expected KeyFilePermissions, got {other:?}"),
         }
         fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
-        assert!(matches!(
-            load(&path),
-            Err(KeyError::KeyFilePermissions { mode: 0o640, .. })
-        ));
+        assert!(matches!(load(&path), Err(KeyError::KeyFilePermissions { mode: 0o640, .. })));
     }
 
     #[test]
@@ -315,10 +287,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("master.key");
         let secretish = format!("{}zz", "5e".repeat(31));
-        private_file(
-            &path,
-            &format!("# comment\n\n{}\n{secretish}\n", "ab".repeat(32)),
-        );
+        private_file(&path, &format!("# comment\n\n{}\n{secretish}\n", "ab".repeat(32)));
         match load(&path) {
             Err(error @ KeyError::KeyFileMalformed { .. }) => {
                 let message = error.to_string();
@@ -367,14 +336,7 @@ mod tests {
     fn tolerates_crlf_and_indentation() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("master.key");
-        private_file(
-            &path,
-            &format!(
-                "# keys\r\n  {}\r\n\t{}  \r\n",
-                "01".repeat(32),
-                "02".repeat(32)
-            ),
-        );
+        private_file(&path, &format!("# keys\r\n  {}\r\n\t{}  \r\n", "01".repeat(32), "02".repeat(32)));
         let ring = load(&path).unwrap();
         assert_eq!(ring.current().id(), MasterKey::from_bytes([1; 32]).id());
         assert_eq!(ring.ids()[1], MasterKey::from_bytes([2; 32]).id());
@@ -412,10 +374,7 @@ mod tests {
     fn written_file_is_the_documented_format() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("master.key");
-        let ring = Keyring::with_retained(
-            MasterKey::from_bytes([0xaa; 32]),
-            vec![MasterKey::from_bytes([0xbb; 32])],
-        );
+        let ring = Keyring::with_retained(MasterKey::from_bytes([0xaa; 32]), vec![MasterKey::from_bytes([0xbb; 32])]);
         write(&path, &ring).unwrap();
         let text = fs::read_to_string(&path).unwrap();
         let key_lines: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();

@@ -22,10 +22,7 @@ pub struct Keyring {
 
 impl Keyring {
     pub fn new(current: MasterKey) -> Keyring {
-        Keyring {
-            current,
-            retained: Vec::new(),
-        }
+        Keyring { current, retained: Vec::new() }
     }
 
     /// Keys equal to the current key or to an earlier retained key are dropped, so ids stay
@@ -76,15 +73,8 @@ impl Keyring {
     }
 
     /// Unwraps with the master key named `master_id`; Err(UnknownMasterKey) or Err(Decrypt).
-    pub fn unwrap(
-        &self,
-        master_id: &str,
-        key_id: &[u8],
-        wrapped: &[u8],
-    ) -> Result<DataKey, KeyError> {
-        let master = self
-            .get(master_id)
-            .ok_or_else(|| KeyError::UnknownMasterKey(master_id.to_owned()))?;
+    pub fn unwrap(&self, master_id: &str, key_id: &[u8], wrapped: &[u8]) -> Result<DataKey, KeyError> {
+        let master = self.get(master_id).ok_or_else(|| KeyError::UnknownMasterKey(master_id.to_owned()))?;
         let plain = aead::open(master.bytes(), &wrap_ad(key_id), wrapped)?;
         // Authenticated, so another length means something other than a data key was sealed
         // with this master key and label; treat it like any other undecryptable input.
@@ -114,10 +104,7 @@ impl fmt::Debug for Keyring {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Keyring")
             .field("current", &self.current.id())
-            .field(
-                "retained",
-                &self.retained.iter().map(MasterKey::id).collect::<Vec<_>>(),
-            )
+            .field("retained", &self.retained.iter().map(MasterKey::id).collect::<Vec<_>>())
             .finish()
     }
 }
@@ -144,10 +131,7 @@ mod tests {
         let (master_id, wrapped) = ring.wrap(KEY_ID, &DataKey::generate());
         let mut other = *KEY_ID;
         other[15] = 2;
-        assert!(matches!(
-            ring.unwrap(&master_id, &other, &wrapped),
-            Err(KeyError::Decrypt)
-        ));
+        assert!(matches!(ring.unwrap(&master_id, &other, &wrapped), Err(KeyError::Decrypt)));
     }
 
     #[test]
@@ -166,10 +150,7 @@ mod tests {
         let ring = Keyring::new(MasterKey::generate());
         let (master_id, mut wrapped) = ring.wrap(KEY_ID, &DataKey::generate());
         wrapped[30] ^= 0x80;
-        assert!(matches!(
-            ring.unwrap(&master_id, KEY_ID, &wrapped),
-            Err(KeyError::Decrypt)
-        ));
+        assert!(matches!(ring.unwrap(&master_id, KEY_ID, &wrapped), Err(KeyError::Decrypt)));
     }
 
     #[test]
@@ -193,8 +174,7 @@ mod tests {
         let a = MasterKey::from_bytes([1; 32]);
         let b = MasterKey::from_bytes([2; 32]);
         let c = MasterKey::from_bytes([3; 32]);
-        let ring =
-            Keyring::with_retained(a.clone(), vec![b.clone(), a.clone(), c.clone(), b.clone()]);
+        let ring = Keyring::with_retained(a.clone(), vec![b.clone(), a.clone(), c.clone(), b.clone()]);
         assert_eq!(ring.ids(), vec![a.id(), b.id(), c.id()]);
         assert!(ring.get(&c.id()).is_some());
         assert!(ring.get("0000000000000000").is_none());

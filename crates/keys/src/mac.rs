@@ -20,9 +20,7 @@ pub(crate) fn hmac_sha256(key: &[u8; KEY_LEN], message: &[u8]) -> [u8; 32] {
     // instead of `new_from_slice`, whose `Result` would need an `expect`.
     let mut block = Zeroizing::new([0u8; BLOCK_LEN]);
     block[..KEY_LEN].copy_from_slice(key);
-    let mut mac = <HmacSha256 as KeyInit>::new(
-        hmac::digest::generic_array::GenericArray::from_slice(block.as_slice()),
-    );
+    let mut mac = <HmacSha256 as KeyInit>::new(hmac::digest::generic_array::GenericArray::from_slice(block.as_slice()));
     mac.update(message);
     mac.finalize().into_bytes().into()
 }
@@ -46,9 +44,6 @@ mod tests {
         let mut key = [0u8; KEY_LEN];
         key[..4].copy_from_slice(b"Jefe");
         let mac = hmac_sha256(&key, b"what do ya want for nothing?");
-        assert_eq!(
-            hex::encode(mac),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
+        assert_eq!(hex::encode(mac), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
     }
 }

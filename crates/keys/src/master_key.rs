@@ -77,10 +77,7 @@ impl MasterKey {
 
 impl fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MasterKey")
-            .field("id", &self.id())
-            .field("key", &format_args!("***"))
-            .finish()
+        f.debug_struct("MasterKey").field("id", &self.id()).field("key", &format_args!("***")).finish()
     }
 }
 
@@ -91,8 +88,7 @@ pub(crate) fn decode_hex_key(hex_digits: &[u8]) -> Result<Zeroizing<[u8; KEY_LEN
         return Err("expected 64 hex characters");
     }
     let mut key = Zeroizing::new([0u8; KEY_LEN]);
-    hex::decode_to_slice(hex_digits, key.as_mut_slice())
-        .map_err(|_| "contains a character that is not a hex digit")?;
+    hex::decode_to_slice(hex_digits, key.as_mut_slice()).map_err(|_| "contains a character that is not a hex digit")?;
     Ok(key)
 }
 
@@ -105,9 +101,7 @@ mod tests {
         let key = MasterKey::generate();
         let hex = key.to_hex();
         assert_eq!(hex.len(), 64);
-        assert!(hex
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        assert!(hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
         let again = MasterKey::from_hex(&hex).unwrap();
         assert_eq!(again.bytes(), key.bytes());
         assert_eq!(*hex, hex::encode(key.bytes()));
@@ -122,13 +116,7 @@ mod tests {
 
     #[test]
     fn from_hex_rejects_bad_input_without_echoing_it() {
-        for bad in [
-            "",
-            "abcd",
-            &"a".repeat(63),
-            &"a".repeat(65),
-            &format!("{}zz", "a".repeat(62)),
-        ] {
+        for bad in ["", "abcd", &"a".repeat(63), &"a".repeat(65), &format!("{}zz", "a".repeat(62))] {
             match MasterKey::from_hex(bad) {
                 Err(KeyError::EnvKeyMalformed(reason)) => {
                     assert!(!reason.contains("aaaa"), "reason echoes input: {reason}");
@@ -142,10 +130,7 @@ mod tests {
     #[test]
     fn check_value_is_the_documented_hmac() {
         let key = MasterKey::from_bytes([3; 32]);
-        assert_eq!(
-            key.check_value(),
-            mac::hmac_sha256(&[3; 32], b"safepassage/kcv/v1")
-        );
+        assert_eq!(key.check_value(), mac::hmac_sha256(&[3; 32], b"safepassage/kcv/v1"));
         assert_eq!(key.id(), hex::encode(&key.check_value()[..8]));
         assert_eq!(key.id().len(), 16);
     }
@@ -153,10 +138,7 @@ mod tests {
     #[test]
     fn two_different_master_keys_have_different_ids() {
         assert_ne!(MasterKey::generate().id(), MasterKey::generate().id());
-        assert_ne!(
-            MasterKey::from_bytes([1; 32]).id(),
-            MasterKey::from_bytes([2; 32]).id()
-        );
+        assert_ne!(MasterKey::from_bytes([1; 32]).id(), MasterKey::from_bytes([2; 32]).id());
     }
 
     #[test]

@@ -13,11 +13,8 @@ const SALT_LEN: usize = 16;
 /// p = 1). CPU- and memory-heavy: call it off the async threads.
 pub fn hash(password: &str) -> String {
     let salt_bytes: [u8; SALT_LEN] = random::array();
-    let hashed = SaltString::encode_b64(&salt_bytes).and_then(|salt| {
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|phc| phc.to_string())
-    });
+    let hashed = SaltString::encode_b64(&salt_bytes)
+        .and_then(|salt| Argon2::default().hash_password(password.as_bytes(), &salt).map(|phc| phc.to_string()));
     match hashed {
         Ok(phc) => phc,
         // Salt length and parameters are fixed and valid; the only input-dependent refusal is a
@@ -30,9 +27,7 @@ pub fn hash(password: &str) -> String {
 /// string is simply a failed login.
 pub fn verify(password: &str, phc: &str) -> bool {
     match PasswordHash::new(phc) {
-        Ok(parsed) => Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
         Err(_) => false,
     }
 }

@@ -7,10 +7,7 @@ use crate::fatal;
 /// (keys, nonces, salts) would be unsafe with predictable bytes and none could recover.
 pub(crate) fn fill(buf: &mut [u8]) {
     if let Err(error) = getrandom::getrandom(buf) {
-        fatal::abort(
-            "the operating system's random number generator failed",
-            &error,
-        );
+        fatal::abort("the operating system's random number generator failed", &error);
     }
 }
 

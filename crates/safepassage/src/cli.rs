@@ -7,11 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "safepassage",
-    version,
-    about = "Safe Passage: a secure multi-channel hotline and case platform"
-)]
+#[command(name = "safepassage", version, about = "Safe Passage: a secure multi-channel hotline and case platform")]
 pub struct Cli {
     #[command(flatten)]
     pub settings: SettingArgs,

@@ -36,25 +36,16 @@ impl Settings {
     pub fn resolve(cli: &Cli) -> anyhow::Result<Settings> {
         let file: FileSettings = match &cli.settings.config {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
-                toml::from_str(&text)
-                    .with_context(|| format!("invalid settings file {}", path.display()))?
+                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+                toml::from_str(&text).with_context(|| format!("invalid settings file {}", path.display()))?
             }
             None => FileSettings::default(),
         };
         let args = &cli.settings;
         // The demo keeps its data apart from a real deployment's default files.
-        let stem = if matches!(cli.command, Command::Demo) {
-            "demo"
-        } else {
-            "safepassage"
-        };
-        let database = args
-            .database
-            .clone()
-            .or(file.database)
-            .unwrap_or_else(|| format!("sqlite:./safepassage-data/{stem}.db"));
+        let stem = if matches!(cli.command, Command::Demo) { "demo" } else { "safepassage" };
+        let database =
+            args.database.clone().or(file.database).unwrap_or_else(|| format!("sqlite:./safepassage-data/{stem}.db"));
         let key_file = args
             .key_file
             .clone()
@@ -72,20 +63,12 @@ impl Settings {
             .transpose()
             .map_err(anyhow::Error::msg)?
             .unwrap_or_default();
-        let log_format = args
-            .log_format
-            .clone()
-            .or(file.log_format)
-            .map(|s| s.parse())
-            .transpose()?
-            .unwrap_or_default();
+        let log_format =
+            args.log_format.clone().or(file.log_format).map(|s| s.parse()).transpose()?.unwrap_or_default();
         Ok(Settings {
             database,
             key_source,
-            listen: args
-                .listen
-                .or(file.listen)
-                .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080))),
+            listen: args.listen.or(file.listen).unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080))),
             metrics_listen: args
                 .metrics_listen
                 .or(file.metrics_listen)

@@ -25,11 +25,7 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// A running `demo`, killed on drop.
@@ -67,10 +63,7 @@ fn start_demo(dir: &Path) -> Running {
     let mut stdout = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
-        let line = lines
-            .next()
-            .expect("demo exited before printing its address")
-            .unwrap();
+        let line = lines.next().expect("demo exited before printing its address").unwrap();
         let done = line.starts_with("TOTP enrolment URI");
         stdout.push(line);
         if done {
@@ -102,135 +95,71 @@ async fn demo_starts_on_a_fresh_directory_and_twice_is_harmless() {
     let first = start_demo(dir.path());
     let all = first.stdout.join("\n");
     assert!(all.contains(&first.base), "prints its address: {all}");
-    assert!(
-        all.contains("demo.operator") && all.contains("demo-operator-password"),
-        "prints the logins: {all}"
-    );
+    assert!(all.contains("demo.operator") && all.contains("demo-operator-password"), "prints the logins: {all}");
     let health = get_when_up(&format!("{}/healthz", first.base)).await;
     assert_eq!(health.status(), 200);
-    let metrics = get_when_up(&format!("{}/metrics", first.metrics))
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        metrics.contains("safepassage_store_jobs_total"),
-        "{metrics}"
-    );
-    assert!(
-        metrics.contains(r#"safepassage_store_rows{table="users"} 6"#),
-        "{metrics}"
-    );
+    let metrics = get_when_up(&format!("{}/metrics", first.metrics)).await.text().await.unwrap();
+    assert!(metrics.contains("safepassage_store_jobs_total"), "{metrics}");
+    assert!(metrics.contains(r#"safepassage_store_rows{table="users"} 6"#), "{metrics}");
     // Metrics are not on the public listener.
-    assert_eq!(
-        reqwest::get(format!("{}/metrics", first.base))
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(reqwest::get(format!("{}/metrics", first.base)).await.unwrap().status(), 404);
     drop(first);
 
     let second = start_demo(dir.path());
-    assert_eq!(
-        get_when_up(&format!("{}/healthz", second.base))
-            .await
-            .status(),
-        200
-    );
-    let metrics = get_when_up(&format!("{}/metrics", second.metrics))
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        metrics.contains(r#"safepassage_store_rows{table="users"} 6"#),
-        "seeded once: {metrics}"
-    );
-    let mode = std::fs::metadata(dir.path().join("safepassage-data/demo.key"))
-        .unwrap()
-        .permissions()
-        .mode();
+    assert_eq!(get_when_up(&format!("{}/healthz", second.base)).await.status(), 200);
+    let metrics = get_when_up(&format!("{}/metrics", second.metrics)).await.text().await.unwrap();
+    assert!(metrics.contains(r#"safepassage_store_rows{table="users"} 6"#), "seeded once: {metrics}");
+    let mode = std::fs::metadata(dir.path().join("safepassage-data/demo.key")).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
 }
 
 #[test]
 fn user_add_prints_a_one_time_password_and_totp_uri() {
     let dir = tempfile::tempdir().unwrap();
-    let out = safepassage(
-        dir.path(),
-        &["user", "add", "--role", "specialist", "s.petrenko"],
-    );
+    let out = safepassage(dir.path(), &["user", "add", "--role", "specialist", "s.petrenko"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    let password = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("one-time password: "))
-        .unwrap();
+    let password = stdout.lines().find_map(|l| l.strip_prefix("one-time password: ")).unwrap();
     assert_eq!(password.len(), 20);
-    assert!(
-        stdout.contains("otpauth://totp/Safe%20Passage:s.petrenko?secret="),
-        "{stdout}"
-    );
-    let again = safepassage(
-        dir.path(),
-        &["user", "add", "--role", "specialist", "s.petrenko"],
-    );
+    assert!(stdout.contains("otpauth://totp/Safe%20Passage:s.petrenko?secret="), "{stdout}");
+    let again = safepassage(dir.path(), &["user", "add", "--role", "specialist", "s.petrenko"]);
     assert!(!again.status.success());
     let bad_role = safepassage(dir.path(), &["user", "add", "--role", "general", "x.y"]);
-    assert!(
-        text(&bad_role.stderr).contains("unknown role"),
-        "{}",
-        text(&bad_role.stderr)
-    );
+    assert!(text(&bad_role.stderr).contains("unknown role"), "{}", text(&bad_role.stderr));
 }
 
 #[test]
 fn audit_verify_reports_intact_then_names_the_edited_event() {
     let dir = tempfile::tempdir().unwrap();
     for name in ["a.one", "b.two", "c.three"] {
-        assert!(
-            safepassage(dir.path(), &["user", "add", "--role", "operator", name])
-                .status
-                .success()
-        );
+        assert!(safepassage(dir.path(), &["user", "add", "--role", "operator", name]).status.success());
     }
     let out = safepassage(dir.path(), &["audit", "verify"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(text(&out.stdout).trim(), "3 events, chain intact");
 
-    let db =
-        rusqlite::Connection::open(dir.path().join("safepassage-data/safepassage.db")).unwrap();
-    db.execute("UPDATE events SET payload = CAST(replace(CAST(payload AS TEXT), 'operator', 'admin') AS BLOB) WHERE seq = 2", [])
-        .unwrap();
+    let db = rusqlite::Connection::open(dir.path().join("safepassage-data/safepassage.db")).unwrap();
+    db.execute(
+        "UPDATE events SET payload = CAST(replace(CAST(payload AS TEXT), 'operator', 'admin') AS BLOB) WHERE seq = 2",
+        [],
+    )
+    .unwrap();
     let out = safepassage(dir.path(), &["audit", "verify"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stdout).starts_with("chain broken at event 2:"),
-        "{}",
-        text(&out.stdout)
-    );
+    assert!(text(&out.stdout).starts_with("chain broken at event 2:"), "{}", text(&out.stdout));
 }
 
 #[test]
 fn refuses_to_start_on_key_problems_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
-    assert!(
-        safepassage(dir.path(), &["user", "add", "--role", "admin", "a.admin"])
-            .status
-            .success()
-    );
+    assert!(safepassage(dir.path(), &["user", "add", "--role", "admin", "a.admin"]).status.success());
     let key = dir.path().join("safepassage-data/safepassage.key");
 
     // World-readable key file.
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
     let out = safepassage(dir.path(), &["audit", "verify"]);
     assert!(!out.status.success());
-    assert!(
-        text(&out.stderr).contains("readable by group or others"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(text(&out.stderr).contains("readable by group or others"), "{}", text(&out.stderr));
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
 
     // Wrong key.
@@ -241,11 +170,7 @@ fn refuses_to_start_on_key_problems_with_a_clear_message() {
         .output()
         .unwrap();
     assert!(!wrong.status.success());
-    assert!(
-        text(&wrong.stderr).contains("wrong master key"),
-        "{}",
-        text(&wrong.stderr)
-    );
+    assert!(text(&wrong.stderr).contains("wrong master key"), "{}", text(&wrong.stderr));
 
     // Missing key file over existing data: refused, and no key is created.
     let moved = dir.path().join("elsewhere.key");
@@ -259,34 +184,21 @@ fn refuses_to_start_on_key_problems_with_a_clear_message() {
     );
     assert!(!key.exists());
     std::fs::rename(&moved, &key).unwrap();
-    assert!(safepassage(dir.path(), &["audit", "verify"])
-        .status
-        .success());
+    assert!(safepassage(dir.path(), &["audit", "verify"]).status.success());
 }
 
 #[test]
 fn keys_rotate_then_everything_still_opens() {
     let dir = tempfile::tempdir().unwrap();
-    assert!(
-        safepassage(dir.path(), &["user", "add", "--role", "operator", "o.one"])
-            .status
-            .success()
-    );
+    assert!(safepassage(dir.path(), &["user", "add", "--role", "operator", "o.one"]).status.success());
     let key = dir.path().join("safepassage-data/safepassage.key");
     let before = std::fs::read_to_string(&key).unwrap();
     let out = safepassage(dir.path(), &["keys", "rotate"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stdout).contains("re-wrapped"),
-        "{}",
-        text(&out.stdout)
-    );
+    assert!(text(&out.stdout).contains("re-wrapped"), "{}", text(&out.stdout));
     let after = std::fs::read_to_string(&key).unwrap();
     assert_ne!(before, after);
-    assert_eq!(
-        std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
+    assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
     let out = safepassage(dir.path(), &["audit", "verify"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout).trim(), "2 events, chain intact");
@@ -295,23 +207,11 @@ fn keys_rotate_then_everything_still_opens() {
 #[test]
 fn settings_file_refuses_unknown_keys() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("s.toml"),
-        "listen = \"127.0.0.1:1\"\nlisten_everywhere = true\n",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("s.toml"), "listen = \"127.0.0.1:1\"\nlisten_everywhere = true\n").unwrap();
     let out = safepassage(dir.path(), &["--config", "s.toml", "migrate"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("unknown field"),
-        "{}",
-        text(&out.stderr)
-    );
-    std::fs::write(
-        dir.path().join("s.toml"),
-        "database = \"sqlite:./x/y.db\"\n",
-    )
-    .unwrap();
+    assert!(text(&out.stderr).contains("unknown field"), "{}", text(&out.stderr));
+    std::fs::write(dir.path().join("s.toml"), "database = \"sqlite:./x/y.db\"\n").unwrap();
     let out = safepassage(dir.path(), &["--config", "s.toml", "migrate"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(dir.path().join("x/y.db").exists());

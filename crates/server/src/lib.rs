@@ -21,9 +21,7 @@ pub struct AppState {
 
 /// The public application.
 pub fn app(store: Store) -> Router {
-    Router::new()
-        .merge(health::routes())
-        .with_state(AppState { store })
+    Router::new().merge(health::routes()).with_state(AppState { store })
 }
 
 /// Serves a router on a bound listener until `shutdown` resolves.
@@ -32,7 +30,5 @@ pub async fn launch(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
 }

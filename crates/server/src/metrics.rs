@@ -14,26 +14,16 @@ use safepassage_store::Store;
 
 /// The metrics application, for its own (loopback by default) listener.
 pub fn metrics_router(store: Store) -> Router {
-    Router::new()
-        .route("/metrics", get(metrics))
-        .with_state(store)
+    Router::new().route("/metrics", get(metrics)).with_state(store)
 }
 
 async fn metrics(State(store): State<Store>) -> impl IntoResponse {
     let mut registry = Registry::with_prefix("safepassage");
     let stats = store.stats();
     for (name, help, value) in [
-        (
-            "store_batches",
-            "Transactions committed by group commit",
-            stats.batches,
-        ),
+        ("store_batches", "Transactions committed by group commit", stats.batches),
         ("store_jobs", "Writes acknowledged after commit", stats.jobs),
-        (
-            "store_failed_jobs",
-            "Writes refused (conflicts, errors)",
-            stats.failed_jobs,
-        ),
+        ("store_failed_jobs", "Writes refused (conflicts, errors)", stats.failed_jobs),
     ] {
         let counter = Counter::<u64>::default();
         counter.inc_by(value);
@@ -45,8 +35,7 @@ async fn metrics(State(store): State<Store>) -> impl IntoResponse {
         Ok(counts) => {
             up.set(1);
             for (table, n) in counts {
-                rows.get_or_create(&vec![("table".to_owned(), table.to_owned())])
-                    .set(n);
+                rows.get_or_create(&vec![("table".to_owned(), table.to_owned())]).set(n);
             }
         }
         Err(e) => tracing::warn!(error = %e, "metrics: store counts unavailable"),
@@ -55,18 +44,7 @@ async fn metrics(State(store): State<Store>) -> impl IntoResponse {
     registry.register("store_up", "Whether the store answered this scrape", up);
     let mut body = String::new();
     if encode(&mut body, &registry).is_err() {
-        return (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            [(header::CONTENT_TYPE, "text/plain")],
-            String::new(),
-        );
+        return (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "text/plain")], String::new());
     }
-    (
-        StatusCode::OK,
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        body,
-    )
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], body)
 }

@@ -8,7 +8,7 @@ use safepassage_domain::{CaseId, ConversationId, UserId};
 use uuid::Uuid;
 
 use crate::error::StoreError;
-use crate::model::{CaseView, ConversationView, NoteKind};
+use crate::model::{CaseFilter, CaseView, ConversationView, NoteKind, StaffSession};
 use crate::ops::Job;
 
 /// A data key as stored: wrapped under a master key, or gone (shredded).
@@ -84,14 +84,8 @@ pub(crate) trait Backend: Send + Sync + 'static {
     async fn data_key(&self, id: Uuid) -> Result<Option<WrappedKey>, StoreError>;
     async fn system_key(&self, purpose: &str) -> Result<Option<(Uuid, WrappedKey)>, StoreError>;
     async fn contact_by_identity(&self, hash: [u8; 32]) -> Result<Option<Uuid>, StoreError>;
-    async fn conversation(
-        &self,
-        id: ConversationId,
-    ) -> Result<Option<ConversationView>, StoreError>;
-    async fn conversation_by_token(
-        &self,
-        hash: [u8; 32],
-    ) -> Result<Option<ConversationView>, StoreError>;
+    async fn conversation(&self, id: ConversationId) -> Result<Option<ConversationView>, StoreError>;
+    async fn conversation_by_token(&self, hash: [u8; 32]) -> Result<Option<ConversationView>, StoreError>;
     async fn messages(
         &self,
         conversation: ConversationId,
@@ -99,24 +93,24 @@ pub(crate) trait Backend: Send + Sync + 'static {
         limit: i64,
     ) -> Result<Vec<RawMessage>, StoreError>;
     async fn case(&self, id: CaseId) -> Result<Option<CaseView>, StoreError>;
+    /// Queued conversations: priority first, then oldest first.
+    async fn queue(&self, limit: i64) -> Result<Vec<ConversationView>, StoreError>;
+    async fn conversations_assigned_to(&self, user: UserId) -> Result<Vec<ConversationView>, StoreError>;
+    async fn conversations_of_case(&self, case: CaseId) -> Result<Vec<ConversationView>, StoreError>;
+    async fn cases(&self, filter: CaseFilter, limit: i64) -> Result<Vec<CaseView>, StoreError>;
+    /// Events whose subject is `subject`, oldest first.
+    async fn timeline(&self, subject: Uuid, limit: i64) -> Result<Vec<RawEvent>, StoreError>;
+    async fn session(&self, token_hash: [u8; 32]) -> Result<Option<StaffSession>, StoreError>;
+    async fn users(&self) -> Result<Vec<RawUser>, StoreError>;
     async fn case_by_codename(&self, hash: [u8; 32]) -> Result<Option<CaseId>, StoreError>;
     async fn notes(&self, case: CaseId) -> Result<Vec<RawNote>, StoreError>;
     async fn events(&self, after_seq: i64, limit: i64) -> Result<Vec<RawEvent>, StoreError>;
     async fn user_by_name(&self, name: &str) -> Result<Option<RawUser>, StoreError>;
     async fn user(&self, id: UserId) -> Result<Option<RawUser>, StoreError>;
     /// Data keys still wrapped under `master_key_id`, at most `limit`.
-    async fn keys_wrapped_under(
-        &self,
-        master_key_id: &str,
-        limit: i64,
-    ) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError>;
+    async fn keys_wrapped_under(&self, master_key_id: &str, limit: i64) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError>;
     /// Replaces wrapped keys, each only if it is still under `from_master` (a concurrent shred wins).
-    async fn rewrap(
-        &self,
-        from_master: &str,
-        to_master: &str,
-        keys: Vec<(Uuid, Vec<u8>)>,
-    ) -> Result<(), StoreError>;
+    async fn rewrap(&self, from_master: &str, to_master: &str, keys: Vec<(Uuid, Vec<u8>)>) -> Result<(), StoreError>;
     /// Rows per table, for metrics: counts only.
     async fn counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError>;
 }

@@ -47,11 +47,7 @@ pub(crate) struct ChainWalker {
 
 impl ChainWalker {
     pub(crate) fn new() -> ChainWalker {
-        ChainWalker {
-            prev: GENESIS.to_vec(),
-            expected_seq: 1,
-            checked: 0,
-        }
+        ChainWalker { prev: GENESIS.to_vec(), expected_seq: 1, checked: 0 }
     }
 
     pub(crate) fn last_seq(&self) -> i64 {
@@ -61,10 +57,7 @@ impl ChainWalker {
     /// Checks one event; returns the reason when its link is broken.
     pub(crate) fn check(&mut self, e: &crate::backend::RawEvent) -> Result<(), String> {
         if e.seq != self.expected_seq {
-            return Err(format!(
-                "expected event {}, found {} (an event is missing)",
-                self.expected_seq, e.seq
-            ));
+            return Err(format!("expected event {}, found {} (an event is missing)", self.expected_seq, e.seq));
         }
         if e.prev_hash != self.prev {
             return Err("its previous-link hash does not match the event before it".into());
@@ -97,9 +90,6 @@ mod tests {
         assert_ne!(base, link(&GENESIS, 1, 10, "user_logged_in", b"{ }"));
         assert_ne!(base, link(&[1; 32], 1, 10, "user_logged_in", b"{}"));
         // Length-delimiting: moving a byte from kind into payload changes the link.
-        assert_ne!(
-            link(&GENESIS, 1, 1, "ab", b"c"),
-            link(&GENESIS, 1, 1, "a", b"bc")
-        );
+        assert_ne!(link(&GENESIS, 1, 1, "ab", b"c"), link(&GENESIS, 1, 1, "a", b"bc"));
     }
 }

@@ -30,11 +30,7 @@ pub(crate) struct Committer {
 }
 
 impl Committer {
-    pub(crate) fn spawn(
-        backend: Arc<dyn Backend>,
-        max_batch: usize,
-        counters: Arc<CommitCounters>,
-    ) -> Committer {
+    pub(crate) fn spawn(backend: Arc<dyn Backend>, max_batch: usize, counters: Arc<CommitCounters>) -> Committer {
         // A bounded queue pushes back on writers when the disk cannot keep up.
         let (queue, inbox) = mpsc::channel(max_batch.max(1) * 8);
         tokio::spawn(run(backend, inbox, max_batch.max(1), counters));
@@ -44,10 +40,7 @@ impl Committer {
     /// Queues a job and waits until it is durable; returns the seqs of its events.
     pub(crate) async fn submit(&self, job: Job) -> Result<Vec<i64>, StoreError> {
         let (reply, answer) = oneshot::channel();
-        self.queue
-            .send(Pending { job, reply })
-            .await
-            .map_err(|_| StoreError::Closed)?;
+        self.queue.send(Pending { job, reply }).await.map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
     }
 }
@@ -60,15 +53,12 @@ async fn run(
 ) {
     let mut waiting = Vec::with_capacity(max_batch);
     while inbox.recv_many(&mut waiting, max_batch).await > 0 {
-        let (jobs, replies): (Vec<Job>, Vec<_>) =
-            waiting.drain(..).map(|p| (p.job, p.reply)).unzip();
+        let (jobs, replies): (Vec<Job>, Vec<_>) = waiting.drain(..).map(|p| (p.job, p.reply)).unzip();
         let jobs = Arc::new(jobs);
         match backend.commit(jobs.clone()).await {
             Ok(seqs) => {
                 counters.batches.fetch_add(1, Ordering::Relaxed);
-                counters
-                    .jobs
-                    .fetch_add(replies.len() as u64, Ordering::Relaxed);
+                counters.jobs.fetch_add(replies.len() as u64, Ordering::Relaxed);
                 for (reply, seqs) in replies.into_iter().zip(seqs) {
                     let _ = reply.send(Ok(seqs));
                 }

@@ -51,9 +51,7 @@ impl std::str::FromStr for Synchronous {
             "normal" => Ok(Synchronous::Normal),
             "full" => Ok(Synchronous::Full),
             "extra" => Ok(Synchronous::Extra),
-            _ => Err(format!(
-                "unknown synchronous setting {s:?}; expected off, normal, full or extra"
-            )),
+            _ => Err(format!("unknown synchronous setting {s:?}; expected off, normal, full or extra")),
         }
     }
 }
@@ -93,10 +91,7 @@ impl DatabaseKind {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             DatabaseKind::Postgres(url.to_owned())
         } else {
-            let path = url
-                .strip_prefix("sqlite://")
-                .or_else(|| url.strip_prefix("sqlite:"))
-                .unwrap_or(url);
+            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
             DatabaseKind::Sqlite(PathBuf::from(path))
         }
     }

@@ -104,23 +104,15 @@ impl KeyState {
         self.cache.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 
-    pub(crate) fn unwrap_stored(
-        &self,
-        id: Uuid,
-        stored: &WrappedKey,
-    ) -> Result<Option<DataKey>, StoreError> {
+    pub(crate) fn unwrap_stored(&self, id: Uuid, stored: &WrappedKey) -> Result<Option<DataKey>, StoreError> {
         let Some(wrapped) = &stored.wrapped else {
             return Ok(None);
         };
-        let key = match self
-            .keyring()
-            .unwrap(&stored.master_key_id, id.as_bytes(), wrapped)
-        {
+        let key = match self.keyring().unwrap(&stored.master_key_id, id.as_bytes(), wrapped) {
             Err(KeyError::UnknownMasterKey(_)) => {
                 // Another node may have rotated the master key: look at the key file again.
                 self.maybe_reload(true);
-                self.keyring()
-                    .unwrap(&stored.master_key_id, id.as_bytes(), wrapped)?
+                self.keyring().unwrap(&stored.master_key_id, id.as_bytes(), wrapped)?
             }
             other => other?,
         };
@@ -128,17 +120,8 @@ impl KeyState {
     }
 
     /// The data key `id`, or None when it was shredded.
-    pub(crate) async fn data_key(
-        &self,
-        backend: &dyn Backend,
-        id: Uuid,
-    ) -> Result<Option<DataKey>, StoreError> {
-        if let Some(key) = self
-            .cache
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&id)
-        {
+    pub(crate) async fn data_key(&self, backend: &dyn Backend, id: Uuid) -> Result<Option<DataKey>, StoreError> {
+        if let Some(key) = self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(&id) {
             return Ok(Some(key.clone()));
         }
         let Some(stored) = backend.data_key(id).await? else {

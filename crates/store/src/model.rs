@@ -1,8 +1,8 @@
 //! What the store hands back: decrypted views, with "shredded" as a value rather than an error.
 
 use safepassage_domain::{
-    CaseId, CaseKind, CaseState, Channel, CloseReason, ContactId, ConversationId, Event,
-    GroupComposition, Language, MessageId, Role, Sender, UserId,
+    CaseId, CaseKind, CaseState, Channel, CloseReason, ContactId, ConversationId, Event, GroupComposition, Language,
+    MessageId, Role, Sender, UserId,
 };
 use uuid::Uuid;
 
@@ -51,9 +51,7 @@ impl ConversationStatus {
     }
 
     pub fn parse(s: &str) -> Option<ConversationStatus> {
-        [Self::Bot, Self::Queued, Self::Assigned, Self::Closed]
-            .into_iter()
-            .find(|c| c.as_str() == s)
+        [Self::Bot, Self::Queued, Self::Assigned, Self::Closed].into_iter().find(|c| c.as_str() == s)
     }
 }
 
@@ -68,6 +66,9 @@ pub struct ConversationView {
     pub assigned_to: Option<UserId>,
     pub created_ms: i64,
     pub last_message_ms: i64,
+    /// When it entered the operators' queue (its waiting time starts here).
+    pub queued_ms: Option<i64>,
+    pub priority: bool,
     pub(crate) key_id: Uuid,
 }
 
@@ -80,6 +81,8 @@ pub struct CaseView {
     pub close_reason: Option<CloseReason>,
     pub has_codename: bool,
     pub shredded: bool,
+    /// The specialist who owns the case.
+    pub assigned_to: Option<UserId>,
     pub created_ms: i64,
     pub updated_ms: i64,
     pub(crate) key_id: Uuid,
@@ -87,12 +90,7 @@ pub struct CaseView {
 
 impl CaseView {
     pub fn as_domain(&self) -> safepassage_domain::Case {
-        safepassage_domain::Case {
-            id: self.id,
-            state: self.state,
-            kind: self.kind,
-            composition: self.composition,
-        }
+        safepassage_domain::Case { id: self.id, state: self.state, kind: self.kind, composition: self.composition }
     }
 }
 
@@ -134,11 +132,25 @@ pub struct UserRecord {
 
 impl std::fmt::Debug for UserRecord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UserRecord")
-            .field("id", &self.id)
-            .field("role", &self.role)
-            .finish_non_exhaustive()
+        f.debug_struct("UserRecord").field("id", &self.id).field("role", &self.role).finish_non_exhaustive()
     }
+}
+
+/// A staff session, found by the hash of its token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StaffSession {
+    pub user: UserId,
+    pub created_ms: i64,
+    pub last_seen_ms: i64,
+}
+
+/// Which cases a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseFilter {
+    /// Only cases owned by this specialist.
+    pub assigned_to: Option<UserId>,
+    /// Only cases in these states (empty: every state).
+    pub states: &'static [CaseState],
 }
 
 /// One event of the log, decoded.

@@ -2,8 +2,8 @@
 //! events commit together or not at all; many jobs share one transaction under group commit.
 
 use safepassage_domain::{
-    CaseId, CaseKind, CaseState, Channel, CloseReason, ContactId, ConversationId, Event, Language,
-    MessageId, Role, Sender, UserId,
+    CaseId, CaseKind, CaseState, Channel, CloseReason, ContactId, ConversationId, Event, Language, MessageId, Role,
+    Sender, UserId,
 };
 use uuid::Uuid;
 
@@ -50,6 +50,31 @@ pub(crate) enum Op {
         id: CaseId,
         kind: CaseKind,
         key_id: Uuid,
+        assigned_to: Option<UserId>,
+    },
+    /// Guarded: only a conversation with the bot or closed enters the queue.
+    QueueConversation {
+        id: ConversationId,
+        priority: bool,
+    },
+    /// Guarded: only a queued conversation can be taken, so two operators never both get it.
+    TakeConversation {
+        id: ConversationId,
+        user: UserId,
+    },
+    /// Guarded: closing twice conflicts.
+    CloseConversation {
+        id: ConversationId,
+    },
+    InsertSession {
+        token_hash: [u8; 32],
+        user: UserId,
+    },
+    TouchSession {
+        token_hash: [u8; 32],
+    },
+    DeleteSession {
+        token_hash: [u8; 32],
     },
     /// Guarded: only applies while the case is still in `from` (else the job conflicts).
     SetCaseState {

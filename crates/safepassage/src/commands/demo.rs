@@ -27,99 +27,37 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
 async fn seed(store: &Store) -> anyhow::Result<()> {
     let mut ids = Vec::new();
     for role in Role::ALL {
-        let (id, _) = super::user::create(
-            store,
-            role,
-            &format!("demo.{role}"),
-            &demo_password(role),
-            DEMO_TOTP_SECRET,
-        )
-        .await?;
+        let (id, _) =
+            super::user::create(store, role, &format!("demo.{role}"), &demo_password(role), DEMO_TOTP_SECRET).await?;
         ids.push((role, id));
     }
     let id_of = |role: Role| {
-        ids.iter()
-            .find(|(r, _)| *r == role)
-            .map(|(_, id)| *id)
-            .unwrap_or(safepassage_domain::UserId(uuid::Uuid::nil()))
+        ids.iter().find(|(r, _)| *r == role).map(|(_, id)| *id).unwrap_or(safepassage_domain::UserId(uuid::Uuid::nil()))
     };
 
-    let waiting = store
-        .start_conversation(Channel::Web, Language::Ru, None, None)
-        .await?;
+    let waiting = store.start_conversation(Channel::Web, Language::Ru, None, None).await?;
+    store.append_message(&waiting, Sender::Applicant, "Здравствуйте. Мужа призвали, что ему делать?").await?;
     store
-        .append_message(
-            &waiting,
-            Sender::Applicant,
-            "Здравствуйте. Мужа призвали, что ему делать?",
-        )
-        .await?;
-    store
-        .append_message(
-            &waiting,
-            Sender::Bot,
-            "Здравствуйте. Вы на связи со службой помощи. Оператор скоро ответит.",
-        )
+        .append_message(&waiting, Sender::Bot, "Здравствуйте. Вы на связи со службой помощи. Оператор скоро ответит.")
         .await?;
 
-    let registered = store
-        .start_conversation(
-            Channel::Telegram,
-            Language::Uk,
-            Some("demo-telegram-1"),
-            None,
-        )
-        .await?;
-    store
-        .append_message(
-            &registered,
-            Sender::Applicant,
-            "Добрий день. Хочу зареєструватися.",
-        )
-        .await?;
+    let registered = store.start_conversation(Channel::Telegram, Language::Uk, Some("demo-telegram-1"), None).await?;
+    store.append_message(&registered, Sender::Applicant, "Добрий день. Хочу зареєструватися.").await?;
     let specialist = id_of(Role::Specialist);
-    let case = store
-        .open_case(Some(registered.id), CaseKind::Group, specialist)
-        .await?;
+    let case = store.open_case(Some(registered.id), CaseKind::Group, specialist).await?;
     store
-        .transition_case(
-            case,
-            Transition::Advance {
-                to: CaseState::Registered,
-            },
-            specialist,
-            Role::Specialist,
-        )
+        .transition_case(case, Transition::Advance { to: CaseState::Registered }, specialist, Role::Specialist)
         .await?;
-    store
-        .set_group_composition(case, 4, 1, specialist, Role::Specialist)
-        .await?;
-    store
-        .add_note(
-            case,
-            NoteKind::Note,
-            specialist,
-            "Group of four, one officer. Prefers evening contact.",
-        )
-        .await?;
+    store.set_group_composition(case, 4, 1, specialist, Role::Specialist).await?;
+    store.add_note(case, NoteKind::Note, specialist, "Group of four, one officer. Prefers evening contact.").await?;
 
-    let english = store
-        .start_conversation(Channel::Web, Language::En, None, None)
-        .await?;
-    store
-        .append_message(
-            &english,
-            Sender::Applicant,
-            "Hello, I am asking for my brother.",
-        )
-        .await?;
+    let english = store.start_conversation(Channel::Web, Language::En, None, None).await?;
+    store.append_message(&english, Sender::Applicant, "Hello, I am asking for my brother.").await?;
     Ok(())
 }
 
 fn print_logins(settings: &Settings) -> anyhow::Result<()> {
-    let secret = totp_rs::Secret::Raw(DEMO_TOTP_SECRET.to_vec())
-        .to_encoded()
-        .to_string();
+    let secret = totp_rs::Secret::Raw(DEMO_TOTP_SECRET.to_vec()).to_encoded().to_string();
     println!(
         "Safe Passage demo at http://{}/ (metrics on http://{}/metrics)",
         settings.listen, settings.metrics_listen

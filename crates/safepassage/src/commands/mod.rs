@@ -20,15 +20,10 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCod
         Command::Demo => demo::run(&settings).await,
         Command::Migrate => {
             let backend = Store::migrate(&settings.database).await?;
-            println!(
-                "{backend} schema is up to date ({})",
-                settings.database_for_display()
-            );
+            println!("{backend} schema is up to date ({})", settings.database_for_display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::User(UserCommand::Add { role, name }) => {
-            user::add(&open(&settings).await?, &role, &name).await
-        }
+        Command::User(UserCommand::Add { role, name }) => user::add(&open(&settings).await?, &role, &name).await,
         Command::Audit(AuditCommand::Verify) => audit::verify(&open(&settings).await?).await,
         Command::Keys(KeysCommand::Rotate) => keys::rotate(&open(&settings).await?).await,
     }
@@ -37,10 +32,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCod
 /// Opens the store; a refusal (wrong key, missing key over data, exposed key file) ends here
 /// with its message and a non-zero exit.
 pub async fn open(settings: &Settings) -> anyhow::Result<Store> {
-    Store::open(settings.store_config()).await.with_context(|| {
-        format!(
-            "cannot open the store at {}",
-            settings.database_for_display()
-        )
-    })
+    Store::open(settings.store_config())
+        .await
+        .with_context(|| format!("cannot open the store at {}", settings.database_for_display()))
 }

@@ -9,24 +9,15 @@ use tokio::net::TcpListener;
 use crate::settings::Settings;
 
 pub async fn run(store: Store, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let listener = TcpListener::bind(settings.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let listener =
+        TcpListener::bind(settings.listen).await.with_context(|| format!("cannot listen on {}", settings.listen))?;
     let metrics = TcpListener::bind(settings.metrics_listen)
         .await
         .with_context(|| format!("cannot listen for metrics on {}", settings.metrics_listen))?;
     tracing::info!(listen = %settings.listen, metrics = %settings.metrics_listen, backend = store.backend_name(), "serving");
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let app = safepassage_server::launch(
-        listener,
-        safepassage_server::app(store.clone()),
-        until(stopped.clone()),
-    );
-    let metrics_app = safepassage_server::launch(
-        metrics,
-        safepassage_server::metrics_router(store),
-        until(stopped),
-    );
+    let app = safepassage_server::launch(listener, safepassage_server::app(store.clone()), until(stopped.clone()));
+    let metrics_app = safepassage_server::launch(metrics, safepassage_server::metrics_router(store), until(stopped));
     let signal = async move {
         shutdown_signal().await;
         tracing::info!("shutting down");

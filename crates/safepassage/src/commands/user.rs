@@ -31,37 +31,20 @@ pub async fn create(
     validate_name(name)?;
     let uri = totp(name, totp_secret)?.get_url();
     let password = zeroize::Zeroizing::new(password.to_owned());
-    let hash =
-        tokio::task::spawn_blocking(move || safepassage_keys::password::hash(&password)).await?;
-    let id = store
-        .create_user(name, role, hash, totp_secret)
-        .await
-        .context("cannot create the user")?;
+    let hash = tokio::task::spawn_blocking(move || safepassage_keys::password::hash(&password)).await?;
+    let id = store.create_user(name, role, hash, totp_secret).await.context("cannot create the user")?;
     Ok((id, uri))
 }
 
 pub fn totp(name: &str, secret: &[u8]) -> anyhow::Result<TOTP> {
-    TOTP::new(
-        Algorithm::SHA1,
-        6,
-        1,
-        30,
-        secret.to_vec(),
-        Some(TOTP_ISSUER.to_owned()),
-        name.to_owned(),
-    )
-    .map_err(|e| anyhow::anyhow!("TOTP setup failed: {e}"))
+    TOTP::new(Algorithm::SHA1, 6, 1, 30, secret.to_vec(), Some(TOTP_ISSUER.to_owned()), name.to_owned())
+        .map_err(|e| anyhow::anyhow!("TOTP setup failed: {e}"))
 }
 
 fn validate_name(name: &str) -> anyhow::Result<()> {
     let ok = (2..=64).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    anyhow::ensure!(
-        ok,
-        "a login name has 2 to 64 characters: letters, digits, '.', '_' or '-'"
-    );
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    anyhow::ensure!(ok, "a login name has 2 to 64 characters: letters, digits, '.', '_' or '-'");
     Ok(())
 }
 

@@ -31,6 +31,7 @@ struct EventRows {
     payload: Vec<Vec<u8>>,
     prev_hash: Vec<[u8; 32]>,
     hash: Vec<[u8; 32]>,
+    subject: Vec<Option<Uuid>>,
 }
 
 impl EventRows {
@@ -42,23 +43,20 @@ impl EventRows {
             payload: Vec::with_capacity(n),
             prev_hash: Vec::with_capacity(n),
             hash: Vec::with_capacity(n),
+            subject: Vec::with_capacity(n),
         }
     }
 
     /// Inserts the events and moves the head to the last of them, in one statement.
-    async fn write(
-        self,
-        conn: &mut PgConnection,
-        head_seq: i64,
-        head_hash: [u8; 32],
-    ) -> Result<(), StoreError> {
+    async fn write(self, conn: &mut PgConnection, head_seq: i64, head_hash: [u8; 32]) -> Result<(), StoreError> {
         if self.seq.is_empty() {
             return Ok(());
         }
         sqlx::query(
             "WITH inserted AS ( \
-                 INSERT INTO events (seq, at_ms, kind, payload, prev_hash, hash) \
-                 SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[]) \
+                 INSERT INTO events (seq, at_ms, kind, payload, prev_hash, hash, subject) \
+                 SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[], \
+                                      $9::uuid[]) \
              ) \
              UPDATE audit_head SET seq = $7, hash = $8 WHERE id = 1",
         )
@@ -70,6 +68,7 @@ impl EventRows {
         .bind(self.hash)
         .bind(head_seq)
         .bind(head_hash)
+        .bind(self.subject)
         .execute(&mut *conn)
         .await?;
         Ok(())
@@ -88,15 +87,7 @@ struct MessageRows<'a> {
 }
 
 impl<'a> MessageRows<'a> {
-    fn push(
-        &mut self,
-        id: Uuid,
-        conversation: Uuid,
-        seq: i64,
-        sender: &'static str,
-        body_ct: &'a [u8],
-        at: i64,
-    ) {
+    fn push(&mut self, id: Uuid, conversation: Uuid, seq: i64, sender: &'static str, body_ct: &'a [u8], at: i64) {
         self.id.push(id);
         self.conversation.push(conversation);
         self.seq.push(seq);
@@ -128,17 +119,13 @@ impl<'a> MessageRows<'a> {
 
 async fn write_jobs(conn: &mut PgConnection, jobs: &[Job]) -> Result<BatchSeqs, StoreError> {
     // The row lock on the head is what keeps the chain linear when several nodes commit.
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
-        .fetch_one(&mut *conn)
-        .await?;
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetch_one(&mut *conn).await?;
     let mut seq: i64 = head.try_get(0)?;
     let head_hash: Vec<u8> = head.try_get(1)?;
-    let mut prev: [u8; 32] = head_hash.as_slice().try_into().map_err(|_| {
-        StoreError::Database(format!(
-            "the audit head hash has {} bytes, not 32",
-            head_hash.len()
-        ))
-    })?;
+    let mut prev: [u8; 32] = head_hash
+        .as_slice()
+        .try_into()
+        .map_err(|_| StoreError::Database(format!("the audit head hash has {} bytes, not 32", head_hash.len())))?;
     let mut events = EventRows::with_capacity(jobs.iter().map(|j| j.events.len()).sum());
     let mut messages = MessageRows::default();
     let mut all = Vec::with_capacity(jobs.len());
@@ -155,6 +142,7 @@ async fn write_jobs(conn: &mut PgConnection, jobs: &[Job]) -> Result<BatchSeqs, 
             events.payload.push(payload);
             events.prev_hash.push(prev);
             events.hash.push(hash);
+            events.subject.push(event.subject());
             prev = hash;
             seqs.push(seq);
         }
@@ -187,13 +175,7 @@ async fn apply<'a>(
     messages: &mut MessageRows<'a>,
 ) -> Result<(), StoreError> {
     match op {
-        Op::InsertMessage {
-            id,
-            conversation,
-            event_index,
-            sender,
-            body_ct,
-        } => {
+        Op::InsertMessage { id, conversation, event_index, sender, body_ct } => {
             let seq = first_seq + *event_index as i64;
             messages.push(id.0, conversation.0, seq, sender.as_str(), body_ct, at);
         }
@@ -212,12 +194,7 @@ async fn apply<'a>(
                 .execute(&mut *conn)
                 .await?;
         }
-        Op::InsertDataKey {
-            id,
-            purpose,
-            master_key_id,
-            wrapped,
-        } => {
+        Op::InsertDataKey { id, purpose, master_key_id, wrapped } => {
             sqlx::query(
                 "INSERT INTO data_keys (id, purpose, master_key_id, wrapped, created_ms) VALUES ($1, $2, $3, $4, $5)",
             )
@@ -236,11 +213,7 @@ async fn apply<'a>(
                 .execute(&mut *conn)
                 .await?;
         }
-        Op::InsertIdentity {
-            hash,
-            channel,
-            contact,
-        } => {
+        Op::InsertIdentity { hash, channel, contact } => {
             sqlx::query("INSERT INTO channel_identities (identity_hash, channel, contact_id) VALUES ($1, $2, $3)")
                 .bind(hash.as_slice())
                 .bind(channel.as_str())
@@ -248,14 +221,7 @@ async fn apply<'a>(
                 .execute(&mut *conn)
                 .await?;
         }
-        Op::InsertConversation {
-            id,
-            contact,
-            channel,
-            language,
-            key_id,
-            token_hash,
-        } => {
+        Op::InsertConversation { id, contact, channel, language, key_id, token_hash } => {
             sqlx::query(
                 "INSERT INTO conversations (id, contact_id, channel, language, key_id, status, token_hash, created_ms) \
                  VALUES ($1, $2, $3, $4, $5, 'bot', $6, $7)",
@@ -270,27 +236,24 @@ async fn apply<'a>(
             .execute(&mut *conn)
             .await?;
         }
-        Op::InsertCase { id, kind, key_id } => {
+        Op::InsertCase { id, kind, key_id, assigned_to } => {
             let kind = match kind {
                 safepassage_domain::CaseKind::Individual => "individual",
                 safepassage_domain::CaseKind::Group => "group",
             };
             sqlx::query(
-                "INSERT INTO cases (id, kind, state, key_id, created_ms, updated_ms) VALUES ($1, $2, 'inquiry', $3, $4, $4)",
+                "INSERT INTO cases (id, kind, state, key_id, assigned_to, created_ms, updated_ms) \
+                 VALUES ($1, $2, 'inquiry', $3, $4, $5, $5)",
             )
             .bind(id.0)
             .bind(kind)
             .bind(*key_id)
+            .bind(assigned_to.map(|u| u.0))
             .bind(at)
             .execute(&mut *conn)
             .await?;
         }
-        Op::SetCaseState {
-            id,
-            from,
-            to,
-            close_reason,
-        } => {
+        Op::SetCaseState { id, from, to, close_reason } => {
             let changed = sqlx::query(
                 "UPDATE cases SET state = $3, close_reason = $4, updated_ms = $5 WHERE id = $1 AND state = $2",
             )
@@ -344,13 +307,7 @@ async fn apply<'a>(
                 .rows_affected();
             expect_one(changed, "no such conversation")?;
         }
-        Op::InsertNote {
-            id,
-            case,
-            kind,
-            author,
-            body_ct,
-        } => {
+        Op::InsertNote { id, case, kind, author, body_ct } => {
             sqlx::query(
                 "INSERT INTO case_notes (id, case_id, kind, author, body_ct, at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
             )
@@ -374,13 +331,7 @@ async fn apply<'a>(
             .execute(&mut *conn)
             .await?;
         }
-        Op::InsertUser {
-            id,
-            name,
-            role,
-            password_hash,
-            totp_ct,
-        } => {
+        Op::InsertUser { id, name, role, password_hash, totp_ct } => {
             sqlx::query(
                 "INSERT INTO users (id, name, role, password_hash, totp_ct, created_ms) VALUES ($1, $2, $3, $4, $5, $6)",
             )
@@ -393,21 +344,71 @@ async fn apply<'a>(
             .execute(&mut *conn)
             .await?;
         }
-        Op::SetLoginState {
-            user,
-            failed_logins,
-            locked_until_ms,
-        } => {
+        Op::SetLoginState { user, failed_logins, locked_until_ms } => {
+            let changed = sqlx::query("UPDATE users SET failed_logins = $2, locked_until_ms = $3 WHERE id = $1")
+                .bind(user.0)
+                .bind(*failed_logins)
+                .bind(*locked_until_ms)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            expect_one(changed, "no such user")?;
+        }
+        Op::QueueConversation { id, priority } => {
             let changed = sqlx::query(
-                "UPDATE users SET failed_logins = $2, locked_until_ms = $3 WHERE id = $1",
+                "UPDATE conversations SET status = 'queued', queued_ms = $2, priority = $3, assigned_to = NULL \
+                 WHERE id = $1 AND status IN ('bot', 'closed')",
             )
-            .bind(user.0)
-            .bind(*failed_logins)
-            .bind(*locked_until_ms)
+            .bind(id.0)
+            .bind(at)
+            .bind(*priority)
             .execute(&mut *conn)
             .await?
             .rows_affected();
-            expect_one(changed, "no such user")?;
+            expect_one(changed, "the conversation is already queued or with an operator")?;
+        }
+        Op::TakeConversation { id, user } => {
+            let changed = sqlx::query(
+                "UPDATE conversations SET status = 'assigned', assigned_to = $2 WHERE id = $1 AND status = 'queued'",
+            )
+            .bind(id.0)
+            .bind(user.0)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            expect_one(changed, "the conversation was taken by someone else")?;
+        }
+        Op::CloseConversation { id } => {
+            let changed =
+                sqlx::query("UPDATE conversations SET status = 'closed' WHERE id = $1 AND status <> 'closed'")
+                    .bind(id.0)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+            expect_one(changed, "the conversation is already closed")?;
+        }
+        Op::InsertSession { token_hash, user } => {
+            sqlx::query(
+                "INSERT INTO staff_sessions (token_hash, user_id, created_ms, last_seen_ms) VALUES ($1, $2, $3, $3)",
+            )
+            .bind(token_hash.as_slice())
+            .bind(user.0)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Op::TouchSession { token_hash } => {
+            sqlx::query("UPDATE staff_sessions SET last_seen_ms = $2 WHERE token_hash = $1")
+                .bind(token_hash.as_slice())
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Op::DeleteSession { token_hash } => {
+            sqlx::query("DELETE FROM staff_sessions WHERE token_hash = $1")
+                .bind(token_hash.as_slice())
+                .execute(&mut *conn)
+                .await?;
         }
     }
     Ok(())

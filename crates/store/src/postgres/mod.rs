@@ -12,7 +12,10 @@ use sqlx::Row;
 
 use crate::error::StoreError;
 
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/postgres/0001_initial.sql"),
+    include_str!("../../migrations/postgres/0002_queue_sessions_timeline.sql"),
+];
 const MAX_CONNECTIONS: u32 = 10;
 /// First half of the advisory lock key taken while migrating; the second half is the schema's
 /// hash, so stores in different schemas of one database migrate independently.
@@ -26,8 +29,8 @@ impl PgBackend {
     /// Opens the pool and brings the schema up to date. The URL is never logged or echoed: it
     /// may carry a password.
     pub(crate) async fn connect(url: &str) -> Result<PgBackend, StoreError> {
-        let options = PgConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Refused(format!("invalid PostgreSQL URL: {e}")))?;
+        let options =
+            PgConnectOptions::from_str(url).map_err(|e| StoreError::Refused(format!("invalid PostgreSQL URL: {e}")))?;
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .acquire_timeout(Duration::from_secs(10))
@@ -43,14 +46,9 @@ impl PgBackend {
 /// advisory lock, so two nodes starting at once do not both migrate.
 async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
-    let schema: Option<String> = sqlx::query("SELECT current_schema()")
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
+    let schema: Option<String> = sqlx::query("SELECT current_schema()").fetch_one(&mut *tx).await?.try_get(0)?;
     let schema = schema.ok_or_else(|| {
-        StoreError::Refused(
-            "no schema of the PostgreSQL search_path exists; create it before starting".into(),
-        )
+        StoreError::Refused("no schema of the PostgreSQL search_path exists; create it before starting".into())
     })?;
     sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
         .bind(MIGRATION_LOCK)
@@ -62,10 +60,8 @@ async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
     )
     .execute(&mut *tx)
     .await?;
-    let current: i64 = sqlx::query("SELECT coalesce(max(version), 0) FROM schema_migrations")
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
+    let current: i64 =
+        sqlx::query("SELECT coalesce(max(version), 0) FROM schema_migrations").fetch_one(&mut *tx).await?.try_get(0)?;
     let known = MIGRATIONS.len() as i64;
     if current > known {
         return Err(StoreError::Refused(format!(
@@ -73,10 +69,7 @@ async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
         )));
     }
     let now = crate::store::now_ms();
-    for (version, sql) in (1i64..)
-        .zip(MIGRATIONS.iter())
-        .skip(usize::try_from(current).unwrap_or(0))
-    {
+    for (version, sql) in (1i64..).zip(MIGRATIONS.iter()).skip(usize::try_from(current).unwrap_or(0)) {
         sqlx::raw_sql(sql).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO schema_migrations (version, applied_ms) VALUES ($1, $2)")
             .bind(version)

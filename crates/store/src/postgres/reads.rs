@@ -4,29 +4,26 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use safepassage_domain::{
-    CaseId, CaseKind, CloseReason, ContactId, ConversationId, GroupComposition, UserId,
-};
+use safepassage_domain::{CaseId, CaseKind, CloseReason, ContactId, ConversationId, GroupComposition, UserId};
 use sqlx::postgres::PgRow;
 use sqlx::Row;
 use uuid::Uuid;
 
 use super::{limit, PgBackend};
-use crate::backend::{
-    Backend, BatchSeqs, MasterKeyRow, RawEvent, RawMessage, RawNote, RawUser, WrappedKey,
-};
+use crate::backend::{Backend, BatchSeqs, MasterKeyRow, RawEvent, RawMessage, RawNote, RawUser, WrappedKey};
 use crate::error::StoreError;
-use crate::model::{CaseView, ConversationStatus, ConversationView, NoteKind};
+use crate::model::{CaseFilter, CaseView, ConversationStatus, ConversationView, NoteKind, StaffSession};
 use crate::ops::Job;
 
-const CONVERSATION_BY_ID: &str =
-    "SELECT id, contact_id, channel, language, case_id, status, assigned_to, \
+/// Columns of a conversation; the last message time is derived from the messages index rather
+/// than kept in a column, so the hot path appends a message without touching its conversation.
+const CONVERSATION_SELECT: &str = "SELECT id, contact_id, channel, language, case_id, status, assigned_to, \
      created_ms, COALESCE((SELECT m.at_ms FROM messages m WHERE m.conversation_id = conversations.id \
-     ORDER BY m.seq DESC LIMIT 1), created_ms), key_id FROM conversations WHERE id = $1";
-const CONVERSATION_BY_TOKEN: &str =
-    "SELECT id, contact_id, channel, language, case_id, status, assigned_to, \
-     created_ms, COALESCE((SELECT m.at_ms FROM messages m WHERE m.conversation_id = conversations.id \
-     ORDER BY m.seq DESC LIMIT 1), created_ms), key_id FROM conversations WHERE token_hash = $1";
+     ORDER BY m.seq DESC LIMIT 1), created_ms), key_id, queued_ms, priority FROM conversations";
+const CASE_SELECT: &str = "SELECT c.id, c.kind, c.state, c.group_size, c.group_officers, c.close_reason, \
+     c.codename_hash IS NOT NULL, k.wrapped IS NULL, c.created_ms, c.updated_ms, c.key_id, c.assigned_to \
+     FROM cases c JOIN data_keys k ON k.id = c.key_id";
+const USER_SELECT: &str = "SELECT id, name, role, password_hash, totp_ct, failed_logins, locked_until_ms FROM users";
 const USER_BY_NAME: &str =
     "SELECT id, name, role, password_hash, totp_ct, failed_logins, locked_until_ms FROM users WHERE name = $1";
 const USER_BY_ID: &str =
@@ -46,8 +43,7 @@ where
 }
 
 fn group_number(n: Option<i64>) -> Result<Option<u32>, StoreError> {
-    n.map(|n| u32::try_from(n).map_err(|e| bad("group composition", e)))
-        .transpose()
+    n.map(|n| u32::try_from(n).map_err(|e| bad("group composition", e))).transpose()
 }
 
 fn conversation_row(r: &PgRow) -> Result<ConversationView, StoreError> {
@@ -58,12 +54,13 @@ fn conversation_row(r: &PgRow) -> Result<ConversationView, StoreError> {
         channel: parsed(r, 2, "channel")?,
         language: parsed(r, 3, "language")?,
         case: r.try_get::<Option<Uuid>, _>(4)?.map(CaseId),
-        status: ConversationStatus::parse(&status)
-            .ok_or_else(|| bad("conversation status", status))?,
+        status: ConversationStatus::parse(&status).ok_or_else(|| bad("conversation status", status))?,
         assigned_to: r.try_get::<Option<Uuid>, _>(6)?.map(UserId),
         created_ms: r.try_get(7)?,
         last_message_ms: r.try_get(8)?,
         key_id: r.try_get(9)?,
+        queued_ms: r.try_get(10)?,
+        priority: r.try_get(11)?,
     })
 }
 
@@ -86,23 +83,16 @@ fn case_row(r: &PgRow) -> Result<CaseView, StoreError> {
     let close_reason: Option<String> = r.try_get(5)?;
     Ok(CaseView {
         id: CaseId(r.try_get(0)?),
-        kind: if kind == "group" {
-            CaseKind::Group
-        } else {
-            CaseKind::Individual
-        },
+        kind: if kind == "group" { CaseKind::Group } else { CaseKind::Individual },
         state: parsed(r, 2, "case state")?,
-        composition: size
-            .zip(officers)
-            .map(|(size, officers)| GroupComposition { size, officers }),
-        close_reason: close_reason
-            .map(|c| c.parse::<CloseReason>().map_err(|e| bad("close reason", e)))
-            .transpose()?,
+        composition: size.zip(officers).map(|(size, officers)| GroupComposition { size, officers }),
+        close_reason: close_reason.map(|c| c.parse::<CloseReason>().map_err(|e| bad("close reason", e))).transpose()?,
         has_codename: r.try_get(6)?,
         shredded: r.try_get(7)?,
         created_ms: r.try_get(8)?,
         updated_ms: r.try_get(9)?,
         key_id: r.try_get(10)?,
+        assigned_to: r.try_get::<Option<Uuid>, _>(11)?.map(UserId),
     })
 }
 
@@ -123,11 +113,7 @@ fn note_row(r: &PgRow) -> Result<RawNote, StoreError> {
     let kind: String = r.try_get(1)?;
     Ok(RawNote {
         id: r.try_get(0)?,
-        kind: if kind == "location" {
-            NoteKind::Location
-        } else {
-            NoteKind::Note
-        },
+        kind: if kind == "location" { NoteKind::Location } else { NoteKind::Note },
         author: r.try_get(2)?,
         body_ct: r.try_get(3)?,
         at_ms: r.try_get(4)?,
@@ -148,10 +134,7 @@ fn event_row(r: &PgRow) -> Result<RawEvent, StoreError> {
 }
 
 fn wrapped_key(r: &PgRow, first: usize) -> Result<WrappedKey, StoreError> {
-    Ok(WrappedKey {
-        master_key_id: r.try_get(first)?,
-        wrapped: r.try_get(first + 1)?,
-    })
+    Ok(WrappedKey { master_key_id: r.try_get(first)?, wrapped: r.try_get(first + 1)? })
 }
 
 #[async_trait]
@@ -166,26 +149,16 @@ impl Backend for PgBackend {
     }
 
     async fn has_data(&self) -> Result<bool, StoreError> {
-        let row = sqlx::query(
-            "SELECT EXISTS (SELECT 1 FROM master_keys) OR EXISTS (SELECT 1 FROM events)",
-        )
-        .fetch_one(&self.pool)
-        .await?;
+        let row = sqlx::query("SELECT EXISTS (SELECT 1 FROM master_keys) OR EXISTS (SELECT 1 FROM events)")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(row.try_get(0)?)
     }
 
     async fn master_keys(&self) -> Result<Vec<MasterKeyRow>, StoreError> {
-        let rows = sqlx::query("SELECT id, kcv, retired_ms IS NOT NULL FROM master_keys")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query("SELECT id, kcv, retired_ms IS NOT NULL FROM master_keys").fetch_all(&self.pool).await?;
         rows.iter()
-            .map(|r| {
-                Ok(MasterKeyRow {
-                    id: r.try_get(0)?,
-                    kcv: r.try_get(1)?,
-                    retired: r.try_get(2)?,
-                })
-            })
+            .map(|r| Ok(MasterKeyRow { id: r.try_get(0)?, kcv: r.try_get(1)?, retired: r.try_get(2)? }))
             .collect()
     }
 
@@ -216,11 +189,8 @@ impl Backend for PgBackend {
             .transpose()
     }
 
-    async fn conversation(
-        &self,
-        id: ConversationId,
-    ) -> Result<Option<ConversationView>, StoreError> {
-        sqlx::query(CONVERSATION_BY_ID)
+    async fn conversation(&self, id: ConversationId) -> Result<Option<ConversationView>, StoreError> {
+        sqlx::query(&format!("{CONVERSATION_SELECT} WHERE id = $1"))
             .bind(id.0)
             .fetch_optional(&self.pool)
             .await?
@@ -228,11 +198,8 @@ impl Backend for PgBackend {
             .transpose()
     }
 
-    async fn conversation_by_token(
-        &self,
-        hash: [u8; 32],
-    ) -> Result<Option<ConversationView>, StoreError> {
-        sqlx::query(CONVERSATION_BY_TOKEN)
+    async fn conversation_by_token(&self, hash: [u8; 32]) -> Result<Option<ConversationView>, StoreError> {
+        sqlx::query(&format!("{CONVERSATION_SELECT} WHERE token_hash = $1"))
             .bind(hash.as_slice())
             .fetch_optional(&self.pool)
             .await?
@@ -260,16 +227,72 @@ impl Backend for PgBackend {
     }
 
     async fn case(&self, id: CaseId) -> Result<Option<CaseView>, StoreError> {
-        sqlx::query(
-            "SELECT c.id, c.kind, c.state, c.group_size, c.group_officers, c.close_reason, \
-                    c.codename_hash IS NOT NULL, k.wrapped IS NULL, c.created_ms, c.updated_ms, c.key_id \
-             FROM cases c JOIN data_keys k ON k.id = c.key_id WHERE c.id = $1",
+        sqlx::query(&format!("{CASE_SELECT} WHERE c.id = $1"))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| case_row(&r))
+            .transpose()
+    }
+
+    async fn queue(&self, limit_n: i64) -> Result<Vec<ConversationView>, StoreError> {
+        let sql = format!("{CONVERSATION_SELECT} WHERE status = 'queued' ORDER BY priority DESC, queued_ms LIMIT $1");
+        let rows = sqlx::query(&sql).bind(limit(limit_n)).fetch_all(&self.pool).await?;
+        rows.iter().map(conversation_row).collect()
+    }
+
+    async fn conversations_assigned_to(&self, user: UserId) -> Result<Vec<ConversationView>, StoreError> {
+        let sql = format!("{CONVERSATION_SELECT} WHERE assigned_to = $1 AND status = 'assigned' ORDER BY queued_ms");
+        let rows = sqlx::query(&sql).bind(user.0).fetch_all(&self.pool).await?;
+        rows.iter().map(conversation_row).collect()
+    }
+
+    async fn conversations_of_case(&self, case: CaseId) -> Result<Vec<ConversationView>, StoreError> {
+        let sql = format!("{CONVERSATION_SELECT} WHERE case_id = $1 ORDER BY created_ms");
+        let rows = sqlx::query(&sql).bind(case.0).fetch_all(&self.pool).await?;
+        rows.iter().map(conversation_row).collect()
+    }
+
+    async fn cases(&self, filter: CaseFilter, limit_n: i64) -> Result<Vec<CaseView>, StoreError> {
+        let states: Vec<&str> = filter.states.iter().map(|s| s.as_str()).collect();
+        let sql = format!(
+            "{CASE_SELECT} WHERE ($1::uuid IS NULL OR c.assigned_to = $1) \
+             AND (cardinality($2::text[]) = 0 OR c.state = ANY($2)) ORDER BY c.updated_ms DESC LIMIT $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(filter.assigned_to.map(|u| u.0))
+            .bind(states)
+            .bind(limit(limit_n))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(case_row).collect()
+    }
+
+    async fn timeline(&self, subject: Uuid, limit_n: i64) -> Result<Vec<RawEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, at_ms, kind, payload, prev_hash, hash FROM events WHERE subject = $1 ORDER BY seq LIMIT $2",
         )
-        .bind(id.0)
-        .fetch_optional(&self.pool)
-        .await?
-        .map(|r| case_row(&r))
-        .transpose()
+        .bind(subject)
+        .bind(limit(limit_n))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(event_row).collect()
+    }
+
+    async fn session(&self, token_hash: [u8; 32]) -> Result<Option<StaffSession>, StoreError> {
+        sqlx::query("SELECT user_id, created_ms, last_seen_ms FROM staff_sessions WHERE token_hash = $1")
+            .bind(token_hash.as_slice())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| {
+                Ok(StaffSession { user: UserId(r.try_get(0)?), created_ms: r.try_get(1)?, last_seen_ms: r.try_get(2)? })
+            })
+            .transpose()
+    }
+
+    async fn users(&self) -> Result<Vec<RawUser>, StoreError> {
+        let rows = sqlx::query(&format!("{USER_SELECT} ORDER BY name")).fetch_all(&self.pool).await?;
+        rows.iter().map(user_row).collect()
     }
 
     async fn case_by_codename(&self, hash: [u8; 32]) -> Result<Option<CaseId>, StoreError> {
@@ -305,46 +328,24 @@ impl Backend for PgBackend {
     }
 
     async fn user_by_name(&self, name: &str) -> Result<Option<RawUser>, StoreError> {
-        sqlx::query(USER_BY_NAME)
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|r| user_row(&r))
-            .transpose()
+        sqlx::query(USER_BY_NAME).bind(name).fetch_optional(&self.pool).await?.map(|r| user_row(&r)).transpose()
     }
 
     async fn user(&self, id: UserId) -> Result<Option<RawUser>, StoreError> {
-        sqlx::query(USER_BY_ID)
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|r| user_row(&r))
-            .transpose()
+        sqlx::query(USER_BY_ID).bind(id.0).fetch_optional(&self.pool).await?.map(|r| user_row(&r)).transpose()
     }
 
-    async fn keys_wrapped_under(
-        &self,
-        master_key_id: &str,
-        limit_n: i64,
-    ) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, wrapped FROM data_keys WHERE master_key_id = $1 AND wrapped IS NOT NULL LIMIT $2",
-        )
-        .bind(master_key_id)
-        .bind(limit(limit_n))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect()
+    async fn keys_wrapped_under(&self, master_key_id: &str, limit_n: i64) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError> {
+        let rows =
+            sqlx::query("SELECT id, wrapped FROM data_keys WHERE master_key_id = $1 AND wrapped IS NOT NULL LIMIT $2")
+                .bind(master_key_id)
+                .bind(limit(limit_n))
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
     }
 
-    async fn rewrap(
-        &self,
-        from_master: &str,
-        to_master: &str,
-        keys: Vec<(Uuid, Vec<u8>)>,
-    ) -> Result<(), StoreError> {
+    async fn rewrap(&self, from_master: &str, to_master: &str, keys: Vec<(Uuid, Vec<u8>)>) -> Result<(), StoreError> {
         if keys.is_empty() {
             return Ok(());
         }
@@ -366,14 +367,7 @@ impl Backend for PgBackend {
     }
 
     async fn counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
-        const TABLES: [&str; 6] = [
-            "contacts",
-            "conversations",
-            "messages",
-            "cases",
-            "users",
-            "events",
-        ];
+        const TABLES: [&str; 6] = ["contacts", "conversations", "messages", "cases", "users", "events"];
         let row = sqlx::query(
             "SELECT (SELECT count(*) FROM contacts), (SELECT count(*) FROM conversations), \
                     (SELECT count(*) FROM messages), (SELECT count(*) FROM cases), \
@@ -381,10 +375,6 @@ impl Backend for PgBackend {
         )
         .fetch_one(&self.pool)
         .await?;
-        TABLES
-            .iter()
-            .enumerate()
-            .map(|(i, table)| Ok((*table, row.try_get(i)?)))
-            .collect()
+        TABLES.iter().enumerate().map(|(i, table)| Ok((*table, row.try_get(i)?))).collect()
     }
 }

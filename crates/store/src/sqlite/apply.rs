@@ -26,12 +26,10 @@ impl SqliteBackend {
 
 fn write_jobs(tx: &Transaction<'_>, jobs: &[Job]) -> Result<BatchSeqs, StoreError> {
     let (mut seq, mut prev): (i64, Vec<u8>) =
-        tx.query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
+        tx.query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let mut all = Vec::with_capacity(jobs.len());
     let mut insert_event = tx.prepare_cached(
-        "INSERT INTO events (seq, at_ms, kind, payload, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO events (seq, at_ms, kind, payload, prev_hash, hash, subject) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for job in jobs {
         let first = seq + 1;
@@ -40,13 +38,15 @@ fn write_jobs(tx: &Transaction<'_>, jobs: &[Job]) -> Result<BatchSeqs, StoreErro
             seq += 1;
             let payload = event.canonical_bytes();
             let hash = chain::link(&prev, seq, job.at_ms, event.kind(), &payload);
+            let subject = event.subject();
             insert_event.execute(params![
                 seq,
                 job.at_ms,
                 event.kind(),
                 payload,
                 prev,
-                hash.as_slice()
+                hash.as_slice(),
+                subject.as_ref().map(|s| s.as_bytes().as_slice())
             ])?;
             prev = hash.to_vec();
             seqs.push(seq);
@@ -56,10 +56,7 @@ fn write_jobs(tx: &Transaction<'_>, jobs: &[Job]) -> Result<BatchSeqs, StoreErro
         }
         all.push(seqs);
     }
-    tx.execute(
-        "UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1",
-        params![seq, prev],
-    )?;
+    tx.execute("UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1", params![seq, prev])?;
     Ok(all)
 }
 
@@ -79,15 +76,9 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
                 .execute(params![id, kcv, at])?;
         }
         Op::RetireMasterKey { id } => {
-            tx.prepare_cached("UPDATE master_keys SET retired_ms = ?2 WHERE id = ?1")?
-                .execute(params![id, at])?;
+            tx.prepare_cached("UPDATE master_keys SET retired_ms = ?2 WHERE id = ?1")?.execute(params![id, at])?;
         }
-        Op::InsertDataKey {
-            id,
-            purpose,
-            master_key_id,
-            wrapped,
-        } => {
+        Op::InsertDataKey { id, purpose, master_key_id, wrapped } => {
             tx.prepare_cached(
                 "INSERT INTO data_keys (id, purpose, master_key_id, wrapped, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
@@ -97,22 +88,13 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
             tx.prepare_cached("INSERT INTO contacts (id, created_ms) VALUES (?1, ?2)")?
                 .execute(params![id.as_bytes(), at])?;
         }
-        Op::InsertIdentity {
-            hash,
-            channel,
-            contact,
-        } => {
-            tx.prepare_cached("INSERT INTO channel_identities (identity_hash, channel, contact_id) VALUES (?1, ?2, ?3)")?
-                .execute(params![hash.as_slice(), channel.as_str(), contact.as_bytes()])?;
+        Op::InsertIdentity { hash, channel, contact } => {
+            tx.prepare_cached(
+                "INSERT INTO channel_identities (identity_hash, channel, contact_id) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![hash.as_slice(), channel.as_str(), contact.as_bytes()])?;
         }
-        Op::InsertConversation {
-            id,
-            contact,
-            channel,
-            language,
-            key_id,
-            token_hash,
-        } => {
+        Op::InsertConversation { id, contact, channel, language, key_id, token_hash } => {
             tx.prepare_cached(
                 "INSERT INTO conversations (id, contact_id, channel, language, key_id, status, token_hash, created_ms) \
                  VALUES (?1, ?2, ?3, ?4, ?5, 'bot', ?6, ?7)",
@@ -127,13 +109,7 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
                 at
             ])?;
         }
-        Op::InsertMessage {
-            id,
-            conversation,
-            event_index,
-            sender,
-            body_ct,
-        } => {
+        Op::InsertMessage { id, conversation, event_index, sender, body_ct } => {
             tx.prepare_cached(
                 "INSERT INTO messages (id, conversation_id, seq, sender, body_ct, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
@@ -146,22 +122,61 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
                 at
             ])?;
         }
-        Op::InsertCase { id, kind, key_id } => {
+        Op::InsertCase { id, kind, key_id, assigned_to } => {
             let kind = match kind {
                 safepassage_domain::CaseKind::Individual => "individual",
                 safepassage_domain::CaseKind::Group => "group",
             };
             tx.prepare_cached(
-                "INSERT INTO cases (id, kind, state, key_id, created_ms, updated_ms) VALUES (?1, ?2, 'inquiry', ?3, ?4, ?4)",
+                "INSERT INTO cases (id, kind, state, key_id, assigned_to, created_ms, updated_ms) \
+                 VALUES (?1, ?2, 'inquiry', ?3, ?4, ?5, ?5)",
             )?
-            .execute(params![id.as_bytes(), kind, key_id.as_bytes(), at])?;
+            .execute(params![
+                id.as_bytes(),
+                kind,
+                key_id.as_bytes(),
+                assigned_to.as_ref().map(|u| u.as_bytes().as_slice()),
+                at
+            ])?;
         }
-        Op::SetCaseState {
-            id,
-            from,
-            to,
-            close_reason,
-        } => {
+        Op::QueueConversation { id, priority } => {
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE conversations SET status = 'queued', queued_ms = ?2, priority = ?3, assigned_to = NULL \
+                     WHERE id = ?1 AND status IN ('bot', 'closed')",
+                )?
+                .execute(params![id.as_bytes(), at, priority])?;
+            expect_one(changed, "the conversation is already queued or with an operator")?;
+        }
+        Op::TakeConversation { id, user } => {
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE conversations SET status = 'assigned', assigned_to = ?2 WHERE id = ?1 AND status = 'queued'",
+                )?
+                .execute(params![id.as_bytes(), user.as_bytes()])?;
+            expect_one(changed, "the conversation was taken by someone else")?;
+        }
+        Op::CloseConversation { id } => {
+            let changed = tx
+                .prepare_cached("UPDATE conversations SET status = 'closed' WHERE id = ?1 AND status <> 'closed'")?
+                .execute(params![id.as_bytes()])?;
+            expect_one(changed, "the conversation is already closed")?;
+        }
+        Op::InsertSession { token_hash, user } => {
+            tx.prepare_cached(
+                "INSERT INTO staff_sessions (token_hash, user_id, created_ms, last_seen_ms) VALUES (?1, ?2, ?3, ?3)",
+            )?
+            .execute(params![token_hash.as_slice(), user.as_bytes(), at])?;
+        }
+        Op::TouchSession { token_hash } => {
+            tx.prepare_cached("UPDATE staff_sessions SET last_seen_ms = ?2 WHERE token_hash = ?1")?
+                .execute(params![token_hash.as_slice(), at])?;
+        }
+        Op::DeleteSession { token_hash } => {
+            tx.prepare_cached("DELETE FROM staff_sessions WHERE token_hash = ?1")?
+                .execute(params![token_hash.as_slice()])?;
+        }
+        Op::SetCaseState { id, from, to, close_reason } => {
             let changed = tx
                 .prepare_cached(
                     "UPDATE cases SET state = ?3, close_reason = ?4, updated_ms = ?5 WHERE id = ?1 AND state = ?2",
@@ -184,7 +199,9 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
                 return Err(StoreError::Conflict("codename in use"));
             }
             let changed = tx
-                .prepare_cached("UPDATE cases SET codename_hash = ?2, updated_ms = ?3 WHERE id = ?1 AND codename_hash IS NULL")?
+                .prepare_cached(
+                    "UPDATE cases SET codename_hash = ?2, updated_ms = ?3 WHERE id = ?1 AND codename_hash IS NULL",
+                )?
                 .execute(params![id.as_bytes(), hash.as_slice(), at])?;
             expect_one(changed, "the case already has a codename")?;
         }
@@ -194,13 +211,7 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
                 .execute(params![conversation.as_bytes(), case.as_bytes()])?;
             expect_one(changed, "no such conversation")?;
         }
-        Op::InsertNote {
-            id,
-            case,
-            kind,
-            author,
-            body_ct,
-        } => {
+        Op::InsertNote { id, case, kind, author, body_ct } => {
             tx.prepare_cached(
                 "INSERT INTO case_notes (id, case_id, kind, author, body_ct, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
@@ -214,27 +225,15 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
             )?
             .execute(params![case.as_bytes(), at])?;
         }
-        Op::InsertUser {
-            id,
-            name,
-            role,
-            password_hash,
-            totp_ct,
-        } => {
+        Op::InsertUser { id, name, role, password_hash, totp_ct } => {
             tx.prepare_cached(
                 "INSERT INTO users (id, name, role, password_hash, totp_ct, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(params![id.as_bytes(), name, role.as_str(), password_hash, totp_ct, at])?;
         }
-        Op::SetLoginState {
-            user,
-            failed_logins,
-            locked_until_ms,
-        } => {
+        Op::SetLoginState { user, failed_logins, locked_until_ms } => {
             let changed = tx
-                .prepare_cached(
-                    "UPDATE users SET failed_logins = ?2, locked_until_ms = ?3 WHERE id = ?1",
-                )?
+                .prepare_cached("UPDATE users SET failed_logins = ?2, locked_until_ms = ?3 WHERE id = ?1")?
                 .execute(params![user.as_bytes(), failed_logins, locked_until_ms])?;
             expect_one(changed, "no such user")?;
         }

@@ -13,7 +13,10 @@ use rusqlite::Connection;
 use crate::config::Synchronous;
 use crate::error::StoreError;
 
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/sqlite/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/sqlite/0001_initial.sql"),
+    include_str!("../../migrations/sqlite/0002_queue_sessions_timeline.sql"),
+];
 const READERS: usize = 4;
 const WRITER_CACHE_KIB: i64 = 64 * 1024;
 const BACKSTOP_CHECKPOINT_PAGES: i64 = 20_000;
@@ -28,16 +31,12 @@ pub(crate) struct SqliteBackend {
 }
 
 impl SqliteBackend {
-    pub(crate) async fn open(
-        path: &Path,
-        synchronous: Synchronous,
-    ) -> Result<SqliteBackend, StoreError> {
+    pub(crate) async fn open(path: &Path, synchronous: Synchronous) -> Result<SqliteBackend, StoreError> {
         let path = path.to_path_buf();
         tokio::task::spawn_blocking(move || {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    StoreError::Refused(format!("cannot create {}: {e}", dir.display()))
-                })?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError::Refused(format!("cannot create {}: {e}", dir.display())))?;
             }
             let mut writer = connect(&path, synchronous)?;
             migrate(&mut writer)?;
@@ -47,9 +46,8 @@ impl SqliteBackend {
             writer.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
             writer.pragma_update(None, "wal_autocheckpoint", BACKSTOP_CHECKPOINT_PAGES)?;
             let checkpointer = spawn_checkpointer(connect(&path, synchronous)?);
-            let readers = (0..READERS)
-                .map(|_| connect(&path, synchronous).map(Mutex::new))
-                .collect::<Result<_, _>>()?;
+            let readers =
+                (0..READERS).map(|_| connect(&path, synchronous).map(Mutex::new)).collect::<Result<_, _>>()?;
             Ok(SqliteBackend {
                 writer: Arc::new(Mutex::new(writer)),
                 readers: Arc::new(readers),
@@ -81,9 +79,7 @@ impl SqliteBackend {
 fn spawn_checkpointer(conn: Connection) -> std::sync::mpsc::Sender<()> {
     let (stop, stopped) = std::sync::mpsc::channel::<()>();
     std::thread::spawn(move || {
-        while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
-            stopped.recv_timeout(CHECKPOINT_EVERY)
-        {
+        while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY) {
             if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
                 tracing::warn!(error = %e, "background checkpoint failed");
             }
@@ -104,8 +100,7 @@ fn connect(path: &Path, synchronous: Synchronous) -> Result<Connection, StoreErr
 
 /// Applies the migrations newer than the file's `user_version`, each in its own transaction.
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    let current: usize =
-        conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
+    let current: usize = conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
     if current > MIGRATIONS.len() {
         return Err(StoreError::Refused(format!(
             "the database schema (version {current}) is newer than this program knows ({})",

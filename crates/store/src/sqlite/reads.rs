@@ -8,25 +8,22 @@ use safepassage_domain::{CaseId, CaseKind, CloseReason, ConversationId, GroupCom
 use uuid::Uuid;
 
 use super::SqliteBackend;
-use crate::backend::{
-    Backend, BatchSeqs, MasterKeyRow, RawEvent, RawMessage, RawNote, RawUser, WrappedKey,
-};
+use crate::backend::{Backend, BatchSeqs, MasterKeyRow, RawEvent, RawMessage, RawNote, RawUser, WrappedKey};
 use crate::error::StoreError;
-use crate::model::{CaseView, ConversationStatus, ConversationView, NoteKind};
+use crate::model::{CaseFilter, CaseView, ConversationStatus, ConversationView, NoteKind, StaffSession};
 use crate::ops::Job;
 
-/// The last message time is derived from the messages index rather than kept in a column, so
+/// Columns of a conversation; the last message time is derived from the messages index rather than kept in a column, so
 /// the hot path appends a message without touching its conversation's row.
 const CONVERSATION_COLUMNS: &str = "id, contact_id, channel, language, case_id, status, assigned_to, created_ms, \
-     COALESCE((SELECT m.at_ms FROM messages m WHERE m.conversation_id = conversations.id ORDER BY m.seq DESC LIMIT 1), created_ms), key_id";
+     COALESCE((SELECT m.at_ms FROM messages m WHERE m.conversation_id = conversations.id ORDER BY m.seq DESC LIMIT 1), created_ms), key_id, queued_ms, priority";
+const CASE_SELECT: &str = "SELECT c.id, c.kind, c.state, c.group_size, c.group_officers, c.close_reason, \
+     c.codename_hash IS NOT NULL, k.wrapped IS NULL, c.created_ms, c.updated_ms, c.key_id, c.assigned_to \
+     FROM cases c JOIN data_keys k ON k.id = c.key_id";
 const USER_COLUMNS: &str = "id, name, role, password_hash, totp_ct, failed_logins, locked_until_ms";
 
 fn bad(what: &str, e: impl std::fmt::Display) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        0,
-        rusqlite::types::Type::Text,
-        format!("{what}: {e}").into(),
-    )
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("{what}: {e}").into())
 }
 
 fn row_uuid(r: &Row<'_>, i: usize) -> rusqlite::Result<Uuid> {
@@ -36,8 +33,7 @@ fn row_uuid(r: &Row<'_>, i: usize) -> rusqlite::Result<Uuid> {
 
 fn row_opt_uuid(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<Uuid>> {
     let b: Option<Vec<u8>> = r.get(i)?;
-    b.map(|b| Uuid::from_slice(&b).map_err(|e| bad("uuid", e)))
-        .transpose()
+    b.map(|b| Uuid::from_slice(&b).map_err(|e| bad("uuid", e))).transpose()
 }
 
 fn parsed<T: std::str::FromStr>(r: &Row<'_>, i: usize) -> rusqlite::Result<T>
@@ -61,6 +57,8 @@ fn conversation_row(r: &Row<'_>) -> rusqlite::Result<ConversationView> {
         created_ms: r.get(7)?,
         last_message_ms: r.get(8)?,
         key_id: row_uuid(r, 9)?,
+        queued_ms: r.get(10)?,
+        priority: r.get(11)?,
     })
 }
 
@@ -83,23 +81,27 @@ fn case_row(r: &Row<'_>) -> rusqlite::Result<CaseView> {
     let close_reason: Option<String> = r.get(5)?;
     Ok(CaseView {
         id: CaseId(row_uuid(r, 0)?),
-        kind: if kind == "group" {
-            CaseKind::Group
-        } else {
-            CaseKind::Individual
-        },
+        kind: if kind == "group" { CaseKind::Group } else { CaseKind::Individual },
         state: parsed(r, 2)?,
-        composition: size
-            .zip(officers)
-            .map(|(size, officers)| GroupComposition { size, officers }),
-        close_reason: close_reason
-            .map(|c| c.parse::<CloseReason>().map_err(|e| bad("close reason", e)))
-            .transpose()?,
+        composition: size.zip(officers).map(|(size, officers)| GroupComposition { size, officers }),
+        close_reason: close_reason.map(|c| c.parse::<CloseReason>().map_err(|e| bad("close reason", e))).transpose()?,
         has_codename: r.get(6)?,
         shredded: r.get(7)?,
         created_ms: r.get(8)?,
         updated_ms: r.get(9)?,
         key_id: row_uuid(r, 10)?,
+        assigned_to: row_opt_uuid(r, 11)?.map(UserId),
+    })
+}
+
+fn event_row(r: &Row<'_>) -> rusqlite::Result<RawEvent> {
+    Ok(RawEvent {
+        seq: r.get(0)?,
+        at_ms: r.get(1)?,
+        kind: r.get(2)?,
+        payload: r.get(3)?,
+        prev_hash: r.get(4)?,
+        hash: r.get(5)?,
     })
 }
 
@@ -110,20 +112,14 @@ impl Backend for SqliteBackend {
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        self.read(|c| {
-            Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
-                .map(|_| ())?)
-        })
-        .await
+        self.read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)).map(|_| ())?)).await
     }
 
     async fn has_data(&self) -> Result<bool, StoreError> {
         self.read(|c| {
-            Ok(c.query_row(
-                "SELECT EXISTS (SELECT 1 FROM master_keys) OR EXISTS (SELECT 1 FROM events)",
-                [],
-                |r| r.get(0),
-            )?)
+            Ok(c.query_row("SELECT EXISTS (SELECT 1 FROM master_keys) OR EXISTS (SELECT 1 FROM events)", [], |r| {
+                r.get(0)
+            })?)
         })
         .await
     }
@@ -131,13 +127,8 @@ impl Backend for SqliteBackend {
     async fn master_keys(&self) -> Result<Vec<MasterKeyRow>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare("SELECT id, kcv, retired_ms IS NOT NULL FROM master_keys")?;
-            let rows = stmt.query_map([], |r| {
-                Ok(MasterKeyRow {
-                    id: r.get(0)?,
-                    kcv: r.get(1)?,
-                    retired: r.get(2)?,
-                })
-            })?;
+            let rows =
+                stmt.query_map([], |r| Ok(MasterKeyRow { id: r.get(0)?, kcv: r.get(1)?, retired: r.get(2)? }))?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
         .await
@@ -145,16 +136,9 @@ impl Backend for SqliteBackend {
 
     async fn data_key(&self, id: Uuid) -> Result<Option<WrappedKey>, StoreError> {
         self.read(move |c| {
-            Ok(
-                c.prepare_cached("SELECT master_key_id, wrapped FROM data_keys WHERE id = ?1")?
-                    .query_row(params![id.as_bytes()], |r| {
-                        Ok(WrappedKey {
-                            master_key_id: r.get(0)?,
-                            wrapped: r.get(1)?,
-                        })
-                    })
-                    .optional()?,
-            )
+            Ok(c.prepare_cached("SELECT master_key_id, wrapped FROM data_keys WHERE id = ?1")?
+                .query_row(params![id.as_bytes()], |r| Ok(WrappedKey { master_key_id: r.get(0)?, wrapped: r.get(1)? }))
+                .optional()?)
         })
         .await
     }
@@ -165,15 +149,7 @@ impl Backend for SqliteBackend {
             Ok(c.query_row(
                 "SELECT id, master_key_id, wrapped FROM data_keys WHERE purpose = ?1",
                 params![purpose],
-                |r| {
-                    Ok((
-                        row_uuid(r, 0)?,
-                        WrappedKey {
-                            master_key_id: r.get(1)?,
-                            wrapped: r.get(2)?,
-                        },
-                    ))
-                },
+                |r| Ok((row_uuid(r, 0)?, WrappedKey { master_key_id: r.get(1)?, wrapped: r.get(2)? })),
             )
             .optional()?)
         })
@@ -182,38 +158,25 @@ impl Backend for SqliteBackend {
 
     async fn contact_by_identity(&self, hash: [u8; 32]) -> Result<Option<Uuid>, StoreError> {
         self.read(move |c| {
-            Ok(c.prepare_cached(
-                "SELECT contact_id FROM channel_identities WHERE identity_hash = ?1",
-            )?
-            .query_row(params![hash.as_slice()], |r| row_uuid(r, 0))
-            .optional()?)
+            Ok(c.prepare_cached("SELECT contact_id FROM channel_identities WHERE identity_hash = ?1")?
+                .query_row(params![hash.as_slice()], |r| row_uuid(r, 0))
+                .optional()?)
         })
         .await
     }
 
-    async fn conversation(
-        &self,
-        id: ConversationId,
-    ) -> Result<Option<ConversationView>, StoreError> {
+    async fn conversation(&self, id: ConversationId) -> Result<Option<ConversationView>, StoreError> {
         self.read(move |c| {
             let sql = format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = ?1");
-            Ok(c.prepare_cached(&sql)?
-                .query_row(params![id.as_bytes()], conversation_row)
-                .optional()?)
+            Ok(c.prepare_cached(&sql)?.query_row(params![id.as_bytes()], conversation_row).optional()?)
         })
         .await
     }
 
-    async fn conversation_by_token(
-        &self,
-        hash: [u8; 32],
-    ) -> Result<Option<ConversationView>, StoreError> {
+    async fn conversation_by_token(&self, hash: [u8; 32]) -> Result<Option<ConversationView>, StoreError> {
         self.read(move |c| {
-            let sql =
-                format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE token_hash = ?1");
-            Ok(c.prepare_cached(&sql)?
-                .query_row(params![hash.as_slice()], conversation_row)
-                .optional()?)
+            let sql = format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE token_hash = ?1");
+            Ok(c.prepare_cached(&sql)?.query_row(params![hash.as_slice()], conversation_row).optional()?)
         })
         .await
     }
@@ -249,24 +212,104 @@ impl Backend for SqliteBackend {
 
     async fn case(&self, id: CaseId) -> Result<Option<CaseView>, StoreError> {
         self.read(move |c| {
-            Ok(c.prepare_cached(
-                "SELECT c.id, c.kind, c.state, c.group_size, c.group_officers, c.close_reason, \
-                        c.codename_hash IS NOT NULL, k.wrapped IS NULL, c.created_ms, c.updated_ms, c.key_id \
-                 FROM cases c JOIN data_keys k ON k.id = c.key_id WHERE c.id = ?1",
-            )?
-            .query_row(params![id.as_bytes()], case_row)
-            .optional()?)
+            Ok(c.prepare_cached(&format!("{CASE_SELECT} WHERE c.id = ?1"))?
+                .query_row(params![id.as_bytes()], case_row)
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn queue(&self, limit: i64) -> Result<Vec<ConversationView>, StoreError> {
+        self.read(move |c| {
+            let sql = format!(
+                "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE status = 'queued' \
+                 ORDER BY priority DESC, queued_ms LIMIT ?1"
+            );
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![limit], conversation_row)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn conversations_assigned_to(&self, user: UserId) -> Result<Vec<ConversationView>, StoreError> {
+        self.read(move |c| {
+            let sql = format!(
+                "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE assigned_to = ?1 AND status = 'assigned' \
+                 ORDER BY queued_ms"
+            );
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![user.as_bytes()], conversation_row)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn conversations_of_case(&self, case: CaseId) -> Result<Vec<ConversationView>, StoreError> {
+        self.read(move |c| {
+            let sql =
+                format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE case_id = ?1 ORDER BY created_ms");
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![case.as_bytes()], conversation_row)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn cases(&self, filter: CaseFilter, limit: i64) -> Result<Vec<CaseView>, StoreError> {
+        self.read(move |c| {
+            let states: Vec<&str> = filter.states.iter().map(|s| s.as_str()).collect();
+            let states_json = serde_json::to_string(&states).unwrap_or_else(|_| "[]".into());
+            let sql = format!(
+                "{CASE_SELECT} WHERE (?1 IS NULL OR c.assigned_to = ?1) \
+                 AND (?2 = '[]' OR c.state IN (SELECT value FROM json_each(?2))) \
+                 ORDER BY c.updated_ms DESC LIMIT ?3"
+            );
+            let mut stmt = c.prepare_cached(&sql)?;
+            let assigned = filter.assigned_to.map(|u| u.as_bytes().to_vec());
+            let rows = stmt.query_map(params![assigned, states_json, limit], case_row)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn timeline(&self, subject: Uuid, limit: i64) -> Result<Vec<RawEvent>, StoreError> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT seq, at_ms, kind, payload, prev_hash, hash FROM events WHERE subject = ?1 ORDER BY seq LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![subject.as_bytes(), limit], event_row)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn session(&self, token_hash: [u8; 32]) -> Result<Option<StaffSession>, StoreError> {
+        self.read(move |c| {
+            Ok(c.prepare_cached("SELECT user_id, created_ms, last_seen_ms FROM staff_sessions WHERE token_hash = ?1")?
+                .query_row(params![token_hash.as_slice()], |r| {
+                    Ok(StaffSession { user: UserId(row_uuid(r, 0)?), created_ms: r.get(1)?, last_seen_ms: r.get(2)? })
+                })
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn users(&self) -> Result<Vec<RawUser>, StoreError> {
+        self.read(move |c| {
+            let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY name");
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map([], user_row)?;
+            Ok(rows.collect::<Result<_, _>>()?)
         })
         .await
     }
 
     async fn case_by_codename(&self, hash: [u8; 32]) -> Result<Option<CaseId>, StoreError> {
         self.read(move |c| {
-            Ok(
-                c.prepare_cached("SELECT id FROM cases WHERE codename_hash = ?1")?
-                    .query_row(params![hash.as_slice()], |r| row_uuid(r, 0).map(CaseId))
-                    .optional()?,
-            )
+            Ok(c.prepare_cached("SELECT id FROM cases WHERE codename_hash = ?1")?
+                .query_row(params![hash.as_slice()], |r| row_uuid(r, 0).map(CaseId))
+                .optional()?)
         })
         .await
     }
@@ -300,16 +343,7 @@ impl Backend for SqliteBackend {
             let mut stmt = c.prepare_cached(
                 "SELECT seq, at_ms, kind, payload, prev_hash, hash FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
             )?;
-            let rows = stmt.query_map(params![after_seq, limit], |r| {
-                Ok(RawEvent {
-                    seq: r.get(0)?,
-                    at_ms: r.get(1)?,
-                    kind: r.get(2)?,
-                    payload: r.get(3)?,
-                    prev_hash: r.get(4)?,
-                    hash: r.get(5)?,
-                })
-            })?;
+            let rows = stmt.query_map(params![after_seq, limit], event_row)?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
         .await
@@ -319,9 +353,7 @@ impl Backend for SqliteBackend {
         let name = name.to_owned();
         self.read(move |c| {
             let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE name = ?1");
-            Ok(c.prepare_cached(&sql)?
-                .query_row(params![name], user_row)
-                .optional()?)
+            Ok(c.prepare_cached(&sql)?.query_row(params![name], user_row).optional()?)
         })
         .await
     }
@@ -329,18 +361,12 @@ impl Backend for SqliteBackend {
     async fn user(&self, id: UserId) -> Result<Option<RawUser>, StoreError> {
         self.read(move |c| {
             let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1");
-            Ok(c.prepare_cached(&sql)?
-                .query_row(params![id.as_bytes()], user_row)
-                .optional()?)
+            Ok(c.prepare_cached(&sql)?.query_row(params![id.as_bytes()], user_row).optional()?)
         })
         .await
     }
 
-    async fn keys_wrapped_under(
-        &self,
-        master_key_id: &str,
-        limit: i64,
-    ) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError> {
+    async fn keys_wrapped_under(&self, master_key_id: &str, limit: i64) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError> {
         let master_key_id = master_key_id.to_owned();
         self.read(move |c| {
             let mut stmt = c.prepare(
@@ -352,12 +378,7 @@ impl Backend for SqliteBackend {
         .await
     }
 
-    async fn rewrap(
-        &self,
-        from_master: &str,
-        to_master: &str,
-        keys: Vec<(Uuid, Vec<u8>)>,
-    ) -> Result<(), StoreError> {
+    async fn rewrap(&self, from_master: &str, to_master: &str, keys: Vec<(Uuid, Vec<u8>)>) -> Result<(), StoreError> {
         let (from, to) = (from_master.to_owned(), to_master.to_owned());
         let writer = self.writer.clone();
         tokio::task::spawn_blocking(move || {
@@ -381,16 +402,8 @@ impl Backend for SqliteBackend {
     async fn counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
         self.read(|c| {
             let mut out = Vec::new();
-            for table in [
-                "contacts",
-                "conversations",
-                "messages",
-                "cases",
-                "users",
-                "events",
-            ] {
-                let n: i64 =
-                    c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+            for table in ["contacts", "conversations", "messages", "cases", "users", "events"] {
+                let n: i64 = c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
                 out.push((table, n));
             }
             Ok(out)

@@ -13,14 +13,9 @@ impl Store {
         let raw = self.backend.events(after_seq, limit).await?;
         raw.into_iter()
             .map(|e| {
-                let event = serde_json::from_slice(&e.payload).map_err(|err| {
-                    StoreError::Database(format!("event {} does not decode: {err}", e.seq))
-                })?;
-                Ok(StoredEvent {
-                    seq: e.seq,
-                    at_ms: e.at_ms,
-                    event,
-                })
+                let event = serde_json::from_slice(&e.payload)
+                    .map_err(|err| StoreError::Database(format!("event {} does not decode: {err}", e.seq)))?;
+                Ok(StoredEvent { seq: e.seq, at_ms: e.at_ms, event })
             })
             .collect()
     }
@@ -31,9 +26,7 @@ impl Store {
         loop {
             let page = self.backend.events(walker.last_seq(), PAGE).await?;
             if page.is_empty() {
-                return Ok(ChainReport::Intact {
-                    events: walker.checked,
-                });
+                return Ok(ChainReport::Intact { events: walker.checked });
             }
             for e in &page {
                 if let Err(reason) = walker.check(e) {

@@ -1,8 +1,6 @@
 //! Cases: opening, moving along the life the domain allows, codenames, notes and shredding.
 
-use safepassage_domain::{
-    CaseId, CaseKind, CaseState, Codename, ConversationId, Event, Role, Transition, UserId,
-};
+use safepassage_domain::{CaseId, CaseKind, CaseState, Codename, ConversationId, Event, Role, Transition, UserId};
 use uuid::Uuid;
 
 use super::{bound_to, Store};
@@ -24,29 +22,13 @@ impl Store {
         let key_id = Uuid::now_v7();
         let (_, master_key_id, wrapped) = self.keys.new_data_key(key_id);
         let mut ops = vec![
-            Op::InsertDataKey {
-                id: key_id,
-                purpose: "case",
-                master_key_id,
-                wrapped,
-            },
-            Op::InsertCase { id, kind, key_id },
+            Op::InsertDataKey { id: key_id, purpose: "case", master_key_id, wrapped },
+            Op::InsertCase { id, kind, key_id, assigned_to: Some(by) },
         ];
-        let mut events = vec![Event::CaseOpened {
-            case: id,
-            kind,
-            conversation,
-            by,
-        }];
+        let mut events = vec![Event::CaseOpened { case: id, kind, conversation, by }];
         if let Some(conversation) = conversation {
-            ops.push(Op::JoinCase {
-                conversation,
-                case: id,
-            });
-            events.push(Event::ConversationJoinedCase {
-                conversation,
-                case: id,
-            });
+            ops.push(Op::JoinCase { conversation, case: id });
+            events.push(Event::ConversationJoinedCase { conversation, case: id });
         }
         self.submit(ops, events).await?;
         Ok(id)
@@ -57,10 +39,7 @@ impl Store {
     }
 
     async fn existing_case(&self, id: CaseId) -> Result<CaseView, StoreError> {
-        self.backend
-            .case(id)
-            .await?
-            .ok_or(StoreError::NotFound("case"))
+        self.backend.case(id).await?.ok_or(StoreError::NotFound("case"))
     }
 
     /// Moves a case if the domain allows it for this role; a concurrent move makes it conflict.
@@ -78,12 +57,7 @@ impl Store {
             Event::CaseClosed { reason, .. } => (CaseState::Closed, Some(*reason)),
             _ => return Err(StoreError::Conflict("unexpected decision")),
         };
-        let op = Op::SetCaseState {
-            id,
-            from: case.state,
-            to,
-            close_reason,
-        };
+        let op = Op::SetCaseState { id, from: case.state, to, close_reason };
         self.submit(vec![op], vec![event]).await?;
         Ok(to)
     }
@@ -97,11 +71,8 @@ impl Store {
         role: Role,
     ) -> Result<(), StoreError> {
         let case = self.existing_case(id).await?;
-        let event = case
-            .as_domain()
-            .decide_composition(size, officers, by, role)?;
-        self.submit(vec![Op::SetComposition { id, size, officers }], vec![event])
-            .await?;
+        let event = case.as_domain().decide_composition(size, officers, by, role)?;
+        self.submit(vec![Op::SetComposition { id, size, officers }], vec![event]).await?;
         Ok(())
     }
 
@@ -116,10 +87,7 @@ impl Store {
             let codename = random_codename()?;
             let hash = self.hash_codename(&codename).await?;
             let op = Op::SetCodename { id, hash };
-            match self
-                .submit(vec![op], vec![Event::CodenameIssued { case: id }])
-                .await
-            {
+            match self.submit(vec![op], vec![Event::CodenameIssued { case: id }]).await {
                 Ok(_) => return Ok(codename),
                 Err(StoreError::Conflict(_)) | Err(StoreError::Database(_)) => {
                     if self.existing_case(id).await?.has_codename {
@@ -150,22 +118,12 @@ impl Store {
             return Ok(None);
         };
         let op = Op::JoinCase { conversation, case };
-        self.submit(
-            vec![op],
-            vec![Event::ConversationJoinedCase { conversation, case }],
-        )
-        .await?;
+        self.submit(vec![op], vec![Event::ConversationJoinedCase { conversation, case }]).await?;
         Ok(Some(case))
     }
 
     /// Adds a sealed note or location to a case.
-    pub async fn add_note(
-        &self,
-        case: CaseId,
-        kind: NoteKind,
-        author: UserId,
-        text: &str,
-    ) -> Result<Uuid, StoreError> {
+    pub async fn add_note(&self, case: CaseId, kind: NoteKind, author: UserId, text: &str) -> Result<Uuid, StoreError> {
         let view = self.existing_case(case).await?;
         let key = self
             .keys
@@ -175,28 +133,10 @@ impl Store {
         let id = Uuid::now_v7();
         let body_ct = key.seal(&bound_to(NOTE_BODY, &id), text.as_bytes());
         let event = match kind {
-            NoteKind::Note => Event::CaseNoteAdded {
-                case,
-                note: id,
-                by: author,
-            },
-            NoteKind::Location => Event::LocationRecorded {
-                case,
-                location: id,
-                by: author,
-            },
+            NoteKind::Note => Event::CaseNoteAdded { case, note: id, by: author },
+            NoteKind::Location => Event::LocationRecorded { case, location: id, by: author },
         };
-        self.submit(
-            vec![Op::InsertNote {
-                id,
-                case,
-                kind: kind.as_str(),
-                author,
-                body_ct,
-            }],
-            vec![event],
-        )
-        .await?;
+        self.submit(vec![Op::InsertNote { id, case, kind: kind.as_str(), author, body_ct }], vec![event]).await?;
         Ok(id)
     }
 
@@ -214,13 +154,7 @@ impl Store {
                 },
                 false => Body::Shredded,
             };
-            out.push(NoteView {
-                id: n.id,
-                kind: n.kind,
-                author: UserId(n.author),
-                body,
-                at_ms: n.at_ms,
-            });
+            out.push(NoteView { id: n.id, kind: n.kind, author: UserId(n.author), body, at_ms: n.at_ms });
         }
         Ok(out)
     }
@@ -230,11 +164,7 @@ impl Store {
     /// backups included.
     pub async fn shred_case(&self, case: CaseId) -> Result<(), StoreError> {
         self.existing_case(case).await?;
-        self.submit(
-            vec![Op::ShredCase { case }],
-            vec![Event::CaseShredded { case }],
-        )
-        .await?;
+        self.submit(vec![Op::ShredCase { case }], vec![Event::CaseShredded { case }]).await?;
         // Cached keys of this node go too; other nodes see the shred in every read's join.
         self.keys.forget_all();
         Ok(())
@@ -243,16 +173,14 @@ impl Store {
 
 fn random_codename() -> Result<Codename, StoreError> {
     let mut bytes = [0u8; 15];
-    getrandom::getrandom(&mut bytes)
-        .map_err(|e| StoreError::Database(format!("no randomness: {e}")))?;
+    getrandom::getrandom(&mut bytes).map_err(|e| StoreError::Database(format!("no randomness: {e}")))?;
     // Rejection sampling keeps every digit uniform (256 is not a multiple of 10).
     let mut digits = [0u8; 15];
     for (i, b) in bytes.iter().enumerate() {
         let mut v = *b;
         while v >= 250 {
             let mut one = [0u8; 1];
-            getrandom::getrandom(&mut one)
-                .map_err(|e| StoreError::Database(format!("no randomness: {e}")))?;
+            getrandom::getrandom(&mut one).map_err(|e| StoreError::Database(format!("no randomness: {e}")))?;
             v = one[0];
         }
         digits[i] = v % 10;

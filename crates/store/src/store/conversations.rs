@@ -44,11 +44,7 @@ impl Store {
                 ops.push(Op::InsertContact { id: contact });
                 events.push(Event::ContactCreated { contact });
                 if let Some(hash) = identity_hash {
-                    ops.push(Op::InsertIdentity {
-                        hash,
-                        channel,
-                        contact,
-                    });
+                    ops.push(Op::InsertIdentity { hash, channel, contact });
                     events.push(Event::ChannelIdentityLinked { contact, channel });
                 }
                 contact
@@ -57,26 +53,9 @@ impl Store {
         let id = ConversationId(Uuid::now_v7());
         let key_id = Uuid::now_v7();
         let (_, master_key_id, wrapped) = self.keys.new_data_key(key_id);
-        ops.push(Op::InsertDataKey {
-            id: key_id,
-            purpose: "conversation",
-            master_key_id,
-            wrapped,
-        });
-        ops.push(Op::InsertConversation {
-            id,
-            contact,
-            channel,
-            language,
-            key_id,
-            token_hash,
-        });
-        events.push(Event::ConversationStarted {
-            conversation: id,
-            contact,
-            channel,
-            language,
-        });
+        ops.push(Op::InsertDataKey { id: key_id, purpose: "conversation", master_key_id, wrapped });
+        ops.push(Op::InsertConversation { id, contact, channel, language, key_id, token_hash });
+        events.push(Event::ConversationStarted { conversation: id, contact, channel, language });
         let at = now_ms();
         self.submit(ops, events).await?;
         Ok(ConversationView {
@@ -89,21 +68,17 @@ impl Store {
             assigned_to: None,
             created_ms: at,
             last_message_ms: at,
+            queued_ms: None,
+            priority: false,
             key_id,
         })
     }
 
-    pub async fn conversation(
-        &self,
-        id: ConversationId,
-    ) -> Result<Option<ConversationView>, StoreError> {
+    pub async fn conversation(&self, id: ConversationId) -> Result<Option<ConversationView>, StoreError> {
         self.backend.conversation(id).await
     }
 
-    pub async fn conversation_by_token(
-        &self,
-        token_hash: [u8; 32],
-    ) -> Result<Option<ConversationView>, StoreError> {
+    pub async fn conversation_by_token(&self, token_hash: [u8; 32]) -> Result<Option<ConversationView>, StoreError> {
         self.backend.conversation_by_token(token_hash).await
     }
 
@@ -121,32 +96,12 @@ impl Store {
             .ok_or(StoreError::Conflict("the conversation was shredded"))?;
         let id = MessageId(Uuid::now_v7());
         let body_ct = key.seal(&bound_to(MESSAGE_BODY, &id.0), text.as_bytes());
-        let ops = vec![Op::InsertMessage {
-            id,
-            conversation: conversation.id,
-            event_index: 0,
-            sender,
-            body_ct,
-        }];
-        let events = vec![Event::MessageRecorded {
-            conversation: conversation.id,
-            message: id,
-            sender,
-        }];
+        let ops = vec![Op::InsertMessage { id, conversation: conversation.id, event_index: 0, sender, body_ct }];
+        let events = vec![Event::MessageRecorded { conversation: conversation.id, message: id, sender }];
         let at_ms = now_ms();
         let seqs = self.submit(ops, events).await?;
-        let seq = seqs
-            .first()
-            .copied()
-            .ok_or(StoreError::Conflict("message not recorded"))?;
-        Ok(MessageView {
-            id,
-            conversation: conversation.id,
-            seq,
-            sender,
-            body: Body::Text(text.to_owned()),
-            at_ms,
-        })
+        let seq = seqs.first().copied().ok_or(StoreError::Conflict("message not recorded"))?;
+        Ok(MessageView { id, conversation: conversation.id, seq, sender, body: Body::Text(text.to_owned()), at_ms })
     }
 
     /// Messages after `after_seq`, oldest first, decrypted (or marked shredded).
@@ -156,10 +111,7 @@ impl Store {
         after_seq: i64,
         limit: i64,
     ) -> Result<Vec<MessageView>, StoreError> {
-        let raw = self
-            .backend
-            .messages(conversation, after_seq, limit)
-            .await?;
+        let raw = self.backend.messages(conversation, after_seq, limit).await?;
         let mut out = Vec::with_capacity(raw.len());
         for m in raw {
             out.push(self.open_message(m).await?);
@@ -179,10 +131,7 @@ impl Store {
         } else {
             Body::Shredded
         };
-        let sender = m
-            .sender
-            .parse::<Sender>()
-            .map_err(|e| StoreError::Database(e.to_string()))?;
+        let sender = m.sender.parse::<Sender>().map_err(|e| StoreError::Database(e.to_string()))?;
         Ok(MessageView {
             id: MessageId(m.id),
             conversation: ConversationId(m.conversation),

@@ -4,7 +4,9 @@
 mod audit;
 mod cases;
 mod conversations;
+mod queue;
 mod rotation;
+mod sessions;
 mod staff;
 
 pub use rotation::RotationReport;
@@ -58,34 +60,24 @@ impl Store {
         if known.is_empty() {
             if has_data {
                 return Err(StoreError::Refused(
-                    "the database holds events but no master key record; refusing to guess a key"
-                        .into(),
+                    "the database holds events but no master key record; refusing to guess a key".into(),
                 ));
             }
-            init.push(Op::InsertMasterKey {
-                id: current.id(),
-                kcv: current.check_value().to_vec(),
-            });
+            init.push(Op::InsertMasterKey { id: current.id(), kcv: current.check_value().to_vec() });
         } else {
             match known.iter().find(|k| k.id == current.id()) {
                 Some(k) if k.kcv != current.check_value() => {
-                    return Err(StoreError::Refused(
-                        "master key check value mismatch: wrong key".into(),
-                    ))
+                    return Err(StoreError::Refused("master key check value mismatch: wrong key".into()))
                 }
                 Some(k) if k.retired => {
                     return Err(StoreError::Refused(format!(
-                    "master key {} was retired by a key rotation; start with the current key file",
-                    k.id
-                )))
+                        "master key {} was retired by a key rotation; start with the current key file",
+                        k.id
+                    )))
                 }
                 Some(_) => {}
                 None => {
-                    let expected: Vec<&str> = known
-                        .iter()
-                        .filter(|k| !k.retired)
-                        .map(|k| k.id.as_str())
-                        .collect();
+                    let expected: Vec<&str> = known.iter().filter(|k| !k.retired).map(|k| k.id.as_str()).collect();
                     return Err(StoreError::Refused(format!(
                         "wrong master key: this database was encrypted under key id {} but the key given has id {}",
                         expected.join(", "),
@@ -102,41 +94,23 @@ impl Store {
                     let id = Uuid::now_v7();
                     let key = DataKey::generate();
                     let (master_key_id, wrapped) = keyring.wrap(id.as_bytes(), &key);
-                    init.push(Op::InsertDataKey {
-                        id,
-                        purpose,
-                        master_key_id,
-                        wrapped,
-                    });
+                    init.push(Op::InsertDataKey { id, purpose, master_key_id, wrapped });
                     key
                 }
             };
             system.push(key);
         }
-        let [identity, codename, staff]: [DataKey; 3] = system
-            .try_into()
-            .map_err(|_| StoreError::Refused("system keys incomplete".into()))?;
+        let [identity, codename, staff]: [DataKey; 3] =
+            system.try_into().map_err(|_| StoreError::Refused("system keys incomplete".into()))?;
         let codename = if config.fast_codename_hash {
             CodenameHasher::new_fast_for_tests(&codename)
         } else {
             CodenameHasher::new(&codename)
         };
-        let keys = Arc::new(KeyState::new(
-            key_file_path,
-            keyring,
-            identity,
-            codename,
-            staff,
-        ));
+        let keys = Arc::new(KeyState::new(key_file_path, keyring, identity, codename, staff));
         let counters = Arc::new(CommitCounters::default());
         let committer = Committer::spawn(backend.clone(), config.max_batch, counters.clone());
-        let store = Store {
-            backend,
-            committer,
-            keys,
-            counters,
-            backend_name,
-        };
+        let store = Store { backend, committer, keys, counters, backend_name };
         if !init.is_empty() {
             store.submit(init, Vec::new()).await?;
         }
@@ -175,43 +149,24 @@ impl Store {
     /// Records events that change no table (logins, views); returns the seq of the last.
     pub async fn record(&self, events: Vec<safepassage_domain::Event>) -> Result<i64, StoreError> {
         let seqs = self.submit(Vec::new(), events).await?;
-        seqs.last()
-            .copied()
-            .ok_or(StoreError::Conflict("no event recorded"))
+        seqs.last().copied().ok_or(StoreError::Conflict("no event recorded"))
     }
 
-    async fn submit(
-        &self,
-        ops: Vec<Op>,
-        events: Vec<safepassage_domain::Event>,
-    ) -> Result<Vec<i64>, StoreError> {
-        self.committer
-            .submit(Job {
-                at_ms: now_ms(),
-                ops,
-                events,
-            })
-            .await
+    async fn submit(&self, ops: Vec<Op>, events: Vec<safepassage_domain::Event>) -> Result<Vec<i64>, StoreError> {
+        self.committer.submit(Job { at_ms: now_ms(), ops, events }).await
     }
 }
 
 async fn connect(config: &StoreConfig) -> Result<(Arc<dyn Backend>, &'static str), StoreError> {
     Ok(match DatabaseKind::parse(&config.database_url) {
-        DatabaseKind::Sqlite(path) => (
-            Arc::new(crate::sqlite::SqliteBackend::open(&path, config.synchronous).await?),
-            "sqlite",
-        ),
-        DatabaseKind::Postgres(url) => (
-            Arc::new(crate::postgres::PgBackend::connect(&url).await?),
-            "postgres",
-        ),
+        DatabaseKind::Sqlite(path) => {
+            (Arc::new(crate::sqlite::SqliteBackend::open(&path, config.synchronous).await?), "sqlite")
+        }
+        DatabaseKind::Postgres(url) => (Arc::new(crate::postgres::PgBackend::connect(&url).await?), "postgres"),
     })
 }
 
-fn load_keyring(
-    source: &KeySource,
-    has_data: bool,
-) -> Result<(Keyring, Option<std::path::PathBuf>), StoreError> {
+fn load_keyring(source: &KeySource, has_data: bool) -> Result<(Keyring, Option<std::path::PathBuf>), StoreError> {
     match source {
         KeySource::File(path) => {
             let keyring = match key_file::load(path) {
@@ -234,29 +189,15 @@ fn load_keyring(
     }
 }
 
-fn unwrap_system(
-    keyring: &Keyring,
-    id: Uuid,
-    stored: &crate::backend::WrappedKey,
-) -> Result<DataKey, StoreError> {
-    let wrapped = stored
-        .wrapped
-        .as_deref()
-        .ok_or(StoreError::Refused("a system key was destroyed".into()))?;
+fn unwrap_system(keyring: &Keyring, id: Uuid, stored: &crate::backend::WrappedKey) -> Result<DataKey, StoreError> {
+    let wrapped = stored.wrapped.as_deref().ok_or(StoreError::Refused("a system key was destroyed".into()))?;
     keyring
         .unwrap(&stored.master_key_id, id.as_bytes(), wrapped)
-        .map_err(|e| {
-            StoreError::Refused(format!(
-                "cannot unwrap the system keys with this master key: {e}"
-            ))
-        })
+        .map_err(|e| StoreError::Refused(format!("cannot unwrap the system keys with this master key: {e}")))
 }
 
 pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// Associated data binding a ciphertext to its table, column and row.

@@ -29,26 +29,15 @@ impl Store {
         let path = self
             .keys
             .key_file()
-            .ok_or(StoreError::Refused(
-                "key rotation needs a key file, not a key from the environment".into(),
-            ))?
+            .ok_or(StoreError::Refused("key rotation needs a key file, not a key from the environment".into()))?
             .to_path_buf();
         let old = self.keys.keyring();
         let from = old.current().id();
         let to = next.id();
         if from == to {
-            return Err(StoreError::Refused(
-                "the new master key is the current one".into(),
-            ));
+            return Err(StoreError::Refused("the new master key is the current one".into()));
         }
-        self.submit(
-            vec![Op::InsertMasterKey {
-                id: to.clone(),
-                kcv: next.check_value().to_vec(),
-            }],
-            Vec::new(),
-        )
-        .await?;
+        self.submit(vec![Op::InsertMasterKey { id: to.clone(), kcv: next.check_value().to_vec() }], Vec::new()).await?;
         let rotating = old.rotate(next.clone());
         key_file::write(&path, &rotating)?;
         self.keys.replace_keyring(rotating.clone());
@@ -57,20 +46,12 @@ impl Store {
         tokio::time::sleep(SETTLE).await;
         rewrapped += self.rewrap_all(&rotating, &from).await?;
 
-        let event = Event::MasterKeyRotated {
-            from: from.clone(),
-            to: to.clone(),
-        };
-        self.submit(vec![Op::RetireMasterKey { id: from.clone() }], vec![event])
-            .await?;
+        let event = Event::MasterKeyRotated { from: from.clone(), to: to.clone() };
+        self.submit(vec![Op::RetireMasterKey { id: from.clone() }], vec![event]).await?;
         let finished = Keyring::new(next);
         key_file::write(&path, &finished)?;
         self.keys.replace_keyring(finished);
-        Ok(RotationReport {
-            from,
-            to,
-            rewrapped,
-        })
+        Ok(RotationReport { from, to, rewrapped })
     }
 
     async fn rewrap_all(&self, keyring: &Keyring, from: &str) -> Result<u64, StoreError> {

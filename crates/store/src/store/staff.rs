@@ -23,36 +23,18 @@ impl Store {
             return Err(StoreError::Conflict("a user with this name exists"));
         }
         let id = UserId(Uuid::now_v7());
-        let totp_ct = self
-            .keys
-            .staff
-            .seal(&bound_to(TOTP_SECRET, &id.0), totp_secret);
-        let op = Op::InsertUser {
-            id,
-            name: name.to_owned(),
-            role,
-            password_hash,
-            totp_ct,
-        };
-        self.submit(vec![op], vec![Event::UserCreated { user: id, role }])
-            .await?;
+        let totp_ct = self.keys.staff.seal(&bound_to(TOTP_SECRET, &id.0), totp_secret);
+        let op = Op::InsertUser { id, name: name.to_owned(), role, password_hash, totp_ct };
+        self.submit(vec![op], vec![Event::UserCreated { user: id, role }]).await?;
         Ok(id)
     }
 
     pub async fn user_by_name(&self, name: &str) -> Result<Option<UserRecord>, StoreError> {
-        self.backend
-            .user_by_name(name)
-            .await?
-            .map(|u| self.open_user(u))
-            .transpose()
+        self.backend.user_by_name(name).await?.map(|u| self.open_user(u)).transpose()
     }
 
     pub async fn user(&self, id: UserId) -> Result<Option<UserRecord>, StoreError> {
-        self.backend
-            .user(id)
-            .await?
-            .map(|u| self.open_user(u))
-            .transpose()
+        self.backend.user(id).await?.map(|u| self.open_user(u)).transpose()
     }
 
     /// Records a login attempt and the account's lock-out state in one step.
@@ -63,35 +45,17 @@ impl Store {
         failed_logins: i64,
         locked_until_ms: i64,
     ) -> Result<(), StoreError> {
-        let event = if success {
-            Event::UserLoggedIn { user }
-        } else {
-            Event::UserLoginFailed { user }
-        };
-        self.submit(
-            vec![Op::SetLoginState {
-                user,
-                failed_logins,
-                locked_until_ms,
-            }],
-            vec![event],
-        )
-        .await?;
+        let event = if success { Event::UserLoggedIn { user } } else { Event::UserLoginFailed { user } };
+        self.submit(vec![Op::SetLoginState { user, failed_logins, locked_until_ms }], vec![event]).await?;
         Ok(())
     }
 
-    fn open_user(&self, u: RawUser) -> Result<UserRecord, StoreError> {
-        let totp_secret = self
-            .keys
-            .staff
-            .open(&bound_to(TOTP_SECRET, &u.id), &u.totp_ct)?;
+    pub(super) fn open_user(&self, u: RawUser) -> Result<UserRecord, StoreError> {
+        let totp_secret = self.keys.staff.open(&bound_to(TOTP_SECRET, &u.id), &u.totp_ct)?;
         Ok(UserRecord {
             id: UserId(u.id),
             name: u.name,
-            role: u
-                .role
-                .parse()
-                .map_err(|e: safepassage_domain::ParseError| StoreError::Database(e.to_string()))?,
+            role: u.role.parse().map_err(|e: safepassage_domain::ParseError| StoreError::Database(e.to_string()))?,
             password_hash: u.password_hash,
             totp_secret,
             failed_logins: u.failed_logins,

@@ -18,16 +18,12 @@ const CHILD_CONVERSATION: &str = "SAFEPASSAGE_TEST_CHILD_CONVERSATION";
 /// The writer half: does nothing unless started by `kill_9_loses_no_acknowledged_write`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn child_writer() {
-    let (Ok(url), Ok(key), Ok(conversation)) = (
-        std::env::var(CHILD_URL),
-        std::env::var(CHILD_KEY),
-        std::env::var(CHILD_CONVERSATION),
-    ) else {
+    let (Ok(url), Ok(key), Ok(conversation)) =
+        (std::env::var(CHILD_URL), std::env::var(CHILD_KEY), std::env::var(CHILD_CONVERSATION))
+    else {
         return;
     };
-    let store = Store::open(StoreConfig::new(url, KeySource::Hex(key.into())))
-        .await
-        .unwrap();
+    let store = Store::open(StoreConfig::new(url, KeySource::Hex(key.into()))).await.unwrap();
     let id = ConversationId(conversation.parse().unwrap());
     let conv = store.conversation(id).await.unwrap().unwrap();
     let (acks, mut acked) = tokio::sync::mpsc::unbounded_channel::<i64>();
@@ -35,10 +31,7 @@ async fn child_writer() {
         let (store, conv, acks) = (store.clone(), conv.clone(), acks.clone());
         tokio::spawn(async move {
             loop {
-                let m = store
-                    .append_message(&conv, Sender::Applicant, "still here")
-                    .await
-                    .unwrap();
+                let m = store.append_message(&conv, Sender::Applicant, "still here").await.unwrap();
                 if acks.send(m.seq).is_err() {
                     return;
                 }
@@ -59,19 +52,11 @@ async fn kill_9_loses_no_acknowledged_write(kind: Kind) {
     let key = MasterKey::generate();
     let config = StoreConfig::new(db.url.clone(), KeySource::Hex(key.to_hex()));
     let store = Store::open(config.clone()).await.unwrap();
-    let conv = store
-        .start_conversation(Channel::Web, Language::Ru, None, None)
-        .await
-        .unwrap();
+    let conv = store.start_conversation(Channel::Web, Language::Ru, None, None).await.unwrap();
     drop(store);
 
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "suite::durability::child_writer",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(["--exact", "suite::durability::child_writer", "--nocapture", "--test-threads=1"])
         .env(CHILD_URL, &db.url)
         .env(CHILD_KEY, key.to_hex().as_str())
         .env(CHILD_CONVERSATION, conv.id.to_string())
@@ -90,32 +75,14 @@ async fn kill_9_loses_no_acknowledged_write(kind: Kind) {
     }
     child.kill().unwrap(); // SIGKILL: no destructor, no flush, no goodbye.
     child.wait().unwrap();
-    assert!(
-        acknowledged.len() >= 3_000,
-        "the writer acknowledged only {}",
-        acknowledged.len()
-    );
+    assert!(acknowledged.len() >= 3_000, "the writer acknowledged only {}", acknowledged.len());
 
     let store = Store::open(config).await.unwrap();
-    let stored: HashSet<i64> = store
-        .messages(conv.id, 0, i64::MAX)
-        .await
-        .unwrap()
-        .iter()
-        .map(|m| m.seq)
-        .collect();
+    let stored: HashSet<i64> = store.messages(conv.id, 0, i64::MAX).await.unwrap().iter().map(|m| m.seq).collect();
     let lost: Vec<_> = acknowledged.difference(&stored).collect();
-    assert!(
-        lost.is_empty(),
-        "{} acknowledged messages lost, e.g. {:?}",
-        lost.len(),
-        &lost[..lost.len().min(5)]
-    );
+    assert!(lost.is_empty(), "{} acknowledged messages lost, e.g. {:?}", lost.len(), &lost[..lost.len().min(5)]);
     assert!(stored.len() >= acknowledged.len());
-    assert!(matches!(
-        store.verify_chain().await.unwrap(),
-        safepassage_store::ChainReport::Intact { .. }
-    ));
+    assert!(matches!(store.verify_chain().await.unwrap(), safepassage_store::ChainReport::Intact { .. }));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,81 +10,29 @@ use crate::both_backends;
 const MARKER_TEXT: &str = "MARKER-BODY-7f3a9c Я в Мариуполе";
 const MARKER_PHONE: &str = "+380501234567";
 
-both_backends!(
-    no_plaintext_marker_in_raw_database,
-    |db: TestDb| async move {
-        let store = db.open().await;
-        let conv = store
-            .start_conversation(Channel::Voice, Language::Uk, Some(MARKER_PHONE), None)
-            .await
-            .unwrap();
-        store
-            .append_message(&conv, Sender::Applicant, MARKER_TEXT)
-            .await
-            .unwrap();
-        let case = store
-            .open_case(
-                Some(conv.id),
-                CaseKind::Individual,
-                UserId(uuid::Uuid::now_v7()),
-            )
-            .await
-            .unwrap();
-        store
-            .add_note(
-                case,
-                NoteKind::Note,
-                UserId(uuid::Uuid::now_v7()),
-                MARKER_TEXT,
-            )
-            .await
-            .unwrap();
-        assert_eq!(
-            store.messages(conv.id, 0, 10).await.unwrap()[0].body.text(),
-            Some(MARKER_TEXT)
-        );
-        drop(store);
-        let raw = db.raw_bytes().await;
-        assert!(raw.len() > 1000, "the dump holds the data");
-        for needle in [
-            MARKER_TEXT,
-            "MARKER-BODY",
-            "Мариуполе",
-            MARKER_PHONE,
-            "380501234567",
-            "501234567",
-        ] {
-            assert!(
-                !contains(&raw, needle.as_bytes()),
-                "{needle:?} found in raw {:?} storage",
-                db.kind
-            );
-            assert!(
-                !contains(&raw, hex::encode(needle).as_bytes()),
-                "hex of {needle:?} found in raw storage"
-            );
-        }
+both_backends!(no_plaintext_marker_in_raw_database, |db: TestDb| async move {
+    let store = db.open().await;
+    let conv = store.start_conversation(Channel::Voice, Language::Uk, Some(MARKER_PHONE), None).await.unwrap();
+    store.append_message(&conv, Sender::Applicant, MARKER_TEXT).await.unwrap();
+    let case = store.open_case(Some(conv.id), CaseKind::Individual, UserId(uuid::Uuid::now_v7())).await.unwrap();
+    store.add_note(case, NoteKind::Note, UserId(uuid::Uuid::now_v7()), MARKER_TEXT).await.unwrap();
+    assert_eq!(store.messages(conv.id, 0, 10).await.unwrap()[0].body.text(), Some(MARKER_TEXT));
+    drop(store);
+    let raw = db.raw_bytes().await;
+    assert!(raw.len() > 1000, "the dump holds the data");
+    for needle in [MARKER_TEXT, "MARKER-BODY", "Мариуполе", MARKER_PHONE, "380501234567", "501234567"] {
+        assert!(!contains(&raw, needle.as_bytes()), "{needle:?} found in raw {:?} storage", db.kind);
+        assert!(!contains(&raw, hex::encode(needle).as_bytes()), "hex of {needle:?} found in raw storage");
     }
-);
+});
 
-both_backends!(
-    ciphertext_moved_to_another_row_fails,
-    |db: TestDb| async move {
-        let store = db.open().await;
-        let conv = store
-            .start_conversation(Channel::Web, Language::Ru, None, None)
-            .await
-            .unwrap();
-        let a = store
-            .append_message(&conv, Sender::Applicant, "first")
-            .await
-            .unwrap();
-        let b = store
-            .append_message(&conv, Sender::Applicant, "second")
-            .await
-            .unwrap();
-        let (ida, idb) = (hex::encode(a.id.as_bytes()), hex::encode(b.id.as_bytes()));
-        let sql = match db.kind {
+both_backends!(ciphertext_moved_to_another_row_fails, |db: TestDb| async move {
+    let store = db.open().await;
+    let conv = store.start_conversation(Channel::Web, Language::Ru, None, None).await.unwrap();
+    let a = store.append_message(&conv, Sender::Applicant, "first").await.unwrap();
+    let b = store.append_message(&conv, Sender::Applicant, "second").await.unwrap();
+    let (ida, idb) = (hex::encode(a.id.as_bytes()), hex::encode(b.id.as_bytes()));
+    let sql = match db.kind {
         Kind::Sqlite => format!(
             "UPDATE messages SET body_ct = (SELECT body_ct FROM messages WHERE id = x'{ida}') WHERE id = x'{idb}'"
         ),
@@ -93,72 +41,33 @@ both_backends!(
             a.id, b.id
         ),
     };
-        db.raw_execute(&sql).await;
-        let result = store.messages(conv.id, a.seq, 10).await;
-        assert!(
-            matches!(result, Err(StoreError::Key(_))),
-            "a copied ciphertext must not decrypt: {result:?}"
-        );
-        // The untouched row still reads.
-        assert_eq!(
-            store.messages(conv.id, 0, 1).await.unwrap()[0].body.text(),
-            Some("first")
-        );
-    }
-);
+    db.raw_execute(&sql).await;
+    let result = store.messages(conv.id, a.seq, 10).await;
+    assert!(matches!(result, Err(StoreError::Key(_))), "a copied ciphertext must not decrypt: {result:?}");
+    // The untouched row still reads.
+    assert_eq!(store.messages(conv.id, 0, 1).await.unwrap()[0].body.text(), Some("first"));
+});
 
-both_backends!(
-    crypto_shredding_makes_a_case_unreadable,
-    |db: TestDb| async move {
-        let store = db.open().await;
-        let user = UserId(uuid::Uuid::now_v7());
-        let conv = store
-            .start_conversation(Channel::Web, Language::Ru, None, None)
-            .await
-            .unwrap();
-        let other = store
-            .start_conversation(Channel::Web, Language::Ru, None, None)
-            .await
-            .unwrap();
-        store
-            .append_message(&conv, Sender::Applicant, "where I am")
-            .await
-            .unwrap();
-        store
-            .append_message(&other, Sender::Applicant, "unrelated")
-            .await
-            .unwrap();
-        let case = store
-            .open_case(Some(conv.id), CaseKind::Individual, user)
-            .await
-            .unwrap();
-        store
-            .add_note(case, NoteKind::Location, user, "grid 37U DQ 12345 67890")
-            .await
-            .unwrap();
-        store.shred_case(case).await.unwrap();
+both_backends!(crypto_shredding_makes_a_case_unreadable, |db: TestDb| async move {
+    let store = db.open().await;
+    let user = UserId(uuid::Uuid::now_v7());
+    let conv = store.start_conversation(Channel::Web, Language::Ru, None, None).await.unwrap();
+    let other = store.start_conversation(Channel::Web, Language::Ru, None, None).await.unwrap();
+    store.append_message(&conv, Sender::Applicant, "where I am").await.unwrap();
+    store.append_message(&other, Sender::Applicant, "unrelated").await.unwrap();
+    let case = store.open_case(Some(conv.id), CaseKind::Individual, user).await.unwrap();
+    store.add_note(case, NoteKind::Location, user, "grid 37U DQ 12345 67890").await.unwrap();
+    store.shred_case(case).await.unwrap();
 
-        let messages = store.messages(conv.id, 0, 10).await.unwrap();
-        assert_eq!(messages.len(), 1, "rows stay");
-        assert_eq!(messages[0].body, Body::Shredded);
-        assert_eq!(store.notes(case).await.unwrap()[0].body, Body::Shredded);
-        assert!(store.case(case).await.unwrap().unwrap().shredded);
-        assert_eq!(
-            store.messages(other.id, 0, 10).await.unwrap()[0]
-                .body
-                .text(),
-            Some("unrelated")
-        );
-        // A fresh process (no cached keys) sees the same.
-        drop(store);
-        let store = db.open().await;
-        assert_eq!(
-            store.messages(conv.id, 0, 10).await.unwrap()[0].body,
-            Body::Shredded
-        );
-        assert!(matches!(
-            store.verify_chain().await.unwrap(),
-            safepassage_store::ChainReport::Intact { .. }
-        ));
-    }
-);
+    let messages = store.messages(conv.id, 0, 10).await.unwrap();
+    assert_eq!(messages.len(), 1, "rows stay");
+    assert_eq!(messages[0].body, Body::Shredded);
+    assert_eq!(store.notes(case).await.unwrap()[0].body, Body::Shredded);
+    assert!(store.case(case).await.unwrap().unwrap().shredded);
+    assert_eq!(store.messages(other.id, 0, 10).await.unwrap()[0].body.text(), Some("unrelated"));
+    // A fresh process (no cached keys) sees the same.
+    drop(store);
+    let store = db.open().await;
+    assert_eq!(store.messages(conv.id, 0, 10).await.unwrap()[0].body, Body::Shredded);
+    assert!(matches!(store.verify_chain().await.unwrap(), safepassage_store::ChainReport::Intact { .. }));
+});

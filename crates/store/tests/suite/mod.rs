@@ -5,6 +5,7 @@ mod audit;
 mod durability;
 mod encryption;
 mod keys;
+mod queue;
 mod story;
 
 use std::path::PathBuf;
@@ -43,8 +44,7 @@ impl TestDb {
                 })
             }
             Kind::Postgres => {
-                let base = std::env::var("SAFEPASSAGE_TEST_POSTGRES_URL")
-                    .unwrap_or_else(|_| DEFAULT_POSTGRES.into());
+                let base = std::env::var("SAFEPASSAGE_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES.into());
                 let pool = match sqlx::PgPool::connect(&base).await {
                     Ok(pool) => pool,
                     Err(e) if std::env::var_os("CI").is_none() => {
@@ -54,20 +54,11 @@ impl TestDb {
                     Err(e) => panic!("PostgreSQL at {base} is unreachable and CI is set: {e}"),
                 };
                 let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-                sqlx::query(&format!("CREATE SCHEMA {schema}"))
-                    .execute(&pool)
-                    .await
-                    .unwrap();
+                sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&pool).await.unwrap();
                 pool.close().await;
                 let sep = if base.contains('?') { '&' } else { '?' };
                 let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
-                Some(TestDb {
-                    kind,
-                    url,
-                    dir,
-                    schema: Some(schema),
-                    sqlite_path: None,
-                })
+                Some(TestDb { kind, url, dir, schema: Some(schema), sqlite_path: None })
             }
         }
     }
@@ -120,23 +111,18 @@ impl TestDb {
             Kind::Postgres => {
                 let pool = sqlx::PgPool::connect(&self.url).await.unwrap();
                 let schema = self.schema.clone().unwrap();
-                let tables: Vec<String> =
-                    sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1")
-                        .bind(&schema)
-                        .fetch_all(&pool)
-                        .await
-                        .unwrap();
-                assert!(
-                    tables.len() >= 10,
-                    "expected the whole schema, found {tables:?}"
-                );
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1",
+                )
+                .bind(&schema)
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+                assert!(tables.len() >= 10, "expected the whole schema, found {tables:?}");
                 let mut all = Vec::new();
                 for table in tables {
                     let rows: Vec<String> =
-                        sqlx::query_scalar(&format!("SELECT t::text FROM {table} t"))
-                            .fetch_all(&pool)
-                            .await
-                            .unwrap();
+                        sqlx::query_scalar(&format!("SELECT t::text FROM {table} t")).fetch_all(&pool).await.unwrap();
                     for row in rows {
                         all.extend(row.into_bytes());
                         all.push(b'\n');
@@ -161,9 +147,7 @@ macro_rules! both_backends {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let db = $crate::suite::TestDb::new($crate::suite::Kind::Sqlite)
-                    .await
-                    .unwrap();
+                let db = $crate::suite::TestDb::new($crate::suite::Kind::Sqlite).await.unwrap();
                 ($body)(db).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

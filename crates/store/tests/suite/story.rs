@@ -1,8 +1,7 @@
 //! The life of a conversation and a case through the store's public interface.
 
 use safepassage_domain::{
-    CaseError, CaseKind, CaseState, Channel, CloseReason, Codename, Language, Role, Sender,
-    Transition, UserId,
+    CaseError, CaseKind, CaseState, Channel, CloseReason, Codename, Language, Role, Sender, Transition, UserId,
 };
 use safepassage_store::{Body, NoteKind, StoreError};
 
@@ -11,18 +10,9 @@ use crate::both_backends;
 
 both_backends!(conversation_messages_round_trip, |db: TestDb| async move {
     let store = db.open().await;
-    let conv = store
-        .start_conversation(Channel::Web, Language::Ru, None, Some([7; 32]))
-        .await
-        .unwrap();
-    let first = store
-        .append_message(&conv, Sender::Applicant, "Здравствуйте")
-        .await
-        .unwrap();
-    let second = store
-        .append_message(&conv, Sender::Bot, "Добрый день")
-        .await
-        .unwrap();
+    let conv = store.start_conversation(Channel::Web, Language::Ru, None, Some([7; 32])).await.unwrap();
+    let first = store.append_message(&conv, Sender::Applicant, "Здравствуйте").await.unwrap();
+    let second = store.append_message(&conv, Sender::Bot, "Добрый день").await.unwrap();
     assert!(second.seq > first.seq);
     let all = store.messages(conv.id, 0, 100).await.unwrap();
     assert_eq!(all.len(), 2);
@@ -42,18 +32,9 @@ both_backends!(conversation_messages_round_trip, |db: TestDb| async move {
 
 both_backends!(returning_sender_keeps_contact, |db: TestDb| async move {
     let store = db.open().await;
-    let a = store
-        .start_conversation(Channel::Telegram, Language::Uk, Some("tg:100200300"), None)
-        .await
-        .unwrap();
-    let b = store
-        .start_conversation(Channel::Telegram, Language::Uk, Some("tg:100200300"), None)
-        .await
-        .unwrap();
-    let c = store
-        .start_conversation(Channel::Telegram, Language::Uk, Some("tg:999"), None)
-        .await
-        .unwrap();
+    let a = store.start_conversation(Channel::Telegram, Language::Uk, Some("tg:100200300"), None).await.unwrap();
+    let b = store.start_conversation(Channel::Telegram, Language::Uk, Some("tg:100200300"), None).await.unwrap();
+    let c = store.start_conversation(Channel::Telegram, Language::Uk, Some("tg:999"), None).await.unwrap();
     assert_eq!(a.contact, b.contact);
     assert_ne!(a.contact, c.contact);
     // The same number on another channel is another identity.
@@ -65,117 +46,35 @@ both_backends!(returning_sender_keeps_contact, |db: TestDb| async move {
 
 both_backends!(case_life_with_refusals, |db: TestDb| async move {
     let store = db.open().await;
-    let specialist = store
-        .create_user("s.kovalenko", Role::Specialist, "x".into(), b"secret")
-        .await
-        .unwrap();
-    let coordinator = store
-        .create_user("c.bondar", Role::Coordinator, "x".into(), b"secret")
-        .await
-        .unwrap();
-    let conv = store
-        .start_conversation(Channel::Web, Language::Ru, None, None)
-        .await
-        .unwrap();
-    let case = store
-        .open_case(Some(conv.id), CaseKind::Group, specialist)
-        .await
-        .unwrap();
-    assert_eq!(
-        store.conversation(conv.id).await.unwrap().unwrap().case,
-        Some(case)
-    );
+    let specialist = store.create_user("s.kovalenko", Role::Specialist, "x".into(), b"secret").await.unwrap();
+    let coordinator = store.create_user("c.bondar", Role::Coordinator, "x".into(), b"secret").await.unwrap();
+    let conv = store.start_conversation(Channel::Web, Language::Ru, None, None).await.unwrap();
+    let case = store.open_case(Some(conv.id), CaseKind::Group, specialist).await.unwrap();
+    assert_eq!(store.conversation(conv.id).await.unwrap().unwrap().case, Some(case));
 
     let adv = |to| Transition::Advance { to };
-    let registered = store
-        .transition_case(
-            case,
-            adv(CaseState::Registered),
-            specialist,
-            Role::Specialist,
-        )
-        .await;
+    let registered = store.transition_case(case, adv(CaseState::Registered), specialist, Role::Specialist).await;
     assert_eq!(registered.unwrap(), CaseState::Registered);
     // Refused transitions: an operator may not deploy, no step is skipped, and nothing changes.
-    let refused = store
-        .transition_case(case, adv(CaseState::Deployed), specialist, Role::Operator)
-        .await;
-    assert!(
-        matches!(
-            refused,
-            Err(StoreError::Case(CaseError::RoleRefused { .. }))
-        ),
-        "{refused:?}"
-    );
-    let skipped = store
-        .transition_case(
-            case,
-            adv(CaseState::PlanApproved),
-            specialist,
-            Role::Specialist,
-        )
-        .await;
-    assert!(
-        matches!(skipped, Err(StoreError::Case(CaseError::NotAllowed { .. }))),
-        "{skipped:?}"
-    );
-    assert_eq!(
-        store.case(case).await.unwrap().unwrap().state,
-        CaseState::Registered
-    );
+    let refused = store.transition_case(case, adv(CaseState::Deployed), specialist, Role::Operator).await;
+    assert!(matches!(refused, Err(StoreError::Case(CaseError::RoleRefused { .. }))), "{refused:?}");
+    let skipped = store.transition_case(case, adv(CaseState::PlanApproved), specialist, Role::Specialist).await;
+    assert!(matches!(skipped, Err(StoreError::Case(CaseError::NotAllowed { .. }))), "{skipped:?}");
+    assert_eq!(store.case(case).await.unwrap().unwrap().state, CaseState::Registered);
 
-    store
-        .set_group_composition(case, 12, 2, specialist, Role::Specialist)
-        .await
-        .unwrap();
-    let bad = store
-        .set_group_composition(case, 2, 5, specialist, Role::Specialist)
-        .await;
-    assert!(matches!(
-        bad,
-        Err(StoreError::Case(CaseError::BadComposition))
-    ));
-    store
-        .transition_case(case, adv(CaseState::Deployed), specialist, Role::Specialist)
-        .await
-        .unwrap();
-    store
-        .transition_case(case, adv(CaseState::Located), specialist, Role::Specialist)
-        .await
-        .unwrap();
-    store
-        .add_note(
-            case,
-            NoteKind::Location,
-            specialist,
-            "47.0951, 37.5413 ±50 m",
-        )
-        .await
-        .unwrap();
-    let own_plan = store
-        .transition_case(
-            case,
-            adv(CaseState::PlanApproved),
-            specialist,
-            Role::Specialist,
-        )
-        .await;
+    store.set_group_composition(case, 12, 2, specialist, Role::Specialist).await.unwrap();
+    let bad = store.set_group_composition(case, 2, 5, specialist, Role::Specialist).await;
+    assert!(matches!(bad, Err(StoreError::Case(CaseError::BadComposition))));
+    store.transition_case(case, adv(CaseState::Deployed), specialist, Role::Specialist).await.unwrap();
+    store.transition_case(case, adv(CaseState::Located), specialist, Role::Specialist).await.unwrap();
+    store.add_note(case, NoteKind::Location, specialist, "47.0951, 37.5413 ±50 m").await.unwrap();
+    let own_plan = store.transition_case(case, adv(CaseState::PlanApproved), specialist, Role::Specialist).await;
     assert!(own_plan.is_err(), "four eyes: a specialist cannot approve");
+    store.transition_case(case, adv(CaseState::PlanApproved), coordinator, Role::Coordinator).await.unwrap();
     store
         .transition_case(
             case,
-            adv(CaseState::PlanApproved),
-            coordinator,
-            Role::Coordinator,
-        )
-        .await
-        .unwrap();
-    store
-        .transition_case(
-            case,
-            Transition::Close {
-                reason: CloseReason::SuspectedProvocation,
-            },
+            Transition::Close { reason: CloseReason::SuspectedProvocation },
             coordinator,
             Role::Coordinator,
         )
@@ -184,22 +83,9 @@ both_backends!(case_life_with_refusals, |db: TestDb| async move {
     let view = store.case(case).await.unwrap().unwrap();
     assert_eq!(view.state, CaseState::Closed);
     assert_eq!(view.close_reason, Some(CloseReason::SuspectedProvocation));
-    assert_eq!(
-        view.composition.map(|c| (c.size, c.officers)),
-        Some((12, 2))
-    );
-    let finished = store
-        .transition_case(
-            case,
-            adv(CaseState::HandedOff),
-            coordinator,
-            Role::Coordinator,
-        )
-        .await;
-    assert!(matches!(
-        finished,
-        Err(StoreError::Case(CaseError::Finished(CaseState::Closed)))
-    ));
+    assert_eq!(view.composition.map(|c| (c.size, c.officers)), Some((12, 2)));
+    let finished = store.transition_case(case, adv(CaseState::HandedOff), coordinator, Role::Coordinator).await;
+    assert!(matches!(finished, Err(StoreError::Case(CaseError::Finished(CaseState::Closed)))));
 
     let notes = store.notes(case).await.unwrap();
     assert_eq!(notes.len(), 1);
@@ -207,51 +93,32 @@ both_backends!(case_life_with_refusals, |db: TestDb| async move {
     assert_eq!(notes[0].body.text(), Some("47.0951, 37.5413 ±50 m"));
 });
 
-both_backends!(
-    concurrent_moves_let_exactly_one_win,
-    |db: TestDb| async move {
-        let store = db.open().await;
-        let user = UserId(uuid::Uuid::now_v7());
-        for _ in 0..5 {
-            let case = store
-                .open_case(None, CaseKind::Individual, user)
-                .await
-                .unwrap();
-            let moves = (0..6).map(|i| {
-                let store = store.clone();
-                let transition = if i % 2 == 0 {
-                    Transition::Advance {
-                        to: CaseState::Registered,
-                    }
-                } else {
-                    Transition::Close {
-                        reason: CloseReason::Duplicate,
-                    }
-                };
-                tokio::spawn(async move {
-                    store
-                        .transition_case(case, transition, user, Role::Specialist)
-                        .await
-                })
-            });
-            let results: Vec<_> = futures_join(moves).await;
-            let wins = results.iter().filter(|r| r.is_ok()).count();
-            let state = store.case(case).await.unwrap().unwrap().state;
-            // Several may succeed one after another (inquiry → registered → closed), but every
-            // success is a legal step from the state it saw, and the log agrees with the table.
-            assert!(wins >= 1);
-            assert!(matches!(state, CaseState::Registered | CaseState::Closed));
-        }
-        assert!(matches!(
-            store.verify_chain().await.unwrap(),
-            safepassage_store::ChainReport::Intact { .. }
-        ));
+both_backends!(concurrent_moves_let_exactly_one_win, |db: TestDb| async move {
+    let store = db.open().await;
+    let user = UserId(uuid::Uuid::now_v7());
+    for _ in 0..5 {
+        let case = store.open_case(None, CaseKind::Individual, user).await.unwrap();
+        let moves = (0..6).map(|i| {
+            let store = store.clone();
+            let transition = if i % 2 == 0 {
+                Transition::Advance { to: CaseState::Registered }
+            } else {
+                Transition::Close { reason: CloseReason::Duplicate }
+            };
+            tokio::spawn(async move { store.transition_case(case, transition, user, Role::Specialist).await })
+        });
+        let results: Vec<_> = futures_join(moves).await;
+        let wins = results.iter().filter(|r| r.is_ok()).count();
+        let state = store.case(case).await.unwrap().unwrap().state;
+        // Several may succeed one after another (inquiry → registered → closed), but every
+        // success is a legal step from the state it saw, and the log agrees with the table.
+        assert!(wins >= 1);
+        assert!(matches!(state, CaseState::Registered | CaseState::Closed));
     }
-);
+    assert!(matches!(store.verify_chain().await.unwrap(), safepassage_store::ChainReport::Intact { .. }));
+});
 
-async fn futures_join<T: Send + 'static>(
-    handles: impl Iterator<Item = tokio::task::JoinHandle<T>>,
-) -> Vec<T> {
+async fn futures_join<T: Send + 'static>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
     let mut out = Vec::new();
     for h in handles.collect::<Vec<_>>() {
         out.push(h.await.unwrap());
@@ -259,64 +126,29 @@ async fn futures_join<T: Send + 'static>(
     out
 }
 
-both_backends!(
-    codename_joins_a_conversation_to_its_case,
-    |db: TestDb| async move {
-        let store = db.open().await;
-        let user = UserId(uuid::Uuid::now_v7());
-        let first = store
-            .start_conversation(Channel::Web, Language::Ru, None, None)
-            .await
-            .unwrap();
-        let case = store
-            .open_case(Some(first.id), CaseKind::Individual, user)
-            .await
-            .unwrap();
-        let codename = store.issue_codename(case).await.unwrap();
-        assert!(
-            store.issue_codename(case).await.is_err(),
-            "a case has one codename"
-        );
-        // Months later, by phone, from a borrowed handset.
-        let later = store
-            .start_conversation(Channel::Voice, Language::Ru, Some("+79990001122"), None)
-            .await
-            .unwrap();
-        let typed = Codename::parse(&codename.grouped()).unwrap();
-        assert_eq!(
-            store.join_by_codename(later.id, &typed).await.unwrap(),
-            Some(case)
-        );
-        assert_eq!(
-            store.conversation(later.id).await.unwrap().unwrap().case,
-            Some(case)
-        );
-        let wrong = Codename::from_random_digits([3; 15]);
-        assert_eq!(
-            store.join_by_codename(later.id, &wrong).await.unwrap(),
-            None
-        );
-        // The codename's digits are nowhere in the database.
-        let raw = db.raw_bytes().await;
-        assert!(!crate::suite::contains(&raw, codename.digits().as_bytes()));
-    }
-);
+both_backends!(codename_joins_a_conversation_to_its_case, |db: TestDb| async move {
+    let store = db.open().await;
+    let user = UserId(uuid::Uuid::now_v7());
+    let first = store.start_conversation(Channel::Web, Language::Ru, None, None).await.unwrap();
+    let case = store.open_case(Some(first.id), CaseKind::Individual, user).await.unwrap();
+    let codename = store.issue_codename(case).await.unwrap();
+    assert!(store.issue_codename(case).await.is_err(), "a case has one codename");
+    // Months later, by phone, from a borrowed handset.
+    let later = store.start_conversation(Channel::Voice, Language::Ru, Some("+79990001122"), None).await.unwrap();
+    let typed = Codename::parse(&codename.grouped()).unwrap();
+    assert_eq!(store.join_by_codename(later.id, &typed).await.unwrap(), Some(case));
+    assert_eq!(store.conversation(later.id).await.unwrap().unwrap().case, Some(case));
+    let wrong = Codename::from_random_digits([3; 15]);
+    assert_eq!(store.join_by_codename(later.id, &wrong).await.unwrap(), None);
+    // The codename's digits are nowhere in the database.
+    let raw = db.raw_bytes().await;
+    assert!(!crate::suite::contains(&raw, codename.digits().as_bytes()));
+});
 
 both_backends!(staff_accounts, |db: TestDb| async move {
     let store = db.open().await;
-    let id = store
-        .create_user(
-            "o.melnyk",
-            Role::Operator,
-            "$argon2id$fake".into(),
-            b"TOTPSECRET123456",
-        )
-        .await
-        .unwrap();
-    assert!(store
-        .create_user("o.melnyk", Role::Admin, "x".into(), b"s")
-        .await
-        .is_err());
+    let id = store.create_user("o.melnyk", Role::Operator, "$argon2id$fake".into(), b"TOTPSECRET123456").await.unwrap();
+    assert!(store.create_user("o.melnyk", Role::Admin, "x".into(), b"s").await.is_err());
     let user = store.user_by_name("o.melnyk").await.unwrap().unwrap();
     assert_eq!(user.id, id);
     assert_eq!(user.role, Role::Operator);
@@ -324,8 +156,5 @@ both_backends!(staff_accounts, |db: TestDb| async move {
     store.record_login(id, false, 3, 12345).await.unwrap();
     let user = store.user(id).await.unwrap().unwrap();
     assert_eq!((user.failed_logins, user.locked_until_ms), (3, 12345));
-    assert!(!crate::suite::contains(
-        &db.raw_bytes().await,
-        b"TOTPSECRET123456"
-    ));
+    assert!(!crate::suite::contains(&db.raw_bytes().await, b"TOTPSECRET123456"));
 });

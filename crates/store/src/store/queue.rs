@@ -1,0 +1,66 @@
+//! The operators' queue: conversations wait for a person, one operator takes each, and the
+//! case lists and timelines staff work from.
+
+use safepassage_domain::{CaseId, ConversationId, Event, UserId};
+use uuid::Uuid;
+
+use super::Store;
+use crate::error::StoreError;
+use crate::model::{CaseFilter, CaseView, ConversationView, StoredEvent};
+use crate::ops::Op;
+
+impl Store {
+    /// Puts a conversation in the queue (from the bot, or back from closed when the applicant
+    /// writes again). Already waiting or with an operator: nothing to do, and no event.
+    pub async fn queue_conversation(&self, id: ConversationId, priority: bool) -> Result<bool, StoreError> {
+        let op = Op::QueueConversation { id, priority };
+        match self.submit(vec![op], vec![Event::ConversationQueued { conversation: id, priority }]).await {
+            Ok(_) => Ok(true),
+            Err(StoreError::Conflict(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Assigns a queued conversation to one operator; when two take it at once, one gets
+    /// `Conflict`.
+    pub async fn take_conversation(&self, id: ConversationId, user: UserId) -> Result<(), StoreError> {
+        let op = Op::TakeConversation { id, user };
+        self.submit(vec![op], vec![Event::ConversationAssigned { conversation: id, to: user }]).await?;
+        Ok(())
+    }
+
+    pub async fn close_conversation(&self, id: ConversationId, by: UserId) -> Result<(), StoreError> {
+        self.submit(vec![Op::CloseConversation { id }], vec![Event::ConversationClosed { conversation: id, by }])
+            .await?;
+        Ok(())
+    }
+
+    /// Waiting conversations: priority first, then oldest first.
+    pub async fn queue(&self, limit: i64) -> Result<Vec<ConversationView>, StoreError> {
+        self.backend.queue(limit).await
+    }
+
+    pub async fn conversations_assigned_to(&self, user: UserId) -> Result<Vec<ConversationView>, StoreError> {
+        self.backend.conversations_assigned_to(user).await
+    }
+
+    pub async fn conversations_of_case(&self, case: CaseId) -> Result<Vec<ConversationView>, StoreError> {
+        self.backend.conversations_of_case(case).await
+    }
+
+    pub async fn cases(&self, filter: CaseFilter, limit: i64) -> Result<Vec<CaseView>, StoreError> {
+        self.backend.cases(filter, limit).await
+    }
+
+    /// The events of one case or conversation, oldest first.
+    pub async fn timeline(&self, subject: Uuid, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
+        let raw = self.backend.timeline(subject, limit).await?;
+        raw.into_iter()
+            .map(|e| {
+                let event = serde_json::from_slice(&e.payload)
+                    .map_err(|err| StoreError::Database(format!("event {} does not decode: {err}", e.seq)))?;
+                Ok(StoredEvent { seq: e.seq, at_ms: e.at_ms, event })
+            })
+            .collect()
+    }
+}

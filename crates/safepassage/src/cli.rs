@@ -37,6 +37,9 @@ pub struct SettingArgs {
     /// SQLite durability: off, normal, full (default) or extra.
     #[arg(long, global = true, env = "SAFEPASSAGE_SQLITE_SYNCHRONOUS")]
     pub sqlite_synchronous: Option<String>,
+    /// Mark cookies Secure (set when users reach the platform over HTTPS).
+    #[arg(long, global = true, env = "SAFEPASSAGE_SECURE_COOKIES")]
+    pub secure_cookies: Option<bool>,
     /// Log format: text or json.
     #[arg(long, global = true, env = "SAFEPASSAGE_LOG_FORMAT")]
     pub log_format: Option<String>,

@@ -20,6 +20,9 @@ struct FileSettings {
     metrics_listen: Option<SocketAddr>,
     sqlite_synchronous: Option<String>,
     log_format: Option<String>,
+    secure_cookies: Option<bool>,
+    /// Greeting of a new web conversation per language (`ru`, `uk`, `en`).
+    greetings: Option<std::collections::BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -30,6 +33,7 @@ pub struct Settings {
     pub metrics_listen: SocketAddr,
     pub synchronous: Synchronous,
     pub log_format: LogFormat,
+    pub server: safepassage_server::ServerConfig,
 }
 
 impl Settings {
@@ -65,6 +69,14 @@ impl Settings {
             .unwrap_or_default();
         let log_format =
             args.log_format.clone().or(file.log_format).map(|s| s.parse()).transpose()?.unwrap_or_default();
+        let mut server = safepassage_server::ServerConfig {
+            secure_cookies: args.secure_cookies.or(file.secure_cookies).unwrap_or(false),
+            ..Default::default()
+        };
+        for (language, text) in file.greetings.unwrap_or_default() {
+            let language = language.parse().map_err(|e| anyhow::anyhow!("greetings: {e}"))?;
+            server.greetings.insert(language, text);
+        }
         Ok(Settings {
             database,
             key_source,
@@ -75,6 +87,7 @@ impl Settings {
                 .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 9090))),
             synchronous,
             log_format,
+            server,
         })
     }
 

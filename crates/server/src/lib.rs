@@ -1,27 +1,63 @@
-//! The HTTP face of Safe Passage: the public router (health now; chat and console later) and
-//! the metrics router, served on separate listeners so metrics are never public by accident.
+//! The HTTP face of Safe Passage: the applicant web chat and its JSON API, the operator console,
+//! health, and metrics on a listener of its own so they are never public by accident.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod assets;
+pub mod chat;
+mod config;
+pub mod console;
+mod error;
 mod health;
+mod hub;
+mod i18n;
 mod metrics;
+mod request_id;
+mod security;
+mod service;
 
 use std::future::Future;
+use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::Router;
 use safepassage_store::Store;
 use tokio::net::TcpListener;
 
+pub use config::ServerConfig;
+pub use error::{ApiError, PageError};
+pub use hub::{Hub, LiveMessage};
+pub use i18n::I18n;
 pub use metrics::metrics_router;
+
+/// Largest request body accepted anywhere: a chat message is at most a few KiB.
+const BODY_LIMIT: usize = 64 * 1024;
 
 /// Shared state of every handler.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub hub: Hub,
+    pub i18n: Arc<I18n>,
+    pub config: Arc<ServerConfig>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: ServerConfig) -> AppState {
+        AppState { store, hub: Hub::default(), i18n: Arc::new(I18n::load()), config: Arc::new(config) }
+    }
 }
 
 /// The public application.
-pub fn app(store: Store) -> Router {
-    Router::new().merge(health::routes()).with_state(AppState { store })
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(health::routes())
+        .merge(assets::routes())
+        .merge(chat::routes())
+        .merge(console::routes())
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn(request_id::assign))
+        .with_state(state)
 }
 
 /// Serves a router on a bound listener until `shutdown` resolves.

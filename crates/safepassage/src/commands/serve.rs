@@ -16,7 +16,8 @@ pub async fn run(store: Store, settings: &Settings) -> anyhow::Result<ExitCode> 
         .with_context(|| format!("cannot listen for metrics on {}", settings.metrics_listen))?;
     tracing::info!(listen = %settings.listen, metrics = %settings.metrics_listen, backend = store.backend_name(), "serving");
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let app = safepassage_server::launch(listener, safepassage_server::app(store.clone()), until(stopped.clone()));
+    let state = safepassage_server::AppState::new(store.clone(), settings.server.clone());
+    let app = safepassage_server::launch(listener, safepassage_server::app(state), until(stopped.clone()));
     let metrics_app = safepassage_server::launch(metrics, safepassage_server::metrics_router(store), until(stopped));
     let signal = async move {
         shutdown_signal().await;

@@ -39,7 +39,13 @@ both_backends!(queue_orders_by_priority_then_age_and_take_is_exclusive, |db: Tes
     let kinds: Vec<_> = timeline.iter().map(|e| e.event.kind()).collect();
     assert_eq!(
         kinds,
-        ["conversation_started", "conversation_queued", "conversation_assigned", "conversation_closed", "conversation_queued"]
+        [
+            "conversation_started",
+            "conversation_queued",
+            "conversation_assigned",
+            "conversation_closed",
+            "conversation_queued"
+        ]
     );
 });
 
@@ -50,7 +56,10 @@ both_backends!(case_lists_and_timeline, |db: TestDb| async move {
     let conv = store.start_conversation(Channel::Web, Language::Ru, None, None).await.unwrap();
     let mine = store.open_case(Some(conv.id), CaseKind::Individual, s1).await.unwrap();
     let theirs = store.open_case(None, CaseKind::Group, s2).await.unwrap();
-    store.transition_case(theirs, Transition::Advance { to: CaseState::Registered }, s2, Role::Specialist).await.unwrap();
+    store
+        .transition_case(theirs, Transition::Advance { to: CaseState::Registered }, s2, Role::Specialist)
+        .await
+        .unwrap();
     store.record(vec![Event::CaseViewed { case: mine, by: s1 }]).await.unwrap();
 
     let only_mine = store.cases(CaseFilter { assigned_to: Some(s1), states: &[] }, 50).await.unwrap();

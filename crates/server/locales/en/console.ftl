@@ -1,0 +1,2 @@
+# Operator console, English.
+console-title = Console

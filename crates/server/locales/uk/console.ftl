@@ -1,0 +1,2 @@
+# Operator console, Ukrainian.
+console-title = Консоль

@@ -1,0 +1,98 @@
+//! What happens around a message, shared by every channel and the console: store it (sealed,
+//! durable), tell whoever watches, and move the conversation through the queue.
+
+use safepassage_domain::{ConversationId, Language, Sender, UserId};
+use safepassage_store::{ConversationStatus, ConversationView, MessageView, StoreError};
+use sha2::{Digest, Sha256};
+
+use crate::hub::LiveMessage;
+use crate::AppState;
+
+/// A web chat's bearer token: 32 random bytes, URL-safe base64. Only its hash is stored.
+pub struct ChatToken(pub zeroize::Zeroizing<String>);
+
+impl ChatToken {
+    pub fn generate() -> Result<ChatToken, StoreError> {
+        use base64::Engine;
+        let mut bytes = zeroize::Zeroizing::new([0u8; 32]);
+        getrandom::getrandom(bytes.as_mut()).map_err(|e| StoreError::Database(format!("no randomness: {e}")))?;
+        Ok(ChatToken(zeroize::Zeroizing::new(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes.as_ref()))))
+    }
+}
+
+/// The stored form of a token (a session token, a chat token): SHA-256 is enough for 256 bits
+/// of randomness, and keeps lookups cheap on the hot path.
+pub fn token_hash(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+impl AppState {
+    /// A new web conversation: greeted in its language, then waiting for an operator.
+    pub async fn start_web_chat(
+        &self,
+        language: Language,
+    ) -> Result<(ChatToken, ConversationView, Vec<MessageView>), StoreError> {
+        let token = ChatToken::generate()?;
+        let conversation = self
+            .store
+            .start_conversation(safepassage_domain::Channel::Web, language, None, Some(token_hash(&token.0)))
+            .await?;
+        let greeting = match self.config.greetings.get(&language) {
+            Some(text) => text.clone(),
+            None => self.i18n.text(language, "chat-greeting"),
+        };
+        let greeting = self.store.append_message(&conversation, Sender::Bot, &greeting).await?;
+        self.store.queue_conversation(conversation.id, false).await?;
+        self.hub.queue_changed();
+        Ok((token, conversation, vec![greeting]))
+    }
+
+    /// The conversation a chat token opens, if any.
+    pub async fn conversation_for_token(&self, token: &str) -> Result<Option<ConversationView>, StoreError> {
+        self.store.conversation_by_token(token_hash(token)).await
+    }
+
+    /// An applicant's message: stored, shown live, and a closed conversation goes back to the
+    /// queue so that a returning applicant is never left unheard.
+    pub async fn applicant_says(&self, conversation: &ConversationView, text: &str) -> Result<MessageView, StoreError> {
+        let message = self.store.append_message(conversation, Sender::Applicant, text).await?;
+        self.publish(&message);
+        if conversation.status == ConversationStatus::Closed
+            && self.store.queue_conversation(conversation.id, false).await?
+        {
+            self.hub.queue_changed();
+        }
+        Ok(message)
+    }
+
+    /// A staff member's reply.
+    pub async fn staff_says(&self, conversation: &ConversationView, text: &str) -> Result<MessageView, StoreError> {
+        let message = self.store.append_message(conversation, Sender::Staff, text).await?;
+        self.publish(&message);
+        Ok(message)
+    }
+
+    pub async fn take_conversation(&self, conversation: ConversationId, user: UserId) -> Result<(), StoreError> {
+        self.store.take_conversation(conversation, user).await?;
+        self.hub.queue_changed();
+        Ok(())
+    }
+
+    pub async fn close_conversation(&self, conversation: ConversationId, user: UserId) -> Result<(), StoreError> {
+        self.store.close_conversation(conversation, user).await?;
+        self.hub.queue_changed();
+        Ok(())
+    }
+
+    fn publish(&self, message: &MessageView) {
+        if let Some(text) = message.body.text() {
+            self.hub.publish(LiveMessage {
+                conversation: message.conversation,
+                seq: message.seq,
+                sender: message.sender,
+                text: text.to_owned(),
+                at_ms: message.at_ms,
+            });
+        }
+    }
+}

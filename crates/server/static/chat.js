@@ -1,0 +1,1 @@
+/* Safe Passage: chat.js */

@@ -1,0 +1,1 @@
+//! chat api tests (being written).

@@ -1,0 +1,1 @@
+//! chat pages tests (being written).

@@ -1,0 +1,82 @@
+//! Harness: a server on an ephemeral port with a fresh store, and staff accounts with known
+//! passwords and TOTP secrets.
+
+mod basics;
+mod chat_api;
+mod chat_pages;
+mod console;
+
+use safepassage_domain::{Role, UserId};
+use safepassage_keys::MasterKey;
+use safepassage_server::{AppState, ServerConfig};
+use safepassage_store::{KeySource, Store, StoreConfig};
+
+#[allow(dead_code)]
+pub struct TestServer {
+    pub base: String,
+    pub state: AppState,
+    _dir: tempfile::TempDir,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// A staff account the tests can log in with.
+#[allow(dead_code)]
+pub struct Staff {
+    pub id: UserId,
+    pub name: String,
+    pub password: String,
+    pub totp_secret: Vec<u8>,
+}
+
+#[allow(dead_code)]
+impl Staff {
+    /// The TOTP code valid now.
+    pub fn totp_now(&self) -> String {
+        totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, self.totp_secret.clone(), None, "t".into())
+            .unwrap()
+            .generate_current()
+            .unwrap()
+    }
+}
+
+#[allow(dead_code)]
+impl TestServer {
+    pub async fn start() -> TestServer {
+        TestServer::start_with(ServerConfig::default()).await
+    }
+
+    pub async fn start_with(config: ServerConfig) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("test.db").display());
+        let mut store_config = StoreConfig::new(url, KeySource::Hex(MasterKey::generate().to_hex()));
+        store_config.fast_codename_hash = true;
+        let store = Store::open(store_config).await.unwrap();
+        let state = AppState::new(store, config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let app = safepassage_server::app(state.clone());
+        tokio::spawn(safepassage_server::launch(listener, app, async {
+            let _ = stopped.await;
+        }));
+        TestServer { base, state, _dir: dir, _stop: stop }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A staff account with a known password and TOTP secret.
+    pub async fn staff(&self, role: Role, name: &str) -> Staff {
+        let password = format!("pw-{name}-correct-horse");
+        let totp_secret = format!("totp-secret-{name}-0123456789").into_bytes();
+        let hash = safepassage_keys::password::hash(&password);
+        let id = self.state.store.create_user(name, role, hash, &totp_secret).await.unwrap();
+        Staff { id, name: name.to_owned(), password, totp_secret }
+    }
+}
+
+/// A client that keeps cookies and never follows redirects (tests look at them).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}

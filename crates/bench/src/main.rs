@@ -2,7 +2,9 @@
 //! in size. Each command's last line is a single `key=value` summary for reports.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod chat;
 mod ingest;
+mod streams;
 mod target;
 
 use clap::{Parser, Subcommand};
@@ -19,11 +21,18 @@ enum Command {
     /// Append encrypted messages through the store with many concurrent writers, and measure
     /// the raw driver baseline (plain inserts of the same size, one transaction each).
     Ingest(ingest::IngestArgs),
+    /// The full path through HTTP: concurrent applicants posting to the chat API while a
+    /// console-side subscriber receives every message.
+    Chat(chat::ChatArgs),
+    /// Server memory per open web-chat event stream (starts the `safepassage` binary).
+    Streams(streams::StreamsArgs),
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Ingest(args) => ingest::run(args).await,
+        Command::Chat(args) => chat::run(args).await,
+        Command::Streams(args) => streams::run(args).await,
     }
 }

@@ -128,3 +128,11 @@ pub(crate) struct Job {
     pub ops: Vec<Op>,
     pub events: Vec<Event>,
 }
+
+/// A guarded update must change exactly one row; otherwise the job conflicts (and fails).
+pub(crate) fn expect_one(changed: impl TryInto<u64>, what: &'static str) -> Result<(), crate::error::StoreError> {
+    match changed.try_into() {
+        Ok(1) => Ok(()),
+        _ => Err(crate::error::StoreError::Conflict(what)),
+    }
+}

@@ -10,7 +10,7 @@ use super::PgBackend;
 use crate::backend::BatchSeqs;
 use crate::chain;
 use crate::error::StoreError;
-use crate::ops::{Job, Op};
+use crate::ops::{expect_one, Job, Op};
 
 impl PgBackend {
     pub(crate) async fn commit_batch(&self, jobs: Arc<Vec<Job>>) -> Result<BatchSeqs, StoreError> {
@@ -155,15 +155,6 @@ async fn write_jobs(conn: &mut PgConnection, jobs: &[Job]) -> Result<BatchSeqs, 
     messages.write(conn).await?;
     events.write(conn, seq, prev).await?;
     Ok(all)
-}
-
-/// Fails the job when a guarded update finds nothing to change.
-fn expect_one(changed: u64, what: &'static str) -> Result<(), StoreError> {
-    if changed == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict(what))
-    }
 }
 
 /// Applies one op; messages are only collected, for the one bulk insert at the end.

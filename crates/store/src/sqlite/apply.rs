@@ -8,7 +8,7 @@ use super::SqliteBackend;
 use crate::backend::BatchSeqs;
 use crate::chain;
 use crate::error::StoreError;
-use crate::ops::{Job, Op};
+use crate::ops::{expect_one, Job, Op};
 
 impl SqliteBackend {
     pub(crate) async fn commit_batch(&self, jobs: Arc<Vec<Job>>) -> Result<BatchSeqs, StoreError> {
@@ -58,15 +58,6 @@ fn write_jobs(tx: &Transaction<'_>, jobs: &[Job]) -> Result<BatchSeqs, StoreErro
     }
     tx.execute("UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1", params![seq, prev])?;
     Ok(all)
-}
-
-/// Fails the job when a guarded update finds nothing to change.
-fn expect_one(changed: usize, what: &'static str) -> Result<(), StoreError> {
-    if changed == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict(what))
-    }
 }
 
 fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), StoreError> {

@@ -1,6 +1,7 @@
 //! Reading the event log and verifying its hash chain.
 
 use super::Store;
+use crate::backend::RawEvent;
 use crate::chain::{ChainReport, ChainWalker};
 use crate::error::StoreError;
 use crate::model::StoredEvent;
@@ -10,14 +11,7 @@ const PAGE: i64 = 5_000;
 impl Store {
     /// Events after `after_seq`, oldest first.
     pub async fn events(&self, after_seq: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
-        let raw = self.backend.events(after_seq, limit).await?;
-        raw.into_iter()
-            .map(|e| {
-                let event = serde_json::from_slice(&e.payload)
-                    .map_err(|err| StoreError::Database(format!("event {} does not decode: {err}", e.seq)))?;
-                Ok(StoredEvent { seq: e.seq, at_ms: e.at_ms, event })
-            })
-            .collect()
+        decode(self.backend.events(after_seq, limit).await?)
     }
 
     /// Recomputes every link from the first event; names the first broken one.
@@ -35,4 +29,15 @@ impl Store {
             }
         }
     }
+}
+
+/// Decodes stored events; one that does not decode is reported by its seq.
+pub(super) fn decode(raw: Vec<RawEvent>) -> Result<Vec<StoredEvent>, StoreError> {
+    raw.into_iter()
+        .map(|e| {
+            let event = serde_json::from_slice(&e.payload)
+                .map_err(|err| StoreError::Database(format!("event {} does not decode: {err}", e.seq)))?;
+            Ok(StoredEvent { seq: e.seq, at_ms: e.at_ms, event })
+        })
+        .collect()
 }

@@ -54,13 +54,6 @@ impl Store {
 
     /// The events of one case or conversation, oldest first.
     pub async fn timeline(&self, subject: Uuid, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
-        let raw = self.backend.timeline(subject, limit).await?;
-        raw.into_iter()
-            .map(|e| {
-                let event = serde_json::from_slice(&e.payload)
-                    .map_err(|err| StoreError::Database(format!("event {} does not decode: {err}", e.seq)))?;
-                Ok(StoredEvent { seq: e.seq, at_ms: e.at_ms, event })
-            })
-            .collect()
+        super::audit::decode(self.backend.timeline(subject, limit).await?)
     }
 }

@@ -8,7 +8,7 @@ use safepassage_domain::{CaseId, ConversationId, UserId};
 use uuid::Uuid;
 
 use crate::error::StoreError;
-use crate::model::{CaseFilter, CaseView, ConversationView, NoteKind, StaffSession};
+use crate::model::{CaseFilter, CaseView, ConversationView, NoteKind, SeqRange, StaffSession};
 use crate::ops::Job;
 
 /// A data key as stored: wrapped under a master key, or gone (shredded).
@@ -78,6 +78,10 @@ pub(crate) trait Backend: Send + Sync + 'static {
     /// Commits all jobs in one transaction, chaining their events in order. Fails whole.
     async fn commit(&self, jobs: Arc<Vec<Job>>) -> Result<BatchSeqs, StoreError>;
     async fn ping(&self) -> Result<(), StoreError>;
+    /// Ranges of events other app nodes committed (PostgreSQL); None where there can be none.
+    fn remote_commits(&self) -> Option<tokio::sync::broadcast::Receiver<SeqRange>> {
+        None
+    }
     /// Whether any key or event exists: a store with data must never get a new master key.
     async fn has_data(&self) -> Result<bool, StoreError>;
     async fn master_keys(&self) -> Result<Vec<MasterKeyRow>, StoreError>;

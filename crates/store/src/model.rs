@@ -153,6 +153,13 @@ pub struct CaseFilter {
     pub states: &'static [CaseState],
 }
 
+/// A range of event seqs committed together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeqRange {
+    pub first: i64,
+    pub last: i64,
+}
+
 /// One event of the log, decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvent {

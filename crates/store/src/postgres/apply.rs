@@ -17,6 +17,16 @@ impl PgBackend {
         let mut tx = self.pool.begin().await?;
         // On any error the transaction is dropped, which rolls it back.
         let seqs = write_jobs(&mut tx, &jobs).await?;
+        let mut written = seqs.iter().flatten();
+        if let Some(first) = written.next() {
+            let last = written.last().unwrap_or(first);
+            // Delivered to the other nodes only if and when this transaction commits.
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(&self.commits.channel)
+                .bind(self.commits.payload(*first, *last))
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(seqs)
     }

@@ -2,6 +2,7 @@
 //! nodes on one database. Tables are never schema-qualified, so the URL's `search_path` decides.
 
 mod apply;
+mod commits;
 mod reads;
 
 use std::str::FromStr;
@@ -23,6 +24,7 @@ const MIGRATION_LOCK: i32 = 0x5350_4d47; // "SPMG"
 
 pub(crate) struct PgBackend {
     pool: PgPool,
+    commits: commits::CommitFeed,
 }
 
 impl PgBackend {
@@ -37,14 +39,15 @@ impl PgBackend {
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Database(format!("cannot connect to PostgreSQL: {e}")))?;
-        migrate(&pool).await?;
-        Ok(PgBackend { pool })
+        let schema = migrate(&pool).await?;
+        let commits = commits::CommitFeed::start(&pool, &schema).await?;
+        Ok(PgBackend { pool, commits })
     }
 }
 
 /// Applies the migrations newer than `schema_migrations`, in one transaction that holds an
 /// advisory lock, so two nodes starting at once do not both migrate.
-async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
+async fn migrate(pool: &PgPool) -> Result<String, StoreError> {
     let mut tx = pool.begin().await?;
     let schema: Option<String> = sqlx::query("SELECT current_schema()").fetch_one(&mut *tx).await?.try_get(0)?;
     let schema = schema.ok_or_else(|| {
@@ -78,7 +81,7 @@ async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
             .await?;
     }
     tx.commit().await?;
-    Ok(())
+    Ok(schema)
 }
 
 /// SQLite reads a negative LIMIT as "no limit"; PostgreSQL refuses it, so it becomes NULL (ALL).

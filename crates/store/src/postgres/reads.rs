@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::{limit, PgBackend};
 use crate::backend::{Backend, BatchSeqs, MasterKeyRow, RawEvent, RawMessage, RawNote, RawUser, WrappedKey};
 use crate::error::StoreError;
-use crate::model::{CaseFilter, CaseView, ConversationStatus, ConversationView, NoteKind, StaffSession};
+use crate::model::{CaseFilter, CaseView, ConversationStatus, ConversationView, NoteKind, SeqRange, StaffSession};
 use crate::ops::Job;
 
 /// Columns of a conversation; the last message time is derived from the messages index rather
@@ -141,6 +141,10 @@ fn wrapped_key(r: &PgRow, first: usize) -> Result<WrappedKey, StoreError> {
 impl Backend for PgBackend {
     async fn commit(&self, jobs: Arc<Vec<Job>>) -> Result<BatchSeqs, StoreError> {
         self.commit_batch(jobs).await
+    }
+
+    fn remote_commits(&self) -> Option<tokio::sync::broadcast::Receiver<SeqRange>> {
+        Some(self.commits.remote.subscribe())
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

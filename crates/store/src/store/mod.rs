@@ -128,6 +128,12 @@ impl Store {
         self.backend_name
     }
 
+    /// Event ranges committed by other app nodes on the same PostgreSQL database, for live
+    /// updates across nodes; None on SQLite (one process owns the file).
+    pub fn remote_commits(&self) -> Option<tokio::sync::broadcast::Receiver<crate::model::SeqRange>> {
+        self.backend.remote_commits()
+    }
+
     /// Answers when the database answers: for `/healthz`.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.backend.ping().await

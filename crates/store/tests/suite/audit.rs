@@ -90,3 +90,24 @@ async fn two_app_nodes_on_one_postgres_keep_one_chain() {
     assert_eq!(node_b.messages(conv.id, 0, 1000).await.unwrap().len(), 300);
     assert!(matches!(node_b.verify_chain().await.unwrap(), ChainReport::Intact { .. }));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_nodes_hear_of_each_commit() {
+    let Some(db) = TestDb::new(Kind::Postgres).await else { return };
+    let node_a = db.open().await;
+    let node_b = db.open().await;
+    let mut heard = node_b.remote_commits().expect("PostgreSQL nodes hear each other");
+    let mut own = node_a.remote_commits().unwrap();
+    let conv = node_a.start_conversation(Channel::Web, Language::Ru, None, None).await.unwrap();
+    let message = node_a.append_message(&conv, Sender::Applicant, "across nodes").await.unwrap();
+    let deadline = std::time::Duration::from_secs(5);
+    loop {
+        let range = tokio::time::timeout(deadline, heard.recv()).await.expect("no notice within 5 s").unwrap();
+        if range.first <= message.seq && message.seq <= range.last {
+            break;
+        }
+    }
+    assert!(own.try_recv().is_err(), "a node is not told of its own commits");
+    let sqlite = TestDb::new(Kind::Sqlite).await.unwrap();
+    assert!(sqlite.open().await.remote_commits().is_none());
+}

@@ -1,0 +1,171 @@
+//! Builds the evaluation context of a session from the format's JSON: the contact (with its
+//! URNs, groups and fields typed by the field assets), `fields`, `urns` and the input.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value as J;
+
+use crate::datetime::{XDateTime, Zone};
+use crate::env::Env;
+use crate::value::XValue;
+use crate::{convert, number, urns};
+
+/// URN schemes shown under `@urns`, each the contact's first URN of that scheme or null.
+pub const URN_SCHEMES: &[&str] = &[
+    "bsuid",
+    "ext",
+    "facebook",
+    "fcm",
+    "freshchat",
+    "instagram",
+    "jiochat",
+    "line",
+    "mailto",
+    "rocketchat",
+    "slack",
+    "tel",
+    "telegram",
+    "twitter",
+    "twitterid",
+    "viber",
+    "vk",
+    "webchat",
+    "wechat",
+    "whatsapp",
+];
+
+/// A field asset: key and value type.
+#[derive(Debug, Clone)]
+pub struct FieldAsset {
+    pub key: String,
+    pub value_type: String,
+}
+
+pub fn field_assets(assets: &J) -> Vec<FieldAsset> {
+    assets
+        .get("fields")
+        .and_then(J::as_array)
+        .map(|fs| {
+            fs.iter()
+                .filter_map(|f| {
+                    Some(FieldAsset {
+                        key: f.get("key")?.as_str()?.to_string(),
+                        value_type: f.get("type").and_then(J::as_str).unwrap_or("text").to_string(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A datetime written in RFC 3339, shown in its own offset.
+pub fn datetime_from_json(env: &Env, s: &str) -> Option<XDateTime> {
+    crate::datetime::parse_iso_datetime(env, s).or_else(|| {
+        let dt = chrono::DateTime::parse_from_rfc3339(s).ok()?;
+        Some(XDateTime::from_utc(dt.naive_utc(), Zone::Fixed(dt.offset().local_minus_utc())))
+    })
+}
+
+/// A contact field value, typed by its asset: `{text, number?, datetime?, state?…}`.
+pub fn field_value(env: &Env, value_type: &str, v: Option<&J>) -> XValue {
+    let Some(v) = v.filter(|v| !v.is_null()) else { return XValue::Null };
+    let text = v.get("text").and_then(J::as_str).unwrap_or("");
+    match value_type {
+        "number" => match v.get("number") {
+            Some(n) => number::parse(n.to_string().trim_matches('"')).map(XValue::Number).unwrap_or(XValue::Null),
+            None => XValue::Null,
+        },
+        "datetime" => v
+            .get("datetime")
+            .and_then(J::as_str)
+            .and_then(|s| datetime_from_json(env, s))
+            .map(XValue::DateTime)
+            .unwrap_or(XValue::Null),
+        "state" | "district" | "ward" => {
+            v.get(value_type).and_then(J::as_str).map(XValue::text).unwrap_or(XValue::Null)
+        }
+        _ => XValue::text(text),
+    }
+}
+
+/// The contact's fields: every field asset, null where the contact has no value.
+pub fn fields(env: &Env, assets: &[FieldAsset], values: Option<&J>) -> XValue {
+    let mut m = BTreeMap::new();
+    for a in assets {
+        m.insert(a.key.clone(), field_value(env, &a.value_type, values.and_then(|v| v.get(&a.key))));
+    }
+    XValue::object(m)
+}
+
+/// A URN without its query (the channel affinity is not shown).
+pub fn urn_identity(urn: &str) -> String {
+    match urn.split_once('?') {
+        Some((before, after)) => match after.split_once('#') {
+            Some((_, display)) => format!("{before}#{display}"),
+            None => before.to_string(),
+        },
+        None => urn.to_string(),
+    }
+}
+
+/// `@urns`: per scheme, the first URN of that scheme.
+pub fn urns_object(contact_urns: &[String]) -> XValue {
+    let mut m = BTreeMap::new();
+    for s in URN_SCHEMES {
+        let found = contact_urns.iter().find(|u| urns::parse(u).is_some_and(|p| p.scheme == *s));
+        m.insert((*s).to_string(), found.map(|u| XValue::text(u.clone())).unwrap_or(XValue::Null));
+    }
+    XValue::object(m)
+}
+
+/// The `@contact` object from the format's contact JSON and the session's assets.
+pub fn contact(env: &Env, c: &J, assets: &J) -> XValue {
+    let s = |k: &str| c.get(k).and_then(J::as_str).unwrap_or("").to_string();
+    let urn_list: Vec<String> = c
+        .get("urns")
+        .and_then(J::as_array)
+        .map(|a| a.iter().filter_map(J::as_str).map(urn_identity).collect())
+        .unwrap_or_default();
+    let groups: Vec<XValue> = c
+        .get("groups")
+        .and_then(J::as_array)
+        .map(|gs| {
+            gs.iter()
+                .map(|g| {
+                    XValue::object_from([
+                        ("uuid", XValue::text(g.get("uuid").and_then(J::as_str).unwrap_or(""))),
+                        ("name", XValue::text(g.get("name").and_then(J::as_str).unwrap_or(""))),
+                    ])
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let name = s("name");
+    let first_name = name.split_whitespace().next().unwrap_or("").to_string();
+    let field_defs = field_assets(assets);
+    let id = match c.get("id") {
+        Some(J::Number(n)) => n.to_string(),
+        Some(J::String(s)) => s.clone(),
+        _ => "0".into(),
+    };
+    let created = c.get("created_on").and_then(J::as_str).and_then(|t| datetime_from_json(env, t));
+    XValue::object_from([
+        ("uuid", XValue::text(s("uuid"))),
+        ("id", XValue::text(id)),
+        ("name", XValue::text(name)),
+        ("first_name", XValue::text(first_name)),
+        ("language", XValue::text(s("language"))),
+        ("timezone", if s("timezone").is_empty() { XValue::Null } else { XValue::text(s("timezone")) }),
+        ("status", XValue::text(s("status"))),
+        ("created_on", created.map(XValue::DateTime).unwrap_or(XValue::Null)),
+        ("urn", urn_list.first().map(|u| XValue::text(u.clone())).unwrap_or(XValue::Null)),
+        ("urns", XValue::array(urn_list.iter().map(|u| XValue::text(u.clone())).collect())),
+        ("groups", XValue::array(groups)),
+        ("fields", fields(env, &field_defs, c.get("fields"))),
+    ])
+}
+
+/// Text of a value for a context built from JSON.
+pub fn text_of(v: &XValue) -> String {
+    convert::render(v)
+}

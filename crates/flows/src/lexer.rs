@@ -1,0 +1,211 @@
+//! Splits an expression into tokens. Bounded: input longer than the limit is refused before
+//! any work, and every token consumes at least one character.
+
+use crate::error::ParseError;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Token {
+    Number(String),
+    /// A string literal, already unquoted.
+    Text(String),
+    Name(String),
+    LParen,
+    RParen,
+    LBrack,
+    RBrack,
+    Comma,
+    Dot,
+    Arrow,
+    Plus,
+    Minus,
+    Times,
+    Divide,
+    Exponent,
+    Eq,
+    Neq,
+    Lt,
+    Lte,
+    Gt,
+    Gte,
+    Amp,
+}
+
+/// Longest expression accepted, in bytes.
+pub const MAX_EXPRESSION_LEN: usize = 8 * 1024;
+
+pub fn tokenize(src: &str) -> Result<Vec<Token>, ParseError> {
+    if src.len() > MAX_EXPRESSION_LEN {
+        return Err(ParseError::TooLong);
+    }
+    let chars: Vec<char> = src.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        // After a dot, a property name may start with a digit (`results.2factor`).
+        let after_dot = matches!(out.last(), Some(Token::Dot));
+        if after_dot && (c.is_ascii_alphanumeric() || c == '_') {
+            let start = i;
+            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            out.push(Token::Name(chars[start..i].iter().collect()));
+            continue;
+        }
+        if c.is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i + 1 < chars.len() && chars[i] == '.' && chars[i + 1].is_ascii_digit() {
+                i += 1;
+                while i < chars.len() && chars[i].is_ascii_digit() {
+                    i += 1;
+                }
+            }
+            out.push(Token::Number(chars[start..i].iter().collect()));
+            continue;
+        }
+        if c.is_ascii_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            out.push(Token::Name(chars[start..i].iter().collect()));
+            continue;
+        }
+        if c == '"' {
+            let start = i;
+            i += 1;
+            let mut closed = false;
+            while i < chars.len() {
+                match chars[i] {
+                    '\\' => i += 2,
+                    '"' => {
+                        closed = true;
+                        i += 1;
+                        break;
+                    }
+                    _ => i += 1,
+                }
+            }
+            if !closed || i > chars.len() {
+                return Err(ParseError::UnterminatedString);
+            }
+            let raw: String = chars[start + 1..i - 1].iter().collect();
+            out.push(Token::Text(unquote(&raw)));
+            continue;
+        }
+        let next = chars.get(i + 1).copied();
+        let (tok, len) = match (c, next) {
+            ('=', Some('>')) => (Token::Arrow, 2),
+            ('!', Some('=')) => (Token::Neq, 2),
+            ('<', Some('=')) => (Token::Lte, 2),
+            ('>', Some('=')) => (Token::Gte, 2),
+            ('<', Some('>')) => (Token::Neq, 2),
+            ('(', _) => (Token::LParen, 1),
+            (')', _) => (Token::RParen, 1),
+            ('[', _) => (Token::LBrack, 1),
+            (']', _) => (Token::RBrack, 1),
+            (',', _) => (Token::Comma, 1),
+            ('.', _) => (Token::Dot, 1),
+            ('+', _) => (Token::Plus, 1),
+            ('-', _) => (Token::Minus, 1),
+            ('*', _) => (Token::Times, 1),
+            ('/', _) => (Token::Divide, 1),
+            ('^', _) => (Token::Exponent, 1),
+            ('=', _) => (Token::Eq, 1),
+            ('<', _) => (Token::Lt, 1),
+            ('>', _) => (Token::Gt, 1),
+            ('&', _) => (Token::Amp, 1),
+            _ => return Err(ParseError::UnexpectedChar(c)),
+        };
+        out.push(tok);
+        i += len;
+    }
+    Ok(out)
+}
+
+/// Unquotes a string literal body with Go's escapes; if any escape is not valid the body is
+/// taken as written, which is how `"\d+"` reaches `regex_match` intact.
+pub fn unquote(raw: &str) -> String {
+    if raw.contains('\n') {
+        return raw.to_string();
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut it = raw.chars().peekable();
+    while let Some(c) = it.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some(e) = it.next() else { return raw.to_string() };
+        let simple = match e {
+            'a' => Some('\u{07}'),
+            'b' => Some('\u{08}'),
+            'f' => Some('\u{0c}'),
+            'n' => Some('\n'),
+            'r' => Some('\r'),
+            't' => Some('\t'),
+            'v' => Some('\u{0b}'),
+            '\\' => Some('\\'),
+            '"' => Some('"'),
+            _ => None,
+        };
+        if let Some(s) = simple {
+            out.push(s);
+            continue;
+        }
+        let digits = match e {
+            'x' => 2,
+            'u' => 4,
+            'U' => 8,
+            _ => return raw.to_string(),
+        };
+        let hex: String = (0..digits).filter_map(|_| it.next()).collect();
+        if hex.len() != digits {
+            return raw.to_string();
+        }
+        match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+            Some(ch) => out.push(ch),
+            None => return raw.to_string(),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_of_a_call() {
+        let t = tokenize(r#"upper(contact.name) & "!""#).unwrap();
+        assert_eq!(t[0], Token::Name("upper".into()));
+        assert_eq!(t[2], Token::Name("contact".into()));
+        assert_eq!(t.last(), Some(&Token::Text("!".into())));
+    }
+
+    #[test]
+    fn invalid_escapes_keep_the_literal() {
+        assert_eq!(unquote(r"\d+"), r"\d+");
+        assert_eq!(unquote(r#"say \"hi\"\n"#), "say \"hi\"\n");
+    }
+
+    #[test]
+    fn numbers_and_property_digits() {
+        let t = tokenize("results.2factor + 1.5").unwrap();
+        assert_eq!(t[2], Token::Name("2factor".into()));
+        assert_eq!(t[4], Token::Number("1.5".into()));
+    }
+
+    #[test]
+    fn refuses_oversized_input() {
+        assert!(tokenize(&"1+".repeat(MAX_EXPRESSION_LEN)).is_err());
+        assert!(tokenize("\"open").is_err());
+    }
+}

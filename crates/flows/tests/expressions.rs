@@ -1,0 +1,168 @@
+//! The expression language end to end: templates over a context, operators, functions,
+//! router tests, and the bounds that keep hostile templates from hanging or crashing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use chrono::{TimeZone, Utc};
+use safepassage_flows::{evaluate_template, evaluate_template_value, Env, Limits, XValue};
+
+fn env() -> Env {
+    let mut e = Env::new(Utc.with_ymd_and_hms(2024, 3, 1, 9, 30, 0).unwrap());
+    e.date_format = "DD-MM-YYYY".into();
+    e.timezone = "Europe/Kyiv".parse().unwrap();
+    e.default_country = Some("UA".into());
+    e
+}
+
+fn context() -> XValue {
+    XValue::object_from([
+        (
+            "contact",
+            XValue::object_from([
+                ("name", XValue::text("Olena Kovalenko")),
+                ("language", XValue::text("ukr")),
+                ("fields", XValue::object_from([("unit", XValue::text("")), ("age", XValue::int(31))])),
+                (
+                    "groups",
+                    XValue::array(vec![XValue::object_from([
+                        ("uuid", XValue::text("g-1")),
+                        ("name", XValue::text("Waiting")),
+                    ])]),
+                ),
+            ]),
+        ),
+        ("input", XValue::object_from([("text", XValue::text("I want to talk to an operator now"))])),
+    ])
+}
+
+fn eval(t: &str) -> Result<String, String> {
+    evaluate_template(&env(), &context(), t, None, Limits::default()).map_err(|e| e.message)
+}
+
+#[test]
+fn identifiers_expressions_and_escapes() {
+    assert_eq!(eval("Hello @contact.name!").unwrap(), "Hello Olena Kovalenko!");
+    assert_eq!(eval("@(upper(contact.language))").unwrap(), "UKR");
+    assert_eq!(eval("write to help@@example.org").unwrap(), "write to help@example.org");
+    assert_eq!(eval("@(title(\"a (b)\"))").unwrap(), "A (B)");
+    assert_eq!(eval("@CONTACT.NAME").unwrap(), "Olena Kovalenko");
+}
+
+#[test]
+fn operators_follow_the_format() {
+    assert_eq!(eval("@(1 + 2 * 3)").unwrap(), "7");
+    assert_eq!(eval("@(10 / 4)").unwrap(), "2.5");
+    assert_eq!(eval("@(2 = \"2\")").unwrap(), "true");
+    assert_eq!(eval("@(\"a\" & 1 + 1)").unwrap(), "a2");
+    assert_eq!(eval("@(-contact.fields.age)").unwrap(), "-31");
+    assert!(eval("@(1 / 0)").is_err());
+    assert!(eval("@(\"x\" < 2)").is_err());
+}
+
+#[test]
+fn missing_values_are_errors_that_default_can_catch() {
+    assert!(eval("@(contact.nickname)").is_err());
+    assert_eq!(eval("@(default(contact.nickname, \"friend\"))").unwrap(), "friend");
+    assert_eq!(eval("@(default(contact.fields.unit, \"unknown\"))").unwrap(), "unknown");
+    assert_eq!(eval("@(is_error(contact.groups[5]))").unwrap(), "true");
+}
+
+#[test]
+fn typed_values_survive_single_expressions() {
+    let v = evaluate_template_value(&env(), &context(), "@(array(1, \"x\"))", None, Limits::default()).unwrap();
+    assert!(matches!(v, XValue::Array(ref a) if a.len() == 2));
+    let v = evaluate_template_value(&env(), &context(), "n = @(1)", None, Limits::default()).unwrap();
+    assert!(matches!(v, XValue::Text(ref s) if s == "n = 1"));
+}
+
+#[test]
+fn router_tests_return_match_objects() {
+    assert_eq!(eval("@(has_any_word(input.text, \"operator людина\"))").unwrap(), "true");
+    assert_eq!(eval("@(has_any_word(input.text, \"operator\").match)").unwrap(), "operator");
+    assert_eq!(eval("@(has_any_word(\"Мені потрібна ЛЮДИНА\", \"людина\").match)").unwrap(), "ЛЮДИНА");
+    assert_eq!(eval("@(has_number_between(\"I am 31 years\", 18, 65).match)").unwrap(), "31");
+    assert_eq!(eval("@(has_group(contact.groups, \"g-1\").match.name)").unwrap(), "Waiting");
+    assert_eq!(eval("@(has_phone(\"call 067 123 45 67\").match)").unwrap(), "+380671234567");
+    assert_eq!(eval("@(has_date(\"on 24.02.2022\").match)").unwrap(), "2022-02-24T11:30:00.000000+02:00");
+    assert_eq!(eval("@(has_text(\"   \"))").unwrap(), "false");
+}
+
+#[test]
+fn dates_use_the_environment() {
+    assert_eq!(eval("@(today())").unwrap(), "2024-03-01");
+    assert_eq!(eval("@(format_date(\"2024-03-08\"))").unwrap(), "08-03-2024");
+    assert_eq!(eval("@(datetime(\"08/03/2024 14:05\"))").unwrap(), "2024-03-08T14:05:00.000000+02:00");
+    assert_eq!(eval("@(datetime_add(\"2024-03-30 12:00\", 1, \"D\"))").unwrap(), "2024-03-31T12:00:00.000000+03:00");
+}
+
+#[test]
+fn lambdas_and_higher_order_functions() {
+    assert_eq!(eval("@(foreach(array(1, 2, 3), (n) => n * n))").unwrap(), "[1, 4, 9]");
+    assert_eq!(eval("@(join(filter(split(\"a b c\"), (w) => w != \"b\"), \"+\"))").unwrap(), "a+c");
+}
+
+#[test]
+fn hostile_templates_are_bounded() {
+    // Output that would grow past the bound is an error, not an allocation.
+    assert!(eval("@(repeat(\"x\", 1000000000))").is_err());
+    assert!(eval("@(repeat(repeat(\"ab\", 30000), 30000))").is_err());
+    // Nested iteration runs out of budget instead of running for minutes.
+    let nested = "@(foreach(split(repeat(\"a \", 5000)), (x) => foreach(split(repeat(\"b \", 5000)), (y) => x & y)))";
+    assert!(eval(nested).is_err());
+    // Deep nesting is refused by the parser.
+    assert!(eval(&format!("@({}1{})", "(".repeat(10_000), ")".repeat(10_000))).is_err());
+    assert!(eval(&format!("@({}1)", "-".repeat(10_000))).is_err());
+    // Huge numbers overflow into errors.
+    assert!(eval("@(9 ^ 9999)").is_err());
+    assert!(eval("@(99999999999999999999999999 * 99999999999999999999999)").is_err());
+    // Hostile patterns cannot blow up: the regex engine is linear and size-limited.
+    assert!(eval("@(regex_match(repeat(\"a\", 5000), \"(a*)*b\"))").is_err());
+}
+
+#[test]
+fn garbage_never_panics() {
+    // A small deterministic fuzz: every template built from these pieces must evaluate to
+    // text or an error, never panic.
+    let pieces = [
+        "@",
+        "(",
+        ")",
+        "\"",
+        "\\",
+        ".",
+        "[",
+        "]",
+        ",",
+        "=>",
+        "-",
+        "^",
+        "&",
+        "=",
+        "<",
+        "1",
+        "0.5",
+        "x",
+        "upper",
+        "foreach",
+        "array",
+        "contact",
+        "@@",
+        " ",
+        "null",
+        "true",
+        "é",
+        "😀",
+        "has_phone",
+        "/0",
+    ];
+    let mut state: u64 = 0x5eed;
+    for _ in 0..3000 {
+        let mut t = String::from("@(");
+        for _ in 0..12 {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let idx = usize::try_from(state >> 33).unwrap() % pieces.len();
+            t.push_str(pieces[idx]);
+        }
+        let _ = eval(&t);
+        let _ = eval(&t[2..]);
+    }
+}

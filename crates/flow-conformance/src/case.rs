@@ -1,4 +1,5 @@
-//! One conformance case as read from a JSONL line, and the outcome of running it.
+//! One conformance case as read from a JSONL line, and the outcome of running it; the whole
+//! line is kept too, for the properties some kinds put beside `input`.
 
 use serde_json::Value as J;
 
@@ -11,6 +12,8 @@ pub struct Case {
     pub input: J,
     pub expected: J,
     pub needs: Vec<String>,
+    /// The whole line, for properties some kinds keep beside `input` (`to_version`, …).
+    pub raw: J,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +40,7 @@ impl Case {
                 .and_then(J::as_array)
                 .map(|a| a.iter().filter_map(J::as_str).map(String::from).collect())
                 .unwrap_or_default(),
+            raw: j.clone(),
         })
     }
 

@@ -6,8 +6,11 @@
 
 mod case;
 mod compare;
+mod definitions;
+mod engine_session;
+mod expect;
 mod run;
-mod session;
+mod runs;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

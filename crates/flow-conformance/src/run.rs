@@ -13,7 +13,8 @@ use serde_json::Value as J;
 
 use crate::case::{Case, Outcome};
 use crate::compare::same;
-use crate::session;
+use crate::definitions;
+use crate::{engine_session, runs};
 
 /// Reads fixtures once per file set.
 #[derive(Default)]
@@ -54,7 +55,7 @@ fn context_of(case: &Case, env: &mut Env, dir: &Path, fixtures: &mut Fixtures) -
     }
     if let Some(name) = case.input.get("session").and_then(J::as_str) {
         let fixture = fixtures.get(dir.join(name)).ok_or_else(|| format!("fixture {name} not readable"))?;
-        let s = session::build(env, fixture);
+        let s = engine_session::build(env, fixture)?;
         if env.locations.is_none() {
             env.locations = s.locations;
         }
@@ -148,9 +149,23 @@ pub fn run(case: &Case, dir: &Path, fixtures: &mut Fixtures) -> Outcome {
                 _ => template_value_case(case, &env, &ctx, false),
             }
         }
-        "flow_validation" | "migration" | "flow_run" | "action" => {
-            Outcome::Fail(format!("kind {} is not implemented yet", case.kind))
-        }
+        "flow_validation" => definitions::flow_validation(case),
+        "migration" => definitions::migration(case),
+        "flow_run" | "action" => match runs::env_for_runs(&case.input, env.now) {
+            Ok(env) if case.kind == "action" => {
+                let base = fixtures
+                    .get(dir.join("fixtures/standard_session.json"))
+                    .and_then(|f| f.get("sessionAssets"))
+                    .cloned();
+                runs::action(case, &env, base)
+            }
+            Ok(env) => {
+                let fixture =
+                    case.input.get("session").and_then(J::as_str).and_then(|n| fixtures.get(dir.join(n))).cloned();
+                runs::flow_run(case, &env, fixture)
+            }
+            Err(e) => Outcome::Fail(e),
+        },
         other => Outcome::Fail(format!("unknown kind {other:?}")),
     }
 }

@@ -38,4 +38,6 @@ pub enum Expr {
     Binary(BinOp, Box<Expr>, Box<Expr>),
     /// `(a, b) => body`
     Lambda(Vec<String>, Box<Expr>),
+    /// `(expr)`: kept so that a refactored expression prints as it was written.
+    Group(Box<Expr>),
 }

@@ -120,6 +120,34 @@ pub fn urns_object(contact_urns: &[String]) -> XValue {
 
 /// The `@contact` object from the format's contact JSON and the session's assets.
 pub fn contact(env: &Env, c: &J, assets: &J) -> XValue {
+    contact_with(env, c, &field_assets(assets))
+}
+
+fn ticket_value(t: &J) -> XValue {
+    let s = |j: &J, k: &str| j.get(k).and_then(J::as_str).unwrap_or("").to_string();
+    let topic = t
+        .get("topic")
+        .filter(|x| !x.is_null())
+        .map(|x| XValue::object_from([("uuid", XValue::text(s(x, "uuid"))), ("name", XValue::text(s(x, "name")))]))
+        .unwrap_or(XValue::Null);
+    let assignee = t
+        .get("assignee")
+        .filter(|x| !x.is_null())
+        .map(|x| {
+            let name = s(x, "name");
+            let first = name.split_whitespace().next().unwrap_or("").to_string();
+            XValue::object_from([
+                ("email", XValue::text(s(x, "email"))),
+                ("name", XValue::text(name)),
+                ("first_name", XValue::text(first)),
+            ])
+        })
+        .unwrap_or(XValue::Null);
+    XValue::object_from([("uuid", XValue::text(s(t, "uuid"))), ("topic", topic), ("assignee", assignee)])
+}
+
+/// The `@contact` object, with its fields typed by the given field definitions.
+pub fn contact_with(env: &Env, c: &J, field_defs: &[FieldAsset]) -> XValue {
     let s = |k: &str| c.get(k).and_then(J::as_str).unwrap_or("").to_string();
     let urn_list: Vec<String> = c
         .get("urns")
@@ -140,15 +168,17 @@ pub fn contact(env: &Env, c: &J, assets: &J) -> XValue {
                 .collect()
         })
         .unwrap_or_default();
+    let tickets: Vec<XValue> =
+        c.get("tickets").and_then(J::as_array).map(|ts| ts.iter().map(ticket_value).collect()).unwrap_or_default();
     let name = s("name");
     let first_name = name.split_whitespace().next().unwrap_or("").to_string();
-    let field_defs = field_assets(assets);
     let id = match c.get("id") {
         Some(J::Number(n)) => n.to_string(),
         Some(J::String(s)) => s.clone(),
         _ => "0".into(),
     };
     let created = c.get("created_on").and_then(J::as_str).and_then(|t| datetime_from_json(env, t));
+    let last_seen = c.get("last_seen_on").and_then(J::as_str).and_then(|t| datetime_from_json(env, t));
     XValue::object_from([
         ("uuid", XValue::text(s("uuid"))),
         ("id", XValue::text(id)),
@@ -158,10 +188,12 @@ pub fn contact(env: &Env, c: &J, assets: &J) -> XValue {
         ("timezone", if s("timezone").is_empty() { XValue::Null } else { XValue::text(s("timezone")) }),
         ("status", XValue::text(s("status"))),
         ("created_on", created.map(XValue::DateTime).unwrap_or(XValue::Null)),
+        ("last_seen_on", last_seen.map(XValue::DateTime).unwrap_or(XValue::Null)),
         ("urn", urn_list.first().map(|u| XValue::text(u.clone())).unwrap_or(XValue::Null)),
         ("urns", XValue::array(urn_list.iter().map(|u| XValue::text(u.clone())).collect())),
         ("groups", XValue::array(groups)),
-        ("fields", fields(env, &field_defs, c.get("fields"))),
+        ("tickets", XValue::array(tickets)),
+        ("fields", fields(env, field_defs, c.get("fields"))),
     ])
 }
 

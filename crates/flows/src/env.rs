@@ -54,6 +54,10 @@ pub struct Env {
     pub prompts: Vec<(String, String)>,
     /// Seed of `rand()`: the engine draws from it, never from the system.
     pub random_seed: u64,
+    /// Languages flows may be shown in, in order of preference; empty means any.
+    pub allowed_languages: Vec<String>,
+    /// The language to fall back to before a flow's own.
+    pub default_language: Option<String>,
 }
 
 impl Env {
@@ -70,6 +74,8 @@ impl Env {
             locations: None,
             prompts: Vec::new(),
             random_seed: 0,
+            allowed_languages: Vec::new(),
+            default_language: None,
         }
     }
 
@@ -118,6 +124,12 @@ impl Env {
         }
         if let Some("arabic_variants") = v.get("input_collation").and_then(|x| x.as_str()) {
             env.collation = Collation::ArabicVariants;
+        }
+        if let Some(a) = v.get("allowed_languages").and_then(|x| x.as_array()) {
+            env.allowed_languages = a.iter().filter_map(|l| l.as_str().map(String::from)).collect();
+        }
+        if let Some(l) = v.get("default_language").and_then(|x| x.as_str()).filter(|l| !l.is_empty()) {
+            env.default_language = Some(l.to_string());
         }
         if let Some(p) = v.get("prompts").and_then(|x| x.as_object()) {
             env.prompts = p.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect();

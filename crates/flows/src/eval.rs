@@ -116,6 +116,7 @@ impl<'a> Evaluator<'a> {
             Expr::Text(s) => XValue::Text(s.clone()),
             Expr::Boolean(b) => XValue::Boolean(*b),
             Expr::Null => XValue::Null,
+            Expr::Group(inner) => self.eval(inner),
             Expr::Name(n) => self.resolve_name(n),
             Expr::Property(target, key) => {
                 let v = self.eval(target);

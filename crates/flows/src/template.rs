@@ -24,6 +24,15 @@ fn is_identifier_char(c: char) -> bool {
 /// Splits a template into text and expressions. `allowed` lists the top-level names that make
 /// `@name` an identifier; anything else (an e-mail address) stays text. `None` allows all.
 pub fn scan(template: &str, allowed: Option<&[String]>) -> Vec<Segment> {
+    scan_with(template, allowed, false)
+}
+
+/// Like [`scan`], but `@@` stays `@@` in the text: for rewriting templates, not evaluating them.
+pub fn scan_raw(template: &str, allowed: Option<&[String]>) -> Vec<Segment> {
+    scan_with(template, allowed, true)
+}
+
+fn scan_with(template: &str, allowed: Option<&[String]>, keep_escapes: bool) -> Vec<Segment> {
     let chars: Vec<char> = template.chars().collect();
     let mut out: Vec<Segment> = Vec::new();
     let mut body = String::new();
@@ -43,6 +52,9 @@ pub fn scan(template: &str, allowed: Option<&[String]>) -> Vec<Segment> {
         match chars.get(i + 1).copied() {
             Some('@') => {
                 body.push('@');
+                if keep_escapes {
+                    body.push('@');
+                }
                 i += 2;
             }
             Some('(') => {

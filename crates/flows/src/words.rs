@@ -54,3 +54,33 @@ mod tests {
         assert_eq!(title("o'grady"), "O'Grady");
     }
 }
+
+/// A result name as a key, as the format's `Snakify` makes it: runs of anything but letters,
+/// ASCII digits and `_` become one `_`, lower case, no `_` at either end (`2Factor` → `2factor`).
+pub fn snakify(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut in_run = false;
+    for c in name.trim().chars() {
+        if c.is_alphabetic() || c.is_ascii_digit() || c == '_' {
+            out.extend(c.to_lowercase());
+            in_run = false;
+        } else if !in_run {
+            out.push('_');
+            in_run = true;
+        }
+    }
+    out.trim_matches('_').to_string()
+}
+
+#[cfg(test)]
+mod snakify_tests {
+    use super::snakify;
+
+    #[test]
+    fn result_names_become_keys() {
+        assert_eq!(snakify("Favorite Color"), "favorite_color");
+        assert_eq!(snakify("2Factor"), "2factor");
+        assert_eq!(snakify(" Response 1! "), "response_1");
+        assert_eq!(snakify("Ваш возраст"), "ваш_возраст");
+    }
+}

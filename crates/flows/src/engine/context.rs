@@ -1,0 +1,294 @@
+//! The expression context of a run (`@contact`, `@results`, `@input`, `@run`, `@child`,
+//! `@parent`, `@trigger`, `@locals`, …), built from the session as the format defines it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::Value as J;
+
+use super::assets::Assets;
+use super::run::{Run, RunResult};
+use super::session::{MsgIn, Session};
+use crate::context::{self as cx, FieldAsset};
+use crate::convert;
+use crate::env::Env;
+use crate::value::{XObject, XValue};
+
+/// The top-level names a template may use as `@name`.
+pub const TOP_LEVEL: &[&str] = &[
+    "child",
+    "contact",
+    "fields",
+    "globals",
+    "input",
+    "legacy_extra",
+    "locals",
+    "node",
+    "parent",
+    "results",
+    "resume",
+    "run",
+    "trigger",
+    "urns",
+    "webhook",
+];
+
+fn with_default(props: BTreeMap<String, XValue>, default: XValue) -> XValue {
+    XValue::Object(Arc::new(XObject::with_default(props, default)))
+}
+
+fn datetime(env: &Env, s: Option<&str>) -> XValue {
+    s.and_then(|t| cx::datetime_from_json(env, t)).map(XValue::DateTime).unwrap_or(XValue::Null)
+}
+
+pub fn field_defs(assets: &Assets) -> Vec<FieldAsset> {
+    assets.fields.iter().map(|f| FieldAsset { key: f.key.clone(), value_type: f.value_type.clone() }).collect()
+}
+
+/// A result as `@results.name` shows it: its value by default.
+pub fn result_value(env: &Env, r: &RunResult) -> XValue {
+    let text = |s: &str| XValue::text(s);
+    let mut m = BTreeMap::new();
+    m.insert("name".to_string(), text(&r.name));
+    m.insert("value".to_string(), text(&r.value));
+    m.insert("category".to_string(), text(&r.category));
+    m.insert("category_localized".to_string(), text(r.category_localized.as_deref().unwrap_or(&r.category)));
+    m.insert("input".to_string(), text(r.input.as_deref().unwrap_or("")));
+    m.insert("node_uuid".to_string(), text(&r.node_uuid));
+    m.insert("created_on".to_string(), datetime(env, Some(&r.created_on)));
+    m.insert("extra".to_string(), r.extra.as_ref().map(convert::from_json).unwrap_or(XValue::Null));
+    with_default(m, text(&r.value))
+}
+
+pub fn results_value(env: &Env, run: &Run) -> XValue {
+    XValue::object(run.results.iter().map(|(k, r)| (k.clone(), result_value(env, r))).collect())
+}
+
+fn flow_value(run: &Run, revision: Option<i64>) -> XValue {
+    let mut m = BTreeMap::new();
+    m.insert("uuid".to_string(), XValue::text(&run.flow.uuid));
+    m.insert("name".to_string(), XValue::text(&run.flow.name));
+    m.insert("revision".to_string(), XValue::int(revision.unwrap_or(0)));
+    with_default(m, XValue::text(&run.flow.name))
+}
+
+fn fields_of(contact: &XValue) -> XValue {
+    match contact {
+        XValue::Object(o) => o.get("fields").cloned().unwrap_or(XValue::Null),
+        _ => XValue::Null,
+    }
+}
+
+fn urns_of(contact_json: &J) -> XValue {
+    let urns: Vec<String> = contact_json
+        .get("urns")
+        .and_then(J::as_array)
+        .map(|a| a.iter().filter_map(J::as_str).map(cx::urn_identity).collect())
+        .unwrap_or_default();
+    cx::urns_object(&urns)
+}
+
+fn channel_value(assets: &Assets, uuid: &str) -> Option<XValue> {
+    let c = assets.channel(uuid)?;
+    Some(XValue::object_from([
+        ("uuid", XValue::text(&c.uuid)),
+        ("name", XValue::text(&c.name)),
+        ("address", XValue::text(&c.address)),
+    ]))
+}
+
+pub fn input_value(env: &Env, assets: &Assets, input: &MsgIn) -> XValue {
+    let attachments: Vec<XValue> = input.attachments.iter().map(XValue::text).collect();
+    let channel = input
+        .channel
+        .as_ref()
+        .map(|c| {
+            let uuid = c.get("uuid").and_then(J::as_str).unwrap_or("");
+            channel_value(assets, uuid).unwrap_or_else(|| convert::from_json(c))
+        })
+        .unwrap_or(XValue::Null);
+    let mut m = BTreeMap::new();
+    m.insert("uuid".to_string(), XValue::text(&input.uuid));
+    m.insert("type".to_string(), XValue::text("msg"));
+    m.insert("text".to_string(), XValue::text(&input.text));
+    m.insert("urn".to_string(), input.urn.as_deref().map(XValue::text).unwrap_or(XValue::Null));
+    m.insert("channel".to_string(), channel);
+    m.insert("attachments".to_string(), XValue::array(attachments));
+    m.insert("external_id".to_string(), XValue::text(input.external_id.as_deref().unwrap_or("")));
+    m.insert("created_on".to_string(), datetime(env, input.created_on.as_deref()));
+    let mut default = input.text.clone();
+    for a in &input.attachments {
+        if !default.is_empty() {
+            default.push('\n');
+        }
+        default.push_str(a);
+    }
+    with_default(m, XValue::text(default))
+}
+
+fn trigger_value(session: &Session) -> XValue {
+    let t = &session.trigger;
+    let params = t.params.as_ref().map(convert::from_json).unwrap_or_else(|| XValue::object(BTreeMap::new()));
+    XValue::object_from([
+        ("type", XValue::text(&t.kind)),
+        ("params", params),
+        ("keyword", XValue::text(t.keyword.as_deref().unwrap_or(""))),
+        ("origin", XValue::text(t.extra.get("origin").and_then(J::as_str).unwrap_or(""))),
+        ("campaign", t.extra.get("campaign").map(convert::from_json).unwrap_or(XValue::Null)),
+        ("ticket", t.extra.get("ticket").map(convert::from_json).unwrap_or(XValue::Null)),
+        ("user", t.extra.get("user").map(convert::from_json).unwrap_or(XValue::Null)),
+    ])
+}
+
+/// Builds `@run`-like summaries of other runs (`@child`, `@parent`).
+fn related_run(env: &Env, run: &Run, contact: &XValue, contact_json: &J, revision: Option<i64>) -> XValue {
+    let status = XValue::text(run.status.as_str());
+    let mut m = BTreeMap::new();
+    m.insert("uuid".to_string(), XValue::text(&run.uuid));
+    m.insert("contact".to_string(), contact.clone());
+    m.insert("flow".to_string(), flow_value(run, revision));
+    m.insert("fields".to_string(), fields_of(contact));
+    m.insert("urns".to_string(), urns_of(contact_json));
+    m.insert("results".to_string(), results_value(env, run));
+    m.insert("status".to_string(), status.clone());
+    m.insert("run".to_string(), XValue::object_from([("status", status)]));
+    XValue::object(m)
+}
+
+/// `@parent` of a session started by another flow: the trigger's run summary.
+fn summary_parent(env: &Env, assets: &Assets, summary: &J, defs: &[FieldAsset]) -> XValue {
+    let c = summary.get("contact").cloned().unwrap_or(J::Null);
+    let contact = contact_value(env, assets, &c, defs);
+    let s = |k: &str| summary.get(k).and_then(J::as_str).unwrap_or("").to_string();
+    let flow = summary.get("flow").cloned().unwrap_or(J::Null);
+    let asset_name = flow.get("uuid").and_then(J::as_str).and_then(|u| assets.flow(u).ok()).map(|f| f.name.clone());
+    let fs = |k: &str| match (k, &asset_name) {
+        ("name", Some(n)) => n.clone(),
+        _ => flow.get(k).and_then(J::as_str).unwrap_or("").to_string(),
+    };
+    let mut results = BTreeMap::new();
+    if let Some(rs) = summary.get("results").and_then(J::as_object) {
+        for (k, r) in rs {
+            if let Ok(r) = serde_json::from_value::<RunResult>(r.clone()) {
+                results.insert(k.clone(), result_value(env, &r));
+            }
+        }
+    }
+    let status = XValue::text(s("status"));
+    let mut flow_props = BTreeMap::new();
+    flow_props.insert("uuid".to_string(), XValue::text(fs("uuid")));
+    flow_props.insert("name".to_string(), XValue::text(fs("name")));
+    flow_props.insert("revision".to_string(), XValue::int(flow.get("revision").and_then(J::as_i64).unwrap_or(0)));
+    let mut m = BTreeMap::new();
+    m.insert("uuid".to_string(), XValue::text(s("uuid")));
+    m.insert("fields".to_string(), fields_of(&contact));
+    m.insert("urns".to_string(), urns_of(&c));
+    m.insert("contact".to_string(), contact);
+    m.insert("flow".to_string(), with_default(flow_props, XValue::text(fs("name"))));
+    m.insert("results".to_string(), XValue::object(results));
+    m.insert("status".to_string(), status.clone());
+    m.insert("run".to_string(), XValue::object_from([("status", status)]));
+    XValue::object(m)
+}
+
+/// `@contact`: its channel (that of its first URN bound to one) and its tickets' assignees
+/// completed from the assets.
+fn contact_value(env: &Env, assets: &Assets, contact_json: &J, defs: &[FieldAsset]) -> XValue {
+    let mut c = contact_json.clone();
+    if let Some(tickets) = c.get_mut("tickets").and_then(J::as_array_mut) {
+        for t in tickets {
+            let Some(a) = t.get_mut("assignee").and_then(J::as_object_mut) else { continue };
+            let uuid = a.get("uuid").and_then(J::as_str).unwrap_or("").to_string();
+            if let Some(u) = assets.users.iter().find(|u| u.uuid.as_deref() == Some(uuid.as_str())) {
+                if let Some(email) = &u.email {
+                    a.entry("email").or_insert_with(|| J::String(email.clone()));
+                }
+            }
+        }
+    }
+    let base = cx::contact_with(env, &c, defs);
+    let channel = c
+        .get("urns")
+        .and_then(J::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(J::as_str)
+        .find_map(|u| {
+            let q = u.split_once('?')?.1;
+            let id = q.split('&').find_map(|kv| kv.strip_prefix("channel="))?;
+            channel_value(assets, id.split('#').next().unwrap_or(id))
+        })
+        .unwrap_or(XValue::Null);
+    match base {
+        XValue::Object(o) => {
+            let mut m: BTreeMap<String, XValue> = o.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            m.insert("channel".to_string(), channel);
+            m.insert("ref".to_string(), XValue::text(c.get("ref").and_then(J::as_str).unwrap_or("")));
+            XValue::object(m)
+        }
+        other => other,
+    }
+}
+
+/// The whole context of run `idx` of `session`.
+pub fn build(env: &Env, assets: &Assets, session: &Session, idx: usize, defs: &[FieldAsset]) -> XValue {
+    let Some(run) = session.runs.get(idx) else { return XValue::object(BTreeMap::new()) };
+    let revision = |flow_uuid: &str| assets.flow(flow_uuid).ok().and_then(|f| f.revision);
+    let contact_json = session.contact.to_json();
+    let contact = contact_value(env, assets, &contact_json, defs);
+    let results = results_value(env, run);
+    let locals = XValue::object(run.locals.iter().map(|(k, v)| (k.clone(), XValue::text(v))).collect());
+    let path: Vec<XValue> = run
+        .path
+        .iter()
+        .map(|s| {
+            XValue::object_from([
+                ("node_uuid", XValue::text(&s.node_uuid)),
+                ("arrived_on", datetime(env, Some(&s.arrived_on))),
+            ])
+        })
+        .collect();
+    let mut run_props = BTreeMap::new();
+    run_props.insert("uuid".to_string(), XValue::text(&run.uuid));
+    run_props.insert("contact".to_string(), contact.clone());
+    run_props.insert("flow".to_string(), flow_value(run, revision(&run.flow.uuid)));
+    run_props.insert("status".to_string(), XValue::text(run.status.as_str()));
+    run_props.insert("results".to_string(), results.clone());
+    run_props.insert("locals".to_string(), locals.clone());
+    run_props.insert("path".to_string(), XValue::array(path));
+    run_props.insert("created_on".to_string(), datetime(env, Some(&run.created_on)));
+    run_props.insert("exited_on".to_string(), datetime(env, run.exited_on.as_deref()));
+    let child = session
+        .runs
+        .iter()
+        .rev()
+        .find(|r| r.parent_uuid.as_deref() == Some(run.uuid.as_str()))
+        .map(|c| related_run(env, c, &contact, &contact_json, revision(&c.flow.uuid)))
+        .unwrap_or(XValue::Null);
+    let parent = match run.parent_uuid.as_deref().and_then(|p| session.run(p)) {
+        Some(p) => related_run(env, p, &contact, &contact_json, revision(&p.flow.uuid)),
+        None => match &session.trigger.run_summary {
+            Some(summary) => summary_parent(env, assets, summary, defs),
+            None => XValue::Null,
+        },
+    };
+    let globals = XValue::object(assets.globals.iter().map(|(k, v)| (k.clone(), XValue::text(v))).collect());
+    let node = run.current_node().map(|n| XValue::object_from([("uuid", XValue::text(n))])).unwrap_or(XValue::Null);
+    let mut m = BTreeMap::new();
+    m.insert("fields".to_string(), fields_of(&contact));
+    m.insert("urns".to_string(), urns_of(&contact_json));
+    m.insert("contact".to_string(), contact);
+    m.insert("results".to_string(), results);
+    m.insert("locals".to_string(), locals);
+    m.insert("run".to_string(), XValue::object(run_props));
+    m.insert("child".to_string(), child);
+    m.insert("parent".to_string(), parent);
+    m.insert("trigger".to_string(), trigger_value(session));
+    m.insert("input".to_string(), session.input.as_ref().map(|i| input_value(env, assets, i)).unwrap_or(XValue::Null));
+    m.insert("globals".to_string(), globals);
+    m.insert("node".to_string(), node);
+    m.insert("webhook".to_string(), run.webhook.as_ref().map(convert::from_json).unwrap_or(XValue::Null));
+    m.insert("resume".to_string(), session.resume.as_ref().map(convert::from_json).unwrap_or(XValue::Null));
+    m.insert("legacy_extra".to_string(), XValue::object(BTreeMap::new()));
+    XValue::object(m)
+}

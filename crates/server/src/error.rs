@@ -2,11 +2,15 @@
 //! console and the chat pages. Internal causes go to the log with the request id, never to the
 //! client.
 
+use axum::extract::Request;
 use axum::http::StatusCode;
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use safepassage_store::StoreError;
 use serde::Serialize;
+
+use crate::request_id::RequestId;
 
 /// An API error: a status, a stable machine code and a human message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,16 +76,96 @@ pub struct PageError {
     pub title: String,
     pub detail: String,
     pub request_id: Option<String>,
+    /// The page's own words (language, labels, a way back), in the reader's language. Boxed:
+    /// errors travel in `Result`s and should stay small.
+    pub labels: Box<PageLabels>,
+}
+
+/// What an error page says around the error itself.
+#[derive(Debug, Clone)]
+pub struct PageLabels {
+    /// BCP 47 tag for `<html lang>`.
+    pub lang: &'static str,
+    pub request_id: String,
+    /// A link back, e.g. to the console's start page: (href, text).
+    pub back: Option<(String, String)>,
+}
+
+impl Default for PageLabels {
+    fn default() -> PageLabels {
+        PageLabels { lang: "en", request_id: "Request id".into(), back: None }
+    }
 }
 
 impl PageError {
     pub fn new(status: StatusCode, title: impl Into<String>, detail: impl Into<String>) -> PageError {
-        PageError { status, title: title.into(), detail: detail.into(), request_id: None }
+        PageError { status, title: title.into(), detail: detail.into(), request_id: None, labels: Box::default() }
     }
 
     pub fn with_request_id(mut self, id: impl std::fmt::Display) -> PageError {
         self.request_id = Some(id.to_string());
         self
+    }
+
+    pub fn with_labels(mut self, labels: PageLabels) -> PageError {
+        self.labels = Box::new(labels);
+        self
+    }
+
+    fn page(&self) -> String {
+        let request = self
+            .request_id
+            .as_ref()
+            .map(|id| {
+                format!(
+                    "<p class=\"request-id\">{label}: <code id=\"request-id\">{id}</code></p>",
+                    label = escape(&self.labels.request_id),
+                    id = escape(id)
+                )
+            })
+            .unwrap_or_default();
+        let back = self
+            .labels
+            .back
+            .as_ref()
+            .map(|(href, text)| format!("<p><a href=\"{}\">{}</a></p>", escape(href), escape(text)))
+            .unwrap_or_default();
+        format!(
+            "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+             content=\"width=device-width, initial-scale=1\"><title>{title}</title>\
+             <link rel=\"stylesheet\" href=\"/static/console.css\"></head><body><main class=\"error-page\">\
+             <h1>{title}</h1><p id=\"error-detail\">{detail}</p>{request}{back}</main></body></html>",
+            lang = escape(self.labels.lang),
+            title = escape(&self.title),
+            detail = escape(&self.detail),
+        )
+    }
+}
+
+/// Middleware: an error page made without its request id (in an extractor, deep in a handler)
+/// gets it here, from the request, so every page an operator may report carries it; and what
+/// is logged while the request runs carries it too, so the report leads to the cause.
+pub async fn page_request_ids(request: Request, next: Next) -> Response {
+    use tracing::Instrument;
+    let id = request.extensions().get::<RequestId>().copied();
+    let span = match id {
+        Some(id) => tracing::info_span!("request", request_id = %id),
+        None => tracing::Span::none(),
+    };
+    let mut response = next.run(request).instrument(span).await;
+    match (id, response.extensions_mut().remove::<PageError>()) {
+        (Some(id), Some(error)) if error.request_id.is_none() => {
+            let mut page = error.with_request_id(id).into_response();
+            page.extensions_mut().remove::<PageError>();
+            // Headers set by the handler (a cleared cookie, say) stay on the re-rendered page.
+            for (name, value) in response.headers() {
+                if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+                    page.headers_mut().append(name.clone(), value.clone());
+                }
+            }
+            page
+        }
+        _ => response,
     }
 }
 
@@ -103,19 +187,10 @@ impl From<StoreError> for PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let request = self
-            .request_id
-            .map(|id| format!("<p class=\"request-id\">Request id: <code>{}</code></p>", escape(&id)))
-            .unwrap_or_default();
-        let body = format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
-             content=\"width=device-width, initial-scale=1\"><title>{title}</title>\
-             <link rel=\"stylesheet\" href=\"/static/console.css\"></head><body><main><h1>{title}</h1>\
-             <p>{detail}</p>{request}</main></body></html>",
-            title = escape(&self.title),
-            detail = escape(&self.detail),
-        );
-        (self.status, Html(body)).into_response()
+        let mut response = (self.status, Html(self.page())).into_response();
+        // Kept for `page_request_ids`, which adds the request id when it was not known here.
+        response.extensions_mut().insert(self);
+        response
     }
 }
 

@@ -84,6 +84,51 @@ impl AppState {
         Ok(())
     }
 
+    /// A returning applicant's codename: joins the conversation to its case and puts it before
+    /// the others in the queue. `false` says only "no", never why.
+    pub async fn applicant_joins_by_codename(
+        &self,
+        conversation: &ConversationView,
+        codename: &safepassage_domain::Codename,
+    ) -> Result<bool, StoreError> {
+        if self.store.join_by_codename(conversation.id, codename).await?.is_none() {
+            return Ok(false);
+        }
+        if self.store.queue_conversation(conversation.id, true).await? {
+            self.hub.queue_changed();
+        }
+        Ok(true)
+    }
+
+    /// The last `keep` messages of a conversation, oldest first. The store reads forwards only,
+    /// so a long conversation is paged through and its older part dropped.
+    pub async fn recent_messages(
+        &self,
+        conversation: ConversationId,
+        keep: usize,
+    ) -> Result<Vec<MessageView>, StoreError> {
+        const PAGE: i64 = 200;
+        if keep == 0 {
+            return Ok(Vec::new());
+        }
+        let mut recent = std::collections::VecDeque::with_capacity(keep.min(PAGE as usize));
+        let mut after = 0;
+        loop {
+            let page = self.store.messages(conversation, after, PAGE).await?;
+            let full = page.len() as i64 == PAGE;
+            after = page.last().map_or(after, |m| m.seq);
+            for message in page {
+                if recent.len() == keep {
+                    recent.pop_front();
+                }
+                recent.push_back(message);
+            }
+            if !full {
+                return Ok(recent.into());
+            }
+        }
+    }
+
     fn publish(&self, message: &MessageView) {
         if let Some(text) = message.body.text() {
             self.hub.publish(LiveMessage {

@@ -40,6 +40,7 @@ async fn seed(store: &Store) -> anyhow::Result<()> {
     store
         .append_message(&waiting, Sender::Bot, "Здравствуйте. Вы на связи со службой помощи. Оператор скоро ответит.")
         .await?;
+    store.queue_conversation(waiting.id, false).await?;
 
     let registered = store.start_conversation(Channel::Telegram, Language::Uk, Some("demo-telegram-1"), None).await?;
     store.append_message(&registered, Sender::Applicant, "Добрий день. Хочу зареєструватися.").await?;
@@ -53,6 +54,7 @@ async fn seed(store: &Store) -> anyhow::Result<()> {
 
     let english = store.start_conversation(Channel::Web, Language::En, None, None).await?;
     store.append_message(&english, Sender::Applicant, "Hello, I am asking for my brother.").await?;
+    store.queue_conversation(english.id, true).await?;
     Ok(())
 }
 

@@ -1,2 +1,27 @@
 # Applicant web chat, Ukrainian.
 chat-greeting = Вітаємо. Це служба допомоги. Напишіть, що сталося, — оператор відповість. Ми не питаємо ім'я та номер телефону.
+chat-site-name = Служба допомоги
+chat-page-title = Служба допомоги: розмова
+chat-language-label = Мова
+chat-quick-exit = Швидко піти
+chat-heading = Напишіть нам
+chat-intro = Анонімно й безкоштовно. Оператор читає кожне повідомлення і відповідає тут.
+chat-conversation-label = Розмова
+chat-no-messages = Повідомлень ще немає. Напишіть перше нижче.
+chat-from-applicant = Ви
+chat-from-bot = Помічник
+chat-from-staff = Оператор
+chat-message-label = Ваше повідомлення
+chat-send = Надіслати
+chat-refresh = Перевірити відповіді
+chat-codename-heading = У мене є кодове ім'я
+chat-codename-label = Кодове ім'я (16 цифр)
+chat-codename-hint = Пробіли та дефіси між цифрами допускаються.
+chat-codename-submit = Продовжити
+chat-notice-codename-joined = Дякуємо. Продовжимо з того місця, де зупинилися.
+chat-notice-codename-refused = Це кодове ім'я не прийнято. Перевірте його або спробуйте пізніше.
+chat-notice-empty = Напишіть повідомлення, перш ніж надіслати.
+chat-notice-too-long = Повідомлення задовге: не більше 4096 знаків.
+chat-notice-failed = Повідомлення не надіслано. Спробуйте ще раз.
+chat-notice-unavailable = Служба зайнята. Зачекайте трохи й спробуйте знову.
+chat-safety = Нічого з цієї розмови не зберігається у сховищі вашого браузера. Закінчивши, закрийте вкладку; будь-коли можна натиснути «Швидко піти».

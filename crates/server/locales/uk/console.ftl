@@ -1,2 +1,206 @@
-# Operator console, Ukrainian.
+# Консоль операторів, українською. Кожен id тут є й у en/console.ftl (це перевіряє тест).
 console-title = Консоль
+skip-to-content = Перейти до змісту
+nav-label = Розділи консолі
+nav-home = Початок
+nav-queue = Черга
+nav-my-cases = Мої справи
+nav-open-cases = Відкриті справи
+nav-handoffs = Передані справи
+nav-users = Користувачі
+logout = Вийти
+language-switch = Мова
+
+## Помилки
+error-request-id = Номер запиту
+error-back = Повернутися до консолі
+error-not-found-title = Не знайдено
+error-not-found-detail = Тут нічого немає, або це не для вас.
+error-forbidden-title = Заборонено
+error-forbidden-detail = Ваша роль не дає доступу до цієї частини консолі.
+error-csrf-title = Форма застаріла
+error-csrf-detail = Ця форма більше не дійсна. Поверніться, оновіть сторінку і спробуйте ще раз.
+error-bad-request-title = Хибний запит
+error-bad-request-detail = Форма неповна або пошкоджена.
+error-move-refused-title = Такий крок неможливий
+error-move-refused-detail = Справа не може зробити цей крок, або ваша роль не має на нього права. Оновіть справу, щоб побачити доступні вам кроки.
+error-conflict-title = Змінено тим часом
+error-conflict-detail = Хтось інший змінив це в ту саму мить. Оновіть сторінку і перевірте.
+error-unavailable-title = Тимчасово недоступно
+error-unavailable-detail = Щось пішло не так з нашого боку. Спробуйте ще раз за мить; якщо не минає, передайте номер запиту адміністраторові.
+error-internal-title = Внутрішня помилка
+
+## Повідомлення
+notice-taken = Цю розмову вже взяв хтось інший.
+notice-expired = Ваш сеанс завершився через бездіяльність. Увійдіть знову.
+notice-login-failed = Не вдалося увійти. Перевірте ім'я, пароль і код. Після кількох невдач обліковий запис блокується на деякий час.
+notice-logged-out = Ви вийшли.
+notice-closed = Розмову закрито.
+notice-already-closed = Розмову вже було закрито.
+notice-reply-empty = Відповідь порожня, її не надіслано.
+notice-reply-too-long = Відповідь задовга (щонайбільше 4096 символів), її не надіслано.
+notice-case-exists = Ця розмова вже належить до справи.
+notice-moved = Справу переведено.
+notice-moved-meanwhile = Хтось інший змінив справу в ту саму мить. Перевірте її стан і спробуйте ще раз.
+notice-composition-invalid = У групі від 2 до 1000 людей, а офіцерів не більше, ніж людей.
+notice-composition-saved = Розмір і склад групи збережено.
+notice-user-name-invalid = Ім'я для входу має від 2 до 64 символів: латинські літери, цифри, «.», «_» або «-».
+notice-user-exists = Користувач із таким ім'ям уже є.
+
+## Слова
+duration-under-a-minute = менше хвилини
+duration-minutes = { $minutes } хв
+duration-hours = { $hours } год { $minutes } хв
+who-unknown = невідомо
+yes = так
+no = ні
+role-operator = оператор
+role-specialist = фахівець
+role-coordinator = координатор
+role-operations = оперативний підрозділ
+role-analyst = аналітик
+role-admin = адміністратор
+language-ru = російська
+language-uk = українська
+language-en = англійська
+channel-web = вебчат
+channel-telegram = Telegram
+channel-voice = телефон
+channel-whatsapp = WhatsApp
+status-bot = з ботом
+status-queued = чекає
+status-assigned = в оператора
+status-closed = закрита
+sender-applicant = Заявник
+sender-bot = Бот
+sender-staff = Працівник
+message-shredded = [знищено]
+kind-individual = особиста
+kind-group = групова
+state-inquiry = звернення
+state-registered = зареєстровано
+state-deployed = на фронті
+state-located = місце відоме
+state-plan-approved = план затверджено
+state-handed-off = передано
+state-exited = вийшов
+state-closed = закрито
+move-to-registered = Зареєструвати
+move-to-deployed = Позначити: на фронті
+move-to-located = Позначити: місце відоме
+move-to-plan-approved = Затвердити план
+move-to-handed-off = Передати оперативному підрозділу
+move-to-exited = Позначити: вийшов
+reason-withdrew = відмовився
+reason-lost-contact = зв'язок втрачено
+reason-duplicate = дублікат
+reason-unsafe = небезпечно
+reason-suspected-provocation = підозра на провокацію
+note-note = нотатка
+note-location = місцезнаходження
+
+## Початок
+home-title = Початок
+home-intro-operator = Відповідайте на розмови в черзі та відкривайте справи для тих, хто хоче взяти участь.
+home-intro-specialist = Ваші справи, а також черга розмов, які ви берете.
+home-intro-coordinator = Усі відкриті справи: затверджуйте плани й передавайте справи оперативному підрозділу.
+home-intro-operations = Справи, передані вашому підрозділу.
+home-intro-analyst = Тут з'являться опубліковані показники. Окремі справи аналітикам не показуються.
+home-intro-admin = Користувачі й ролі. Зміст справ адміністраторам не показується.
+
+## Вхід
+login-title = Вхід
+login-username = Ім'я
+login-password = Пароль
+login-totp = Код із застосунку автентифікації
+login-totp-help = Шість цифр; новий код щопівхвилини.
+login-submit = Увійти
+
+## Черга
+queue-title = Черга
+queue-waiting = Чекають
+queue-col-waiting = Чекає
+queue-col-language = Мова
+queue-col-channel = Канал
+queue-col-conversation = Розмова
+queue-col-action = Дія
+queue-col-last-message = Останнє повідомлення
+queue-priority = пріоритет
+queue-take = Взяти
+queue-empty = Ніхто не чекає.
+queue-mine = Мої розмови
+queue-mine-empty = У вас немає відкритих розмов.
+
+## Розмова
+conversation-title = Розмова
+conversation-id = Розмова
+conversation-channel = Канал
+conversation-language = Мова
+conversation-status = Стан
+conversation-case = Справа
+conversation-transcript = Листування
+conversation-reply = Відповідь
+conversation-send = Надіслати
+conversation-open-case = Відкрити справу
+conversation-open-case-submit = Відкрити справу
+conversation-close = Закрити розмову
+
+## Справа
+case-title = Справа
+case-id = Справа
+case-state = Стан
+case-kind = Вид
+case-composition = Людей / офіцерів
+case-owner = Відповідальний
+case-codename = Кодове ім'я видано
+case-shredded = Дані цієї справи знищено; лишилася тільки історія подій.
+case-moves = Кроки
+case-close-with-reason = Закрити справу з причиною
+case-composition-form = Розмір і склад групи
+case-size = Людей у групі
+case-officers = З них офіцерів
+case-composition-save = Зберегти
+case-conversations = Розмови
+case-no-conversations = Розмов немає.
+case-notes = Нотатки
+case-timeline = Історія
+case-views = Перегляди
+timeline-case-opened = { $who } відкрив(-ла) справу ({ $kind }).
+timeline-case-advanced = { $who } перевів(-ла) справу зі стану «{ $from }» у «{ $to }».
+timeline-case-closed = { $who } закрив(-ла) справу: { $reason }.
+timeline-group-composition-set = { $who } записав(-ла) групу: людей { $size }, офіцерів { $officers }.
+timeline-codename-issued = Видано кодове ім'я.
+timeline-conversation-joined-case = До справи приєднано розмову.
+timeline-case-note-added = { $who } додав(-ла) нотатку.
+timeline-location-recorded = { $who } записав(-ла) місцезнаходження.
+timeline-case-viewed = { $who } переглянув(-ла) справу.
+timeline-case-shredded = Дані справи знищено.
+timeline-other = { $kind }
+
+## Списки справ
+cases-mine-title = Мої справи
+cases-mine-intro = Справи, за які ви відповідаєте.
+cases-open-title = Відкриті справи
+cases-open-intro = Усі ще відкриті справи, спершу нещодавно змінені.
+handoffs-title = Передані справи
+handoffs-intro = Справи, передані оперативному підрозділу: лише стан і група.
+cases-col-updated = Змінено
+cases-empty = Справ немає.
+
+## Користувачі
+users-title = Користувачі
+users-col-name = Ім'я
+users-col-role = Роль
+users-col-status = Стан
+users-active = активний
+users-locked-until = заблоковано до
+users-add = Додати користувача
+users-name-help = Від 2 до 64 символів: латинські літери, цифри, «.», «_» або «-».
+users-add-submit = Додати
+users-created = Користувача створено:
+users-shown-once = Пароль і код нижче показано лише цього разу. Передайте їх людині безпечним способом; у читабельному вигляді вони не зберігаються.
+users-one-time-password = Одноразовий пароль
+users-totp-scan = Відскануйте цей код застосунком автентифікації:
+users-totp-qr = QR-код для застосунку автентифікації
+users-totp-secret = Або введіть цей ключ вручну
+users-totp-uri = Адреса для підключення

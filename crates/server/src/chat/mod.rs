@@ -1,9 +1,39 @@
-//! The applicant web chat: pages that work without JavaScript, and the JSON API.
+//! The applicant web chat: pages that work without JavaScript, and the JSON API that the page's
+//! script, load tools and integrators use, documented at `/api/openapi.json`.
 
-use axum::Router;
+mod api;
+mod auth;
+mod codename;
+mod events;
+mod input;
+mod message;
+mod notice;
+mod openapi;
+mod pages;
+
+use axum::routing::{get, post, MethodRouter};
+use axum::{Extension, Router};
 
 use crate::AppState;
 
 pub(crate) fn routes() -> Router<AppState> {
+    // Per application, not global: each server (and each test's server) has its own limits.
+    let guard = codename::CodenameGuard::default();
+    let notices = notice::Notices::default();
     Router::new()
+        .route("/", get(pages::show))
+        .route("/chat/send", post(pages::send))
+        .route("/chat/codename", post(pages::codename))
+        .route("/api/openapi.json", json_api(get(openapi::openapi_json)))
+        .route("/api/v1/chat/sessions", json_api(post(api::create_session)))
+        .route("/api/v1/chat/messages", json_api(post(api::post_message).get(api::get_messages)))
+        .route("/api/v1/chat/events", json_api(get(events::events)))
+        .route("/api/v1/chat/codename", json_api(post(api::join_by_codename)))
+        .layer(Extension(guard))
+        .layer(Extension(notices))
+}
+
+/// API routes answer an unserved method in JSON too.
+fn json_api(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    route.fallback(api::method_not_allowed)
 }

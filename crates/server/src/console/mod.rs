@@ -1,9 +1,71 @@
-//! The operator console: login, queue, conversations, cases, administration.
+//! The operator console: staff log in (password and TOTP), work the queue, answer conversations,
+//! move cases, and administer accounts. Server-rendered HTML; JavaScript only for live updates.
 
-use axum::Router;
+mod access;
+mod admin;
+mod auth;
+mod case;
+mod cases;
+mod conversation;
+mod cookies;
+mod csrf;
+mod errors;
+mod events;
+mod form;
+mod home;
+mod lang;
+mod queue;
+mod roles;
+mod session;
+#[cfg(test)]
+mod texts;
+mod timeline;
+mod totp;
+mod views;
 
-use crate::AppState;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::routing::{get, post};
+use axum::{middleware, Extension, Router};
+
+use crate::{AppState, I18n};
+
+/// What the console keeps beside the shared state: the texts for pages drawn by middleware
+/// (which runs before the app state is at hand) and the TOTP replay guard.
+pub(crate) struct ConsoleState {
+    i18n: Arc<I18n>,
+    totp: totp::ReplayGuard,
+}
 
 pub(crate) fn routes() -> Router<AppState> {
+    let console = Arc::new(ConsoleState { i18n: Arc::new(I18n::load()), totp: totp::ReplayGuard::default() });
     Router::new()
+        .route("/console", get(home::page))
+        .route("/console/login", get(auth::login_page).post(auth::login))
+        .route("/console/logout", post(auth::logout))
+        .route("/console/queue", get(queue::page))
+        .route("/console/events", get(events::queue))
+        .route("/console/conversations/{id}", get(conversation::page))
+        .route("/console/conversations/{id}/events", get(events::conversation))
+        .route("/console/conversations/{id}/take", post(queue::take))
+        .route("/console/conversations/{id}/reply", post(conversation::reply))
+        .route("/console/conversations/{id}/close", post(conversation::close))
+        .route("/console/conversations/{id}/case", post(conversation::open_case))
+        .route("/console/cases", get(cases::list))
+        .route("/console/cases/{id}", get(case::page))
+        .route("/console/cases/{id}/transition", post(case::transition))
+        .route("/console/cases/{id}/composition", post(case::composition))
+        .route("/console/handoffs", get(cases::handoffs))
+        .route("/console/admin/users", get(admin::users).post(admin::add_user))
+        // Innermost first: the CSRF check runs before any handler, its refusals get the
+        // request id like every other error page, and everything sees the console's state.
+        .layer(middleware::from_fn(csrf::check))
+        .layer(middleware::from_fn(crate::error::page_request_ids))
+        .layer(Extension(console))
+}
+
+/// The clock, read at the edge (the domain never reads it).
+pub(crate) fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)).unwrap_or(0)
 }

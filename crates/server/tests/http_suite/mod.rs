@@ -5,6 +5,8 @@ mod basics;
 mod chat_api;
 mod chat_pages;
 mod console;
+mod console_roles;
+mod console_work;
 
 use safepassage_domain::{Role, UserId};
 use safepassage_keys::MasterKey;

@@ -1,0 +1,66 @@
+// Scenario 4: axe-core on the applicant chat (every language, and Russian with a conversation)
+// and on the operator queue: no violation of impact "serious" or "critical". The pages forbid
+// injected scripts (CSP script-src 'self'), so these contexts bypass the CSP to load axe.
+
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { env, scenario, tag, login, openQueue, openChat, sendAsApplicant, waitForNewQueueItem } from './lib/helpers.js';
+
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core');
+const BLOCKING = new Set(['serious', 'critical']);
+
+async function axeViolations(page) {
+  await page.addScriptTag({ path: AXE_PATH });
+  return page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const results = await axe.run(document, { resultTypes: ['violations'] });
+    return results.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      helpUrl: v.helpUrl,
+      nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target.join(' '), html: n.html.slice(0, 200), summary: n.failureSummary })),
+    }));
+  });
+}
+
+function report(where, violations) {
+  return violations
+    .map((v) => `  [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n` +
+      v.nodes.map((n) => `      at ${n.target}: ${n.html}\n        ${(n.summary || '').replace(/\n/g, '\n        ')}`).join('\n'))
+    .join('\n') || `  (none on ${where})`;
+}
+
+scenario('accessibility: no serious or critical axe-core violation on the chat and the queue', async (s, t) => {
+  const failures = [];
+  const check = async (page, where) => {
+    const violations = await axeViolations(page);
+    const blocking = violations.filter((v) => BLOCKING.has(v.impact));
+    const minor = violations.filter((v) => !BLOCKING.has(v.impact));
+    if (minor.length > 0) t.diagnostic(`minor axe findings on ${where}:\n${report(where, minor)}`);
+    if (blocking.length > 0) failures.push(`${where}:\n${report(where, blocking)}`);
+    else t.diagnostic(`axe: ${where} has no serious or critical violation`);
+  };
+
+  const operator = await s.newPage({ label: 'operator', bypassCSP: true });
+  await login(operator, env().operator);
+  await openQueue(operator);
+  const before = await operator.locator('table#queue tbody tr.queue-item').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-conversation')));
+
+  for (const lang of ['ru', 'uk', 'en']) {
+    const page = await s.newPage({ label: `applicant-${lang}`, bypassCSP: true });
+    await openChat(page, { lang });
+    await check(page, `chat /?lang=${lang} (no conversation yet)`);
+  }
+
+  const applicant = await s.newPage({ label: 'applicant', bypassCSP: true });
+  await openChat(applicant);
+  await sendAsApplicant(applicant, `Вопрос о доступности (${tag()})`);
+  await openChat(applicant); // a fresh load of the page with its conversation
+  await check(applicant, 'chat / in Russian with a conversation');
+
+  await waitForNewQueueItem(operator, before); // the queue with at least one waiting row
+  await check(operator, 'operator queue /console/queue');
+
+  assert.equal(failures.length, 0, `axe-core found serious or critical violations:\n${failures.join('\n')}`);
+});

@@ -1,0 +1,249 @@
+//! Need to know, per object: which conversations and cases a member of staff may read or act
+//! on. The rules are pure functions (tested below); the loaders hand out a grant only when the
+//! rules say yes, and only to a caller that already proved its role through `Allowed`.
+
+use safepassage_domain::{CaseId, CaseState, ConversationId, Role, UserId};
+use safepassage_store::{CaseView, ConversationStatus, ConversationView};
+
+use super::errors;
+use super::lang::Lang;
+use super::roles::{Allowed, Area, CaseWork, Composition, Conversations, QueueWork};
+use crate::error::PageError;
+use crate::AppState;
+
+/// Areas whose handlers may load a conversation.
+pub(crate) trait SeesConversations: Area {}
+impl SeesConversations for Conversations {}
+impl SeesConversations for QueueWork {}
+
+/// Areas whose handlers may load a case.
+pub(crate) trait SeesCases: Area {}
+impl SeesCases for CaseWork {}
+impl SeesCases for Composition {}
+
+/// How far a person reaches into a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Reach {
+    None,
+    /// The transcript.
+    Read,
+    /// Also reply, close, open a case.
+    Write,
+}
+
+/// What the rules look at in a conversation.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ConversationFacts {
+    pub status: ConversationStatus,
+    pub assigned_to: Option<UserId>,
+}
+
+/// What the rules look at in a case.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CaseFacts {
+    pub state: CaseState,
+    pub owner: Option<UserId>,
+}
+
+impl From<&ConversationView> for ConversationFacts {
+    fn from(c: &ConversationView) -> ConversationFacts {
+        ConversationFacts { status: c.status, assigned_to: c.assigned_to }
+    }
+}
+
+impl From<&CaseView> for CaseFacts {
+    fn from(c: &CaseView) -> CaseFacts {
+        CaseFacts { state: c.state, owner: c.assigned_to }
+    }
+}
+
+/// Operators and specialists: what waits in the queue (to choose what to take), what is assigned
+/// to them, and the conversations of cases they own. Coordinators: the conversations of open
+/// cases, read only. Nobody else: operations get no chat history, admins and analysts no content.
+pub(crate) fn conversation_reach(
+    role: Role,
+    me: UserId,
+    conversation: ConversationFacts,
+    case: Option<CaseFacts>,
+) -> Reach {
+    let owns_case = case.is_some_and(|c| c.owner == Some(me));
+    match role {
+        Role::Operator | Role::Specialist => {
+            if conversation.assigned_to == Some(me) || owns_case {
+                Reach::Write
+            } else if conversation.status == ConversationStatus::Queued {
+                Reach::Read
+            } else {
+                Reach::None
+            }
+        }
+        Role::Coordinator if case.is_some_and(|c| c.state.is_open()) => Reach::Read,
+        _ => Reach::None,
+    }
+}
+
+/// How far a person reaches into a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum CaseReach {
+    None,
+    /// State, kind and composition, and the moves of the role: the hand-off package.
+    HandOff,
+    /// Also the timeline, notes and conversations.
+    Full,
+}
+
+/// Owners (whoever opened the case or was given it) see it whole; coordinators see every open
+/// case; operations see only cases handed off to them, without history.
+pub(crate) fn case_reach(role: Role, me: UserId, case: CaseFacts) -> CaseReach {
+    match role {
+        Role::Operator | Role::Specialist if case.owner == Some(me) => CaseReach::Full,
+        Role::Coordinator if case.state.is_open() => CaseReach::Full,
+        Role::Operations if case.state == CaseState::HandedOff => CaseReach::HandOff,
+        _ => CaseReach::None,
+    }
+}
+
+/// A conversation someone may see, with its case when it has one.
+pub(crate) struct ConversationGrant {
+    pub conversation: ConversationView,
+    pub case: Option<CaseView>,
+    pub reach: Reach,
+}
+
+/// Loads a conversation for `who`, refusing below `need`. Not there and not visible give the
+/// same answer, so ids cannot be probed.
+pub(crate) async fn conversation<A: SeesConversations>(
+    state: &AppState,
+    who: &Allowed<A>,
+    lang: Lang,
+    id: ConversationId,
+    need: Reach,
+) -> Result<ConversationGrant, PageError> {
+    let store_error = |e| errors::store(&state.i18n, lang, e);
+    let Some(conversation) = state.store.conversation(id).await.map_err(store_error)? else {
+        return Err(errors::not_found(&state.i18n, lang));
+    };
+    let case = match conversation.case {
+        Some(case) => state.store.case(case).await.map_err(store_error)?,
+        None => None,
+    };
+    let facts = (&conversation).into();
+    let reach = conversation_reach(who.staff.role, who.staff.id, facts, case.as_ref().map(CaseFacts::from));
+    match reach {
+        Reach::None => Err(errors::not_found(&state.i18n, lang)),
+        r if r < need => Err(errors::forbidden(&state.i18n, lang)),
+        _ => Ok(ConversationGrant { conversation, case, reach }),
+    }
+}
+
+/// A case someone may see.
+pub(crate) struct CaseGrant {
+    pub case: CaseView,
+    pub reach: CaseReach,
+}
+
+pub(crate) async fn case<A: SeesCases>(
+    state: &AppState,
+    who: &Allowed<A>,
+    lang: Lang,
+    id: CaseId,
+    need: CaseReach,
+) -> Result<CaseGrant, PageError> {
+    let Some(case) = state.store.case(id).await.map_err(|e| errors::store(&state.i18n, lang, e))? else {
+        return Err(errors::not_found(&state.i18n, lang));
+    };
+    match case_reach(who.staff.role, who.staff.id, (&case).into()) {
+        CaseReach::None => Err(errors::not_found(&state.i18n, lang)),
+        r if r < need => Err(errors::forbidden(&state.i18n, lang)),
+        reach => Ok(CaseGrant { case, reach }),
+    }
+}
+
+/// Whether `role`/`me` may follow a link to `case` (to show the link at all).
+pub(crate) fn sees_case(role: Role, me: UserId, case: &CaseView) -> bool {
+    case_reach(role, me, case.into()) != CaseReach::None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn user(n: u128) -> UserId {
+        UserId(Uuid::from_u128(n))
+    }
+
+    fn conversation(status: ConversationStatus, assigned_to: Option<UserId>) -> ConversationFacts {
+        ConversationFacts { status, assigned_to }
+    }
+
+    fn case(state: CaseState, owner: Option<UserId>) -> CaseFacts {
+        CaseFacts { state, owner }
+    }
+
+    #[test]
+    fn operators_see_the_queue_and_their_own() {
+        let me = user(1);
+        let queued = conversation(ConversationStatus::Queued, None);
+        let mine = conversation(ConversationStatus::Assigned, Some(me));
+        let theirs = conversation(ConversationStatus::Assigned, Some(user(2)));
+        for role in [Role::Operator, Role::Specialist] {
+            assert_eq!(conversation_reach(role, me, queued, None), Reach::Read);
+            assert_eq!(conversation_reach(role, me, mine, None), Reach::Write);
+            assert_eq!(conversation_reach(role, me, theirs, None), Reach::None);
+        }
+    }
+
+    #[test]
+    fn case_owners_reach_the_case_conversations() {
+        let me = user(1);
+        let theirs = conversation(ConversationStatus::Closed, Some(user(2)));
+        let my_case = case(CaseState::Registered, Some(me));
+        assert_eq!(conversation_reach(Role::Specialist, me, theirs, Some(my_case)), Reach::Write);
+        let other_case = case(CaseState::Registered, Some(user(3)));
+        assert_eq!(conversation_reach(Role::Specialist, me, theirs, Some(other_case)), Reach::None);
+    }
+
+    #[test]
+    fn coordinators_read_conversations_of_open_cases_only() {
+        let me = user(1);
+        let c = conversation(ConversationStatus::Closed, Some(user(2)));
+        assert_eq!(conversation_reach(Role::Coordinator, me, c, None), Reach::None);
+        let open = case(CaseState::Located, Some(user(3)));
+        assert_eq!(conversation_reach(Role::Coordinator, me, c, Some(open)), Reach::Read);
+        let closed = case(CaseState::Closed, Some(user(3)));
+        assert_eq!(conversation_reach(Role::Coordinator, me, c, Some(closed)), Reach::None);
+        let queued = conversation(ConversationStatus::Queued, None);
+        assert_eq!(conversation_reach(Role::Coordinator, me, queued, None), Reach::None);
+    }
+
+    #[test]
+    fn operations_analysts_and_admins_never_see_a_conversation() {
+        let me = user(1);
+        let mine = conversation(ConversationStatus::Assigned, Some(me));
+        let my_case = case(CaseState::HandedOff, Some(me));
+        for role in [Role::Operations, Role::Analyst, Role::Admin] {
+            assert_eq!(conversation_reach(role, me, mine, Some(my_case)), Reach::None, "{role}");
+        }
+    }
+
+    #[test]
+    fn case_reach_follows_the_table_of_people() {
+        let me = user(1);
+        let mine = case(CaseState::Registered, Some(me));
+        let others = case(CaseState::Registered, Some(user(2)));
+        let handed = case(CaseState::HandedOff, Some(user(2)));
+        let exited = case(CaseState::Exited, Some(user(2)));
+        assert_eq!(case_reach(Role::Specialist, me, mine), CaseReach::Full);
+        assert_eq!(case_reach(Role::Specialist, me, others), CaseReach::None);
+        assert_eq!(case_reach(Role::Operator, me, mine), CaseReach::Full);
+        assert_eq!(case_reach(Role::Coordinator, me, others), CaseReach::Full);
+        assert_eq!(case_reach(Role::Coordinator, me, exited), CaseReach::None);
+        assert_eq!(case_reach(Role::Operations, me, others), CaseReach::None);
+        assert_eq!(case_reach(Role::Operations, me, handed), CaseReach::HandOff);
+        for role in [Role::Analyst, Role::Admin] {
+            assert_eq!(case_reach(role, me, mine), CaseReach::None);
+            assert_eq!(case_reach(role, me, handed), CaseReach::None);
+        }
+    }
+}

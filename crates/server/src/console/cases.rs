@@ -1,0 +1,103 @@
+//! Lists of cases: "mine" for operators and specialists, every open case for coordinators, and
+//! the cases handed to operations (state and group only: no history).
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use safepassage_domain::{CaseState, Role};
+use safepassage_store::CaseFilter;
+
+use super::errors::OrPage;
+use super::lang::Lang;
+use super::roles::{Allowed, CaseLists, HandOffs};
+use super::session::Staff;
+use super::timeline::kind_word;
+use super::views::{self, clock, short_id, word, Chrome};
+use crate::error::PageError;
+use crate::AppState;
+
+const OPEN: &[CaseState] = &[
+    CaseState::Inquiry,
+    CaseState::Registered,
+    CaseState::Deployed,
+    CaseState::Located,
+    CaseState::PlanApproved,
+    CaseState::HandedOff,
+];
+const LIST_LIMIT: i64 = 500;
+
+pub(crate) struct CaseRow {
+    pub href: String,
+    pub short: String,
+    pub kind: String,
+    pub state: &'static str,
+    pub state_label: String,
+    pub composition: Option<(u32, u32)>,
+    pub updated: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/cases.html")]
+struct CasesPage {
+    chrome: Chrome,
+    intro: String,
+    rows: Vec<CaseRow>,
+}
+
+/// `GET /console/cases`. An unprivileged list is "mine" by construction: the filter comes from
+/// the role, never from the request.
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: Allowed<CaseLists>,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    let (filter, title, intro) = match who.staff.role {
+        Role::Coordinator => (CaseFilter { assigned_to: None, states: OPEN }, "cases-open-title", "cases-open-intro"),
+        _ => (CaseFilter { assigned_to: Some(who.staff.id), states: &[] }, "cases-mine-title", "cases-mine-intro"),
+    };
+    show(&state, lang, &who.staff, "/console/cases", uri.query(), filter, (title, intro)).await
+}
+
+/// `GET /console/handoffs`: what operations have to carry out.
+pub(crate) async fn handoffs(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: Allowed<HandOffs>,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    let filter = CaseFilter { assigned_to: None, states: &[CaseState::HandedOff] };
+    show(&state, lang, &who.staff, "/console/handoffs", uri.query(), filter, ("handoffs-title", "handoffs-intro")).await
+}
+
+async fn show(
+    state: &AppState,
+    lang: Lang,
+    staff: &Staff,
+    path: &str,
+    query: Option<&str>,
+    filter: CaseFilter,
+    (title, intro): (&str, &str),
+) -> Result<Response, PageError> {
+    let i18n = &state.i18n;
+    let cases = state.store.cases(filter, LIST_LIMIT).await.or_page(i18n, lang)?;
+    let rows = cases
+        .iter()
+        .map(|c| CaseRow {
+            href: format!("/console/cases/{}", c.id),
+            short: short_id(&c.id.0),
+            kind: word(i18n, lang, "kind", kind_word(c.kind)),
+            state: c.state.as_str(),
+            state_label: word(i18n, lang, "state", c.state.as_str()),
+            composition: c.composition.map(|g| (g.size, g.officers)),
+            updated: clock(c.updated_ms),
+        })
+        .collect();
+    let page = CasesPage {
+        chrome: Chrome::staff(state, lang, staff, path, query, title),
+        intro: i18n.text(lang.language, intro),
+        rows,
+    };
+    Ok(views::render(state, lang, StatusCode::OK, &page))
+}

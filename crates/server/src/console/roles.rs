@@ -1,0 +1,100 @@
+//! Roles in types: each handler names the area of the console it belongs to, and the
+//! `Allowed<Area>` extractor lets in only that area's roles (DESIGN.md's table of people).
+
+use std::marker::PhantomData;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use safepassage_domain::Role;
+
+use super::session::Staff;
+use super::{errors, lang};
+use crate::AppState;
+
+/// A part of the console and the roles that may enter it. Which objects inside it a person may
+/// see is decided per object in `access`.
+pub(crate) trait Area {
+    const ROLES: &'static [Role];
+}
+
+macro_rules! area {
+    ($(#[$doc:meta])* $name:ident => [$($role:ident),*]) => {
+        $(#[$doc])*
+        pub(crate) struct $name;
+        impl Area for $name {
+            const ROLES: &'static [Role] = &[$(Role::$role),*];
+        }
+    };
+}
+
+area!(
+    /// The start page and logout: anyone with a session.
+    AnyStaff => [Operator, Specialist, Coordinator, Operations, Analyst, Admin]
+);
+area!(
+    /// The waiting queue and taking from it: the people who answer chats. Specialists take too,
+    /// since they open cases from conversations (issue 3).
+    QueueWork => [Operator, Specialist]
+);
+area!(
+    /// Transcripts: who answers them, and coordinators for the conversations of open cases.
+    Conversations => [Operator, Specialist, Coordinator]
+);
+area!(
+    /// Case pages and moves. Operations enter only for hand-offs, and see no history there.
+    CaseWork => [Operator, Specialist, Coordinator, Operations]
+);
+area!(
+    /// Lists of cases: "mine" for operators and specialists, every open one for coordinators.
+    CaseLists => [Operator, Specialist, Coordinator]
+);
+area!(
+    /// Group size and composition (the domain also checks the role).
+    Composition => [Specialist, Coordinator]
+);
+area!(
+    /// Cases handed to the operations unit.
+    HandOffs => [Operations]
+);
+area!(
+    /// Users and roles; never case content.
+    Administration => [Admin]
+);
+
+/// Proof that the session's user has a role of area `A`.
+pub(crate) struct Allowed<A: Area> {
+    pub staff: Staff,
+    area: PhantomData<fn() -> A>,
+}
+
+impl<A: Area> FromRequestParts<AppState> for Allowed<A> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Allowed<A>, Response> {
+        let staff = Staff::from_request_parts(parts, state).await?;
+        if A::ROLES.contains(&staff.role) {
+            Ok(Allowed { staff, area: PhantomData })
+        } else {
+            let lang = lang::choose(&parts.headers, &parts.uri);
+            Err(errors::forbidden(&state.i18n, lang).into_response())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Admins and analysts reach no area with case content; operations none with chat history.
+    #[test]
+    fn content_areas_exclude_admins_analysts_and_operations() {
+        for roles in [QueueWork::ROLES, Conversations::ROLES, CaseLists::ROLES, Composition::ROLES] {
+            for role in [Role::Admin, Role::Analyst, Role::Operations] {
+                assert!(!roles.contains(&role), "{role}");
+            }
+        }
+        assert!(!CaseWork::ROLES.contains(&Role::Admin) && !CaseWork::ROLES.contains(&Role::Analyst));
+        assert_eq!(Administration::ROLES, &[Role::Admin]);
+    }
+}

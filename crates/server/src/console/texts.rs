@@ -1,0 +1,151 @@
+//! Tests that every console text exists in Ukrainian and English: the two files define the same
+//! ids, and every id the templates and handlers ask for is defined.
+
+use safepassage_domain::{CaseState, Channel, CloseReason, Language, Role, Sender};
+
+use super::views::vocab_id;
+use crate::I18n;
+
+const LANGUAGES: [Language; 2] = [Language::Uk, Language::En];
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base", include_str!("../../templates/console/base.html")),
+    ("login", include_str!("../../templates/console/login.html")),
+    ("home", include_str!("../../templates/console/home.html")),
+    ("queue", include_str!("../../templates/console/queue.html")),
+    ("conversation", include_str!("../../templates/console/conversation.html")),
+    ("case", include_str!("../../templates/console/case.html")),
+    ("cases", include_str!("../../templates/console/cases.html")),
+    ("users", include_str!("../../templates/console/users.html")),
+];
+
+const SOURCES: &[(&str, &str)] = &[
+    ("admin", include_str!("admin.rs")),
+    ("auth", include_str!("auth.rs")),
+    ("case", include_str!("case.rs")),
+    ("cases", include_str!("cases.rs")),
+    ("conversation", include_str!("conversation.rs")),
+    ("errors", include_str!("errors.rs")),
+    ("home", include_str!("home.rs")),
+    ("queue", include_str!("queue.rs")),
+    ("session", include_str!("session.rs")),
+    ("timeline", include_str!("timeline.rs")),
+    ("views", include_str!("views.rs")),
+];
+
+/// Prefixes of the ids handlers name as string literals.
+const PREFIXES: &[&str] = &[
+    "error",
+    "nav",
+    "notice",
+    "duration",
+    "message",
+    "who",
+    "timeline",
+    "note",
+    "home",
+    "login",
+    "queue",
+    "conversation",
+    "case",
+    "cases",
+    "handoffs",
+    "users",
+];
+
+fn ids_of(source: &str) -> Vec<&str> {
+    source
+        .lines()
+        .filter_map(|l| l.split_once(" = ").map(|(id, _)| id.trim()))
+        .filter(|id| !id.starts_with('#') && !id.is_empty() && !id.contains(' '))
+        .collect()
+}
+
+#[test]
+fn both_languages_define_the_same_ids() {
+    let uk = ids_of(include_str!("../../locales/uk/console.ftl"));
+    let en = ids_of(include_str!("../../locales/en/console.ftl"));
+    for id in &en {
+        assert!(uk.contains(id), "{id} is missing in uk/console.ftl");
+    }
+    for id in &uk {
+        assert!(en.contains(id), "{id} is missing in en/console.ftl");
+    }
+}
+
+fn assert_defined(i18n: &I18n, id: &str, place: &str) {
+    for lang in LANGUAGES {
+        assert!(i18n.has(lang, id), "{id} (used in {place}) is missing in {lang}");
+    }
+}
+
+#[test]
+fn every_text_the_templates_ask_for_exists() {
+    let i18n = I18n::load();
+    for (name, source) in TEMPLATES {
+        for piece in source.split("t(\"").skip(1) {
+            let id = piece.split('"').next().unwrap_or_default();
+            assert_defined(&i18n, id, name);
+        }
+    }
+}
+
+#[test]
+fn every_text_the_handlers_name_exists() {
+    let i18n = I18n::load();
+    for (name, source) in SOURCES {
+        // Unit tests name ids that must not exist; only the code itself counts.
+        let source = source.split("#[cfg(test)]").next().unwrap_or_default();
+        for literal in source.split('"').skip(1).step_by(2) {
+            let looks_like_id = literal.contains('-')
+                && literal.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+                && literal.split('-').next().is_some_and(|p| PREFIXES.contains(&p));
+            if looks_like_id {
+                assert_defined(&i18n, literal, name);
+            }
+        }
+        for piece in source.split("notice=").skip(1) {
+            let key: String = piece.chars().take_while(|c| c.is_ascii_lowercase() || *c == '-').collect();
+            if !key.is_empty() {
+                assert_defined(&i18n, &format!("notice-{key}"), name);
+            }
+        }
+    }
+}
+
+#[test]
+fn every_word_of_the_vocabulary_has_a_text() {
+    let i18n = I18n::load();
+    let mut ids = Vec::new();
+    ids.extend(Role::ALL.iter().map(|r| vocab_id("role", r.as_str())));
+    ids.extend(Role::ALL.iter().map(|r| vocab_id("home-intro", r.as_str())));
+    ids.extend(CaseState::ALL.iter().map(|s| vocab_id("state", s.as_str())));
+    ids.extend(CaseState::ALL.iter().filter_map(|s| s.next()).map(|(to, _)| vocab_id("move-to", to.as_str())));
+    ids.extend(CloseReason::ALL.iter().map(|r| vocab_id("reason", r.as_str())));
+    ids.extend(Channel::ALL.iter().map(|c| vocab_id("channel", c.as_str())));
+    ids.extend(Language::ALL.iter().map(|l| vocab_id("language", l.as_str())));
+    ids.extend(Sender::ALL.iter().map(|s| vocab_id("sender", s.as_str())));
+    ids.extend(["bot", "queued", "assigned", "closed"].map(|s| vocab_id("status", s)));
+    ids.extend(["individual", "group"].map(|k| vocab_id("kind", k)));
+    let notices = [
+        "taken",
+        "expired",
+        "login-failed",
+        "logged-out",
+        "closed",
+        "already-closed",
+        "reply-empty",
+        "reply-too-long",
+        "case-exists",
+        "moved",
+        "moved-meanwhile",
+        "composition-invalid",
+        "composition-saved",
+        "user-name-invalid",
+        "user-exists",
+    ];
+    ids.extend(notices.map(|n| format!("notice-{n}")));
+    for id in ids {
+        assert_defined(&i18n, &id, "vocabulary");
+    }
+}

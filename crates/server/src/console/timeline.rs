@@ -1,0 +1,123 @@
+//! A case's history in words: each event of its timeline becomes a line in the reader's
+//! language, with who and when. Views are kept apart: they are many and change nothing.
+
+use std::collections::HashMap;
+
+use fluent_bundle::FluentValue;
+use safepassage_domain::{Event, UserId};
+use safepassage_store::{StoreError, StoredEvent};
+
+use super::lang::Lang;
+use super::views::{clock, word};
+use crate::AppState;
+
+pub(crate) struct Line {
+    pub at: String,
+    /// The event's kind, as a class name for styling.
+    pub kind: &'static str,
+    pub text: String,
+}
+
+/// Staff names by id, looked up once per page.
+pub(crate) struct Names {
+    names: HashMap<UserId, String>,
+    unknown: String,
+}
+
+impl Names {
+    pub async fn load(
+        state: &AppState,
+        lang: Lang,
+        ids: impl IntoIterator<Item = UserId>,
+    ) -> Result<Names, StoreError> {
+        let mut names = HashMap::new();
+        for id in ids {
+            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(id) {
+                if let Some(user) = state.store.user(id).await? {
+                    slot.insert(user.name);
+                }
+            }
+        }
+        Ok(Names { names, unknown: state.i18n.text(lang.language, "who-unknown") })
+    }
+
+    pub fn of(&self, id: UserId) -> &str {
+        self.names.get(&id).map_or(self.unknown.as_str(), String::as_str)
+    }
+}
+
+/// Who acted in an event, if anyone did.
+pub(crate) fn actor(event: &Event) -> Option<UserId> {
+    match event {
+        Event::CaseOpened { by, .. }
+        | Event::CaseAdvanced { by, .. }
+        | Event::CaseClosed { by, .. }
+        | Event::GroupCompositionSet { by, .. }
+        | Event::CaseNoteAdded { by, .. }
+        | Event::LocationRecorded { by, .. }
+        | Event::CaseViewed { by, .. }
+        | Event::TranscriptViewed { by, .. }
+        | Event::ConversationClosed { by, .. } => Some(*by),
+        _ => None,
+    }
+}
+
+/// The history lines and the view lines of a case, oldest first.
+pub(crate) fn lines(state: &AppState, lang: Lang, events: &[StoredEvent], names: &Names) -> (Vec<Line>, Vec<Line>) {
+    let mut history = Vec::new();
+    let mut views = Vec::new();
+    for stored in events {
+        let line = Line {
+            at: clock(stored.at_ms),
+            kind: stored.event.kind(),
+            text: describe(state, lang, &stored.event, names),
+        };
+        match stored.event {
+            Event::CaseViewed { .. } => views.push(line),
+            _ => history.push(line),
+        }
+    }
+    (history, views)
+}
+
+fn describe(state: &AppState, lang: Lang, event: &Event, names: &Names) -> String {
+    let i18n = &state.i18n;
+    let who = |by: &UserId| FluentValue::from(names.of(*by).to_owned());
+    let say = |id: &str, args: &[(&str, FluentValue<'_>)]| i18n.text_with(lang.language, id, args);
+    match event {
+        Event::CaseOpened { kind, by, .. } => {
+            let kind = word(i18n, lang, "kind", kind_word(*kind));
+            say("timeline-case-opened", &[("who", who(by)), ("kind", kind.into())])
+        }
+        Event::CaseAdvanced { from, to, by, .. } => say(
+            "timeline-case-advanced",
+            &[
+                ("who", who(by)),
+                ("from", word(i18n, lang, "state", from.as_str()).into()),
+                ("to", word(i18n, lang, "state", to.as_str()).into()),
+            ],
+        ),
+        Event::CaseClosed { reason, by, .. } => say(
+            "timeline-case-closed",
+            &[("who", who(by)), ("reason", word(i18n, lang, "reason", reason.as_str()).into())],
+        ),
+        Event::GroupCompositionSet { size, officers, by, .. } => say(
+            "timeline-group-composition-set",
+            &[("who", who(by)), ("size", (*size).into()), ("officers", (*officers).into())],
+        ),
+        Event::CodenameIssued { .. } => say("timeline-codename-issued", &[]),
+        Event::ConversationJoinedCase { .. } => say("timeline-conversation-joined-case", &[]),
+        Event::CaseNoteAdded { by, .. } => say("timeline-case-note-added", &[("who", who(by))]),
+        Event::LocationRecorded { by, .. } => say("timeline-location-recorded", &[("who", who(by))]),
+        Event::CaseViewed { by, .. } => say("timeline-case-viewed", &[("who", who(by))]),
+        Event::CaseShredded { .. } => say("timeline-case-shredded", &[]),
+        other => say("timeline-other", &[("kind", other.kind().into())]),
+    }
+}
+
+pub(crate) fn kind_word(kind: safepassage_domain::CaseKind) -> &'static str {
+    match kind {
+        safepassage_domain::CaseKind::Individual => "individual",
+        safepassage_domain::CaseKind::Group => "group",
+    }
+}

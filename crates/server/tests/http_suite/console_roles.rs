@@ -1,0 +1,257 @@
+//! Need to know, enforced by the server: every role against every console route (GET and POST),
+//! allowed or refused, as one table; and CSRF on every POST route.
+
+use safepassage_domain::{CaseId, CaseKind, CaseState, ConversationId, Language, Role, Transition, UserId};
+
+use super::console::{location, login, Session};
+use super::{client, Staff, TestServer};
+
+/// Role::ALL order: operator, specialist, coordinator, operations, analyst, admin.
+type Expect = [u16; 6];
+
+async fn queued(server: &TestServer) -> ConversationId {
+    server.state.start_web_chat(Language::Ru).await.unwrap().1.id
+}
+
+async fn assigned_to(server: &TestServer, user: UserId) -> ConversationId {
+    let id = queued(server).await;
+    server.state.store.take_conversation(id, user).await.unwrap();
+    id
+}
+
+async fn case_owned_by(server: &TestServer, owner: UserId, kind: CaseKind) -> CaseId {
+    server.state.store.open_case(None, kind, owner).await.unwrap()
+}
+
+/// A case moved along to `handed_off` by the roles allowed to move it.
+async fn handed_off(server: &TestServer, owner: UserId, specialist: &Staff, coordinator: &Staff) -> CaseId {
+    let case = case_owned_by(server, owner, CaseKind::Individual).await;
+    let steps = [
+        (CaseState::Registered, specialist, Role::Specialist),
+        (CaseState::Deployed, specialist, Role::Specialist),
+        (CaseState::Located, specialist, Role::Specialist),
+        (CaseState::PlanApproved, coordinator, Role::Coordinator),
+        (CaseState::HandedOff, coordinator, Role::Coordinator),
+    ];
+    for (to, who, role) in steps {
+        server.state.store.transition_case(case, Transition::Advance { to }, who.id, role).await.unwrap();
+    }
+    case
+}
+
+struct People {
+    staff: Vec<Staff>,
+    sessions: Vec<Session>,
+}
+
+impl People {
+    async fn new(server: &TestServer) -> People {
+        let mut staff = Vec::new();
+        for role in Role::ALL {
+            staff.push(server.staff(role, &format!("matrix-{role}")).await);
+        }
+        let mut sessions = Vec::new();
+        for s in &staff {
+            sessions.push(login(server, s).await);
+        }
+        People { staff, sessions }
+    }
+
+    fn of(&self, role: Role) -> &Staff {
+        &self.staff[Role::ALL.iter().position(|r| *r == role).unwrap()]
+    }
+}
+
+/// Allowed answers are 200 pages or 303 redirects that are not to the login page; refusals
+/// are 403 (the role's area) or 404 (an object outside the person's need to know).
+fn check(role: Role, method: &str, path: &str, response: &reqwest::Response, expected: u16) {
+    let status = response.status().as_u16();
+    assert_eq!(status, expected, "{role} {method} {path}: got {status}, expected {expected}");
+    if status == 303 {
+        let to = location(response);
+        assert!(!to.starts_with("/console/login"), "{role} {method} {path}: sent to login");
+    }
+}
+
+#[tokio::test]
+async fn every_role_against_every_console_route() {
+    let server = TestServer::start().await;
+    let people = People::new(&server).await;
+    let specialist = people.of(Role::Specialist);
+    let coordinator = people.of(Role::Coordinator);
+    let other_operator = server.staff(Role::Operator, "matrix-other-operator").await;
+
+    // Shared objects for the reads.
+    let waiting = queued(&server).await;
+    let joined = assigned_to(&server, other_operator.id).await;
+    let case = server.state.store.open_case(Some(joined), CaseKind::Individual, specialist.id).await.unwrap();
+    let handed = handed_off(&server, specialist.id, specialist, coordinator).await;
+
+    let reads: Vec<(String, Expect)> = vec![
+        ("/console".into(), [200, 200, 200, 200, 200, 200]),
+        ("/console/queue".into(), [200, 200, 403, 403, 403, 403]),
+        ("/console/queue?fragment=1".into(), [200, 200, 403, 403, 403, 403]),
+        ("/console/events".into(), [200, 200, 403, 403, 403, 403]),
+        (format!("/console/conversations/{waiting}"), [200, 200, 404, 403, 403, 403]),
+        (format!("/console/conversations/{joined}"), [404, 200, 200, 403, 403, 403]),
+        (format!("/console/conversations/{joined}/events"), [404, 200, 200, 403, 403, 403]),
+        ("/console/cases".into(), [200, 200, 200, 403, 403, 403]),
+        (format!("/console/cases/{}", case), [404, 200, 200, 404, 403, 403]),
+        (format!("/console/cases/{}", handed), [404, 200, 200, 200, 403, 403]),
+        ("/console/handoffs".into(), [403, 403, 403, 200, 403, 403]),
+        ("/console/admin/users".into(), [403, 403, 403, 403, 403, 200]),
+    ];
+    for (path, expected) in &reads {
+        for (i, role) in Role::ALL.iter().enumerate() {
+            let response = people.sessions[i].get(path).await;
+            check(*role, "GET", path, &response, expected[i]);
+        }
+    }
+
+    // Writes: each role acts on objects that are as much "its own" as they can be, so that a
+    // refusal comes from the rules and not from someone else's ownership.
+    type Route = &'static str;
+    let writes: [(Route, Expect); 8] = [
+        ("take a waiting conversation", [303, 303, 403, 403, 403, 403]),
+        ("reply in own conversation", [303, 303, 404, 403, 403, 403]),
+        ("close own conversation", [303, 303, 404, 403, 403, 403]),
+        ("open a case from own conversation", [303, 303, 403, 403, 403, 403]),
+        ("close own inquiry case", [303, 303, 303, 404, 403, 403]),
+        ("mark own handed-off case exited", [403, 403, 303, 303, 403, 403]),
+        ("set composition of own group case", [403, 303, 303, 403, 403, 403]),
+        ("add a user", [403, 403, 403, 403, 403, 200]),
+    ];
+    for (what, expected) in writes {
+        for (i, role) in Role::ALL.iter().enumerate() {
+            let me = people.staff[i].id;
+            let session = &people.sessions[i];
+            let (path, fields): (String, Vec<(&str, String)>) = match what {
+                "take a waiting conversation" => {
+                    (format!("/console/conversations/{}/take", queued(&server).await), vec![])
+                }
+                "reply in own conversation" => (
+                    format!("/console/conversations/{}/reply", assigned_to(&server, me).await),
+                    vec![("text", "hello".into())],
+                ),
+                "close own conversation" => {
+                    (format!("/console/conversations/{}/close", assigned_to(&server, me).await), vec![])
+                }
+                "open a case from own conversation" => (
+                    format!("/console/conversations/{}/case", assigned_to(&server, me).await),
+                    vec![("kind", "individual".into())],
+                ),
+                "close own inquiry case" => (
+                    format!("/console/cases/{}/transition", case_owned_by(&server, me, CaseKind::Individual).await),
+                    vec![("transition", "close:duplicate".into())],
+                ),
+                "mark own handed-off case exited" => (
+                    format!("/console/cases/{}/transition", handed_off(&server, me, specialist, coordinator).await),
+                    vec![("transition", "advance:exited".into())],
+                ),
+                "set composition of own group case" => (
+                    format!("/console/cases/{}/composition", case_owned_by(&server, me, CaseKind::Group).await),
+                    vec![("size", "4".into()), ("officers", "1".into())],
+                ),
+                _ => ("/console/admin/users".into(), vec![("name", format!("new-{role}")), ("role", "analyst".into())]),
+            };
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let response = session.post(&path, &fields).await;
+            check(*role, "POST", &format!("{path} ({what})"), &response, expected[i]);
+        }
+    }
+
+    // Logout is for everyone, and last.
+    for (i, role) in Role::ALL.iter().enumerate() {
+        let response = people.sessions[i].post("/console/logout", &[]).await;
+        assert_eq!(response.status(), 303, "{role} logout");
+        assert_eq!(location(&response), "/console/login?notice=logged-out");
+    }
+}
+
+#[tokio::test]
+async fn nobody_gets_in_without_a_session() {
+    let server = TestServer::start().await;
+    let id = queued(&server).await;
+    for path in [
+        "/console".to_owned(),
+        "/console/queue".to_owned(),
+        "/console/events".to_owned(),
+        format!("/console/conversations/{id}"),
+        "/console/cases".to_owned(),
+        "/console/handoffs".to_owned(),
+        "/console/admin/users".to_owned(),
+    ] {
+        let response = client().get(server.url(&path)).send().await.unwrap();
+        assert_eq!(response.status(), 303, "{path}");
+        assert_eq!(location(&response), "/console/login", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
+    let server = TestServer::start().await;
+    let operator = server.staff(Role::Operator, "csrf-op").await;
+    let other = server.staff(Role::Operator, "csrf-other").await;
+    let session = login(&server, &operator).await;
+    let other_session = login(&server, &other).await;
+    let conversation = assigned_to(&server, operator.id).await;
+    let waiting = queued(&server).await;
+    let case = case_owned_by(&server, operator.id, CaseKind::Group).await;
+    let routes = [
+        "/console/logout".to_owned(),
+        format!("/console/conversations/{waiting}/take"),
+        format!("/console/conversations/{conversation}/reply"),
+        format!("/console/conversations/{conversation}/close"),
+        format!("/console/conversations/{conversation}/case"),
+        format!("/console/cases/{case}/transition"),
+        format!("/console/cases/{case}/composition"),
+        "/console/admin/users".to_owned(),
+        "/console/login".to_owned(),
+    ];
+    let fields = [
+        ("text", "hi"),
+        ("kind", "group"),
+        ("transition", "close:duplicate"),
+        ("size", "3"),
+        ("officers", "1"),
+        ("name", "x-user"),
+        ("role", "admin"),
+        ("username", "csrf-op"),
+    ];
+    for path in &routes {
+        let url = session.url(path);
+        let missing = session.client.post(&url).form(&fields).send().await.unwrap();
+        assert_eq!(missing.status(), 403, "{path} without a token");
+        let mut wrong: Vec<(&str, &str)> = vec![("csrf", "00")];
+        wrong.extend_from_slice(&fields);
+        let response = session.client.post(&url).form(&wrong).send().await.unwrap();
+        assert_eq!(response.status(), 403, "{path} with a wrong token");
+        let mut borrowed: Vec<(&str, &str)> = vec![("csrf", other_session.csrf.as_str())];
+        borrowed.extend_from_slice(&fields);
+        let response = session.client.post(&url).form(&borrowed).send().await.unwrap();
+        assert_eq!(response.status(), 403, "{path} with another session's token");
+    }
+    // Nothing happened.
+    let still = server.state.store.conversation(waiting).await.unwrap().unwrap();
+    assert_eq!(still.status, safepassage_store::ConversationStatus::Queued);
+    assert!(server
+        .state
+        .store
+        .messages(conversation, 0, 100)
+        .await
+        .unwrap()
+        .iter()
+        .all(|m| m.body.text() != Some("hi")));
+    assert_eq!(server.state.store.case(case).await.unwrap().unwrap().state, CaseState::Inquiry);
+    assert_eq!(session.get("/console").await.status(), 200, "still logged in");
+    // A right token from a foreign page (the browser says so) is refused too.
+    let cross = session
+        .client
+        .post(session.url("/console/logout"))
+        .header("origin", "http://evil.example")
+        .form(&[("csrf", session.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross.status(), 403);
+}

@@ -11,6 +11,7 @@ use hdrhistogram::Histogram;
 use safepassage_server::{AppState, ServerConfig};
 use safepassage_store::Store;
 
+use crate::http1;
 use crate::target::{Backend, Target};
 
 #[derive(Debug, clap::Args)]
@@ -98,25 +99,28 @@ pub async fn run(args: ChatArgs) -> anyhow::Result<()> {
 
     let text: String = "Мне нужна помощь, ".chars().cycle().take(args.size).collect();
     let total = args.applicants * args.messages;
+    let addr = base.trim_start_matches("http://").trim_end_matches('/').to_owned();
     eprintln!("chat: {} applicants x {} messages against {base}", args.applicants, args.messages);
+    let mut connections = Vec::with_capacity(tokens.len());
+    for _ in 0..tokens.len() {
+        connections.push(http1::Connection::open(&addr).await?);
+    }
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for token in tokens {
-        let (client, base, text) = (client.clone(), base.clone(), text.clone());
+    for (token, mut connection) in tokens.into_iter().zip(connections) {
+        let body = serde_json::to_vec(&serde_json::json!({ "text": text }))?;
         let count = args.messages;
         tasks.push(tokio::spawn(async move {
             let mut latencies = Histogram::<u64>::new(3)?;
-            let body = serde_json::to_vec(&serde_json::json!({ "text": text }))?;
             for _ in 0..count {
                 let t = Instant::now();
-                let response = client
-                    .post(format!("{base}/api/v1/chat/messages"))
-                    .bearer_auth(&token)
-                    .header("content-type", "application/json")
-                    .body(body.clone())
-                    .send()
-                    .await?;
-                anyhow::ensure!(response.status() == 202, "message: {}", response.status());
+                let response = connection.request("POST", "/api/v1/chat/messages", Some(&token), Some(&body)).await?;
+                anyhow::ensure!(
+                    response.status == 202,
+                    "message: {} {}",
+                    response.status,
+                    String::from_utf8_lossy(&response.body)
+                );
                 latencies.record(t.elapsed().as_micros() as u64)?;
             }
             anyhow::Ok(latencies)

@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod chat;
+mod http1;
 mod ingest;
 mod streams;
 mod target;

@@ -147,7 +147,9 @@ impl Event {
     }
 
     /// The case or conversation an event belongs to, for timelines; a case wins over a
-    /// conversation so that joining shows on the case's timeline.
+    /// conversation so that joining shows on the case's timeline. Message events have none:
+    /// the transcript is the messages table, and leaving them out keeps the subject index (and
+    /// the hot path that writes it) small.
     pub fn subject(&self) -> Option<Uuid> {
         match self {
             Event::CaseOpened { case, .. }
@@ -161,7 +163,6 @@ impl Event {
             | Event::CaseViewed { case, .. }
             | Event::CaseShredded { case } => Some(case.0),
             Event::ConversationStarted { conversation, .. }
-            | Event::MessageRecorded { conversation, .. }
             | Event::ConversationQueued { conversation, .. }
             | Event::ConversationAssigned { conversation, .. }
             | Event::ConversationClosed { conversation, .. }
@@ -171,7 +172,7 @@ impl Event {
             | Event::UserLoginFailed { user }
             | Event::UserLoggedOut { user } => Some(user.0),
             Event::ContactCreated { contact } | Event::ChannelIdentityLinked { contact, .. } => Some(contact.0),
-            Event::MasterKeyRotated { .. } => None,
+            Event::MessageRecorded { .. } | Event::MasterKeyRotated { .. } => None,
         }
     }
 

@@ -14,6 +14,7 @@ mod metrics;
 mod request_id;
 mod security;
 mod service;
+mod token_cache;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -39,11 +40,19 @@ pub struct AppState {
     pub hub: Hub,
     pub i18n: Arc<I18n>,
     pub config: Arc<ServerConfig>,
+    pub(crate) tokens: Arc<token_cache::TokenCache>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: ServerConfig) -> AppState {
-        AppState { store, hub: Hub::default(), i18n: Arc::new(I18n::load()), config: Arc::new(config) }
+        let single_node = store.remote_commits().is_none();
+        AppState {
+            store,
+            hub: Hub::default(),
+            i18n: Arc::new(I18n::load()),
+            config: Arc::new(config),
+            tokens: Arc::new(token_cache::TokenCache::new(single_node)),
+        }
     }
 }
 

@@ -49,7 +49,15 @@ impl AppState {
 
     /// The conversation a chat token opens, if any.
     pub async fn conversation_for_token(&self, token: &str) -> Result<Option<ConversationView>, StoreError> {
-        self.store.conversation_by_token(token_hash(token)).await
+        let hash = token_hash(token);
+        if let Some(conversation) = self.tokens.get(&hash) {
+            return Ok(Some(conversation));
+        }
+        let found = self.store.conversation_by_token(hash).await?;
+        if let Some(conversation) = &found {
+            self.tokens.put(hash, conversation.clone());
+        }
+        Ok(found)
     }
 
     /// An applicant's message: stored, shown live, and a closed conversation goes back to the
@@ -60,6 +68,7 @@ impl AppState {
         if conversation.status == ConversationStatus::Closed
             && self.store.queue_conversation(conversation.id, false).await?
         {
+            self.tokens.forget(conversation.id);
             self.hub.queue_changed();
         }
         Ok(message)
@@ -74,12 +83,14 @@ impl AppState {
 
     pub async fn take_conversation(&self, conversation: ConversationId, user: UserId) -> Result<(), StoreError> {
         self.store.take_conversation(conversation, user).await?;
+        self.tokens.forget(conversation);
         self.hub.queue_changed();
         Ok(())
     }
 
     pub async fn close_conversation(&self, conversation: ConversationId, user: UserId) -> Result<(), StoreError> {
         self.store.close_conversation(conversation, user).await?;
+        self.tokens.forget(conversation);
         self.hub.queue_changed();
         Ok(())
     }
@@ -94,6 +105,7 @@ impl AppState {
         if self.store.join_by_codename(conversation.id, codename).await?.is_none() {
             return Ok(false);
         }
+        self.tokens.forget(conversation.id);
         if self.store.queue_conversation(conversation.id, true).await? {
             self.hub.queue_changed();
         }

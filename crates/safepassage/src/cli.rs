@@ -40,6 +40,9 @@ pub struct SettingArgs {
     /// Mark cookies Secure (set when users reach the platform over HTTPS).
     #[arg(long, global = true, env = "SAFEPASSAGE_SECURE_COOKIES")]
     pub secure_cookies: Option<bool>,
+    /// Neutral page the chat's quick-exit button leads to.
+    #[arg(long, global = true, env = "SAFEPASSAGE_QUICK_EXIT_URL")]
+    pub quick_exit_url: Option<String>,
     /// Log format: text or json.
     #[arg(long, global = true, env = "SAFEPASSAGE_LOG_FORMAT")]
     pub log_format: Option<String>,

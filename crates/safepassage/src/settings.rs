@@ -21,6 +21,12 @@ struct FileSettings {
     sqlite_synchronous: Option<String>,
     log_format: Option<String>,
     secure_cookies: Option<bool>,
+    /// Where the chat's quick-exit button leads (a neutral `https://` page).
+    quick_exit_url: Option<String>,
+    /// Console session idle timeout, lock-out after five failed logins, and longest session, in minutes.
+    staff_idle_minutes: Option<u64>,
+    staff_lockout_minutes: Option<u64>,
+    staff_session_max_minutes: Option<u64>,
     /// Greeting of a new web conversation per language (`ru`, `uk`, `en`).
     greetings: Option<std::collections::BTreeMap<String, String>>,
 }
@@ -73,6 +79,23 @@ impl Settings {
             secure_cookies: args.secure_cookies.or(file.secure_cookies).unwrap_or(false),
             ..Default::default()
         };
+        if let Some(url) = args.quick_exit_url.clone().or(file.quick_exit_url) {
+            anyhow::ensure!(
+                url.starts_with("https://") || url.starts_with("http://"),
+                "quick_exit_url must be an http(s) address"
+            );
+            server.quick_exit_url = url;
+        }
+        let minutes = |m: u64| std::time::Duration::from_secs(m.saturating_mul(60));
+        if let Some(m) = file.staff_idle_minutes {
+            server.staff_idle_timeout = minutes(m);
+        }
+        if let Some(m) = file.staff_lockout_minutes {
+            server.lockout = minutes(m);
+        }
+        if let Some(m) = file.staff_session_max_minutes {
+            server.staff_session_max = minutes(m);
+        }
         for (language, text) in file.greetings.unwrap_or_default() {
             let language = language.parse().map_err(|e| anyhow::anyhow!("greetings: {e}"))?;
             server.greetings.insert(language, text);

@@ -234,3 +234,118 @@ fn every_command_has_help() {
         assert!(text(&out.stdout).contains("Usage:"), "{args:?}");
     }
 }
+
+/// `serve` on free ports in `dir`, once `/healthz` answers.
+async fn start_serve(dir: &Path) -> Running {
+    let (port, metrics_port) = (free_port(), free_port());
+    let child = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--metrics-listen",
+            &format!("127.0.0.1:{metrics_port}"),
+        ])
+        .current_dir(dir)
+        .env_remove("SAFEPASSAGE_MASTER_KEY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let running = Running {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        metrics: format!("http://127.0.0.1:{metrics_port}"),
+        stdout: Vec::new(),
+    };
+    assert_eq!(get_when_up(&format!("{}/healthz", running.base)).await.status(), 200);
+    running
+}
+
+#[tokio::test]
+async fn acknowledged_chat_messages_survive_sigkill_and_the_token_survives_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_serve(dir.path()).await;
+    let client = reqwest::Client::new();
+    let session: serde_json::Value = client
+        .post(format!("{}/api/v1/chat/sessions", server.base))
+        .json(&serde_json::json!({"language": "uk"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = session["token"].as_str().unwrap().to_owned();
+    let mut writers = Vec::new();
+    for i in 0..100 {
+        let (client, base, token) = (client.clone(), server.base.clone(), token.clone());
+        writers.push(tokio::spawn(async move {
+            let response = client
+                .post(format!("{base}/api/v1/chat/messages"))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({"text": format!("durable-{i}")}))
+                .send()
+                .await
+                .unwrap();
+            (i, response.status().as_u16())
+        }));
+    }
+    let mut acknowledged = Vec::new();
+    for w in writers {
+        let (i, status) = w.await.unwrap();
+        assert_eq!(status, 202);
+        acknowledged.push(format!("durable-{i}"));
+    }
+    drop(server); // SIGKILL, right after the last 202.
+
+    let server = start_serve(dir.path()).await;
+    let page: serde_json::Value = client
+        .get(format!("{}/api/v1/chat/messages?after=0&limit=200", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let texts: Vec<&str> = page["messages"].as_array().unwrap().iter().filter_map(|m| m["text"].as_str()).collect();
+    for text in &acknowledged {
+        assert!(texts.contains(&text.as_str()), "{text} was acknowledged but lost");
+    }
+}
+
+#[tokio::test]
+async fn sigterm_stops_serve_even_with_an_open_event_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start_serve(dir.path()).await;
+    let client = reqwest::Client::new();
+    let session: serde_json::Value = client
+        .post(format!("{}/api/v1/chat/sessions", server.base))
+        .json(&serde_json::json!({"language": "ru"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let stream = client
+        .get(format!("{}/api/v1/chat/events", server.base))
+        .bearer_auth(session["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            assert!(status.success(), "serve exits cleanly on SIGTERM: {status}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop within 15 s of SIGTERM");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(stream);
+}

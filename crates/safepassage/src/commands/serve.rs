@@ -19,16 +19,24 @@ pub async fn run(store: Store, settings: &Settings) -> anyhow::Result<ExitCode> 
     let state = safepassage_server::AppState::new(store.clone(), settings.server.clone());
     let app = safepassage_server::launch(listener, safepassage_server::app(state), until(stopped.clone()));
     let metrics_app = safepassage_server::launch(metrics, safepassage_server::metrics_router(store), until(stopped));
-    let signal = async move {
-        shutdown_signal().await;
-        tracing::info!("shutting down");
-        let _ = stop.send(true);
-    };
-    let (app, metrics_app, ()) = tokio::join!(app, metrics_app, signal);
-    app?;
-    metrics_app?;
+    let servers = async { tokio::try_join!(app, metrics_app).map(|_| ()) };
+    tokio::pin!(servers);
+    tokio::select! {
+        result = &mut servers => result?,
+        () = shutdown_signal() => {
+            tracing::info!("shutting down");
+            let _ = stop.send(true);
+            // Open event streams never end by themselves: give requests in flight a moment,
+            // then stop. Every acknowledged write is already committed.
+            if tokio::time::timeout(SHUTDOWN_GRACE, &mut servers).await.is_err() {
+                tracing::info!("connections still open after the grace period; closing them");
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
+
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 async fn until(mut stopped: tokio::sync::watch::Receiver<bool>) {
     let _ = stopped.wait_for(|s| *s).await;

@@ -55,7 +55,7 @@ scenario('accessibility: no serious or critical axe-core violation on the chat a
 
   const applicant = await s.newPage({ label: 'applicant', bypassCSP: true });
   await openChat(applicant);
-  await sendAsApplicant(applicant, `Вопрос о доступности (${tag()})`);
+  await sendAsApplicant(applicant, `Оператор, вопрос о доступности (${tag()})`);
   await openChat(applicant); // a fresh load of the page with its conversation
   await check(applicant, 'chat / in Russian with a conversation');
 

@@ -23,7 +23,7 @@ scenario('with JavaScript: the reply appears live within a second, without a rel
   });
   await openChat(applicant, { lang: 'ru' });
   await applicant.evaluate(() => { window.__spBeforeSend = true; });
-  const question = `Здравствуйте, я по поводу программы (${tag()})`;
+  const question = `Здравствуйте, мне нужен оператор: я по поводу программы (${tag()})`;
   await sendAsApplicant(applicant, question);
   const sentWithoutReload = await applicant.evaluate(() => window.__spBeforeSend === true);
   if (!sentWithoutReload) t.diagnostic('note: sending reloaded the page; with JavaScript chat.js should send through the JSON API');

@@ -20,7 +20,7 @@ scenario('without JavaScript: applicant writes, operator replies, applicant sees
   assert.equal((await form.getAttribute('method'))?.toLowerCase(), 'post', 'form#send-form must be method=post');
   assert.equal(await form.getAttribute('action'), '/chat/send', 'form#send-form must post to /chat/send');
 
-  const question = `Здравствуйте, хочу узнать подробности (${tag()})`;
+  const question = `Здравствуйте, оператор, хочу узнать подробности (${tag()})`;
   await applicant.locator('textarea#message').fill(question);
   const posted = applicant.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/chat/send'));
   await applicant.locator('button#send').click();

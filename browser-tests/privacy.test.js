@@ -23,7 +23,7 @@ scenario('privacy: no request off 127.0.0.1, no web storage, one HttpOnly cookie
   await assertNoWebStorage(applicant);
   assert.deepEqual(await applicantContext.cookies(), [], 'the chat set a cookie before the applicant wrote anything');
 
-  const question = `Где я могу прочитать подробнее? (${tag()})`;
+  const question = `Оператор, где я могу прочитать подробнее? (${tag()})`;
   await sendAsApplicant(applicant, question);
   const conversation = await waitForNewQueueItem(operator, before);
   await takeConversation(operator, conversation, question);

@@ -39,7 +39,7 @@ scenario('screenshots: chat (ru, 320 px), queue, case', async (s, t) => {
 
   const applicant = await s.newPage({ label: 'applicant', viewport: { width: 320, height: 640 } });
   await openChat(applicant);
-  const question = `Здравствуйте. Мой сын мобилизован, что ему делать? (${tag()})`;
+  const question = `Здравствуйте, оператор. Мой сын мобилизован, что ему делать? (${tag()})`;
   await sendAsApplicant(applicant, question);
 
   const conversation = await waitForNewQueueItem(operator, before);

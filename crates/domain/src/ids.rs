@@ -45,3 +45,8 @@ id_type!(
     /// A staff member.
     UserId
 );
+
+impl UserId {
+    /// The platform itself (the bot) as the actor of an event: no staff account has it.
+    pub const SYSTEM: UserId = UserId(Uuid::nil());
+}

@@ -14,9 +14,12 @@ pub struct ServerConfig {
     /// Mark cookies `Secure`: set when the platform is reached over TLS (directly or through a
     /// terminating proxy). Onion services are plain HTTP to the browser and leave it off.
     pub secure_cookies: bool,
-    /// Greeting for a new web conversation, per language; a language without one uses the
-    /// shipped text (`chat-greeting` in the Fluent files).
+    /// Greeting for a new web conversation, per language, used only when the shipped flows do
+    /// not load (the intake greets otherwise); a language without one uses `chat-greeting`.
     pub greetings: BTreeMap<Language, String>,
+    /// Sent when an applicant's flow expires (24 hours without an answer), per language; a
+    /// language without one uses the shipped text (`chat-flow-expired`).
+    pub flow_expired_messages: BTreeMap<Language, String>,
     /// A console session ends after this long without a request from its user (30 minutes).
     pub staff_idle_timeout: Duration,
     /// A console session ends this long after login however busy it is (12 hours: one shift).
@@ -33,6 +36,7 @@ impl Default for ServerConfig {
         ServerConfig {
             secure_cookies: false,
             greetings: BTreeMap::new(),
+            flow_expired_messages: BTreeMap::new(),
             staff_idle_timeout: Duration::from_secs(30 * 60),
             staff_session_max: Duration::from_secs(12 * 60 * 60),
             lockout: Duration::from_secs(15 * 60),

@@ -20,6 +20,8 @@ pub struct LiveMessage {
     pub sender: Sender,
     pub text: String,
     pub at_ms: i64,
+    /// The bot's buttons under this message (empty for most messages).
+    pub quick_replies: Vec<String>,
 }
 
 /// Something about the queue changed: consoles re-read it.
@@ -85,11 +87,25 @@ mod tests {
         let b = ConversationId(uuid::Uuid::now_v7());
         let mut watch_a = hub.subscribe(a);
         let mut watch_b = hub.subscribe(b);
-        hub.publish(LiveMessage { conversation: a, seq: 1, sender: Sender::Staff, text: "hi".into(), at_ms: 0 });
+        hub.publish(LiveMessage {
+            conversation: a,
+            seq: 1,
+            sender: Sender::Staff,
+            text: "hi".into(),
+            at_ms: 0,
+            quick_replies: vec![],
+        });
         assert_eq!(watch_a.recv().await.unwrap().text, "hi");
         assert!(watch_b.try_recv().is_err());
         drop(watch_a);
-        hub.publish(LiveMessage { conversation: a, seq: 2, sender: Sender::Staff, text: "gone".into(), at_ms: 0 });
+        hub.publish(LiveMessage {
+            conversation: a,
+            seq: 2,
+            sender: Sender::Staff,
+            text: "gone".into(),
+            at_ms: 0,
+            quick_replies: vec![],
+        });
         assert_eq!(hub.watched(), 1, "the unwatched conversation's channel is dropped");
     }
 }

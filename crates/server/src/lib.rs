@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod assets;
+mod bot;
 pub mod chat;
 mod config;
 pub mod console;
@@ -24,6 +25,7 @@ use axum::Router;
 use safepassage_store::Store;
 use tokio::net::TcpListener;
 
+pub use bot::{run_flow_timers, Summary as FlowSummary};
 pub use config::ServerConfig;
 pub use error::{ApiError, PageError};
 pub use hub::{Hub, LiveMessage};
@@ -41,17 +43,28 @@ pub struct AppState {
     pub i18n: Arc<I18n>,
     pub config: Arc<ServerConfig>,
     pub(crate) tokens: Arc<token_cache::TokenCache>,
+    /// The flows the bot runs; None only if the shipped file failed to load (then new
+    /// conversations go straight to the operators).
+    pub(crate) bot: Option<Arc<bot::Bot>>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: ServerConfig) -> AppState {
         let single_node = store.remote_commits().is_none();
+        let bot = match bot::Bot::shipped() {
+            Ok(bot) => Some(Arc::new(bot)),
+            Err(e) => {
+                tracing::error!(error = %e, "the shipped flows do not load; new conversations go to the operators");
+                None
+            }
+        };
         AppState {
             store,
             hub: Hub::default(),
             i18n: Arc::new(I18n::load()),
             config: Arc::new(config),
             tokens: Arc::new(token_cache::TokenCache::new(single_node)),
+            bot,
         }
     }
 }

@@ -27,7 +27,8 @@ pub fn token_hash(token: &str) -> [u8; 32] {
 }
 
 impl AppState {
-    /// A new web conversation: greeted in its language, then waiting for an operator.
+    /// A new web conversation: the intake flow starts in its language (greeting, first
+    /// question). Without flows, it is greeted and waits for an operator.
     pub async fn start_web_chat(
         &self,
         language: Language,
@@ -37,11 +38,16 @@ impl AppState {
             .store
             .start_conversation(safepassage_domain::Channel::Web, language, None, Some(token_hash(&token.0)))
             .await?;
+        if self.bot.is_some() {
+            let messages = self.start_intake(&conversation).await?;
+            return Ok((token, conversation, messages));
+        }
         let greeting = match self.config.greetings.get(&language) {
             Some(text) => text.clone(),
             None => self.i18n.text(language, "chat-greeting"),
         };
         let greeting = self.store.append_message(&conversation, Sender::Bot, &greeting).await?;
+        self.publish(&greeting);
         self.store.queue_conversation(conversation.id, false).await?;
         self.hub.queue_changed();
         Ok((token, conversation, vec![greeting]))
@@ -60,14 +66,20 @@ impl AppState {
         Ok(found)
     }
 
-    /// An applicant's message: stored, shown live, and a closed conversation goes back to the
-    /// queue so that a returning applicant is never left unheard.
+    /// An applicant's message: a flow waiting for it takes it (stored with the bot's answers);
+    /// otherwise it is stored, shown live, and a conversation no one attends (closed, or the
+    /// bot's flow ended without a ticket) goes to the queue, so no applicant is left unheard.
+    /// Returns the applicant's message (its text is withheld when it carried a duress phrase).
     pub async fn applicant_says(&self, conversation: &ConversationView, text: &str) -> Result<MessageView, StoreError> {
+        if self.bot.is_some() && conversation.status == ConversationStatus::Bot {
+            if let Some(sent) = self.resume_flow(conversation, text).await? {
+                // The applicant's message comes first in a step that had input.
+                return sent.into_iter().next().ok_or(StoreError::Conflict("the message was not recorded"));
+            }
+        }
         let message = self.store.append_message(conversation, Sender::Applicant, text).await?;
         self.publish(&message);
-        if conversation.status == ConversationStatus::Closed
-            && self.store.queue_conversation(conversation.id, false).await?
-        {
+        if crate::bot::needs_operator(conversation) && self.store.queue_conversation(conversation.id, false).await? {
             self.tokens.forget(conversation.id);
             self.hub.queue_changed();
         }
@@ -141,7 +153,11 @@ impl AppState {
         }
     }
 
-    fn publish(&self, message: &MessageView) {
+    pub(crate) fn publish(&self, message: &MessageView) {
+        self.publish_with(message, Vec::new());
+    }
+
+    pub(crate) fn publish_with(&self, message: &MessageView, quick_replies: Vec<String>) {
         if let Some(text) = message.body.text() {
             self.hub.publish(LiveMessage {
                 conversation: message.conversation,
@@ -149,6 +165,7 @@ impl AppState {
                 sender: message.sender,
                 text: text.to_owned(),
                 at_ms: message.at_ms,
+                quick_replies,
             });
         }
     }

@@ -78,8 +78,41 @@
     var items = list.querySelectorAll("li.msg");
     for (var i = items.length - 1; i >= 0 && Number(items[i].getAttribute("data-seq")) > m.seq; i--) later = items[i];
     list.insertBefore(li, later);
+    if (!later) showReplies(m);
     var empty = doc.querySelector(".scroller .empty");
     if (empty) empty.parentNode.removeChild(empty);
+  }
+
+  // The bot's buttons belong under its latest message only: replaced whenever one arrives. They
+  // post as a plain form, as without a script.
+  function showReplies(m) {
+    var old = $("quick-replies-form");
+    if (old) old.parentNode.removeChild(old);
+    var replies = Array.isArray(m.quick_replies) ? m.quick_replies : [];
+    if (!replies.length) return;
+    var f = doc.createElement("form");
+    f.id = "quick-replies-form";
+    f.method = "post";
+    f.action = "/chat/send";
+    var lang = doc.createElement("input");
+    lang.type = "hidden";
+    lang.name = "lang";
+    lang.value = form.querySelector('input[name="lang"]').value;
+    f.appendChild(lang);
+    var div = doc.createElement("div");
+    div.id = "quick-replies";
+    replies.forEach(function (r) {
+      if (typeof r !== "string") return;
+      var b = doc.createElement("button");
+      b.className = "quick-reply";
+      b.type = "submit";
+      b.name = "text";
+      b.value = r;
+      b.textContent = r;
+      div.appendChild(b);
+    });
+    f.appendChild(div);
+    form.parentNode.insertBefore(f, form);
   }
 
   // Catches up through the API: after sending, on the refresh link, and when the stream is down.

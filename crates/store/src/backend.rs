@@ -49,6 +49,19 @@ pub(crate) struct RawNote {
     pub key_alive: bool,
 }
 
+/// A conversation's flow state as stored: ciphertexts under the conversation's key.
+#[derive(Debug, Clone)]
+pub(crate) struct RawFlowSession {
+    pub conversation: Uuid,
+    pub state_ct: Option<Vec<u8>>,
+    pub summary_ct: Vec<u8>,
+    pub wait_timeout_ms: Option<i64>,
+    pub expires_ms: Option<i64>,
+    pub updated_ms: i64,
+    pub key_id: Uuid,
+    pub key_alive: bool,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct RawEvent {
     pub seq: i64,
@@ -115,6 +128,10 @@ pub(crate) trait Backend: Send + Sync + 'static {
     async fn keys_wrapped_under(&self, master_key_id: &str, limit: i64) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError>;
     /// Replaces wrapped keys, each only if it is still under `from_master` (a concurrent shred wins).
     async fn rewrap(&self, from_master: &str, to_master: &str, keys: Vec<(Uuid, Vec<u8>)>) -> Result<(), StoreError>;
+    async fn flow_session(&self, conversation: ConversationId) -> Result<Option<RawFlowSession>, StoreError>;
+    /// Conversations whose flow waits with a timeout or an expiry at or before `now_ms`, the
+    /// longest overdue first.
+    async fn due_flow_sessions(&self, now_ms: i64, limit: i64) -> Result<Vec<ConversationId>, StoreError>;
     /// Rows per table, for metrics: counts only.
     async fn counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError>;
 }

@@ -167,3 +167,23 @@ pub struct StoredEvent {
     pub at_ms: i64,
     pub event: Event,
 }
+
+/// What a flow step writes: the engine's session (None once it is over), the platform's summary
+/// (opaque to the store), and when the waiting flow is due for a timeout or an expiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowWrite {
+    pub state: Option<String>,
+    pub summary: String,
+    pub wait_timeout_ms: Option<i64>,
+    pub expires_ms: Option<i64>,
+}
+
+/// A conversation's flow state, decrypted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowSessionView {
+    pub state: Option<String>,
+    pub summary: String,
+    pub wait_timeout_ms: Option<i64>,
+    pub expires_ms: Option<i64>,
+    pub updated_ms: i64,
+}

@@ -115,6 +115,17 @@ pub(crate) enum Op {
         password_hash: String,
         totp_ct: Vec<u8>,
     },
+    /// Inserts or replaces a conversation's flow state (sealed by the caller).
+    PutFlowSession {
+        conversation: ConversationId,
+        state_ct: Option<Vec<u8>>,
+        summary_ct: Vec<u8>,
+        wait_timeout_ms: Option<i64>,
+        expires_ms: Option<i64>,
+    },
+    DeleteFlowSession {
+        conversation: ConversationId,
+    },
     SetLoginState {
         user: UserId,
         failed_logins: i64,

@@ -17,6 +17,8 @@ pub async fn run(store: Store, settings: &Settings) -> anyhow::Result<ExitCode> 
     tracing::info!(listen = %settings.listen, metrics = %settings.metrics_listen, backend = store.backend_name(), "serving");
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let state = safepassage_server::AppState::new(store.clone(), settings.server.clone());
+    // Flows waiting for an answer time out and expire on their own clock.
+    tokio::spawn(safepassage_server::run_flow_timers(state.clone(), FLOW_TIMER_EVERY));
     let app = safepassage_server::launch(listener, safepassage_server::app(state), until(stopped.clone()));
     let metrics_app = safepassage_server::launch(metrics, safepassage_server::metrics_router(store), until(stopped));
     let servers = async { tokio::try_join!(app, metrics_app).map(|_| ()) };
@@ -36,6 +38,7 @@ pub async fn run(store: Store, settings: &Settings) -> anyhow::Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
+const FLOW_TIMER_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 async fn until(mut stopped: tokio::sync::watch::Receiver<bool>) {

@@ -25,3 +25,4 @@ chat-notice-too-long = The message is too long: at most 4,096 characters.
 chat-notice-failed = The message was not sent. Please try again.
 chat-notice-unavailable = The service is busy. Please wait a moment and try again.
 chat-safety = Nothing from this conversation is kept in your browser's storage. When you are done, close the tab, or press "Leave quickly" at any time.
+chat-flow-expired = The conversation is paused. Write any time and an operator will answer.

@@ -111,8 +111,10 @@ pub(super) async fn create_session(
         None => Language::Ru,
         Some(tag) => tag.parse::<Language>().map_err(|e| ApiError::bad_request("unknown_language", e.to_string()))?,
     };
-    let (token, _, messages) = state.start_web_chat(language).await?;
-    let created = SessionCreated { token: token.0.as_str().to_owned(), messages: ChatMessage::list(&messages) };
+    let (token, conversation, messages) = state.start_web_chat(language).await?;
+    let replies = state.quick_replies(conversation.id).await?;
+    let messages = ChatMessage::list(&messages, replies.as_ref());
+    let created = SessionCreated { token: token.0.as_str().to_owned(), messages };
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -168,7 +170,8 @@ pub(super) async fn get_messages(
         return Err(ApiError::bad_request("invalid_query", format!("`limit` must be from 1 to {PAGE_LIMIT}")));
     }
     let messages = state.store.messages(conversation.id, after, limit).await?;
-    Ok(Json(MessagesPage { messages: ChatMessage::list(&messages) }))
+    let replies = state.quick_replies(conversation.id).await?;
+    Ok(Json(MessagesPage { messages: ChatMessage::list(&messages, replies.as_ref()) }))
 }
 
 /// Joins this conversation to the case of a codename. Every failure, whether the codename is

@@ -72,10 +72,11 @@ pub(super) async fn events(
     // other (or both, and the seq check drops the copy), never in neither.
     let receiver = state.hub.subscribe(conversation.id);
     let backlog = state.store.messages(conversation.id, after, PAGE_LIMIT).await?;
+    let replies = state.quick_replies(conversation.id).await?;
     let more_waiting = backlog.len() as i64 == PAGE_LIMIT;
     let last = backlog.last().map_or(after, |m| m.seq);
     let head = std::iter::once(Event::default().retry(RECONNECT).comment("ok"))
-        .chain(backlog.iter().filter_map(ChatMessage::from_view).map(|m| message_event(&m)))
+        .chain(ChatMessage::list(&backlog, replies.as_ref()).iter().map(message_event))
         .collect::<Vec<_>>();
     let tail = if more_waiting {
         Either::Left(stream::iter([resync_event(last)]))

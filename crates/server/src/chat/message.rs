@@ -47,6 +47,10 @@ pub struct ChatMessage {
     /// When it was recorded, RFC 3339 in UTC.
     #[schema(format = DateTime, example = "2025-03-01T12:34:56.789Z")]
     pub at: String,
+    /// The bot's suggested answers (buttons), on the bot's latest question while its flow waits
+    /// for the answer; send one as the text of a message. Empty otherwise.
+    #[schema(example = json!(["Русский", "Українська", "English"]))]
+    pub quick_replies: Vec<String>,
 }
 
 impl ChatMessage {
@@ -57,15 +61,32 @@ impl ChatMessage {
             from: Author::of(m.sender),
             text: m.body.text()?.to_owned(),
             at: rfc3339(m.at_ms),
+            quick_replies: Vec::new(),
         })
     }
 
     pub fn from_live(m: &LiveMessage) -> ChatMessage {
-        ChatMessage { seq: m.seq, from: Author::of(m.sender), text: m.text.clone(), at: rfc3339(m.at_ms) }
+        ChatMessage {
+            seq: m.seq,
+            from: Author::of(m.sender),
+            text: m.text.clone(),
+            at: rfc3339(m.at_ms),
+            quick_replies: m.quick_replies.clone(),
+        }
     }
 
-    pub fn list(views: &[MessageView]) -> Vec<ChatMessage> {
-        views.iter().filter_map(ChatMessage::from_view).collect()
+    /// The messages, with the bot's current buttons on the message they belong to.
+    pub fn list(views: &[MessageView], quick_replies: Option<&(uuid::Uuid, Vec<String>)>) -> Vec<ChatMessage> {
+        views
+            .iter()
+            .filter_map(|view| {
+                let mut m = ChatMessage::from_view(view)?;
+                if let Some((_, replies)) = quick_replies.filter(|(id, _)| *id == view.id.0) {
+                    m.quick_replies = replies.clone();
+                }
+                Some(m)
+            })
+            .collect()
     }
 }
 

@@ -84,6 +84,8 @@ struct ChatPage<'a> {
     quick_exit_url: &'a str,
     notice: Option<String>,
     messages: Vec<PageMessage>,
+    /// The bot's buttons under its last message, while its flow waits for the answer.
+    quick_replies: Vec<String>,
     draft: &'a str,
     live: bool,
 }
@@ -286,9 +288,23 @@ async fn render(state: &AppState, view: View<'_>, request_id: Option<Extension<R
     let View { language, conversation, mut notice, draft, mut status } = view;
     let t = Texts::load(&state.i18n, language);
     let mut messages = Vec::new();
+    let mut quick_replies = Vec::new();
     if let Some(conversation) = conversation {
-        match state.recent_messages(conversation.id, SHOWN).await {
-            Ok(views) => messages = views,
+        let read = async {
+            let views = state.recent_messages(conversation.id, SHOWN).await?;
+            let replies = state.quick_replies(conversation.id).await?;
+            Ok::<_, StoreError>((views, replies))
+        };
+        match read.await {
+            Ok((views, replies)) => {
+                // Only under the last message: once anyone wrote after it, the buttons are stale.
+                if let (Some(last), Some((id, replies))) = (views.last(), replies) {
+                    if last.id.0 == id {
+                        quick_replies = replies;
+                    }
+                }
+                messages = views;
+            }
             Err(e) => {
                 log_failure(&e, request_id.as_ref());
                 notice = Some("chat-notice-unavailable");
@@ -328,6 +344,7 @@ async fn render(state: &AppState, view: View<'_>, request_id: Option<Extension<R
             .collect(),
         quick_exit_url,
         messages,
+        quick_replies,
         draft,
         live: conversation.is_some(),
     };

@@ -46,6 +46,9 @@ struct ConversationPage {
     language: String,
     status: String,
     case: Option<CaseLink>,
+    /// What the bot learnt: the ticket's topic and the flows' results (never the duress phrase).
+    bot_topic: Option<String>,
+    bot_results: Vec<(String, String)>,
     messages: Vec<MessageRow>,
     last_seq: i64,
     /// Labels console.js gives to messages that arrive live.
@@ -95,6 +98,7 @@ pub(crate) async fn page(
         .as_ref()
         .filter(|c| access::sees_case(staff.role, staff.id, c))
         .map(|c| CaseLink { href: format!("/console/cases/{}", c.id), short: short_id(&c.id.0) });
+    let summary = state.flow_summary(conversation.id).await.or_page(i18n, lang)?.unwrap_or_default();
     let write = grant.reach == Reach::Write;
     let takes = matches!(staff.role, Role::Operator | Role::Specialist);
     let [label_applicant, label_bot, label_staff] = labels;
@@ -107,6 +111,8 @@ pub(crate) async fn page(
         language: word(i18n, lang, "language", conversation.language.as_str()),
         status: word(i18n, lang, "status", conversation.status.as_str()),
         case,
+        bot_topic: summary.topic.map(|t| if t.is_empty() { "—".to_owned() } else { t }),
+        bot_results: summary.results.into_iter().collect(),
         last_seq: messages.last().map_or(0, |m| m.seq),
         messages,
         label_applicant,

@@ -90,7 +90,7 @@ async fn without_javascript_a_message_starts_the_conversation_and_shows_escaped(
 
     let (status, html) = page(&browser, &server, &location).await;
     assert_eq!(status, 200);
-    assert!(html.contains("Здравствуйте. Это служба помощи."), "the greeting");
+    assert!(html.contains("Здравствуйте. Это служба помощи."), "the intake's greeting");
     assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62; &#38; &#34;quotes&#34;"), "{html}");
     assert!(!html.contains("<script>alert(1)"));
     assert!(html.contains("class=\"msg from-bot\""));
@@ -110,9 +110,11 @@ async fn without_javascript_a_message_starts_the_conversation_and_shows_escaped(
     let response = post_form(&browser, &server, "/chat/send", &[("text", "ещё"), ("lang", "ru")]).await;
     assert_eq!(response.status(), 303);
     assert!(set_cookie(&response).is_none());
+    // Greeting, the first message (English by its letters), "who are you?", the operator, the
+    // second message, and the intake asking again.
     let messages = server.state.store.messages(conversation.id, 0, 10).await.unwrap();
-    assert_eq!(messages.len(), 4);
-    assert_eq!(server.state.store.queue(10).await.unwrap().len(), 1, "one conversation waits");
+    assert_eq!(messages.len(), 6);
+    assert_eq!(messages[2].sender, safepassage_domain::Sender::Bot);
 }
 
 #[tokio::test]

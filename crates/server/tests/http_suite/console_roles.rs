@@ -10,7 +10,7 @@ use super::{client, Staff, TestServer};
 type Expect = [u16; 6];
 
 async fn queued(server: &TestServer) -> ConversationId {
-    server.state.start_web_chat(Language::Ru).await.unwrap().1.id
+    crate::http_suite::queued_chat(&server.state, Language::Ru).await.1.id
 }
 
 async fn assigned_to(server: &TestServer, user: UserId) -> ConversationId {

@@ -32,7 +32,7 @@ async fn two_operators_take_at_once_and_exactly_one_wins() {
     let a = login(&server, &server.staff(Role::Operator, "race-a").await).await;
     let b = login(&server, &server.staff(Role::Operator, "race-b").await).await;
     for _ in 0..5 {
-        let (_, conversation, _) = server.state.start_web_chat(Language::Uk).await.unwrap();
+        let (_, conversation, _) = crate::http_suite::queued_chat(&server.state, Language::Uk).await;
         let path = format!("/console/conversations/{}/take", conversation.id);
         let (ra, rb) = tokio::join!(a.post(&path, &[]), b.post(&path, &[]));
         let winner_page = format!("/console/conversations/{}", conversation.id);
@@ -60,8 +60,8 @@ async fn two_operators_take_at_once_and_exactly_one_wins() {
 async fn the_queue_lists_waiting_conversations_oldest_first_with_hooks() {
     let server = TestServer::start().await;
     let session = login(&server, &server.staff(Role::Operator, "queue-reader").await).await;
-    let (_, first, _) = server.state.start_web_chat(Language::Ru).await.unwrap();
-    let (_, second, _) = server.state.start_web_chat(Language::En).await.unwrap();
+    let (_, first, _) = crate::http_suite::queued_chat(&server.state, Language::Ru).await;
+    let (_, second, _) = crate::http_suite::queued_chat(&server.state, Language::En).await;
     let html = session.page("/console/queue?lang=en").await;
     let one = html.find(&format!("data-conversation=\"{}\"", first.id)).expect("first listed");
     let two = html.find(&format!("data-conversation=\"{}\"", second.id)).expect("second listed");
@@ -95,7 +95,7 @@ async fn the_queue_stream_signals_changes() {
     let state = server.state.clone();
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(200)).await;
-        state.start_web_chat(Language::Ru).await.unwrap();
+        crate::http_suite::queued_chat(&state, Language::Ru).await;
     });
     let seen = stream_until(stream, "event: queue", Duration::from_secs(5)).await;
     assert!(seen.contains("event: queue"), "{seen}");
@@ -106,7 +106,7 @@ async fn a_reply_reaches_the_applicant_and_shows_live() {
     let server = TestServer::start().await;
     let operator = server.staff(Role::Operator, "replier").await;
     let session = login(&server, &operator).await;
-    let (_, conversation, _) = server.state.start_web_chat(Language::Ru).await.unwrap();
+    let (_, conversation, _) = crate::http_suite::queued_chat(&server.state, Language::Ru).await;
     let take = session.post(&format!("/console/conversations/{}/take", conversation.id), &[]).await;
     let page_path = format!("/console/conversations/{}", conversation.id);
     assert_eq!(location(&take), page_path);
@@ -162,7 +162,7 @@ async fn every_view_of_a_transcript_or_case_is_an_event() {
     let server = TestServer::start().await;
     let operator = server.staff(Role::Operator, "viewer").await;
     let session = login(&server, &operator).await;
-    let (_, conversation, _) = server.state.start_web_chat(Language::En).await.unwrap();
+    let (_, conversation, _) = crate::http_suite::queued_chat(&server.state, Language::En).await;
     let path = format!("/console/conversations/{}", conversation.id);
     session.page(&path).await;
     session.page(&path).await;
@@ -195,7 +195,7 @@ async fn a_case_moves_only_as_the_role_allows_and_shows_its_timeline() {
     let operator = server.staff(Role::Operator, "intake").await;
     let coordinator = server.staff(Role::Coordinator, "boss").await;
     let session = login(&server, &operator).await;
-    let (_, conversation, _) = server.state.start_web_chat(Language::Uk).await.unwrap();
+    let (_, conversation, _) = crate::http_suite::queued_chat(&server.state, Language::Uk).await;
     let path = format!("/console/conversations/{}", conversation.id);
     session.post(&format!("{path}/take"), &[]).await;
     let case_path = location(&session.post(&format!("{path}/case"), &[("kind", "group")]).await);
@@ -250,7 +250,7 @@ async fn operations_see_the_hand_off_package_without_history() {
     let specialist = server.staff(Role::Specialist, "spec").await;
     let coordinator = server.staff(Role::Coordinator, "coord").await;
     let ops = server.staff(Role::Operations, "unit").await;
-    let (_, conversation, _) = server.state.start_web_chat(Language::Ru).await.unwrap();
+    let (_, conversation, _) = crate::http_suite::queued_chat(&server.state, Language::Ru).await;
     server.state.staff_says(&conversation, "секретная переписка").await.unwrap();
     let case = server
         .state
@@ -322,7 +322,7 @@ async fn an_admin_enrols_a_user_who_can_then_log_in() {
 async fn admins_see_no_case_content() {
     let server = TestServer::start().await;
     let specialist = server.staff(Role::Specialist, "owner").await;
-    let (_, conversation, _) = server.state.start_web_chat(Language::Ru).await.unwrap();
+    let (_, conversation, _) = crate::http_suite::queued_chat(&server.state, Language::Ru).await;
     server.state.applicant_says(&conversation, "очень личное").await.unwrap();
     let case = server
         .state

@@ -3,6 +3,7 @@
 
 mod basics;
 mod chat_api;
+mod chat_flows;
 mod chat_pages;
 mod console;
 mod console_roles;
@@ -81,4 +82,19 @@ impl TestServer {
 /// A client that keeps cookies and never follows redirects (tests look at them).
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// A new web conversation whose applicant asked the intake for a person ("оператор"), so it
+/// waits in the operators' queue: ((), the conversation as stored now, the bot's first
+/// messages).
+#[allow(dead_code)]
+pub async fn queued_chat(
+    state: &AppState,
+    language: safepassage_domain::Language,
+) -> ((), safepassage_store::ConversationView, Vec<safepassage_store::MessageView>) {
+    let (_, conversation, messages) = state.start_web_chat(language).await.unwrap();
+    state.applicant_says(&conversation, "оператор").await.unwrap();
+    let conversation = state.store.conversation(conversation.id).await.unwrap().unwrap();
+    assert_eq!(conversation.status, safepassage_store::ConversationStatus::Queued);
+    ((), conversation, messages)
 }

@@ -254,6 +254,28 @@ async fn apply<'a>(
             .execute(&mut *conn)
             .await?;
         }
+        Op::PutFlowSession { conversation, state_ct, summary_ct, wait_timeout_ms, expires_ms } => {
+            sqlx::query(
+                "INSERT INTO flow_sessions (conversation_id, state_ct, summary_ct, wait_timeout_ms, expires_ms, updated_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (conversation_id) DO UPDATE SET \
+                 state_ct = excluded.state_ct, summary_ct = excluded.summary_ct, \
+                 wait_timeout_ms = excluded.wait_timeout_ms, expires_ms = excluded.expires_ms, updated_ms = excluded.updated_ms",
+            )
+            .bind(conversation.0)
+            .bind(state_ct.as_deref())
+            .bind(summary_ct.as_slice())
+            .bind(*wait_timeout_ms)
+            .bind(*expires_ms)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Op::DeleteFlowSession { conversation } => {
+            sqlx::query("DELETE FROM flow_sessions WHERE conversation_id = $1")
+                .bind(conversation.0)
+                .execute(&mut *conn)
+                .await?;
+        }
         Op::SetCaseState { id, from, to, close_reason } => {
             let changed = sqlx::query(
                 "UPDATE cases SET state = $3, close_reason = $4, updated_ms = $5 WHERE id = $1 AND state = $2",

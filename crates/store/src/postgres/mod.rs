@@ -16,6 +16,7 @@ use crate::error::StoreError;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_initial.sql"),
     include_str!("../../migrations/postgres/0002_queue_sessions_timeline.sql"),
+    include_str!("../../migrations/postgres/0003_flow_sessions.sql"),
 ];
 const MAX_CONNECTIONS: u32 = 10;
 /// First half of the advisory lock key taken while migrating; the second half is the schema's

@@ -10,7 +10,9 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::{limit, PgBackend};
-use crate::backend::{Backend, BatchSeqs, MasterKeyRow, RawEvent, RawMessage, RawNote, RawUser, WrappedKey};
+use crate::backend::{
+    Backend, BatchSeqs, MasterKeyRow, RawEvent, RawFlowSession, RawMessage, RawNote, RawUser, WrappedKey,
+};
 use crate::error::StoreError;
 use crate::model::{CaseFilter, CaseView, ConversationStatus, ConversationView, NoteKind, SeqRange, StaffSession};
 use crate::ops::Job;
@@ -368,6 +370,46 @@ impl Backend for PgBackend {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    async fn flow_session(&self, conversation: ConversationId) -> Result<Option<RawFlowSession>, StoreError> {
+        let row = sqlx::query(
+            "SELECT f.conversation_id, f.state_ct, f.summary_ct, f.wait_timeout_ms, f.expires_ms, f.updated_ms, \
+             v.key_id, k.wrapped IS NOT NULL \
+             FROM flow_sessions f JOIN conversations v ON v.id = f.conversation_id \
+             JOIN data_keys k ON k.id = v.key_id WHERE f.conversation_id = $1",
+        )
+        .bind(conversation.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(RawFlowSession {
+                conversation: r.try_get(0)?,
+                state_ct: r.try_get(1)?,
+                summary_ct: r.try_get(2)?,
+                wait_timeout_ms: r.try_get(3)?,
+                expires_ms: r.try_get(4)?,
+                updated_ms: r.try_get(5)?,
+                key_id: r.try_get(6)?,
+                key_alive: r.try_get(7)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn due_flow_sessions(&self, now_ms: i64, limit_n: i64) -> Result<Vec<ConversationId>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT conversation_id FROM ( \
+               SELECT conversation_id, wait_timeout_ms AS due FROM flow_sessions WHERE wait_timeout_ms <= $1 \
+               UNION ALL \
+               SELECT conversation_id, expires_ms AS due FROM flow_sessions WHERE expires_ms <= $1) AS d \
+             GROUP BY conversation_id ORDER BY min(due) LIMIT $2",
+        )
+        .bind(now_ms)
+        .bind(limit(limit_n))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(ConversationId(r.try_get(0)?))).collect()
     }
 
     async fn counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_initial.sql"),
     include_str!("../../migrations/sqlite/0002_queue_sessions_timeline.sql"),
     include_str!("../../migrations/sqlite/0003_messages_clustered.sql"),
+    include_str!("../../migrations/sqlite/0004_flow_sessions.sql"),
 ];
 const READERS: usize = 4;
 const WRITER_CACHE_KIB: i64 = 64 * 1024;

@@ -8,7 +8,9 @@ use safepassage_domain::{CaseId, CaseKind, CloseReason, ConversationId, GroupCom
 use uuid::Uuid;
 
 use super::SqliteBackend;
-use crate::backend::{Backend, BatchSeqs, MasterKeyRow, RawEvent, RawMessage, RawNote, RawUser, WrappedKey};
+use crate::backend::{
+    Backend, BatchSeqs, MasterKeyRow, RawEvent, RawFlowSession, RawMessage, RawNote, RawUser, WrappedKey,
+};
 use crate::error::StoreError;
 use crate::model::{CaseFilter, CaseView, ConversationStatus, ConversationView, NoteKind, StaffSession};
 use crate::ops::Job;
@@ -397,6 +399,46 @@ impl Backend for SqliteBackend {
             Ok(())
         })
         .await?
+    }
+
+    async fn flow_session(&self, conversation: ConversationId) -> Result<Option<RawFlowSession>, StoreError> {
+        self.read(move |c| {
+            Ok(c.prepare_cached(
+                "SELECT f.conversation_id, f.state_ct, f.summary_ct, f.wait_timeout_ms, f.expires_ms, f.updated_ms, \
+                 v.key_id, k.wrapped IS NOT NULL \
+                 FROM flow_sessions f JOIN conversations v ON v.id = f.conversation_id \
+                 JOIN data_keys k ON k.id = v.key_id WHERE f.conversation_id = ?1",
+            )?
+            .query_row(params![conversation.as_bytes()], |r| {
+                Ok(RawFlowSession {
+                    conversation: row_uuid(r, 0)?,
+                    state_ct: r.get(1)?,
+                    summary_ct: r.get(2)?,
+                    wait_timeout_ms: r.get(3)?,
+                    expires_ms: r.get(4)?,
+                    updated_ms: r.get(5)?,
+                    key_id: row_uuid(r, 6)?,
+                    key_alive: r.get(7)?,
+                })
+            })
+            .optional()?)
+        })
+        .await
+    }
+
+    async fn due_flow_sessions(&self, now_ms: i64, limit: i64) -> Result<Vec<ConversationId>, StoreError> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT conversation_id FROM ( \
+                   SELECT conversation_id, wait_timeout_ms AS due FROM flow_sessions WHERE wait_timeout_ms <= ?1 \
+                   UNION ALL \
+                   SELECT conversation_id, expires_ms AS due FROM flow_sessions WHERE expires_ms <= ?1) \
+                 GROUP BY conversation_id ORDER BY min(due) LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![now_ms, limit], |r| row_uuid(r, 0).map(ConversationId))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
     }
 
     async fn counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {

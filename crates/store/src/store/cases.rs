@@ -18,12 +18,28 @@ impl Store {
         kind: CaseKind,
         by: UserId,
     ) -> Result<CaseId, StoreError> {
+        self.insert_case(conversation, kind, by, Some(by)).await
+    }
+
+    /// Opens a case for the bot (an applicant registered in a flow): no one owns it yet, and
+    /// its events name [`UserId::SYSTEM`] as the actor.
+    pub async fn open_case_by_bot(&self, conversation: ConversationId, kind: CaseKind) -> Result<CaseId, StoreError> {
+        self.insert_case(Some(conversation), kind, UserId::SYSTEM, None).await
+    }
+
+    async fn insert_case(
+        &self,
+        conversation: Option<ConversationId>,
+        kind: CaseKind,
+        by: UserId,
+        assigned_to: Option<UserId>,
+    ) -> Result<CaseId, StoreError> {
         let id = CaseId(Uuid::now_v7());
         let key_id = Uuid::now_v7();
         let (_, master_key_id, wrapped) = self.keys.new_data_key(key_id);
         let mut ops = vec![
             Op::InsertDataKey { id: key_id, purpose: "case", master_key_id, wrapped },
-            Op::InsertCase { id, kind, key_id, assigned_to: Some(by) },
+            Op::InsertCase { id, kind, key_id, assigned_to },
         ];
         let mut events = vec![Event::CaseOpened { case: id, kind, conversation, by }];
         if let Some(conversation) = conversation {

@@ -4,11 +4,13 @@
 mod audit;
 mod cases;
 mod conversations;
+mod flows;
 mod queue;
 mod rotation;
 mod sessions;
 mod staff;
 
+pub use flows::StepMessage;
 pub use rotation::RotationReport;
 
 use std::sync::atomic::Ordering;

@@ -4,6 +4,7 @@
 mod audit;
 mod durability;
 mod encryption;
+mod flows;
 mod keys;
 mod queue;
 mod story;

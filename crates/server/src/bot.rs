@@ -1,0 +1,371 @@
+//! The bot: runs the shipped flows (`flows/safepassage.json`) for web conversations in the flow
+//! engine, keeps each session sealed in the store, and turns the engine's events into messages,
+//! codenames and queue entries, as the flows' contract with the platform says.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use safepassage_domain::{CaseKind, ConversationId, Language, Sender};
+use safepassage_flows::definition::{FlowRef, LoadOptions};
+use safepassage_flows::engine::{
+    self, Assets, Config, Contact, Engine, EventKind, MsgIn, Resume, Session, SessionStatus, Trigger,
+};
+use safepassage_flows::ids::SplitMix64;
+use safepassage_flows::Env;
+use safepassage_store::{ConversationStatus, ConversationView, FlowWrite, MessageView, StepMessage, StoreError};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::AppState;
+
+/// The export the platform ships, read once at start.
+const SHIPPED: &str = include_str!("../../../flows/safepassage.json");
+/// The flow every new web conversation starts in (flows are referred to by name: UUIDs change
+/// when TextIt imports a file).
+const INTAKE: &str = "Intake";
+/// The result that must never be shown, nor kept once the session is over.
+const DURESS: &str = "duress_phrase";
+/// What the transcript shows in place of the applicant's duress phrase.
+const HIDDEN: &str = "•••";
+/// Serialises steps of one conversation (a message and a timeout at once) on this node.
+const LOCKS: usize = 256;
+
+/// The loaded flows and the engine's settings; shared by every conversation.
+pub struct Bot {
+    assets: Assets,
+    intake: FlowRef,
+    locks: Vec<tokio::sync::Mutex<()>>,
+}
+
+/// What the platform keeps of a conversation's flows beside the engine's session: shown to the
+/// operator (topic, results) and to the applicant (the buttons of the last bot message).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// The ticket's topic, once a flow opened one ("" for the default queue).
+    #[serde(default)]
+    pub topic: Option<String>,
+    /// Results of every run, later values winning; never the duress phrase.
+    #[serde(default)]
+    pub results: BTreeMap<String, String>,
+    /// The quick replies of the last bot message, and which message that is.
+    #[serde(default)]
+    pub quick_replies: Option<(uuid::Uuid, Vec<String>)>,
+    /// The case the bot opened when the applicant asked for a codename.
+    #[serde(default)]
+    pub codename_issued: bool,
+}
+
+impl Bot {
+    /// Loads the shipped export with no outside action allowed; the ticket topics are those the
+    /// flows name, the general queue ("Operator") first.
+    pub fn shipped() -> Result<Bot, String> {
+        let mut export: Value = serde_json::from_str(SHIPPED).map_err(|e| format!("flows/safepassage.json: {e}"))?;
+        export["topics"] = Value::Array(topics_named(&export));
+        let assets = Assets::from_json(&export, &LoadOptions::default());
+        let uuid = export["flows"]
+            .as_array()
+            .and_then(|flows| flows.iter().find(|f| f["name"] == INTAKE))
+            .and_then(|f| f["uuid"].as_str())
+            .ok_or_else(|| format!("flows/safepassage.json has no flow named {INTAKE}"))?
+            .to_owned();
+        assets.flow(&uuid).map_err(|e| format!("the {INTAKE} flow does not load: {e}"))?;
+        let locks = (0..LOCKS).map(|_| tokio::sync::Mutex::new(())).collect();
+        Ok(Bot { assets, intake: FlowRef::new(&uuid, INTAKE), locks })
+    }
+
+    fn lock(&self, conversation: ConversationId) -> &tokio::sync::Mutex<()> {
+        let bytes = conversation.as_bytes();
+        let index = usize::from(bytes[15]) | (usize::from(bytes[14]) << 8);
+        &self.locks[index % self.locks.len()]
+    }
+}
+
+/// Every topic the flows' `open_ticket` actions name, as `{uuid, name}`.
+fn topics_named(export: &Value) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    let mut stack = vec![export];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(m) => {
+                if m.get("type").and_then(Value::as_str) == Some("open_ticket") {
+                    if let Some(t) = m.get("topic").filter(|t| t.is_object()) {
+                        if !out.contains(t) {
+                            out.push(t.clone());
+                        }
+                    }
+                }
+                stack.extend(m.values());
+            }
+            Value::Array(items) => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
+    out.sort_by_key(|t| (t["name"] != "Operator", t["name"].as_str().unwrap_or("").to_owned()));
+    out
+}
+
+fn engine_language(language: Language) -> &'static str {
+    match language {
+        Language::Ru => "rus",
+        Language::Uk => "ukr",
+        Language::En => "eng",
+    }
+}
+
+fn env(now: DateTime<Utc>) -> Env {
+    let mut env = Env::new(now);
+    env.allowed_languages = ["rus", "ukr", "eng"].iter().map(|l| (*l).to_owned()).collect();
+    env
+}
+
+fn now() -> DateTime<Utc> {
+    DateTime::<Utc>::from(std::time::SystemTime::now())
+}
+
+/// A seed for the engine's generator (UUIDs of runs and events, the random router).
+fn rng() -> Result<SplitMix64, StoreError> {
+    let mut seed = [0u8; 8];
+    getrandom::getrandom(&mut seed).map_err(|e| StoreError::Database(format!("no randomness: {e}")))?;
+    Ok(SplitMix64::new(u64::from_le_bytes(seed)))
+}
+
+fn millis(rfc3339: Option<&str>) -> Option<i64> {
+    rfc3339.and_then(engine::time::parse).map(|t| t.timestamp_millis())
+}
+
+fn bad_state(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Database(format!("unreadable flow session: {e}"))
+}
+
+/// What one step did, beyond its messages.
+struct Outcome {
+    messages: Vec<StepMessage>,
+    ticket: Option<String>,
+    hide_input: bool,
+}
+
+impl AppState {
+    fn bot(&self) -> Result<&Bot, StoreError> {
+        self.bot.as_deref().ok_or(StoreError::Conflict("the flows did not load"))
+    }
+
+    /// Starts the intake for a new conversation: its first messages, stored and shown.
+    pub(crate) async fn start_intake(&self, conversation: &ConversationView) -> Result<Vec<MessageView>, StoreError> {
+        let _guard = self.bot()?.lock(conversation.id).lock().await;
+        let contact = Contact::anonymous(&conversation.contact.0.to_string(), engine_language(conversation.language));
+        let engine = Engine::new(Config::default());
+        let started = engine
+            .start(&self.bot()?.assets, &env(now()), contact, Trigger::manual(self.bot()?.intake.clone()), &mut rng()?)
+            .map_err(bad_state)?;
+        let mut summary = Summary::default();
+        self.apply_step(conversation, &mut summary, None, &started.events, &started.session, None).await
+    }
+
+    /// An applicant's message to a conversation whose flow waits: resumes it. `None` when no
+    /// flow waits (the message is then the operators').
+    pub(crate) async fn resume_flow(
+        &self,
+        conversation: &ConversationView,
+        text: &str,
+    ) -> Result<Option<Vec<MessageView>>, StoreError> {
+        let _guard = self.bot()?.lock(conversation.id).lock().await;
+        let Some((mut session, mut summary)) = self.waiting_session(conversation.id).await? else {
+            return Ok(None);
+        };
+        let msg = MsgIn { uuid: uuid::Uuid::new_v4().to_string(), text: text.to_owned(), ..Default::default() };
+        let events = Engine::new(Config::default())
+            .resume(&self.bot()?.assets, &env(now()), &mut session, Resume::Msg(msg), &mut rng()?)
+            .map_err(bad_state)?;
+        let sent = self.apply_step(conversation, &mut summary, Some(text), &events, &session, None).await?;
+        Ok(Some(sent))
+    }
+
+    /// Resumes every flow whose wait timed out or which expired by `at_ms` (milliseconds since
+    /// the epoch): one round of the timer task, and how tests move time on.
+    pub async fn run_due_flows(&self, at_ms: i64) -> Result<usize, StoreError> {
+        let at = DateTime::<Utc>::from_timestamp_millis(at_ms).ok_or(StoreError::Conflict("time out of range"))?;
+        let due = self.store.due_flow_sessions(at_ms, 200).await?;
+        for id in &due {
+            if let Err(e) = self.flow_due(*id, at).await {
+                tracing::warn!(conversation = %id, error = %e, "flow timers: resume failed");
+            }
+        }
+        Ok(due.len())
+    }
+
+    /// Resumes a conversation whose wait timed out or whose flow expired (by `at`).
+    async fn flow_due(&self, id: ConversationId, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let _guard = self.bot()?.lock(id).lock().await;
+        let Some(conversation) = self.store.conversation(id).await? else { return Ok(()) };
+        let Some(flow) = self.store.flow_session(id).await? else { return Ok(()) };
+        let Some((mut session, mut summary)) = self.waiting_session(id).await? else { return Ok(()) };
+        let at_ms = at.timestamp_millis();
+        let (resume, closing) = match (flow.wait_timeout_ms, flow.expires_ms) {
+            (Some(t), _) if t <= at_ms => (Resume::WaitTimeout, None),
+            (_, Some(e)) if e <= at_ms => {
+                let text = match self.config.flow_expired_messages.get(&conversation.language) {
+                    Some(text) => text.clone(),
+                    None => self.i18n.text(conversation.language, "chat-flow-expired"),
+                };
+                (Resume::Expiration, Some(text))
+            }
+            _ => return Ok(()),
+        };
+        let events = Engine::new(Config::default())
+            .resume(&self.bot()?.assets, &env(at), &mut session, resume, &mut rng()?)
+            .map_err(bad_state)?;
+        self.apply_step(&conversation, &mut summary, None, &events, &session, closing).await?;
+        Ok(())
+    }
+
+    async fn waiting_session(&self, id: ConversationId) -> Result<Option<(Session, Summary)>, StoreError> {
+        let Some(flow) = self.store.flow_session(id).await? else { return Ok(None) };
+        let Some(state) = flow.state else { return Ok(None) };
+        let session: Value = serde_json::from_str(&state).map_err(bad_state)?;
+        let session = Session::from_json(&session).map_err(bad_state)?;
+        if session.status != SessionStatus::Waiting {
+            return Ok(None);
+        }
+        let summary = serde_json::from_str(&flow.summary).map_err(bad_state)?;
+        Ok(Some((session, summary)))
+    }
+
+    /// Applies the engine's events in order (a codename is issued where the flow asks for it),
+    /// then commits the applicant's message, the bot's messages and the new state in one job.
+    async fn apply_step(
+        &self,
+        conversation: &ConversationView,
+        summary: &mut Summary,
+        input: Option<&str>,
+        events: &[engine::Event],
+        session: &Session,
+        closing: Option<String>,
+    ) -> Result<Vec<MessageView>, StoreError> {
+        let mut out = Outcome { messages: Vec::new(), ticket: None, hide_input: false };
+        for event in events {
+            match &event.kind {
+                EventKind::MsgCreated { msg } => {
+                    let message = StepMessage::new(Sender::Bot, msg.text.clone());
+                    let replies: Vec<String> = msg.quick_replies.iter().map(|q| q.text.clone()).collect();
+                    summary.quick_replies = (!replies.is_empty()).then_some((message.id.0, replies));
+                    out.messages.push(message);
+                }
+                EventKind::RunResultChanged { name, .. } if name == DURESS => out.hide_input = true,
+                EventKind::RunResultChanged { name, value, .. } if name == "codename" && value == "requested" => {
+                    if let Some(text) = self.issue_codename(conversation, summary).await? {
+                        summary.quick_replies = None;
+                        out.messages.push(StepMessage::new(Sender::Bot, text));
+                    }
+                }
+                EventKind::RunResultChanged { name, value, .. } => {
+                    summary.results.insert(name.clone(), value.clone());
+                }
+                EventKind::TicketOpened { ticket, .. } => {
+                    let topic = ticket.topic.as_ref().map(|t| t.name.clone()).unwrap_or_default();
+                    summary.topic = Some(topic.clone());
+                    out.ticket = Some(topic);
+                }
+                EventKind::Error { text } | EventKind::Failure { text } => {
+                    tracing::warn!(conversation = %conversation.id, error = %text, "flow error");
+                }
+                _ => {}
+            }
+        }
+        if let Some(text) = closing {
+            summary.quick_replies = None;
+            out.messages.push(StepMessage::new(Sender::Bot, text));
+        }
+        let waiting = session.status == SessionStatus::Waiting;
+        if !waiting {
+            summary.quick_replies = None;
+        }
+        let mut messages = Vec::with_capacity(out.messages.len() + 1);
+        // The message that carried the duress phrase is never recorded: the transcript keeps
+        // only a mark where it was.
+        if let Some(text) = input {
+            let text = if out.hide_input { HIDDEN } else { text };
+            messages.push(StepMessage::new(Sender::Applicant, text));
+        }
+        messages.extend(out.messages);
+        // The engine's session keeps inputs and results (the duress phrase among them): it is
+        // kept sealed while the flow waits and dropped when it ends.
+        let write = FlowWrite {
+            state: waiting.then(|| session.to_json().to_string()),
+            summary: serde_json::to_string(summary).map_err(bad_state)?,
+            wait_timeout_ms: if waiting { millis(session.timeout_on()) } else { None },
+            expires_ms: if waiting { millis(session.expires_on()) } else { None },
+        };
+        let sent = self.store.flow_step(conversation, messages, Some(write)).await?;
+        for message in &sent {
+            let replies = match &summary.quick_replies {
+                Some((id, replies)) if *id == message.id.0 => replies.clone(),
+                _ => Vec::new(),
+            };
+            self.publish_with(message, replies);
+        }
+        if let Some(topic) = out.ticket {
+            if self.store.queue_conversation(conversation.id, topic == "Urgent").await? {
+                self.tokens.forget(conversation.id);
+                self.hub.queue_changed();
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Opens a case for the conversation and gives it a codename, once; the text to send.
+    async fn issue_codename(
+        &self,
+        conversation: &ConversationView,
+        summary: &mut Summary,
+    ) -> Result<Option<String>, StoreError> {
+        if summary.codename_issued {
+            return Ok(None);
+        }
+        let fresh = self.store.conversation(conversation.id).await?;
+        let case = match fresh.and_then(|c| c.case) {
+            Some(case) => case,
+            None => self.store.open_case_by_bot(conversation.id, CaseKind::Individual).await?,
+        };
+        if self.store.case(case).await?.is_some_and(|c| c.has_codename) {
+            summary.codename_issued = true;
+            return Ok(None);
+        }
+        let codename = self.store.issue_codename(case).await?;
+        summary.codename_issued = true;
+        self.tokens.forget(conversation.id);
+        Ok(Some(codename.grouped()))
+    }
+
+    /// The operator's view of a conversation's flows: the ticket topic and results.
+    pub async fn flow_summary(&self, id: ConversationId) -> Result<Option<Summary>, StoreError> {
+        let Some(flow) = self.store.flow_session(id).await? else { return Ok(None) };
+        let mut summary: Summary = serde_json::from_str(&flow.summary).map_err(bad_state)?;
+        summary.results.remove(DURESS);
+        Ok(Some(summary))
+    }
+
+    /// The buttons under the last message, when it is the bot's and its flow waits for them.
+    pub async fn quick_replies(&self, id: ConversationId) -> Result<Option<(uuid::Uuid, Vec<String>)>, StoreError> {
+        Ok(self.flow_summary(id).await?.and_then(|s| s.quick_replies))
+    }
+}
+
+/// Resumes flows whose wait timed out or expired, every `every`; runs for as long as the
+/// process (spawn it beside the server).
+pub async fn run_flow_timers(state: AppState, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = state.run_due_flows(now().timestamp_millis()).await {
+            tracing::warn!(error = %e, "flow timers: cannot read due sessions");
+        }
+    }
+}
+
+/// Whether a conversation with no waiting flow should go to the operators on a new message:
+/// the bot is done with it (or never had it), so a person must answer.
+pub(crate) fn needs_operator(conversation: &ConversationView) -> bool {
+    matches!(conversation.status, ConversationStatus::Bot | ConversationStatus::Closed)
+}

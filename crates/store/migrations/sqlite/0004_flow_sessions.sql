@@ -1,0 +1,13 @@
+-- The bot's state per conversation: the engine's session (while a flow waits) and a summary
+-- (ticket topic, results, the current quick replies), both sealed with the conversation's key.
+-- The due times are plain so the timer can find waiting sessions without decrypting anything.
+CREATE TABLE flow_sessions (
+    conversation_id  BLOB PRIMARY KEY REFERENCES conversations (id),
+    state_ct         BLOB,                 -- NULL once the session is over
+    summary_ct       BLOB NOT NULL,
+    wait_timeout_ms  INTEGER,
+    expires_ms       INTEGER,
+    updated_ms       INTEGER NOT NULL
+) STRICT;
+CREATE INDEX flow_sessions_timeout ON flow_sessions (wait_timeout_ms) WHERE wait_timeout_ms IS NOT NULL;
+CREATE INDEX flow_sessions_expiry ON flow_sessions (expires_ms) WHERE expires_ms IS NOT NULL;

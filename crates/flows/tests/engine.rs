@@ -130,6 +130,31 @@ fn unknown_answers_loop_back_and_timeouts_take_their_category() {
 }
 
 #[test]
+fn a_run_keeps_a_bounded_path_however_long_a_contact_loops() {
+    let (assets, uuid) = intake_assets();
+    let engine = Engine::new(Config { max_path_per_run: 6, ..Config::default() });
+    let mut rng = SplitMix64::new(12);
+    let contact = Contact::anonymous("0ec97956-c451-48a0-a180-1ce766623e31", "");
+    let mut s =
+        engine.start(&assets, &env_at(0), contact, Trigger::manual(FlowRef::new(&uuid, "")), &mut rng).unwrap().session;
+    let waiting_at = s.runs[0].current_node().map(String::from);
+    let size = |s: &Session| s.to_json().to_string().len();
+    let mut sizes = Vec::new();
+    for _ in 0..50 {
+        let events = engine.resume(&assets, &env_at(1), &mut s, msg("klingon"), &mut rng).unwrap();
+        assert_eq!(types(&events), ["run_result_changed", "msg_created", "msg_wait"]);
+        assert_eq!(s.status, SessionStatus::Waiting);
+        assert!(s.runs[0].path.len() <= 6);
+        assert_eq!(s.runs[0].current_node().map(String::from), waiting_at, "still waits at the same question");
+        sizes.push(size(&s));
+    }
+    assert!(sizes[49] <= sizes[9] + 16, "the session stops growing: {sizes:?}");
+    let events = engine.resume(&assets, &env_at(2), &mut s, msg("English"), &mut rng).unwrap();
+    assert!(types(&events).contains(&"msg_created".to_string()));
+    assert_eq!(s.runs[0].results["language"].category, "English");
+}
+
+#[test]
 fn expiry_ends_every_run() {
     let (assets, uuid) = intake_assets();
     let engine = Engine::new(Config::default());

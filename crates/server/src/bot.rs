@@ -2,7 +2,8 @@
 //! engine, keeps each session sealed in the store, and turns the engine's events into messages,
 //! codenames and queue entries, as the flows' contract with the platform says.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -28,14 +29,56 @@ const INTAKE: &str = "Intake";
 const DURESS: &str = "duress_phrase";
 /// What the transcript shows in place of the applicant's duress phrase.
 const HIDDEN: &str = "•••";
-/// Serialises steps of one conversation (a message and a timeout at once) on this node.
-const LOCKS: usize = 256;
+/// Steps of its path a run keeps (the shipped flows need only the current node; `@run.path`
+/// is not used): a bound on the sealed session, and on the work of every step, for an
+/// applicant who keeps writing at one question.
+const PATH_KEPT: usize = 10;
 
 /// The loaded flows and the engine's settings; shared by every conversation.
 pub struct Bot {
     assets: Assets,
     intake: FlowRef,
-    locks: Vec<tokio::sync::Mutex<()>>,
+    locks: ConversationLocks,
+}
+
+/// Serialises the steps of one conversation (a message and a timeout at once) on this node,
+/// and only of that one: a lock per conversation that has a step in progress, dropped with
+/// its last holder (shared stripes made unrelated conversations wait on each other's commits).
+#[derive(Default)]
+struct ConversationLocks {
+    held: Arc<Mutex<HashMap<ConversationId, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+/// A conversation's lock, held; frees the map entry when no one else holds or waits for it.
+struct ConversationGuard {
+    held: Arc<Mutex<HashMap<ConversationId, Arc<tokio::sync::Mutex<()>>>>>,
+    id: ConversationId,
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl ConversationLocks {
+    async fn lock(&self, id: ConversationId) -> ConversationGuard {
+        let lock = {
+            let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
+            Arc::clone(held.entry(id).or_default())
+        };
+        // Made before the wait so that a cancelled wait still cleans up.
+        let mut out = ConversationGuard { held: Arc::clone(&self.held), id, guard: None };
+        out.guard = Some(lock.lock_owned().await);
+        out
+    }
+}
+
+impl Drop for ConversationGuard {
+    fn drop(&mut self) {
+        let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
+        // Only the map and this guard (or its pending wait) refer to the lock: no one waits.
+        let ours = if self.guard.is_some() { 2 } else { 1 };
+        if held.get(&self.id).is_some_and(|l| Arc::strong_count(l) <= ours) {
+            held.remove(&self.id);
+        }
+        drop(self.guard.take());
+    }
 }
 
 /// What the platform keeps of a conversation's flows beside the engine's session: shown to the
@@ -70,15 +113,17 @@ impl Bot {
             .ok_or_else(|| format!("flows/safepassage.json has no flow named {INTAKE}"))?
             .to_owned();
         assets.flow(&uuid).map_err(|e| format!("the {INTAKE} flow does not load: {e}"))?;
-        let locks = (0..LOCKS).map(|_| tokio::sync::Mutex::new(())).collect();
-        Ok(Bot { assets, intake: FlowRef::new(&uuid, INTAKE), locks })
+        Ok(Bot { assets, intake: FlowRef::new(&uuid, INTAKE), locks: ConversationLocks::default() })
     }
 
-    fn lock(&self, conversation: ConversationId) -> &tokio::sync::Mutex<()> {
-        let bytes = conversation.as_bytes();
-        let index = usize::from(bytes[15]) | (usize::from(bytes[14]) << 8);
-        &self.locks[index % self.locks.len()]
+    async fn lock(&self, conversation: ConversationId) -> ConversationGuard {
+        self.locks.lock(conversation).await
     }
+}
+
+/// The engine as the bot runs it: default bounds, and a short path per run.
+fn engine() -> Engine {
+    Engine::new(Config { max_path_per_run: PATH_KEPT, ..Config::default() })
 }
 
 /// Every topic the flows' `open_ticket` actions name, as `{uuid, name}`.
@@ -152,9 +197,9 @@ impl AppState {
 
     /// Starts the intake for a new conversation: its first messages, stored and shown.
     pub(crate) async fn start_intake(&self, conversation: &ConversationView) -> Result<Vec<MessageView>, StoreError> {
-        let _guard = self.bot()?.lock(conversation.id).lock().await;
+        let _guard = self.bot()?.lock(conversation.id).await;
         let contact = Contact::anonymous(&conversation.contact.0.to_string(), engine_language(conversation.language));
-        let engine = Engine::new(Config::default());
+        let engine = engine();
         let started = engine
             .start(&self.bot()?.assets, &env(now()), contact, Trigger::manual(self.bot()?.intake.clone()), &mut rng()?)
             .map_err(bad_state)?;
@@ -169,12 +214,12 @@ impl AppState {
         conversation: &ConversationView,
         text: &str,
     ) -> Result<Option<Vec<MessageView>>, StoreError> {
-        let _guard = self.bot()?.lock(conversation.id).lock().await;
+        let _guard = self.bot()?.lock(conversation.id).await;
         let Some((mut session, mut summary)) = self.waiting_session(conversation.id).await? else {
             return Ok(None);
         };
         let msg = MsgIn { uuid: uuid::Uuid::new_v4().to_string(), text: text.to_owned(), ..Default::default() };
-        let events = Engine::new(Config::default())
+        let events = engine()
             .resume(&self.bot()?.assets, &env(now()), &mut session, Resume::Msg(msg), &mut rng()?)
             .map_err(bad_state)?;
         let sent = self.apply_step(conversation, &mut summary, Some(text), &events, &session, None).await?;
@@ -196,7 +241,7 @@ impl AppState {
 
     /// Resumes a conversation whose wait timed out or whose flow expired (by `at`).
     async fn flow_due(&self, id: ConversationId, at: DateTime<Utc>) -> Result<(), StoreError> {
-        let _guard = self.bot()?.lock(id).lock().await;
+        let _guard = self.bot()?.lock(id).await;
         let Some(conversation) = self.store.conversation(id).await? else { return Ok(()) };
         let Some(flow) = self.store.flow_session(id).await? else { return Ok(()) };
         let Some((mut session, mut summary)) = self.waiting_session(id).await? else { return Ok(()) };
@@ -212,7 +257,7 @@ impl AppState {
             }
             _ => return Ok(()),
         };
-        let events = Engine::new(Config::default())
+        let events = engine()
             .resume(&self.bot()?.assets, &env(at), &mut session, resume, &mut rng()?)
             .map_err(bad_state)?;
         self.apply_step(&conversation, &mut summary, None, &events, &session, closing).await?;
@@ -222,10 +267,12 @@ impl AppState {
     async fn waiting_session(&self, id: ConversationId) -> Result<Option<(Session, Summary)>, StoreError> {
         let Some(flow) = self.store.flow_session(id).await? else { return Ok(None) };
         let Some(state) = flow.state else { return Ok(None) };
-        let session: Value = serde_json::from_str(&state).map_err(bad_state)?;
-        let session = Session::from_json(&session).map_err(bad_state)?;
+        let session: Session = serde_json::from_str(&state).map_err(bad_state)?;
         if session.status != SessionStatus::Waiting {
             return Ok(None);
+        }
+        if session.wait.is_none() {
+            return Err(bad_state("session is waiting but has no wait"));
         }
         let summary = serde_json::from_str(&flow.summary).map_err(bad_state)?;
         Ok(Some((session, summary)))
@@ -291,7 +338,7 @@ impl AppState {
         // The engine's session keeps inputs and results (the duress phrase among them): it is
         // kept sealed while the flow waits and dropped when it ends.
         let write = FlowWrite {
-            state: waiting.then(|| session.to_json().to_string()),
+            state: if waiting { Some(serde_json::to_string(session).map_err(bad_state)?) } else { None },
             summary: serde_json::to_string(summary).map_err(bad_state)?,
             wait_timeout_ms: if waiting { millis(session.timeout_on()) } else { None },
             expires_ms: if waiting { millis(session.expires_on()) } else { None },

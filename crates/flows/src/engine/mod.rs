@@ -44,6 +44,11 @@ pub struct Config {
     pub max_depth: usize,
     /// Runs one session may hold.
     pub max_runs_per_session: usize,
+    /// Steps of its path one run keeps (at least 2): past this, the oldest are dropped, so a
+    /// contact who keeps looping at one question (an answer not understood, asked again) does
+    /// not make the session, and every later step, grow without end. `@run.path` shows the
+    /// steps kept.
+    pub max_path_per_run: usize,
     pub expression_limits: Limits,
 }
 
@@ -53,6 +58,7 @@ impl Default for Config {
             max_steps_per_sprint: 100,
             max_depth: 10,
             max_runs_per_session: 200,
+            max_path_per_run: 500,
             expression_limits: Limits::default(),
         }
     }

@@ -365,7 +365,12 @@ impl<'a> Sprint<'a> {
     fn visit_node(&mut self, run: usize, flow: &'a Flow, node: &'a Node) -> Option<String> {
         let step_uuid = self.uuid();
         let now = self.now.clone();
+        let keep = self.engine.config.max_path_per_run.max(2);
         if let Some(r) = self.session.runs.get_mut(run) {
+            if r.path.len() >= keep {
+                let excess = r.path.len() + 1 - keep;
+                r.path.drain(..excess);
+            }
             r.path.push(Step {
                 uuid: step_uuid.clone(),
                 node_uuid: node.uuid.clone(),

@@ -257,9 +257,8 @@ impl AppState {
             }
             _ => return Ok(()),
         };
-        let events = engine()
-            .resume(&self.bot()?.assets, &env(at), &mut session, resume, &mut rng()?)
-            .map_err(bad_state)?;
+        let events =
+            engine().resume(&self.bot()?.assets, &env(at), &mut session, resume, &mut rng()?).map_err(bad_state)?;
         self.apply_step(&conversation, &mut summary, None, &events, &session, closing).await?;
         Ok(())
     }

@@ -313,7 +313,9 @@ impl AppState {
                     out.ticket = Some(topic);
                 }
                 EventKind::Error { text } | EventKind::Failure { text } => {
-                    tracing::warn!(conversation = %conversation.id, error = %text, "flow error");
+                    // The engine's text can quote evaluated values, i.e. what the applicant
+                    // wrote: log that an error happened, never its words.
+                    tracing::warn!(conversation = %conversation.id, length = text.len(), "flow error");
                 }
                 _ => {}
             }

@@ -6,44 +6,64 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use hashlink::LruCache;
 use safepassage_domain::ConversationId;
 use safepassage_store::ConversationView;
 
-/// Past this many entries the cache starts over: bounded memory under a flood of sessions.
+/// Past this many entries the least recently used leaves: bounded memory under a flood of
+/// sessions.
 const LIMIT: usize = 100_000;
 
 pub struct TokenCache {
     enabled: bool,
-    map: Mutex<HashMap<[u8; 32], ConversationView>>,
+    map: Mutex<Entries>,
+}
+
+/// The conversations by token hash, and the token hash of each conversation (so that a
+/// conversation is forgotten without a walk through every entry).
+struct Entries {
+    by_token: LruCache<[u8; 32], ConversationView>,
+    token_of: HashMap<ConversationId, [u8; 32]>,
 }
 
 impl TokenCache {
     pub fn new(enabled: bool) -> TokenCache {
-        TokenCache { enabled, map: Mutex::new(HashMap::new()) }
+        let entries = Entries { by_token: LruCache::new(LIMIT), token_of: HashMap::new() };
+        TokenCache { enabled, map: Mutex::new(entries) }
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {
+        self.map.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn get(&self, token_hash: &[u8; 32]) -> Option<ConversationView> {
         if !self.enabled {
             return None;
         }
-        self.map.lock().unwrap_or_else(|p| p.into_inner()).get(token_hash).cloned()
+        self.entries().by_token.get(token_hash).cloned()
     }
 
     pub fn put(&self, token_hash: [u8; 32], conversation: ConversationView) {
         if !self.enabled {
             return;
         }
-        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= LIMIT {
-            map.clear();
+        let mut entries = self.entries();
+        if entries.by_token.len() >= LIMIT && !entries.by_token.contains_key(&token_hash) {
+            if let Some((_, oldest)) = entries.by_token.remove_lru() {
+                entries.token_of.remove(&oldest.id);
+            }
         }
-        map.insert(token_hash, conversation);
+        entries.token_of.insert(conversation.id, token_hash);
+        entries.by_token.insert(token_hash, conversation);
     }
 
     /// Drops a conversation whose status changed; the next request reads it afresh.
     pub fn forget(&self, conversation: ConversationId) {
         if self.enabled {
-            self.map.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, c| c.id != conversation);
+            let mut entries = self.entries();
+            if let Some(token_hash) = entries.token_of.remove(&conversation) {
+                entries.by_token.remove(&token_hash);
+            }
         }
     }
 }

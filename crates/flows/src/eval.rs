@@ -29,10 +29,26 @@ impl Default for Limits {
     }
 }
 
+/// What the top-level names of expressions (`@contact`, `@input`, …) resolve to: an object
+/// value, or a context that builds each name's value only when an expression asks for it.
+pub trait Scope {
+    /// The value of top-level `name`, or `None` when the context has no such property.
+    fn lookup(&self, name: &str) -> Option<XValue>;
+}
+
+impl Scope for XValue {
+    fn lookup(&self, name: &str) -> Option<XValue> {
+        match self {
+            XValue::Object(o) => o.get(name).cloned(),
+            _ => None,
+        }
+    }
+}
+
 /// One evaluation: environment, context, locals of the lambdas being run, and the budget left.
 pub struct Evaluator<'a> {
     pub env: &'a Env,
-    context: &'a XValue,
+    context: &'a dyn Scope,
     locals: Vec<(String, XValue)>,
     steps_left: u64,
     depth: usize,
@@ -41,7 +57,7 @@ pub struct Evaluator<'a> {
 }
 
 impl<'a> Evaluator<'a> {
-    pub fn new(env: &'a Env, context: &'a XValue, limits: Limits) -> Self {
+    pub fn new(env: &'a Env, context: &'a dyn Scope, limits: Limits) -> Self {
         Self {
             env,
             context,
@@ -167,12 +183,9 @@ impl<'a> Evaluator<'a> {
         if let Some(f) = functions::lookup(name) {
             return XValue::Function(XFunction::Builtin(f));
         }
-        match self.context {
-            XValue::Object(o) => match o.get(name) {
-                Some(v) => v.clone(),
-                None => XValue::error(format!("context has no property '{name}'")),
-            },
-            _ => XValue::error(format!("context has no property '{name}'")),
+        match self.context.lookup(name) {
+            Some(v) => v,
+            None => XValue::error(format!("context has no property '{name}'")),
         }
     }
 

@@ -1,12 +1,14 @@
 //! The expression context of a run (`@contact`, `@results`, `@input`, `@run`, `@child`,
 //! `@parent`, `@trigger`, `@locals`, …), built from the session as the format defines it.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::Value as J;
 
 use super::assets::Assets;
+use super::contact::Contact;
 use super::run::{Run, RunResult};
 use super::session::{MsgIn, Session};
 use crate::context::{self as cx, FieldAsset};
@@ -80,11 +82,14 @@ fn fields_of(contact: &XValue) -> XValue {
 }
 
 fn urns_of(contact_json: &J) -> XValue {
-    let urns: Vec<String> = contact_json
-        .get("urns")
-        .and_then(J::as_array)
-        .map(|a| a.iter().filter_map(J::as_str).map(cx::urn_identity).collect())
-        .unwrap_or_default();
+    let urns: Vec<&str> =
+        contact_json.get("urns").and_then(J::as_array).into_iter().flatten().filter_map(J::as_str).collect();
+    urns_value(&urns)
+}
+
+/// `@urns` of a contact with these URNs.
+fn urns_value<S: AsRef<str>>(urns: &[S]) -> XValue {
+    let urns: Vec<String> = urns.iter().map(|u| cx::urn_identity(u.as_ref())).collect();
     cx::urns_object(&urns)
 }
 
@@ -141,14 +146,14 @@ fn trigger_value(session: &Session) -> XValue {
 }
 
 /// Builds `@run`-like summaries of other runs (`@child`, `@parent`).
-fn related_run(env: &Env, run: &Run, contact: &XValue, contact_json: &J, revision: Option<i64>) -> XValue {
+fn related_run(env: &Env, run: &Run, contact: &XValue, urns: &XValue, revision: Option<i64>) -> XValue {
     let status = XValue::text(run.status.as_str());
     let mut m = BTreeMap::new();
     m.insert("uuid".to_string(), XValue::text(&run.uuid));
     m.insert("contact".to_string(), contact.clone());
     m.insert("flow".to_string(), flow_value(run, revision));
     m.insert("fields".to_string(), fields_of(contact));
-    m.insert("urns".to_string(), urns_of(contact_json));
+    m.insert("urns".to_string(), urns.clone());
     m.insert("results".to_string(), results_value(env, run));
     m.insert("status".to_string(), status.clone());
     m.insert("run".to_string(), XValue::object_from([("status", status)]));
@@ -230,65 +235,164 @@ fn contact_value(env: &Env, assets: &Assets, contact_json: &J, defs: &[FieldAsse
     }
 }
 
+/// The parts of a run's context already built, each made on first use: a step that only
+/// routes on `@input.text` never builds `@contact` or `@run`. The parts that show the contact
+/// are kept as long as the contact they were built from is unchanged.
+#[derive(Debug, Default)]
+pub struct Parts {
+    run: Option<usize>,
+    contact: Option<Contact>,
+    cells: [OnceCell<XValue>; TOP_LEVEL.len()],
+}
+
+/// Names whose value is the contact's alone (not the run's): kept across [`Parts::forget`].
+const CONTACT_PARTS: &[&str] = &["contact", "fields", "urns"];
+
+fn is_contact_part(name: &str) -> bool {
+    CONTACT_PARTS.contains(&name)
+}
+
+impl Parts {
+    /// Forgets every part that shows the session's runs, input or trigger, after anything of
+    /// them changed. The contact's parts are checked against the contact itself instead.
+    pub fn forget(&mut self) {
+        for (name, cell) in TOP_LEVEL.iter().zip(self.cells.iter_mut()) {
+            if !is_contact_part(name) {
+                cell.take();
+            }
+        }
+    }
+
+    /// Makes the parts fit run `run` of a session whose contact is `contact`.
+    pub fn prepare(&mut self, run: usize, contact: &Contact) {
+        if self.contact.as_ref() != Some(contact) {
+            self.cells = Default::default();
+            self.contact = Some(contact.clone());
+        } else if self.run != Some(run) {
+            self.forget();
+        }
+        self.run = Some(run);
+    }
+}
+
+/// The context of run `run` of `session`, built part by part as expressions ask for them. The
+/// parts must have been prepared for this run and contact ([`Parts::prepare`]).
+pub struct Scope<'s> {
+    pub env: &'s Env,
+    pub assets: &'s Assets,
+    pub session: &'s Session,
+    pub run: usize,
+    pub defs: &'s [FieldAsset],
+    pub parts: &'s Parts,
+}
+
+impl Scope<'_> {
+    fn part(&self, i: usize) -> XValue {
+        match (self.parts.cells.get(i), TOP_LEVEL.get(i)) {
+            (Some(cell), Some(name)) => cell.get_or_init(|| self.make(name)).clone(),
+            _ => XValue::Null,
+        }
+    }
+
+    fn named(&self, name: &str) -> XValue {
+        TOP_LEVEL.iter().position(|n| *n == name).map(|i| self.part(i)).unwrap_or(XValue::Null)
+    }
+
+    fn revision(&self, flow_uuid: &str) -> Option<i64> {
+        self.assets.flow(flow_uuid).ok().and_then(|f| f.revision)
+    }
+
+    fn make(&self, name: &str) -> XValue {
+        let (env, assets, session) = (self.env, self.assets, self.session);
+        let Some(run) = session.runs.get(self.run) else { return XValue::Null };
+        match name {
+            "contact" => contact_value(env, assets, &session.contact.to_json(), self.defs),
+            "fields" => fields_of(&self.named("contact")),
+            "urns" => urns_value(&session.contact.urns),
+            "results" => results_value(env, run),
+            "locals" => XValue::object(run.locals.iter().map(|(k, v)| (k.clone(), XValue::text(v))).collect()),
+            "run" => self.run_value(run),
+            "child" => session
+                .runs
+                .iter()
+                .rev()
+                .find(|r| r.parent_uuid.as_deref() == Some(run.uuid.as_str()))
+                .map(|c| self.related(c))
+                .unwrap_or(XValue::Null),
+            "parent" => match run.parent_uuid.as_deref().and_then(|p| session.run(p)) {
+                Some(p) => self.related(p),
+                None => match &session.trigger.run_summary {
+                    Some(summary) => summary_parent(env, assets, summary, self.defs),
+                    None => XValue::Null,
+                },
+            },
+            "trigger" => trigger_value(session),
+            "input" => session.input.as_ref().map(|i| input_value(env, assets, i)).unwrap_or(XValue::Null),
+            "globals" => XValue::object(assets.globals.iter().map(|(k, v)| (k.clone(), XValue::text(v))).collect()),
+            "node" => {
+                run.current_node().map(|n| XValue::object_from([("uuid", XValue::text(n))])).unwrap_or(XValue::Null)
+            }
+            "webhook" => run.webhook.as_ref().map(convert::from_json).unwrap_or(XValue::Null),
+            "resume" => session.resume.as_ref().map(convert::from_json).unwrap_or(XValue::Null),
+            "legacy_extra" => XValue::object(BTreeMap::new()),
+            _ => XValue::Null,
+        }
+    }
+
+    fn related(&self, run: &Run) -> XValue {
+        related_run(self.env, run, &self.named("contact"), &self.named("urns"), self.revision(&run.flow.uuid))
+    }
+
+    fn run_value(&self, run: &Run) -> XValue {
+        let env = self.env;
+        let path: Vec<XValue> = run
+            .path
+            .iter()
+            .map(|s| {
+                XValue::object_from([
+                    ("node_uuid", XValue::text(&s.node_uuid)),
+                    ("arrived_on", datetime(env, Some(&s.arrived_on))),
+                ])
+            })
+            .collect();
+        let mut run_props = BTreeMap::new();
+        run_props.insert("uuid".to_string(), XValue::text(&run.uuid));
+        run_props.insert("contact".to_string(), self.named("contact"));
+        run_props.insert("flow".to_string(), flow_value(run, self.revision(&run.flow.uuid)));
+        run_props.insert("status".to_string(), XValue::text(run.status.as_str()));
+        run_props.insert("results".to_string(), self.named("results"));
+        run_props.insert("locals".to_string(), self.named("locals"));
+        run_props.insert("path".to_string(), XValue::array(path));
+        run_props.insert("created_on".to_string(), datetime(env, Some(&run.created_on)));
+        run_props.insert("exited_on".to_string(), datetime(env, run.exited_on.as_deref()));
+        XValue::object(run_props)
+    }
+
+    /// Every part, as one object.
+    pub fn whole(&self) -> XValue {
+        if self.session.runs.get(self.run).is_none() {
+            return XValue::object(BTreeMap::new());
+        }
+        XValue::object(TOP_LEVEL.iter().enumerate().map(|(i, n)| ((*n).to_string(), self.part(i))).collect())
+    }
+}
+
+impl crate::eval::Scope for Scope<'_> {
+    fn lookup(&self, name: &str) -> Option<XValue> {
+        // A run that does not exist has an empty context.
+        self.session.runs.get(self.run)?;
+        // Names are case-insensitive, as an object's keys are (`@Contact.name` works).
+        let i = TOP_LEVEL.iter().position(|n| *n == name).or_else(|| {
+            let lower = name.to_lowercase();
+            TOP_LEVEL.iter().position(|n| *n == lower)
+        })?;
+        Some(self.part(i))
+    }
+}
+
 /// The whole context of run `idx` of `session`.
 pub fn build(env: &Env, assets: &Assets, session: &Session, idx: usize, defs: &[FieldAsset]) -> XValue {
-    let Some(run) = session.runs.get(idx) else { return XValue::object(BTreeMap::new()) };
-    let revision = |flow_uuid: &str| assets.flow(flow_uuid).ok().and_then(|f| f.revision);
-    let contact_json = session.contact.to_json();
-    let contact = contact_value(env, assets, &contact_json, defs);
-    let results = results_value(env, run);
-    let locals = XValue::object(run.locals.iter().map(|(k, v)| (k.clone(), XValue::text(v))).collect());
-    let path: Vec<XValue> = run
-        .path
-        .iter()
-        .map(|s| {
-            XValue::object_from([
-                ("node_uuid", XValue::text(&s.node_uuid)),
-                ("arrived_on", datetime(env, Some(&s.arrived_on))),
-            ])
-        })
-        .collect();
-    let mut run_props = BTreeMap::new();
-    run_props.insert("uuid".to_string(), XValue::text(&run.uuid));
-    run_props.insert("contact".to_string(), contact.clone());
-    run_props.insert("flow".to_string(), flow_value(run, revision(&run.flow.uuid)));
-    run_props.insert("status".to_string(), XValue::text(run.status.as_str()));
-    run_props.insert("results".to_string(), results.clone());
-    run_props.insert("locals".to_string(), locals.clone());
-    run_props.insert("path".to_string(), XValue::array(path));
-    run_props.insert("created_on".to_string(), datetime(env, Some(&run.created_on)));
-    run_props.insert("exited_on".to_string(), datetime(env, run.exited_on.as_deref()));
-    let child = session
-        .runs
-        .iter()
-        .rev()
-        .find(|r| r.parent_uuid.as_deref() == Some(run.uuid.as_str()))
-        .map(|c| related_run(env, c, &contact, &contact_json, revision(&c.flow.uuid)))
-        .unwrap_or(XValue::Null);
-    let parent = match run.parent_uuid.as_deref().and_then(|p| session.run(p)) {
-        Some(p) => related_run(env, p, &contact, &contact_json, revision(&p.flow.uuid)),
-        None => match &session.trigger.run_summary {
-            Some(summary) => summary_parent(env, assets, summary, defs),
-            None => XValue::Null,
-        },
-    };
-    let globals = XValue::object(assets.globals.iter().map(|(k, v)| (k.clone(), XValue::text(v))).collect());
-    let node = run.current_node().map(|n| XValue::object_from([("uuid", XValue::text(n))])).unwrap_or(XValue::Null);
-    let mut m = BTreeMap::new();
-    m.insert("fields".to_string(), fields_of(&contact));
-    m.insert("urns".to_string(), urns_of(&contact_json));
-    m.insert("contact".to_string(), contact);
-    m.insert("results".to_string(), results);
-    m.insert("locals".to_string(), locals);
-    m.insert("run".to_string(), XValue::object(run_props));
-    m.insert("child".to_string(), child);
-    m.insert("parent".to_string(), parent);
-    m.insert("trigger".to_string(), trigger_value(session));
-    m.insert("input".to_string(), session.input.as_ref().map(|i| input_value(env, assets, i)).unwrap_or(XValue::Null));
-    m.insert("globals".to_string(), globals);
-    m.insert("node".to_string(), node);
-    m.insert("webhook".to_string(), run.webhook.as_ref().map(convert::from_json).unwrap_or(XValue::Null));
-    m.insert("resume".to_string(), session.resume.as_ref().map(convert::from_json).unwrap_or(XValue::Null));
-    m.insert("legacy_extra".to_string(), XValue::object(BTreeMap::new()));
-    XValue::object(m)
+    let mut parts = Parts::default();
+    parts.prepare(idx, &session.contact);
+    Scope { env, assets, session, run: idx, defs, parts: &parts }.whole()
 }

@@ -3,7 +3,7 @@
 
 use crate::convert;
 use crate::env::Env;
-use crate::eval::{Evaluator, Limits};
+use crate::eval::{Evaluator, Limits, Scope};
 use crate::template::{evaluate_expression, scan, Segment};
 use crate::value::XValue;
 
@@ -25,7 +25,7 @@ fn describe(seg: &Segment) -> String {
 /// applied to each expression's output (URL-escaping for webhook URLs).
 pub fn text_with(
     env: &Env,
-    ctx: &XValue,
+    ctx: &dyn Scope,
     template: &str,
     limits: Limits,
     escape: Option<&dyn Fn(&str) -> String>,
@@ -66,13 +66,13 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-pub fn text(env: &Env, ctx: &XValue, template: &str, limits: Limits) -> (String, Vec<String>) {
+pub fn text(env: &Env, ctx: &dyn Scope, template: &str, limits: Limits) -> (String, Vec<String>) {
     text_with(env, ctx, template, limits, None)
 }
 
 /// Evaluates `template` to a typed value when it is one expression, else to its text. A
 /// failing expression gives its error value and the error message.
-pub fn value(env: &Env, ctx: &XValue, template: &str, limits: Limits) -> (XValue, Vec<String>) {
+pub fn value(env: &Env, ctx: &dyn Scope, template: &str, limits: Limits) -> (XValue, Vec<String>) {
     let trimmed = template.trim();
     let segs = scan(trimmed, Some(&allowed()));
     if let [seg @ (Segment::Identifier(s) | Segment::Expression(s))] = segs.as_slice() {

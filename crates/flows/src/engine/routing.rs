@@ -53,9 +53,9 @@ fn switch(sp: &mut Sprint<'_>, run: usize, flow: &Flow, node: &Node, router: &Ro
         for a in &localized {
             args.push(sp.eval_value(run, step.as_deref(), a));
         }
-        let ctx = sp.context(run);
+        let limits = sp.engine.config.expression_limits;
         let result =
-            Evaluator::new(sp.env, &ctx, sp.engine.config.expression_limits).call(&XFunction::Builtin(name), &args);
+            sp.with_context(run, |env, ctx| Evaluator::new(env, ctx, limits).call(&XFunction::Builtin(name), &args));
         if let XValue::Error(e) = &result {
             sp.error(step.as_deref(), format!("error calling {}: {}", case.test, e.message));
             continue;

@@ -31,7 +31,7 @@ pub(crate) struct Sprint<'a> {
     pub now: String,
     pub pushed: Option<Pushed>,
     defs: Vec<FieldAsset>,
-    ctx: Option<(usize, XValue)>,
+    parts: context::Parts,
     steps: usize,
 }
 
@@ -54,7 +54,7 @@ impl<'a> Sprint<'a> {
             now,
             pushed: None,
             defs: context::field_defs(assets),
-            ctx: None,
+            parts: context::Parts::default(),
             steps: 0,
         }
     }
@@ -72,20 +72,24 @@ impl<'a> Sprint<'a> {
         self.event(step_uuid, EventKind::Error { text: text.into() });
     }
 
-    /// Forgets the cached context: called after anything the context shows has changed.
+    /// Forgets the parts of the context built so far: called after anything the context shows
+    /// has changed (the contact's parts are checked against the contact itself).
     pub fn invalidate(&mut self) {
-        self.ctx = None;
+        self.parts.forget();
     }
 
-    pub fn context(&mut self, run: usize) -> XValue {
-        if let Some((r, c)) = &self.ctx {
-            if *r == run {
-                return c.clone();
-            }
-        }
-        let c = context::build(self.env, self.assets, self.session, run, &self.defs);
-        self.ctx = Some((run, c.clone()));
-        c
+    /// Runs `f` with the context of run `run`, whose parts are built as `f` asks for them.
+    pub fn with_context<T>(&mut self, run: usize, f: impl FnOnce(&Env, &context::Scope<'_>) -> T) -> T {
+        self.parts.prepare(run, &self.session.contact);
+        let scope = context::Scope {
+            env: self.env,
+            assets: self.assets,
+            session: self.session,
+            run,
+            defs: &self.defs,
+            parts: &self.parts,
+        };
+        f(self.env, &scope)
     }
 
     /// Evaluates a template to text, reporting failed expressions as error events.
@@ -93,18 +97,13 @@ impl<'a> Sprint<'a> {
         if !template.contains('@') {
             return template.to_string();
         }
-        let ctx = self.context(run);
-        let (text, errors) = evaluate::text(self.env, &ctx, template, self.engine.config.expression_limits);
-        for e in errors {
-            self.error(step, e);
-        }
-        text
+        self.eval_text_checked(run, step, template).0
     }
 
     /// Like [`Sprint::eval_text`], but whether any expression failed is returned too.
     pub fn eval_text_checked(&mut self, run: usize, step: Option<&str>, template: &str) -> (String, bool) {
-        let ctx = self.context(run);
-        let (text, errors) = evaluate::text(self.env, &ctx, template, self.engine.config.expression_limits);
+        let limits = self.engine.config.expression_limits;
+        let (text, errors) = self.with_context(run, |env, ctx| evaluate::text(env, ctx, template, limits));
         let failed = !errors.is_empty();
         for e in errors {
             self.error(step, e);
@@ -113,8 +112,8 @@ impl<'a> Sprint<'a> {
     }
 
     pub fn eval_value(&mut self, run: usize, step: Option<&str>, template: &str) -> XValue {
-        let ctx = self.context(run);
-        let (v, errors) = evaluate::value(self.env, &ctx, template, self.engine.config.expression_limits);
+        let limits = self.engine.config.expression_limits;
+        let (v, errors) = self.with_context(run, |env, ctx| evaluate::value(env, ctx, template, limits));
         for e in errors {
             self.error(step, e);
         }

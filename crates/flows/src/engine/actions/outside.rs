@@ -38,9 +38,9 @@ pub fn execute(sp: &mut Sprint<'_>, run: usize, node: &Node, step: &str, o: &Out
 
 fn call_webhook(sp: &mut Sprint<'_>, run: usize, node: &Node, step: &str, o: &Outside) {
     let method = text_prop(o, "method").to_string();
-    let ctx = sp.context(run);
     let limits = sp.engine.config.expression_limits;
-    let (url, errors) = evaluate::text_with(sp.env, &ctx, text_prop(o, "url"), limits, Some(&query_escape));
+    let (url, errors) = sp
+        .with_context(run, |env, ctx| evaluate::text_with(env, ctx, text_prop(o, "url"), limits, Some(&query_escape)));
     for e in errors {
         sp.error(Some(step), e);
     }

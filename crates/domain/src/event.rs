@@ -114,6 +114,20 @@ pub enum Event {
         from: String,
         to: String,
     },
+    /// A flow file joined the flow library: its SHA-256 (hex) and the flows it holds. Flow
+    /// definitions are configuration, not personal data; the file itself is in `flow_imports`.
+    FlowsImported {
+        import: Uuid,
+        by: UserId,
+        digest: String,
+        flows: Vec<Uuid>,
+    },
+    /// The flow a new conversation on `channel` starts; None: the flow named "Intake".
+    IntakeFlowSet {
+        channel: Channel,
+        flow: Option<Uuid>,
+        by: UserId,
+    },
 }
 
 impl Event {
@@ -143,6 +157,8 @@ impl Event {
             Event::UserLoginFailed { .. } => "user_login_failed",
             Event::UserLoggedOut { .. } => "user_logged_out",
             Event::MasterKeyRotated { .. } => "master_key_rotated",
+            Event::FlowsImported { .. } => "flows_imported",
+            Event::IntakeFlowSet { .. } => "intake_flow_set",
         }
     }
 
@@ -171,6 +187,8 @@ impl Event {
             | Event::UserLoggedIn { user }
             | Event::UserLoginFailed { user }
             | Event::UserLoggedOut { user } => Some(user.0),
+            // On the timeline of whoever changed the flows (the nil id for the command line).
+            Event::FlowsImported { by, .. } | Event::IntakeFlowSet { by, .. } => Some(by.0),
             Event::ContactCreated { contact } | Event::ChannelIdentityLinked { contact, .. } => Some(contact.0),
             Event::MessageRecorded { .. } | Event::MasterKeyRotated { .. } => None,
         }
@@ -221,6 +239,8 @@ mod tests {
             Event::MessageRecorded { conversation: ConversationId(id), message: MessageId(id), sender: Sender::Bot },
             Event::UserLoggedIn { user: UserId(id) },
             Event::MasterKeyRotated { from: "a".into(), to: "b".into() },
+            Event::FlowsImported { import: id, by: UserId(id), digest: "00".into(), flows: vec![id] },
+            Event::IntakeFlowSet { channel: Channel::Web, flow: None, by: UserId(id) },
         ];
         for e in samples {
             let value: serde_json::Value = serde_json::from_slice(&e.canonical_bytes()).unwrap();

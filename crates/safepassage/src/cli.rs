@@ -65,6 +65,34 @@ pub enum Command {
     /// Master key management.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// The flow library: check and import RapidPro/TextIt flow files.
+    #[command(subcommand)]
+    Flows(FlowsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FlowsCommand {
+    /// Load every flow of FILE (a flow definition or a RapidPro export) as an import would, with
+    /// no outside call allowed; print one line per flow (name, UUID, type, spec version, nodes,
+    /// languages), or the error naming the flow, node and action, and exit 1. Needs no database.
+    Check {
+        /// The flow file (JSON, at most 2 MiB).
+        file: PathBuf,
+    },
+    /// Check FILE, then add it to the flow library of the configured database, recorded in the
+    /// audit log as imported by the system. Running servers pick it up within seconds.
+    #[command(after_help = "Example: safepassage flows import intake.json --intake web --flow Intake")]
+    Import {
+        /// The flow file (JSON, at most 2 MiB).
+        file: PathBuf,
+        /// Also make a flow of the file the intake of this channel (web, telegram or voice);
+        /// name the flow with --flow.
+        #[arg(long, requires = "flow")]
+        intake: Option<String>,
+        /// The name of the flow (in FILE) to use as the intake of --intake.
+        #[arg(long, requires = "intake")]
+        flow: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -228,6 +228,8 @@ fn every_command_has_help() {
         vec!["user", "add", "--help"],
         vec!["audit", "verify", "--help"],
         vec!["keys", "rotate", "--help"],
+        vec!["flows", "check", "--help"],
+        vec!["flows", "import", "--help"],
     ] {
         let out = safepassage(dir.path(), &args);
         assert!(out.status.success(), "{args:?}");
@@ -262,20 +264,23 @@ async fn start_serve(dir: &Path) -> Running {
     running
 }
 
+/// A new chat conversation through the API: its token and first messages.
+async fn new_chat(client: &reqwest::Client, base: &str, language: &str) -> serde_json::Value {
+    let response = client
+        .post(format!("{base}/api/v1/chat/sessions"))
+        .json(&serde_json::json!({ "language": language }))
+        .send()
+        .await
+        .unwrap();
+    response.json().await.unwrap()
+}
+
 #[tokio::test]
 async fn acknowledged_chat_messages_survive_sigkill_and_the_token_survives_restart() {
     let dir = tempfile::tempdir().unwrap();
     let server = start_serve(dir.path()).await;
     let client = reqwest::Client::new();
-    let session: serde_json::Value = client
-        .post(format!("{}/api/v1/chat/sessions", server.base))
-        .json(&serde_json::json!({"language": "uk"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session = new_chat(&client, &server.base, "uk").await;
     let token = session["token"].as_str().unwrap().to_owned();
     let mut writers = Vec::new();
     for i in 0..100 {
@@ -320,15 +325,7 @@ async fn sigterm_stops_serve_even_with_an_open_event_stream() {
     let dir = tempfile::tempdir().unwrap();
     let mut server = start_serve(dir.path()).await;
     let client = reqwest::Client::new();
-    let session: serde_json::Value = client
-        .post(format!("{}/api/v1/chat/sessions", server.base))
-        .json(&serde_json::json!({"language": "ru"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session = new_chat(&client, &server.base, "ru").await;
     let stream = client
         .get(format!("{}/api/v1/chat/events", server.base))
         .bearer_auth(session["token"].as_str().unwrap())
@@ -348,4 +345,122 @@ async fn sigterm_stops_serve_even_with_an_open_event_stream() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     drop(stream);
+}
+
+/// A one-node flow that greets with `greeting` and waits; `action` replaces its send_msg.
+fn flow_file(dir: &Path, file: &str, name: &str, action: &str) -> std::path::PathBuf {
+    let flow = format!(
+        r#"{{"version": "13", "site": "https://textit.example", "flows": [{{"uuid": "0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f2001",
+  "name": "{name}", "spec_version": "13.1.0", "language": "eng", "type": "messaging", "_ui": {{}},
+  "nodes": [{{"uuid": "3f6d3d5e-4b4f-4a44-8f4e-1b2a3c4d5e6f", "actions": [{action}],
+    "router": {{"type": "switch", "operand": "@input.text", "wait": {{"type": "msg"}},
+      "categories": [{{"uuid": "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "name": "Other", "exit_uuid": "a1b2c3d4-0000-4000-8000-000000000001"}}],
+      "default_category_uuid": "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "cases": []}},
+    "exits": [{{"uuid": "a1b2c3d4-0000-4000-8000-000000000001"}}]}}]}}]}}"#
+    );
+    let path = dir.join(file);
+    std::fs::write(&path, flow).unwrap();
+    path
+}
+
+const GREET: &str = r#"{"uuid": "5e0f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b", "type": "send_msg", "text": "Greetings from the command line"}"#;
+const HOOK: &str = r#"{"uuid": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a", "type": "call_webhook", "method": "POST", "url": "https://collector.example/", "headers": {}, "body": "@contact", "result_name": "r"}"#;
+
+#[test]
+fn flows_check_prints_each_flow_and_needs_no_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/../../flows/safepassage.json");
+    let out = safepassage(dir.path(), &["flows", "check", shipped]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines: Vec<String> = text(&out.stdout).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert!(lines[0].starts_with("Intake  e8c2a44f-53ef-4765-8954-372b74f063d0  type=messaging  spec=14.4.2  nodes="));
+    assert!(lines[0].ends_with("languages=rus,eng,ukr"), "{}", lines[0]);
+    assert!(!dir.path().join("safepassage-data").exists(), "no store, no key");
+
+    let one = flow_file(dir.path(), "one.json", "One", GREET);
+    let out = safepassage(dir.path(), &["flows", "check", one.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "One  0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f2001  type=messaging  spec=13.1.0  nodes=1  languages=eng"
+    );
+}
+
+#[test]
+fn flows_check_refuses_outside_calls_and_broken_files_naming_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let hooked = flow_file(dir.path(), "hooked.json", "Hooked", HOOK);
+    let out = safepassage(dir.path(), &["flows", "check", hooked.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("flow 'Hooked' (0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f2001)"), "{err}");
+    assert!(err.contains("node 3f6d3d5e-4b4f-4a44-8f4e-1b2a3c4d5e6f"), "{err}");
+    assert!(err.contains("action 9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a") && err.contains("call_webhook"), "{err}");
+    assert!(text(&out.stdout).is_empty());
+
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, r#"{"version": "13", "flows": [{"uuid": "0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f2001""#).unwrap();
+    let out = safepassage(dir.path(), &["flows", "check", broken.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("not JSON"), "{}", text(&out.stderr));
+    let missing = safepassage(dir.path(), &["flows", "check", "no-such-file.json"]);
+    assert!(!missing.status.success());
+    assert!(text(&missing.stderr).contains("cannot read no-such-file.json"), "{}", text(&missing.stderr));
+}
+
+#[test]
+fn flows_import_stores_the_file_audited_and_can_set_the_intake() {
+    let dir = tempfile::tempdir().unwrap();
+    let hooked = flow_file(dir.path(), "hooked.json", "Hooked", HOOK);
+    let out = safepassage(dir.path(), &["flows", "import", hooked.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("node 3f6d3d5e-4b4f-4a44-8f4e-1b2a3c4d5e6f"), "{}", text(&out.stderr));
+
+    let file = flow_file(dir.path(), "tiny.json", "Tiny", GREET);
+    let out =
+        safepassage(dir.path(), &["flows", "import", file.to_str().unwrap(), "--intake", "web", "--flow", "Tiny"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("imported 1 flow(s)") && stdout.contains("Tiny is now the intake flow of the web channel"));
+    let out =
+        safepassage(dir.path(), &["flows", "import", file.to_str().unwrap(), "--intake", "web", "--flow", "Nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no flow named 'Nope'"), "{}", text(&out.stderr));
+    let out = safepassage(dir.path(), &["flows", "import", file.to_str().unwrap(), "--intake", "web"]);
+    assert_eq!(out.status.code(), Some(2), "--intake needs --flow");
+
+    let db = rusqlite::Connection::open(dir.path().join("safepassage-data/safepassage.db")).unwrap();
+    let stored: String = db.query_row("SELECT export FROM flow_imports", [], |r| r.get(0)).unwrap();
+    assert_eq!(stored, std::fs::read_to_string(&file).unwrap(), "one import, as given");
+    let kinds: Vec<String> = db
+        .prepare("SELECT kind FROM events ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(kinds, ["flows_imported", "intake_flow_set"]);
+    let out = safepassage(dir.path(), &["audit", "verify"]);
+    assert_eq!(text(&out.stdout).trim(), "2 events, chain intact");
+}
+
+#[tokio::test]
+async fn a_running_server_picks_up_an_import_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_serve(dir.path()).await;
+    let file = flow_file(dir.path(), "tiny.json", "Tiny", GREET);
+    let out =
+        safepassage(dir.path(), &["flows", "import", file.to_str().unwrap(), "--intake", "web", "--flow", "Tiny"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let session = new_chat(&client, &server.base, "en").await;
+        if session["messages"][0]["text"] == "Greetings from the command line" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the server still starts the old intake: {session}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use safepassage_domain::{CaseKind, ConversationId, Language, Sender};
-use safepassage_flows::definition::{FlowRef, LoadOptions};
+use safepassage_domain::{CaseKind, Channel, ConversationId, Language, Sender};
+use safepassage_flows::definition::FlowRef;
 use safepassage_flows::engine::{
     self, Assets, Config, Contact, Engine, EventKind, MsgIn, Resume, Session, SessionStatus, Trigger,
 };
@@ -18,13 +18,14 @@ use safepassage_store::{ConversationStatus, ConversationView, FlowWrite, Message
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::flow_library::Library;
 use crate::AppState;
 
 /// The export the platform ships, read once at start.
-const SHIPPED: &str = include_str!("../../../flows/safepassage.json");
+pub(crate) const SHIPPED: &str = include_str!("../../../flows/safepassage.json");
 /// The flow every new web conversation starts in (flows are referred to by name: UUIDs change
 /// when TextIt imports a file).
-const INTAKE: &str = "Intake";
+pub(crate) const INTAKE: &str = "Intake";
 /// The result that must never be shown, nor kept once the session is over.
 const DURESS: &str = "duress_phrase";
 /// What the transcript shows in place of the applicant's duress phrase.
@@ -36,8 +37,10 @@ const PATH_KEPT: usize = 10;
 
 /// The loaded flows and the engine's settings; shared by every conversation.
 pub struct Bot {
-    assets: Assets,
-    intake: FlowRef,
+    /// The running set of flows (`flow_library.rs`), swapped whole when the library changes;
+    /// a step holds the set it started with.
+    library: std::sync::RwLock<Arc<Library>>,
+    reloading: tokio::sync::Mutex<()>,
     locks: ConversationLocks,
 }
 
@@ -102,18 +105,35 @@ pub struct Summary {
 impl Bot {
     /// Loads the shipped export with no outside action allowed; the ticket topics are those the
     /// flows name, the general queue ("Operator") first.
+    /// The library's files are loaded on top by `AppState::reload_flows`.
     pub fn shipped() -> Result<Bot, String> {
-        let mut export: Value = serde_json::from_str(SHIPPED).map_err(|e| format!("flows/safepassage.json: {e}"))?;
-        export["topics"] = Value::Array(topics_named(&export));
-        let assets = Assets::from_json(&export, &LoadOptions::default());
-        let uuid = export["flows"]
-            .as_array()
-            .and_then(|flows| flows.iter().find(|f| f["name"] == INTAKE))
-            .and_then(|f| f["uuid"].as_str())
-            .ok_or_else(|| format!("flows/safepassage.json has no flow named {INTAKE}"))?
-            .to_owned();
-        assets.flow(&uuid).map_err(|e| format!("the {INTAKE} flow does not load: {e}"))?;
-        Ok(Bot { assets, intake: FlowRef::new(&uuid, INTAKE), locks: ConversationLocks::default() })
+        let library = Library::build(&[], Vec::new(), 0)?;
+        Ok(Bot {
+            library: std::sync::RwLock::new(Arc::new(library)),
+            reloading: tokio::sync::Mutex::default(),
+            locks: ConversationLocks::default(),
+        })
+    }
+
+    pub(crate) fn library(&self) -> Arc<Library> {
+        Arc::clone(&self.library.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    pub(crate) fn set_library(&self, library: Arc<Library>) {
+        *self.library.write().unwrap_or_else(|p| p.into_inner()) = library;
+    }
+
+    pub(crate) async fn reloading(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.reloading.lock().await
+    }
+
+    fn assets(&self) -> Arc<Assets> {
+        Arc::clone(&self.library().assets)
+    }
+
+    /// The flow a new conversation on `channel` starts.
+    fn intake(&self, channel: Channel) -> Result<FlowRef, StoreError> {
+        self.library().intake(channel).ok_or(StoreError::Conflict("no intake flow for this channel"))
     }
 
     async fn lock(&self, conversation: ConversationId) -> ConversationGuard {
@@ -127,7 +147,7 @@ fn engine() -> Engine {
 }
 
 /// Every topic the flows' `open_ticket` actions name, as `{uuid, name}`.
-fn topics_named(export: &Value) -> Vec<Value> {
+pub(crate) fn topics_named(export: &Value) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::new();
     let mut stack = vec![export];
     while let Some(v) = stack.pop() {
@@ -201,7 +221,13 @@ impl AppState {
         let contact = Contact::anonymous(&conversation.contact.0.to_string(), engine_language(conversation.language));
         let engine = engine();
         let started = engine
-            .start(&self.bot()?.assets, &env(now()), contact, Trigger::manual(self.bot()?.intake.clone()), &mut rng()?)
+            .start(
+                &self.bot()?.assets(),
+                &env(now()),
+                contact,
+                Trigger::manual(self.bot()?.intake(conversation.channel)?),
+                &mut rng()?,
+            )
             .map_err(bad_state)?;
         let mut summary = Summary::default();
         self.apply_step(conversation, &mut summary, None, &started.events, &started.session, None).await
@@ -220,7 +246,7 @@ impl AppState {
         };
         let msg = MsgIn { uuid: uuid::Uuid::new_v4().to_string(), text: text.to_owned(), ..Default::default() };
         let events = engine()
-            .resume(&self.bot()?.assets, &env(now()), &mut session, Resume::Msg(msg), &mut rng()?)
+            .resume(&self.bot()?.assets(), &env(now()), &mut session, Resume::Msg(msg), &mut rng()?)
             .map_err(bad_state)?;
         let sent = self.apply_step(conversation, &mut summary, Some(text), &events, &session, None).await?;
         Ok(Some(sent))
@@ -258,7 +284,7 @@ impl AppState {
             _ => return Ok(()),
         };
         let events =
-            engine().resume(&self.bot()?.assets, &env(at), &mut session, resume, &mut rng()?).map_err(bad_state)?;
+            engine().resume(&self.bot()?.assets(), &env(at), &mut session, resume, &mut rng()?).map_err(bad_state)?;
         self.apply_step(&conversation, &mut summary, None, &events, &session, closing).await?;
         Ok(())
     }

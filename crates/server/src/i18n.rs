@@ -13,6 +13,8 @@ const SOURCES: &[(Language, &str, &str)] = &[
     (Language::En, "en", include_str!("../locales/en/chat.ftl")),
     (Language::Uk, "uk", include_str!("../locales/uk/console.ftl")),
     (Language::En, "en", include_str!("../locales/en/console.ftl")),
+    (Language::Uk, "uk", include_str!("../locales/uk/flows.ftl")),
+    (Language::En, "en", include_str!("../locales/en/flows.ftl")),
 ];
 
 pub struct I18n {

@@ -8,7 +8,7 @@ use safepassage_domain::{CaseId, ConversationId, UserId};
 use uuid::Uuid;
 
 use crate::error::StoreError;
-use crate::model::{CaseFilter, CaseView, ConversationView, NoteKind, SeqRange, StaffSession};
+use crate::model::{CaseFilter, CaseView, ConversationView, FlowImport, IntakeFlow, NoteKind, SeqRange, StaffSession};
 use crate::ops::Job;
 
 /// A data key as stored: wrapped under a master key, or gone (shredded).
@@ -134,4 +134,9 @@ pub(crate) trait Backend: Send + Sync + 'static {
     async fn due_flow_sessions(&self, now_ms: i64, limit: i64) -> Result<Vec<ConversationId>, StoreError>;
     /// Rows per table, for metrics: counts only.
     async fn counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError>;
+    /// Every imported flow file, oldest first.
+    async fn flow_imports(&self) -> Result<Vec<FlowImport>, StoreError>;
+    async fn intake_flows(&self) -> Result<Vec<IntakeFlow>, StoreError>;
+    /// The seq of the last change to the flow library or the intake settings (0: none).
+    async fn flow_library_version(&self) -> Result<i64, StoreError>;
 }

@@ -18,7 +18,7 @@ pub use chain::ChainReport;
 pub use config::{KeySource, StoreConfig, Synchronous};
 pub use error::StoreError;
 pub use model::{
-    Body, CaseFilter, CaseView, ConversationStatus, ConversationView, FlowSessionView, FlowWrite, MessageView,
-    NoteKind, NoteView, SeqRange, StaffSession, StoredEvent, UserRecord,
+    Body, CaseFilter, CaseView, ConversationStatus, ConversationView, FlowImport, FlowSessionView, FlowWrite,
+    IntakeFlow, MessageView, NoteKind, NoteView, SeqRange, StaffSession, StoredEvent, UserRecord,
 };
-pub use store::{RotationReport, StepMessage, Store, StoreStats};
+pub use store::{RotationReport, StepMessage, Store, StoreStats, MAX_FLOW_FILE};

@@ -187,3 +187,27 @@ pub struct FlowSessionView {
     pub expires_ms: Option<i64>,
     pub updated_ms: i64,
 }
+
+/// A flow file in the library, as it was imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowImport {
+    pub id: Uuid,
+    /// The seq of its `flows_imported` event: later imports win.
+    pub seq: i64,
+    /// The file as given (a flow definition or a RapidPro export).
+    pub export: String,
+    /// SHA-256 of `export`.
+    pub digest: [u8; 32],
+    pub by: UserId,
+    pub at_ms: i64,
+}
+
+/// The intake flow chosen for a channel; `flow` None: the flow named "Intake".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntakeFlow {
+    pub channel: Channel,
+    pub flow: Option<Uuid>,
+    pub seq: i64,
+    pub by: UserId,
+    pub at_ms: i64,
+}

@@ -131,6 +131,21 @@ pub(crate) enum Op {
         failed_logins: i64,
         locked_until_ms: i64,
     },
+    /// A flow file as given; its `seq` is the seq of the job's event at `event_index`.
+    InsertFlowImport {
+        id: Uuid,
+        event_index: usize,
+        export: String,
+        digest: [u8; 32],
+        by: UserId,
+    },
+    /// Inserts or replaces a channel's intake flow; `seq` as for `InsertFlowImport`.
+    SetIntakeFlow {
+        channel: Channel,
+        flow: Option<Uuid>,
+        event_index: usize,
+        by: UserId,
+    },
 }
 
 #[derive(Debug, Clone)]

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use safepassage_domain::{CaseKind, CaseState, Channel, Language, Role, Sender, Transition};
+use safepassage_domain::{CaseKind, CaseState, Channel, Language, Role, Sender, Transition, UserId};
 use safepassage_store::{NoteKind, Store};
 
 use crate::settings::Settings;
@@ -19,6 +19,11 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     let store = super::open(settings).await?;
     if store.user_by_name("demo.operator").await?.is_none() {
         seed(&store).await?;
+    }
+    // The shipped flows join the library, so the console lists and exports them.
+    if store.flow_library_version().await? == 0 {
+        let shipped = safepassage_server::flow_library::shipped_export().as_bytes();
+        safepassage_server::flow_library::import_file(&store, shipped, UserId::SYSTEM, None).await?;
     }
     print_logins(settings)?;
     super::serve::run(store, settings).await

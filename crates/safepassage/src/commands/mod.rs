@@ -2,6 +2,7 @@
 
 mod audit;
 mod demo;
+mod flows;
 mod keys;
 mod serve;
 mod user;
@@ -11,7 +12,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use safepassage_store::Store;
 
-use crate::cli::{AuditCommand, Command, KeysCommand, UserCommand};
+use crate::cli::{AuditCommand, Command, FlowsCommand, KeysCommand, UserCommand};
 use crate::settings::Settings;
 
 pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
@@ -26,6 +27,11 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCod
         Command::User(UserCommand::Add { role, name }) => user::add(&open(&settings).await?, &role, &name).await,
         Command::Audit(AuditCommand::Verify) => audit::verify(&open(&settings).await?).await,
         Command::Keys(KeysCommand::Rotate) => keys::rotate(&open(&settings).await?).await,
+        Command::Flows(FlowsCommand::Check { file }) => flows::check(&file),
+        Command::Flows(FlowsCommand::Import { file, intake, flow }) => {
+            let intake = flows::intake(intake.as_deref(), flow.as_deref())?;
+            flows::import(&open(&settings).await?, &file, intake).await
+        }
     }
 }
 

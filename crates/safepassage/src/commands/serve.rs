@@ -17,6 +17,12 @@ pub async fn run(store: Store, settings: &Settings) -> anyhow::Result<ExitCode> 
     tracing::info!(listen = %settings.listen, metrics = %settings.metrics_listen, backend = store.backend_name(), "serving");
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let state = safepassage_server::AppState::new(store.clone(), settings.server.clone());
+    // The flow library on top of the shipped flows, then kept current: an import from the
+    // command line or another node reaches this one within seconds.
+    if let Err(e) = state.reload_flows().await {
+        tracing::error!(error = %e, "the flow library does not load; running the shipped flows");
+    }
+    tokio::spawn(safepassage_server::watch_flow_library(state.clone(), FLOW_LIBRARY_EVERY));
     // Flows waiting for an answer time out and expire on their own clock.
     tokio::spawn(safepassage_server::run_flow_timers(state.clone(), FLOW_TIMER_EVERY));
     let app = safepassage_server::launch(listener, safepassage_server::app(state), until(stopped.clone()));
@@ -39,6 +45,7 @@ pub async fn run(store: Store, settings: &Settings) -> anyhow::Result<ExitCode> 
 }
 
 const FLOW_TIMER_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+const FLOW_LIBRARY_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 async fn until(mut stopped: tokio::sync::watch::Receiver<bool>) {

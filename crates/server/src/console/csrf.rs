@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::{cookies, errors, lang, session, ConsoleState};
+use super::{cookies, errors, flows, lang, multipart, session, ConsoleState};
 
 /// The hidden form field every console form carries.
 pub(crate) const FIELD: &str = "csrf";
@@ -70,12 +70,21 @@ pub(crate) async fn check(Extension(console): Extension<Arc<ConsoleState>>, requ
     } else {
         cookies::get(request.headers(), session::COOKIE).map(|token| for_session(&token))
     };
+    // Without a session (or login nonce) nothing can match: refuse before reading the body.
+    let Some(expected) = expected else { return refuse() };
+    // Only the flow import takes a file (multipart, the token among its parts).
+    let limit = if request.uri().path() == flows::IMPORT_PATH { flows::UPLOAD_LIMIT } else { FORM_LIMIT };
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
+    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
         return errors::bad_request(&console.i18n, lang).into_response();
     };
-    match (expected, form_value(&bytes, FIELD)) {
-        (Some(expected), Some(given)) if !expected.is_empty() && ct_eq(expected.as_bytes(), given) => {
+    let given = match multipart::boundary(&parts.headers) {
+        Some(boundary) => multipart::parts(&bytes, &boundary)
+            .and_then(|all| all.into_iter().find(|p| p.name == FIELD).map(|p| p.body)),
+        None => form_value(&bytes, FIELD),
+    };
+    match given {
+        Some(given) if !expected.is_empty() && ct_eq(expected.as_bytes(), given) => {
             next.run(Request::from_parts(parts, Body::from(bytes))).await
         }
         _ => refuse(),

@@ -11,9 +11,11 @@ mod cookies;
 mod csrf;
 mod errors;
 mod events;
+mod flows;
 mod form;
 mod home;
 mod lang;
+mod multipart;
 mod queue;
 mod roles;
 mod session;
@@ -58,6 +60,13 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/console/cases/{id}/composition", post(case::composition))
         .route("/console/handoffs", get(cases::handoffs))
         .route("/console/admin/users", get(admin::users).post(admin::add_user))
+        .route("/console/flows", get(flows::page))
+        .route(flows::IMPORT_PATH, post(flows::import))
+        .route("/console/flows/intake", post(flows::intake))
+        .route("/console/flows/export", get(flows::export_all))
+        .route("/console/flows/files/{id}", get(flows::file))
+        .route("/console/flows/{uuid}", get(flows::outline))
+        .route("/console/flows/{uuid}/export", get(flows::export_one))
         // Innermost first: the CSRF check runs before any handler, its refusals get the
         // request id like every other error page, and everything sees the console's state.
         .layer(middleware::from_fn(csrf::check))

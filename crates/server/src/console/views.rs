@@ -113,7 +113,7 @@ fn nav_for(role: Role) -> &'static [(&'static str, &'static str)] {
         Role::Coordinator => &[("/console/cases", "nav-open-cases")],
         Role::Operations => &[("/console/handoffs", "nav-handoffs")],
         Role::Analyst => &[],
-        Role::Admin => &[("/console/admin/users", "nav-users")],
+        Role::Admin => &[("/console/admin/users", "nav-users"), ("/console/flows", "nav-flows")],
     }
 }
 

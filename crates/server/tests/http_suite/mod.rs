@@ -6,6 +6,7 @@ mod chat_api;
 mod chat_flows;
 mod chat_pages;
 mod console;
+mod console_flows;
 mod console_roles;
 mod console_work;
 

@@ -270,6 +270,34 @@ async fn apply<'a>(
             .execute(&mut *conn)
             .await?;
         }
+        Op::InsertFlowImport { id, event_index, export, digest, by } => {
+            sqlx::query(
+                "INSERT INTO flow_imports (id, seq, export, digest, imported_by, imported_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(first_seq + *event_index as i64)
+            .bind(export.as_str())
+            .bind(digest.as_slice())
+            .bind(by.0)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Op::SetIntakeFlow { channel, flow, event_index, by } => {
+            sqlx::query(
+                "INSERT INTO intake_flows (channel, flow_uuid, seq, set_by, set_ms) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (channel) DO UPDATE SET flow_uuid = excluded.flow_uuid, seq = excluded.seq, \
+                 set_by = excluded.set_by, set_ms = excluded.set_ms",
+            )
+            .bind(channel.as_str())
+            .bind(*flow)
+            .bind(first_seq + *event_index as i64)
+            .bind(by.0)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+        }
         Op::DeleteFlowSession { conversation } => {
             sqlx::query("DELETE FROM flow_sessions WHERE conversation_id = $1")
                 .bind(conversation.0)

@@ -14,7 +14,10 @@ use crate::backend::{
     Backend, BatchSeqs, MasterKeyRow, RawEvent, RawFlowSession, RawMessage, RawNote, RawUser, WrappedKey,
 };
 use crate::error::StoreError;
-use crate::model::{CaseFilter, CaseView, ConversationStatus, ConversationView, NoteKind, SeqRange, StaffSession};
+use crate::model::{
+    CaseFilter, CaseView, ConversationStatus, ConversationView, FlowImport, IntakeFlow, NoteKind, SeqRange,
+    StaffSession,
+};
 use crate::ops::Job;
 
 /// Columns of a conversation; the last message time is derived from the messages index rather
@@ -422,5 +425,52 @@ impl Backend for PgBackend {
         .fetch_one(&self.pool)
         .await?;
         TABLES.iter().enumerate().map(|(i, table)| Ok((*table, row.try_get(i)?))).collect()
+    }
+
+    async fn flow_imports(&self) -> Result<Vec<FlowImport>, StoreError> {
+        let rows =
+            sqlx::query("SELECT id, seq, export, digest, imported_by, imported_ms FROM flow_imports ORDER BY seq")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                let digest: Vec<u8> = r.try_get(3)?;
+                Ok(FlowImport {
+                    id: r.try_get(0)?,
+                    seq: r.try_get(1)?,
+                    export: r.try_get(2)?,
+                    digest: digest.as_slice().try_into().map_err(|e| bad("flow file digest", e))?,
+                    by: UserId(r.try_get(4)?),
+                    at_ms: r.try_get(5)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn intake_flows(&self) -> Result<Vec<IntakeFlow>, StoreError> {
+        let rows = sqlx::query("SELECT channel, flow_uuid, seq, set_by, set_ms FROM intake_flows ORDER BY channel")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(IntakeFlow {
+                    channel: parsed(r, 0, "channel")?,
+                    flow: r.try_get(1)?,
+                    seq: r.try_get(2)?,
+                    by: UserId(r.try_get(3)?),
+                    at_ms: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn flow_library_version(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT greatest(coalesce((SELECT max(seq) FROM flow_imports), 0), \
+             coalesce((SELECT max(seq) FROM intake_flows), 0))",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get(0)?)
     }
 }

@@ -241,6 +241,34 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
                 .execute(params![user.as_bytes(), failed_logins, locked_until_ms])?;
             expect_one(changed, "no such user")?;
         }
+        Op::InsertFlowImport { id, event_index, export, digest, by } => {
+            tx.prepare_cached(
+                "INSERT INTO flow_imports (id, seq, export, digest, imported_by, imported_ms) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                id.as_bytes(),
+                first_seq + *event_index as i64,
+                export,
+                digest.as_slice(),
+                by.as_bytes(),
+                at
+            ])?;
+        }
+        Op::SetIntakeFlow { channel, flow, event_index, by } => {
+            tx.prepare_cached(
+                "INSERT INTO intake_flows (channel, flow_uuid, seq, set_by, set_ms) VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (channel) DO UPDATE SET flow_uuid = excluded.flow_uuid, seq = excluded.seq, \
+                 set_by = excluded.set_by, set_ms = excluded.set_ms",
+            )?
+            .execute(params![
+                channel.as_str(),
+                flow.as_ref().map(|f| f.as_bytes().as_slice()),
+                first_seq + *event_index as i64,
+                by.as_bytes(),
+                at
+            ])?;
+        }
     }
     Ok(())
 }

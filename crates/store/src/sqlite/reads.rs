@@ -12,7 +12,9 @@ use crate::backend::{
     Backend, BatchSeqs, MasterKeyRow, RawEvent, RawFlowSession, RawMessage, RawNote, RawUser, WrappedKey,
 };
 use crate::error::StoreError;
-use crate::model::{CaseFilter, CaseView, ConversationStatus, ConversationView, NoteKind, StaffSession};
+use crate::model::{
+    CaseFilter, CaseView, ConversationStatus, ConversationView, FlowImport, IntakeFlow, NoteKind, StaffSession,
+};
 use crate::ops::Job;
 
 /// Columns of a conversation; the last message time is derived from the messages index rather than kept in a column, so
@@ -449,6 +451,56 @@ impl Backend for SqliteBackend {
                 out.push((table, n));
             }
             Ok(out)
+        })
+        .await
+    }
+
+    async fn flow_imports(&self) -> Result<Vec<FlowImport>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, seq, export, digest, imported_by, imported_ms FROM flow_imports ORDER BY seq",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                let digest: Vec<u8> = r.get(3)?;
+                Ok(FlowImport {
+                    id: row_uuid(r, 0)?,
+                    seq: r.get(1)?,
+                    export: r.get(2)?,
+                    digest: digest.as_slice().try_into().map_err(|e| bad("digest", e))?,
+                    by: UserId(row_uuid(r, 4)?),
+                    at_ms: r.get(5)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn intake_flows(&self) -> Result<Vec<IntakeFlow>, StoreError> {
+        self.read(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT channel, flow_uuid, seq, set_by, set_ms FROM intake_flows ORDER BY channel")?;
+            let rows = stmt.query_map([], |r| {
+                Ok(IntakeFlow {
+                    channel: parsed(r, 0)?,
+                    flow: row_opt_uuid(r, 1)?,
+                    seq: r.get(2)?,
+                    by: UserId(row_uuid(r, 3)?),
+                    at_ms: r.get(4)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn flow_library_version(&self) -> Result<i64, StoreError> {
+        self.read(|c| {
+            Ok(c.prepare_cached(
+                "SELECT max(coalesce((SELECT max(seq) FROM flow_imports), 0), \
+                 coalesce((SELECT max(seq) FROM intake_flows), 0))",
+            )?
+            .query_row([], |r| r.get(0))?)
         })
         .await
     }

@@ -4,12 +4,14 @@
 mod audit;
 mod cases;
 mod conversations;
+mod flow_library;
 mod flows;
 mod queue;
 mod rotation;
 mod sessions;
 mod staff;
 
+pub use flow_library::MAX_FLOW_FILE;
 pub use flows::StepMessage;
 pub use rotation::RotationReport;
 

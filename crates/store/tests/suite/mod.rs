@@ -4,6 +4,7 @@
 mod audit;
 mod durability;
 mod encryption;
+mod flow_library;
 mod flows;
 mod keys;
 mod queue;

@@ -1,0 +1,554 @@
+//! The flow library as the platform runs it: checking a flow file (one definition or a RapidPro
+//! export) with no outside call allowed, importing it into the store as an audited event, and
+//! the set of flows the bot runs: the shipped export first, then every import in order, a later
+//! import of a flow UUID winning. The set is rebuilt after an import or an intake choice on this
+//! node, and when another process changed the library (`watch`), without a restart; flows of
+//! sessions already running stay loadable because nothing ever leaves the set.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use safepassage_domain::{Channel, UserId};
+use safepassage_flows::definition::export::{is_export, load_flows};
+use safepassage_flows::definition::{DefinitionError, Flow, FlowRef, FlowType, LoadOptions};
+use safepassage_flows::engine::Assets;
+use safepassage_store::{FlowImport, IntakeFlow, Store, StoreError};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::bot::{topics_named, INTAKE, SHIPPED};
+use crate::AppState;
+
+/// The largest flow file accepted for import or check.
+pub const MAX_FILE: usize = 2 * 1024 * 1024;
+/// The export version written when a single flow definition is wrapped as an export.
+const EXPORT_VERSION: &str = "13";
+/// Asset lists of an export merged across files, each with the property that identifies an item.
+const ASSET_LISTS: &[(&str, &str)] = &[
+    ("fields", "key"),
+    ("groups", "uuid"),
+    ("labels", "uuid"),
+    ("topics", "uuid"),
+    ("optins", "uuid"),
+    ("users", "uuid"),
+    ("channels", "uuid"),
+    ("globals", "key"),
+];
+
+/// One flow of a file, as `flows check` prints it and the console lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowInfo {
+    pub uuid: String,
+    pub name: String,
+    pub flow_type: &'static str,
+    /// The spec version the file declares (older ones are migrated on load).
+    pub spec_version: String,
+    pub nodes: usize,
+    /// The base language first, then the translations.
+    pub languages: Vec<String>,
+}
+
+impl FlowInfo {
+    fn of(flow: &Flow, raw: &Value) -> FlowInfo {
+        let mut languages = vec![flow.language.clone()];
+        if let Some(l) = &flow.localization {
+            languages.extend(l.languages().filter(|l| **l != flow.language).cloned());
+        }
+        FlowInfo {
+            uuid: flow.uuid.clone(),
+            name: flow.name.clone(),
+            flow_type: flow.flow_type.as_str(),
+            spec_version: raw.get("spec_version").and_then(Value::as_str).unwrap_or(&flow.spec_version).to_owned(),
+            nodes: flow.nodes.len(),
+            languages,
+        }
+    }
+}
+
+/// Why a flow file was refused. `Definition` names the flow, the node or action, and what is
+/// wrong (outside calls among them).
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error("the file is larger than {MAX_FILE} bytes")]
+    TooLarge,
+    #[error("the file is not UTF-8 text")]
+    NotText,
+    #[error("the file is not JSON: {0}")]
+    NotJson(String),
+    #[error("the file holds no flows")]
+    NoFlows,
+    #[error("flow '{name}' ({uuid}) is in the file twice")]
+    Duplicate { uuid: String, name: String },
+    #[error("{0}")]
+    Definition(#[from] DefinitionError),
+}
+
+/// A flow file that passed the check: its text as given and its flows.
+#[derive(Debug, Clone)]
+pub struct CheckedFile {
+    pub text: String,
+    pub flows: Vec<FlowInfo>,
+}
+
+/// Loads every flow of a file with no outside action allowed. Needs no store.
+pub fn check_file(bytes: &[u8]) -> Result<CheckedFile, CheckError> {
+    if bytes.len() > MAX_FILE {
+        return Err(CheckError::TooLarge);
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| CheckError::NotText)?;
+    // serde_json refuses nesting deeper than 128, so a hostile file cannot exhaust the stack.
+    let value: Value = serde_json::from_str(text).map_err(|e| CheckError::NotJson(e.to_string()))?;
+    let flows = load_flows(&value, &LoadOptions::default())?;
+    if flows.is_empty() {
+        return Err(CheckError::NoFlows);
+    }
+    let raws = raw_flows(&value);
+    let mut seen = BTreeSet::new();
+    let mut infos = Vec::with_capacity(flows.len());
+    for (flow, raw) in flows.iter().zip(raws) {
+        if !seen.insert(flow.uuid.to_ascii_lowercase()) {
+            return Err(CheckError::Duplicate { uuid: flow.uuid.clone(), name: flow.name.clone() });
+        }
+        infos.push(FlowInfo::of(flow, raw));
+    }
+    Ok(CheckedFile { text: text.to_owned(), flows: infos })
+}
+
+/// The flow definitions of a file as written: those of an export, or the file itself.
+fn raw_flows(value: &Value) -> Vec<&Value> {
+    if is_export(value) {
+        value.get("flows").and_then(Value::as_array).map(|f| f.iter().collect()).unwrap_or_default()
+    } else {
+        vec![value]
+    }
+}
+
+/// The export the platform ships (`flows/safepassage.json`), as compiled in.
+pub fn shipped_export() -> &'static str {
+    SHIPPED
+}
+
+/// A flow's UUID as the audit log carries it (the loader accepts only UUIDs).
+fn flow_id(uuid: &str) -> Option<Uuid> {
+    Uuid::parse_str(uuid).ok()
+}
+
+/// Why an import or an intake choice was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Check(#[from] CheckError),
+    #[error("no flow named '{0}' in the file")]
+    NoSuchFlow(String),
+    #[error("flow '{name}' is a {flow_type} flow; the {channel} channel needs a {needed} flow")]
+    WrongType { name: String, flow_type: &'static str, channel: Channel, needed: &'static str },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The flow type a channel runs: voice calls speak, the others write.
+fn type_for(channel: Channel) -> FlowType {
+    match channel {
+        Channel::Voice => FlowType::Voice,
+        Channel::Web | Channel::Telegram | Channel::Whatsapp => FlowType::Messaging,
+    }
+}
+
+fn fits(channel: Channel, name: &str, flow_type: &'static str) -> Result<(), ImportError> {
+    let needed = type_for(channel).as_str();
+    if flow_type == needed {
+        Ok(())
+    } else {
+        Err(ImportError::WrongType { name: name.to_owned(), flow_type, channel, needed })
+    }
+}
+
+/// Checks a file and stores it in the library as an event of `by`; with `intake`, also makes
+/// the flow of that name the channel's intake. For the console and the command line alike.
+pub async fn import_file(
+    store: &Store,
+    bytes: &[u8],
+    by: UserId,
+    intake: Option<(Channel, &str)>,
+) -> Result<(FlowImport, Vec<FlowInfo>), ImportError> {
+    let owned = bytes.to_vec();
+    // Validating a large file takes a while: off the async threads.
+    let checked = tokio::task::spawn_blocking(move || check_file(&owned)).await.map_err(StoreError::from)??;
+    let chosen = match intake {
+        Some((channel, name)) => {
+            let flow = checked.flows.iter().find(|f| f.name == name).ok_or(ImportError::NoSuchFlow(name.to_owned()))?;
+            fits(channel, &flow.name, flow.flow_type)?;
+            Some((channel, flow_id(&flow.uuid)))
+        }
+        None => None,
+    };
+    let ids = checked.flows.iter().filter_map(|f| flow_id(&f.uuid)).collect();
+    let import = store.import_flows(checked.text, ids, by).await?;
+    if let Some((channel, flow)) = chosen {
+        store.set_intake_flow(channel, flow, by).await?;
+    }
+    Ok((import, checked.flows))
+}
+
+/// Where a flow of the running set comes from.
+#[derive(Debug, Clone)]
+pub(crate) enum Source {
+    Shipped,
+    Imported { seq: i64, by: UserId, at_ms: i64 },
+}
+
+/// One flow of the running set.
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    pub uuid: String,
+    pub name: String,
+    /// The definition as written in its file (`_ui` and all).
+    pub raw: Value,
+    pub source: Source,
+    /// Index into `Library::files` of the file it came from.
+    file: usize,
+    /// None when it does not load (a file imported by an older version, say), with the reason.
+    pub info: Result<FlowInfo, String>,
+}
+
+/// The flows the bot runs, and what the console shows of them.
+pub(crate) struct Library {
+    pub assets: Arc<Assets>,
+    /// In order of first appearance: the shipped flows, then new ones by import.
+    pub entries: Vec<Entry>,
+    /// Every file, parsed: the shipped export first, then the imports oldest first.
+    files: Vec<Value>,
+    pub imports: Vec<ImportMeta>,
+    pub choices: Vec<IntakeFlow>,
+    /// The store's library version this was built from.
+    pub version: i64,
+}
+
+/// An imported file, for the console's list (the text itself stays in the store).
+#[derive(Debug, Clone)]
+pub(crate) struct ImportMeta {
+    pub id: Uuid,
+    pub by: UserId,
+    pub at_ms: i64,
+    pub digest: String,
+    pub flows: usize,
+    pub bytes: usize,
+}
+
+impl Library {
+    /// Builds the running set from the shipped export and the library's files. A stored file
+    /// that no longer parses is skipped with a warning (it passed the check when imported).
+    pub fn build(imports: &[FlowImport], choices: Vec<IntakeFlow>, version: i64) -> Result<Library, String> {
+        let shipped: Value = serde_json::from_str(SHIPPED).map_err(|e| format!("flows/safepassage.json: {e}"))?;
+        let mut files = vec![as_export(shipped)];
+        let mut sources = vec![Source::Shipped];
+        let mut metas = Vec::with_capacity(imports.len());
+        for import in imports {
+            let Ok(value) = serde_json::from_str::<Value>(&import.export) else {
+                tracing::warn!(import = %import.id, "flow library: a stored file is not JSON; skipped");
+                continue;
+            };
+            let value = as_export(value);
+            metas.push(ImportMeta {
+                id: import.id,
+                by: import.by,
+                at_ms: import.at_ms,
+                digest: hex::encode(import.digest),
+                flows: value.get("flows").and_then(Value::as_array).map_or(0, Vec::len),
+                bytes: import.export.len(),
+            });
+            files.push(value);
+            sources.push(Source::Imported { seq: import.seq, by: import.by, at_ms: import.at_ms });
+        }
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut at: HashMap<String, usize> = HashMap::new();
+        for (file, (value, source)) in files.iter().zip(&sources).enumerate() {
+            for raw in value.get("flows").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+                let uuid = raw.get("uuid").and_then(Value::as_str).unwrap_or_default().to_owned();
+                let name = raw.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
+                let entry = Entry {
+                    uuid: uuid.clone(),
+                    name,
+                    raw: raw.clone(),
+                    source: source.clone(),
+                    file,
+                    info: Err(String::new()),
+                };
+                match at.get(&uuid.to_ascii_lowercase()) {
+                    Some(i) => entries[*i] = entry,
+                    None => {
+                        at.insert(uuid.to_ascii_lowercase(), entries.len());
+                        entries.push(entry);
+                    }
+                }
+            }
+        }
+        let merged = merge(&files, &entries);
+        let assets = Assets::from_json(&merged, &LoadOptions::default());
+        for entry in &mut entries {
+            entry.info = assets.flow(&entry.uuid).map(|f| FlowInfo::of(f, &entry.raw)).map_err(|e| e.to_string());
+        }
+        let library = Library { assets: Arc::new(assets), entries, files, imports: metas, choices, version };
+        if library.default_intake(Channel::Web).is_none() {
+            return Err(format!("no flow named {INTAKE} loads"));
+        }
+        Ok(library)
+    }
+
+    /// The flow a new conversation on `channel` starts: the one chosen for it if it loads, else
+    /// the newest flow named "Intake" of the channel's type.
+    pub fn intake(&self, channel: Channel) -> Option<FlowRef> {
+        let chosen = self.choices.iter().find(|c| c.channel == channel).and_then(|c| c.flow);
+        if let Some(flow) = chosen {
+            if let Some(entry) = self.entry_by_id(flow).filter(|e| e.info.is_ok()) {
+                return Some(FlowRef::new(&entry.uuid, &entry.name));
+            }
+            tracing::warn!(channel = %channel, "the chosen intake flow is not in the library; using the default");
+        }
+        self.default_intake(channel)
+    }
+
+    fn default_intake(&self, channel: Channel) -> Option<FlowRef> {
+        let wanted = type_for(channel).as_str();
+        self.entries
+            .iter()
+            .filter(|e| e.name == INTAKE && e.info.as_ref().is_ok_and(|i| i.flow_type == wanted))
+            .max_by_key(|e| match e.source {
+                Source::Shipped => 0,
+                Source::Imported { seq, .. } => seq,
+            })
+            .map(|e| FlowRef::new(&e.uuid, &e.name))
+    }
+
+    pub fn entry(&self, uuid: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.uuid.eq_ignore_ascii_case(uuid))
+    }
+
+    pub fn entry_by_id(&self, id: Uuid) -> Option<&Entry> {
+        self.entries.iter().find(|e| flow_id(&e.uuid) == Some(id))
+    }
+
+    /// The loaded definition of a flow of the set.
+    pub fn flow(&self, uuid: &str) -> Option<&Flow> {
+        self.assets.flow(uuid).ok()
+    }
+
+    /// Every flow of the set as one RapidPro export: definitions as written, asset lists merged.
+    pub fn export_all(&self) -> Value {
+        merge(&self.files, &self.entries)
+    }
+
+    /// One flow as a RapidPro export, with the asset lists of the file it came from.
+    pub fn export_one(&self, entry: &Entry) -> Value {
+        let mut out = Map::new();
+        let file = self.files.get(entry.file);
+        let version = file.and_then(|f| f.get("version")).cloned().unwrap_or_else(|| EXPORT_VERSION.into());
+        out.insert("version".into(), version);
+        if let Some(site) = file.and_then(|f| f.get("site")) {
+            out.insert("site".into(), site.clone());
+        }
+        out.insert("flows".into(), Value::Array(vec![entry.raw.clone()]));
+        for (list, _) in ASSET_LISTS {
+            if let Some(items) = file.and_then(|f| f.get(*list)) {
+                out.insert((*list).into(), items.clone());
+            }
+        }
+        Value::Object(out)
+    }
+}
+
+/// A file as an export: a single definition is wrapped in one.
+fn as_export(value: Value) -> Value {
+    if is_export(&value) {
+        value
+    } else {
+        let mut out = Map::new();
+        out.insert("version".into(), EXPORT_VERSION.into());
+        out.insert("flows".into(), Value::Array(vec![value]));
+        Value::Object(out)
+    }
+}
+
+/// The running set as one export: the flows of `entries`, the asset lists of every file (a later
+/// file's item winning over an earlier one with the same identity), and every ticket topic the
+/// flows name (the general queue first, as the bot expects).
+fn merge(files: &[Value], entries: &[Entry]) -> Value {
+    let mut out = Map::new();
+    out.insert("version".into(), EXPORT_VERSION.into());
+    out.insert("flows".into(), Value::Array(entries.iter().map(|e| e.raw.clone()).collect()));
+    for (list, key) in ASSET_LISTS {
+        let mut items: Vec<Value> = Vec::new();
+        for item in files.iter().filter_map(|f| f.get(*list)).filter_map(Value::as_array).flatten() {
+            let id = item.get(*key);
+            match items.iter_mut().find(|i| id.is_some() && i.get(*key) == id) {
+                Some(slot) => *slot = item.clone(),
+                None => items.push(item.clone()),
+            }
+        }
+        if !items.is_empty() {
+            out.insert((*list).into(), Value::Array(items));
+        }
+    }
+    if let Some(locations) = files.iter().rev().find_map(|f| f.get("locations").filter(|l| !l.is_null())) {
+        out.insert("locations".into(), locations.clone());
+    }
+    let mut merged = Value::Object(out);
+    let mut topics = topics_named(&merged);
+    for t in merged.get("topics").and_then(Value::as_array).into_iter().flatten() {
+        if !topics.iter().any(|n| n.get("uuid") == t.get("uuid")) {
+            topics.push(t.clone());
+        }
+    }
+    merged["topics"] = Value::Array(topics);
+    merged
+}
+
+impl AppState {
+    /// Reads the library and the intake choices from the store and gives the bot the new set.
+    /// Reloads run one at a time, so an older set never replaces a newer one.
+    pub async fn reload_flows(&self) -> Result<(), StoreError> {
+        let Some(bot) = self.bot.clone() else { return Ok(()) };
+        let _one_at_a_time = bot.reloading().await;
+        let version = self.store.flow_library_version().await?;
+        let imports = self.store.flow_imports().await?;
+        let choices = self.store.intake_flows().await?;
+        let built = tokio::task::spawn_blocking(move || Library::build(&imports, choices, version)).await?;
+        match built {
+            Ok(library) => {
+                bot.set_library(Arc::new(library));
+                Ok(())
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "flow library: the new set does not load; keeping the running one");
+                Err(StoreError::Conflict("the flow library does not load"))
+            }
+        }
+    }
+
+    /// Imports a file for a member of staff and puts it to work on this node at once.
+    pub(crate) async fn import_flows(&self, bytes: &[u8], by: UserId) -> Result<Vec<FlowInfo>, ImportError> {
+        let (_, flows) = import_file(&self.store, bytes, by, None).await?;
+        self.reload_flows().await?;
+        Ok(flows)
+    }
+
+    /// Chooses the intake flow of a channel (None: the flow named "Intake"), if it is in the
+    /// running set, loads, and is of the channel's type.
+    pub(crate) async fn choose_intake(
+        &self,
+        channel: Channel,
+        flow: Option<Uuid>,
+        by: UserId,
+    ) -> Result<(), ImportError> {
+        if let Some(id) = flow {
+            let library = self.flow_library().ok_or(StoreError::Conflict("the flows did not load"))?;
+            let entry = library.entry_by_id(id).ok_or(StoreError::NotFound("flow"))?;
+            let info = entry.info.as_ref().map_err(|_| StoreError::Conflict("the flow does not load"))?;
+            fits(channel, &info.name, info.flow_type)?;
+        }
+        self.store.set_intake_flow(channel, flow, by).await?;
+        self.reload_flows().await?;
+        Ok(())
+    }
+
+    /// The running set, for the console.
+    pub(crate) fn flow_library(&self) -> Option<Arc<Library>> {
+        self.bot.as_ref().map(|bot| bot.library())
+    }
+}
+
+/// Reloads the flows whenever the library changed in the store (an import from the command line
+/// or another node), checking every `every`; runs for as long as the process. The first round
+/// loads the library at start.
+pub async fn watch_flow_library(state: AppState, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(running) = state.flow_library() else { return };
+        match state.store.flow_library_version().await {
+            Ok(version) if version == running.version => {}
+            Ok(_) => {
+                if let Err(e) = state.reload_flows().await {
+                    tracing::warn!(error = %e, "flow library: reload failed");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "flow library: cannot read its version"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flow(uuid: &str, name: &str, action: &str) -> String {
+        format!(
+            r#"{{"uuid": "{uuid}", "name": "{name}", "spec_version": "13.1.0", "language": "eng", "type": "messaging",
+            "_ui": {{"nodes": {{}}}},
+            "nodes": [{{"uuid": "3f6d3d5e-4b4f-4a44-8f4e-1b2a3c4d5e6f",
+              "actions": [{action}],
+              "exits": [{{"uuid": "a1b2c3d4-0000-4000-8000-000000000001"}}]}}]}}"#
+        )
+    }
+
+    const SAY: &str = r#"{"uuid": "5e0f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b", "type": "send_msg", "text": "Hi"}"#;
+    const HOOK: &str = r#"{"uuid": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a", "type": "call_webhook", "method": "GET", "url": "http://x.example", "headers": {}, "body": "", "result_name": "r"}"#;
+
+    #[test]
+    fn a_single_flow_and_an_export_are_checked() {
+        let one = flow("0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f0001", "One", SAY);
+        let checked = check_file(one.as_bytes()).unwrap();
+        assert_eq!(checked.flows.len(), 1);
+        let info = &checked.flows[0];
+        assert_eq!(
+            (info.name.as_str(), info.flow_type, info.spec_version.as_str(), info.nodes),
+            ("One", "messaging", "13.1.0", 1)
+        );
+        assert_eq!(info.languages, ["eng"]);
+        assert_eq!(check_file(SHIPPED.as_bytes()).unwrap().flows.len(), 4);
+    }
+
+    #[test]
+    fn refusals_say_what_and_where() {
+        let hook = flow("0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f0002", "Hook", HOOK);
+        let e = check_file(hook.as_bytes()).unwrap_err().to_string();
+        assert!(e.contains("flow 'Hook'") && e.contains("node 3f6d3d5e-4b4f-4a44-8f4e-1b2a3c4d5e6f"), "{e}");
+        assert!(e.contains("call_webhook"), "{e}");
+        assert!(matches!(check_file(b"{not json"), Err(CheckError::NotJson(_))));
+        assert!(matches!(check_file(&[0xff, 0xfe]), Err(CheckError::NotText)));
+        assert!(matches!(check_file(&vec![b' '; MAX_FILE + 1]), Err(CheckError::TooLarge)));
+        assert!(matches!(check_file(br#"{"version": "13", "flows": []}"#), Err(CheckError::NoFlows)));
+        let twice = format!(
+            r#"{{"version": "13", "flows": [{0}, {0}]}}"#,
+            flow("0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f0003", "T", SAY)
+        );
+        assert!(matches!(check_file(twice.as_bytes()), Err(CheckError::Duplicate { .. })));
+        let deep = "[".repeat(100_000);
+        assert!(matches!(check_file(deep.as_bytes()), Err(CheckError::NotJson(_))));
+    }
+
+    #[test]
+    fn later_imports_win_and_the_shipped_flows_stay() {
+        let uuid = "0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f0004";
+        let import = |seq: i64, text: String| FlowImport {
+            id: Uuid::now_v7(),
+            seq,
+            digest: [0; 32],
+            export: text,
+            by: UserId::SYSTEM,
+            at_ms: 0,
+        };
+        let first = import(1, flow(uuid, "Intake", SAY));
+        let second = import(2, flow(uuid, "Intake", &SAY.replace("Hi", "Hello")));
+        let library = Library::build(&[first, second], Vec::new(), 2).unwrap();
+        assert_eq!(library.entries.len(), 5, "four shipped flows and the imported one");
+        let intake = library.intake(Channel::Web).unwrap();
+        assert_eq!(intake.uuid, uuid, "the newest flow named Intake");
+        assert!(library.entry(uuid).unwrap().raw.to_string().contains("Hello"));
+        assert!(library.entry(uuid).unwrap().raw.get("_ui").is_some());
+        assert!(library.flow("e8c2a44f-53ef-4765-8954-372b74f063d0").is_some(), "the shipped intake still loads");
+        assert_eq!(library.export_all()["flows"].as_array().unwrap().len(), 5);
+    }
+}

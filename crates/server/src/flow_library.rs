@@ -143,6 +143,8 @@ pub enum ImportError {
     NoSuchFlow(String),
     #[error("flow '{name}' is a {flow_type} flow; the {channel} channel needs a {needed} flow")]
     WrongType { name: String, flow_type: &'static str, channel: Channel, needed: &'static str },
+    #[error("with this file the bot would have no intake flow: {0}")]
+    NoIntake(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -183,8 +185,20 @@ pub async fn import_file(
         }
         None => None,
     };
+    // The running set with this file on top must still have an intake (a file could rename the
+    // one flow named "Intake", say): tried before anything is stored.
+    let mut imports = store.flow_imports().await?;
+    let choices = store.intake_flows().await?;
+    imports.push(FlowImport { id: Uuid::nil(), seq: i64::MAX, export: checked.text, digest: [0; 32], by, at_ms: 0 });
+    let (imports, text) = tokio::task::spawn_blocking(move || {
+        let built = Library::build(&imports, choices, 0).map(|_| ());
+        (built, imports.pop().map(|i| i.export).unwrap_or_default())
+    })
+    .await
+    .map_err(StoreError::from)?;
+    imports.map_err(ImportError::NoIntake)?;
     let ids = checked.flows.iter().filter_map(|f| flow_id(&f.uuid)).collect();
-    let import = store.import_flows(checked.text, ids, by).await?;
+    let import = store.import_flows(text, ids, by).await?;
     if let Some((channel, flow)) = chosen {
         store.set_intake_flow(channel, flow, by).await?;
     }
@@ -221,6 +235,8 @@ pub(crate) struct Library {
     files: Vec<Value>,
     pub imports: Vec<ImportMeta>,
     pub choices: Vec<IntakeFlow>,
+    /// The intake of each channel, resolved once (a new conversation asks for it).
+    intakes: HashMap<Channel, FlowRef>,
     /// The store's library version this was built from.
     pub version: i64,
 }
@@ -289,16 +305,30 @@ impl Library {
         for entry in &mut entries {
             entry.info = assets.flow(&entry.uuid).map(|f| FlowInfo::of(f, &entry.raw)).map_err(|e| e.to_string());
         }
-        let library = Library { assets: Arc::new(assets), entries, files, imports: metas, choices, version };
+        let mut library = Library {
+            assets: Arc::new(assets),
+            entries,
+            files,
+            imports: metas,
+            choices,
+            intakes: HashMap::new(),
+            version,
+        };
         if library.default_intake(Channel::Web).is_none() {
             return Err(format!("no flow named {INTAKE} loads"));
         }
+        library.intakes = Channel::ALL.iter().filter_map(|c| library.resolve_intake(*c).map(|f| (*c, f))).collect();
         Ok(library)
     }
 
-    /// The flow a new conversation on `channel` starts: the one chosen for it if it loads, else
-    /// the newest flow named "Intake" of the channel's type.
+    /// The flow a new conversation on `channel` starts.
     pub fn intake(&self, channel: Channel) -> Option<FlowRef> {
+        self.intakes.get(&channel).cloned()
+    }
+
+    /// The one chosen for the channel if it loads, else the newest flow named "Intake" of the
+    /// channel's type.
+    fn resolve_intake(&self, channel: Channel) -> Option<FlowRef> {
         let chosen = self.choices.iter().find(|c| c.channel == channel).and_then(|c| c.flow);
         if let Some(flow) = chosen {
             if let Some(entry) = self.entry_by_id(flow).filter(|e| e.info.is_ok()) {
@@ -550,5 +580,10 @@ mod tests {
         assert!(library.entry(uuid).unwrap().raw.get("_ui").is_some());
         assert!(library.flow("e8c2a44f-53ef-4765-8954-372b74f063d0").is_some(), "the shipped intake still loads");
         assert_eq!(library.export_all()["flows"].as_array().unwrap().len(), 5);
+
+        // Renaming the one flow named Intake leaves the bot without an intake: refused.
+        let shipped_intake = "e8c2a44f-53ef-4765-8954-372b74f063d0";
+        let renamed = import(3, flow(shipped_intake, "Renamed", SAY));
+        assert!(Library::build(&[renamed], Vec::new(), 3).is_err());
     }
 }

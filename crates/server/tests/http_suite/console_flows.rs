@@ -131,6 +131,11 @@ async fn outside_calls_and_broken_files_are_refused_naming_the_place() {
     }
     let response = upload(&session, &session.csrf, "").await;
     assert_eq!(response.status(), 422, "no file chosen");
+    // Renaming the only flow named Intake would leave the bot without one.
+    let renamed = tiny_flow("Renamed", "hi").replace(TINY, SHIPPED_INTAKE);
+    let response = upload(&session, &session.csrf, &renamed).await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("no intake flow"));
     assert!(flows_imported(&server).await.is_empty(), "nothing refused is stored");
     assert!(server.state.store.flow_imports().await.unwrap().is_empty());
 

@@ -114,6 +114,14 @@ pub enum Event {
         from: String,
         to: String,
     },
+    /// The applicant agreed a duress phrase for the case (only its keyed hash is kept).
+    DuressPhraseAgreed {
+        case: CaseId,
+    },
+    /// The applicant wrote the agreed duress phrase: the case is flagged, silently.
+    CaseFlaggedUnderDuress {
+        case: CaseId,
+    },
     /// A flow file joined the flow library: its SHA-256 (hex) and the flows it holds. Flow
     /// definitions are configuration, not personal data; the file itself is in `flow_imports`.
     FlowsImported {
@@ -157,6 +165,8 @@ impl Event {
             Event::UserLoginFailed { .. } => "user_login_failed",
             Event::UserLoggedOut { .. } => "user_logged_out",
             Event::MasterKeyRotated { .. } => "master_key_rotated",
+            Event::DuressPhraseAgreed { .. } => "duress_phrase_agreed",
+            Event::CaseFlaggedUnderDuress { .. } => "case_flagged_under_duress",
             Event::FlowsImported { .. } => "flows_imported",
             Event::IntakeFlowSet { .. } => "intake_flow_set",
         }
@@ -177,7 +187,9 @@ impl Event {
             | Event::CaseNoteAdded { case, .. }
             | Event::LocationRecorded { case, .. }
             | Event::CaseViewed { case, .. }
-            | Event::CaseShredded { case } => Some(case.0),
+            | Event::CaseShredded { case }
+            | Event::DuressPhraseAgreed { case }
+            | Event::CaseFlaggedUnderDuress { case } => Some(case.0),
             Event::ConversationStarted { conversation, .. }
             | Event::ConversationQueued { conversation, .. }
             | Event::ConversationAssigned { conversation, .. }
@@ -239,6 +251,8 @@ mod tests {
             Event::MessageRecorded { conversation: ConversationId(id), message: MessageId(id), sender: Sender::Bot },
             Event::UserLoggedIn { user: UserId(id) },
             Event::MasterKeyRotated { from: "a".into(), to: "b".into() },
+            Event::DuressPhraseAgreed { case: CaseId(id) },
+            Event::CaseFlaggedUnderDuress { case: CaseId(id) },
             Event::FlowsImported { import: id, by: UserId(id), digest: "00".into(), flows: vec![id] },
             Event::IntakeFlowSet { channel: Channel::Web, flow: None, by: UserId(id) },
         ];

@@ -4,6 +4,7 @@
 
 pub mod case;
 pub mod codename;
+pub mod duress;
 pub mod event;
 pub mod ids;
 pub mod role;
@@ -11,6 +12,7 @@ pub mod vocabulary;
 
 pub use case::{Case, CaseError, CaseKind, CaseState, CloseReason, GroupComposition, Transition};
 pub use codename::{Codename, CodenameError};
+pub use duress::{DuressError, DuressPhrase};
 pub use event::{Event, EventEnvelope};
 pub use ids::{CaseId, ContactId, ConversationId, MessageId, UserId};
 pub use role::Role;

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use safepassage_domain::{CaseKind, Channel, ConversationId, Language, Sender};
-use safepassage_flows::definition::FlowRef;
+use safepassage_domain::{CaseKind, Channel, ConversationId, DuressPhrase, Language, Sender};
+use safepassage_flows::definition::{ActionKind, FlowRef, Node};
 use safepassage_flows::engine::{
     self, Assets, Config, Contact, Engine, EventKind, MsgIn, Resume, Session, SessionStatus, Trigger,
 };
@@ -229,8 +229,7 @@ impl AppState {
                 &mut rng()?,
             )
             .map_err(bad_state)?;
-        let mut summary = Summary::default();
-        self.apply_step(conversation, &mut summary, None, &started.events, &started.session, None).await
+        self.apply_step(conversation, Summary::default(), None, &started.events, started.session, None).await
     }
 
     /// An applicant's message to a conversation whose flow waits: resumes it. `None` when no
@@ -241,14 +240,16 @@ impl AppState {
         text: &str,
     ) -> Result<Option<Vec<MessageView>>, StoreError> {
         let _guard = self.bot()?.lock(conversation.id).await;
-        let Some((mut session, mut summary)) = self.waiting_session(conversation.id).await? else {
+        let Some((mut session, summary)) = self.waiting_session(conversation.id).await? else {
             return Ok(None);
         };
         let msg = MsgIn { uuid: uuid::Uuid::new_v4().to_string(), text: text.to_owned(), ..Default::default() };
-        let events = engine()
-            .resume(&self.bot()?.assets(), &env(now()), &mut session, Resume::Msg(msg), &mut rng()?)
-            .map_err(bad_state)?;
-        let sent = self.apply_step(conversation, &mut summary, Some(text), &events, &session, None).await?;
+        let assets = self.bot()?.assets();
+        // Whatever answers the duress question is never shown, accepted or not.
+        let input = if waits_for_duress_phrase(&assets, &session) { HIDDEN } else { text };
+        let events =
+            engine().resume(&assets, &env(now()), &mut session, Resume::Msg(msg), &mut rng()?).map_err(bad_state)?;
+        let sent = self.apply_step(conversation, summary, Some(input), &events, session, None).await?;
         Ok(Some(sent))
     }
 
@@ -270,7 +271,7 @@ impl AppState {
         let _guard = self.bot()?.lock(id).await;
         let Some(conversation) = self.store.conversation(id).await? else { return Ok(()) };
         let Some(flow) = self.store.flow_session(id).await? else { return Ok(()) };
-        let Some((mut session, mut summary)) = self.waiting_session(id).await? else { return Ok(()) };
+        let Some((mut session, summary)) = self.waiting_session(id).await? else { return Ok(()) };
         let at_ms = at.timestamp_millis();
         let (resume, closing) = match (flow.wait_timeout_ms, flow.expires_ms) {
             (Some(t), _) if t <= at_ms => (Resume::WaitTimeout, None),
@@ -285,11 +286,17 @@ impl AppState {
         };
         let events =
             engine().resume(&self.bot()?.assets(), &env(at), &mut session, resume, &mut rng()?).map_err(bad_state)?;
-        self.apply_step(&conversation, &mut summary, None, &events, &session, closing).await?;
+        self.apply_step(&conversation, summary, None, &events, session, closing).await?;
         Ok(())
     }
 
+    /// The session waiting in a conversation, with its summary: kept in memory since the last
+    /// step on a single-node store, else read and unsealed. Taken, so a step that fails reads
+    /// the store next time.
     async fn waiting_session(&self, id: ConversationId) -> Result<Option<(Session, Summary)>, StoreError> {
+        if let Some(kept) = self.flow_sessions.take(id) {
+            return Ok(Some(kept));
+        }
         let Some(flow) = self.store.flow_session(id).await? else { return Ok(None) };
         let Some(state) = flow.state else { return Ok(None) };
         let session: Session = serde_json::from_str(&state).map_err(bad_state)?;
@@ -308,10 +315,10 @@ impl AppState {
     async fn apply_step(
         &self,
         conversation: &ConversationView,
-        summary: &mut Summary,
+        mut summary: Summary,
         input: Option<&str>,
         events: &[engine::Event],
-        session: &Session,
+        session: Session,
         closing: Option<String>,
     ) -> Result<Vec<MessageView>, StoreError> {
         let mut out = Outcome { messages: Vec::new(), ticket: None, hide_input: false };
@@ -323,9 +330,12 @@ impl AppState {
                     summary.quick_replies = (!replies.is_empty()).then_some((message.id.0, replies));
                     out.messages.push(message);
                 }
-                EventKind::RunResultChanged { name, .. } if name == DURESS => out.hide_input = true,
+                EventKind::RunResultChanged { name, value, .. } if name == DURESS => {
+                    out.hide_input = true;
+                    self.keep_duress_phrase(conversation, value).await?;
+                }
                 EventKind::RunResultChanged { name, value, .. } if name == "codename" && value == "requested" => {
-                    if let Some(text) = self.issue_codename(conversation, summary).await? {
+                    if let Some(text) = self.issue_codename(conversation, &mut summary).await? {
                         summary.quick_replies = None;
                         out.messages.push(StepMessage::new(Sender::Bot, text));
                     }
@@ -365,8 +375,8 @@ impl AppState {
         // The engine's session keeps inputs and results (the duress phrase among them): it is
         // kept sealed while the flow waits and dropped when it ends.
         let write = FlowWrite {
-            state: if waiting { Some(serde_json::to_string(session).map_err(bad_state)?) } else { None },
-            summary: serde_json::to_string(summary).map_err(bad_state)?,
+            state: if waiting { Some(serde_json::to_string(&session).map_err(bad_state)?) } else { None },
+            summary: serde_json::to_string(&summary).map_err(bad_state)?,
             wait_timeout_ms: if waiting { millis(session.timeout_on()) } else { None },
             expires_ms: if waiting { millis(session.expires_on()) } else { None },
         };
@@ -378,6 +388,9 @@ impl AppState {
             };
             self.publish_with(message, replies);
         }
+        if waiting {
+            self.flow_sessions.put(conversation.id, (session, summary));
+        }
         if let Some(topic) = out.ticket {
             if self.store.queue_conversation(conversation.id, topic == "Urgent").await? {
                 self.tokens.forget(conversation.id);
@@ -385,6 +398,24 @@ impl AppState {
             }
         }
         Ok(sent)
+    }
+
+    /// Keeps the agreed phrase as a keyed hash on the conversation's case, so that writing it
+    /// later flags the case. The flows ask for it after the codename, so the case exists; a
+    /// flow that asks earlier keeps nothing (and says so in the log, without the phrase).
+    async fn keep_duress_phrase(&self, conversation: &ConversationView, phrase: &str) -> Result<(), StoreError> {
+        let case = self.store.conversation(conversation.id).await?.and_then(|c| c.case);
+        match (case, DuressPhrase::parse(phrase)) {
+            (Some(case), Ok(phrase)) => self.store.agree_duress_phrase(case, &phrase).await,
+            (None, _) => {
+                tracing::warn!(conversation = %conversation.id, "duress phrase given before a case exists: not kept");
+                Ok(())
+            }
+            (_, Err(e)) => {
+                tracing::warn!(conversation = %conversation.id, error = %e, "duress phrase not kept");
+                Ok(())
+            }
+        }
     }
 
     /// Opens a case for the conversation and gives it a codename, once; the text to send.
@@ -423,6 +454,22 @@ impl AppState {
     pub async fn quick_replies(&self, id: ConversationId) -> Result<Option<(uuid::Uuid, Vec<String>)>, StoreError> {
         Ok(self.flow_summary(id).await?.and_then(|s| s.quick_replies))
     }
+}
+
+/// Whether the session waits at the question whose answer is the duress phrase: a wait that
+/// saves its result under that name, or one of whose exits leads straight to a node that does
+/// (the shipped Registration checks the phrase first, then saves it).
+fn waits_for_duress_phrase(assets: &Assets, session: &Session) -> bool {
+    let Some(wait) = &session.wait else { return false };
+    let Some(run) = session.runs.iter().find(|r| r.uuid == wait.run_uuid) else { return false };
+    let Ok(flow) = assets.flow(&run.flow.uuid) else { return false };
+    let Some(node) = flow.node(&wait.node_uuid) else { return false };
+    let saves_phrase = |node: &Node| {
+        node.router.as_ref().and_then(|r| r.result_name()) == Some(DURESS)
+            || node.actions().iter().any(|a| matches!(&a.kind, ActionKind::SetRunResult(r) if r.name == DURESS))
+    };
+    saves_phrase(node)
+        || node.exits.iter().filter_map(|e| e.destination()).filter_map(|d| flow.node(d)).any(saves_phrase)
 }
 
 /// Resumes flows whose wait timed out or expired, every `every`; runs for as long as the

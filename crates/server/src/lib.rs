@@ -8,6 +8,7 @@ pub mod chat;
 mod config;
 pub mod console;
 mod error;
+mod flow_cache;
 pub mod flow_library;
 mod health;
 mod hub;
@@ -48,6 +49,8 @@ pub struct AppState {
     /// The flows the bot runs; None only if the shipped file failed to load (then new
     /// conversations go straight to the operators).
     pub(crate) bot: Option<Arc<bot::Bot>>,
+    /// Waiting flow sessions between steps, on a single-node store.
+    pub(crate) flow_sessions: Arc<flow_cache::FlowCache<(safepassage_flows::engine::Session, bot::Summary)>>,
 }
 
 impl AppState {
@@ -67,6 +70,7 @@ impl AppState {
             config: Arc::new(config),
             tokens: Arc::new(token_cache::TokenCache::new(single_node)),
             bot,
+            flow_sessions: Arc::new(flow_cache::FlowCache::new(single_node)),
         }
     }
 }

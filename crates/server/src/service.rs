@@ -71,6 +71,12 @@ impl AppState {
     /// bot's flow ended without a ticket) goes to the queue, so no applicant is left unheard.
     /// Returns the applicant's message (its text is withheld when it carried a duress phrase).
     pub async fn applicant_says(&self, conversation: &ConversationView, text: &str) -> Result<MessageView, StoreError> {
+        if let Some(case) = conversation.case {
+            // The agreed duress phrase flags the case and changes nothing else: the message is
+            // kept and answered like any other, so whoever forces the applicant sees nothing.
+            // Nothing is logged: the flag lives in the case and the audit chain only.
+            self.store.check_duress(case, text).await?;
+        }
         if self.bot.is_some() && conversation.status == ConversationStatus::Bot {
             if let Some(sent) = self.resume_flow(conversation, text).await? {
                 // The applicant's message comes first in a step that had input.
@@ -96,6 +102,8 @@ impl AppState {
     pub async fn take_conversation(&self, conversation: ConversationId, user: UserId) -> Result<(), StoreError> {
         self.store.take_conversation(conversation, user).await?;
         self.tokens.forget(conversation);
+        // A person has it now: the bot no longer steps its flow here.
+        self.flow_sessions.forget(conversation);
         self.hub.queue_changed();
         Ok(())
     }
@@ -103,6 +111,8 @@ impl AppState {
     pub async fn close_conversation(&self, conversation: ConversationId, user: UserId) -> Result<(), StoreError> {
         self.store.close_conversation(conversation, user).await?;
         self.tokens.forget(conversation);
+        // A person has it now: the bot no longer steps its flow here.
+        self.flow_sessions.forget(conversation);
         self.hub.queue_changed();
         Ok(())
     }

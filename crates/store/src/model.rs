@@ -86,9 +86,26 @@ pub struct CaseView {
     pub created_ms: i64,
     pub updated_ms: i64,
     pub(crate) key_id: Uuid,
+    /// The MAC of the agreed duress phrase and its number of words, if one was agreed.
+    pub(crate) duress: Option<([u8; 32], usize)>,
+    /// Since when the case is flagged: the applicant wrote the duress phrase.
+    pub under_duress_since_ms: Option<i64>,
+}
+
+/// The stored duress phrase of a case, when both columns hold something sensible.
+pub(crate) fn duress_of(mac: Option<Vec<u8>>, words: Option<i64>) -> Option<([u8; 32], usize)> {
+    let mac: [u8; 32] = mac?.try_into().ok()?;
+    let words =
+        usize::try_from(words?).ok().filter(|w| (2..=safepassage_domain::duress::MAX_PHRASE_WORDS).contains(w))?;
+    Some((mac, words))
 }
 
 impl CaseView {
+    /// Whether a duress phrase was agreed for the case.
+    pub fn has_duress_phrase(&self) -> bool {
+        self.duress.is_some()
+    }
+
     pub fn as_domain(&self) -> safepassage_domain::Case {
         safepassage_domain::Case { id: self.id, state: self.state, kind: self.kind, composition: self.composition }
     }

@@ -93,6 +93,16 @@ pub(crate) enum Op {
         id: CaseId,
         hash: [u8; 32],
     },
+    /// A duress phrase agreed (its MAC under the case's key), replacing any earlier one.
+    SetDuressPhrase {
+        case: CaseId,
+        mac: [u8; 32],
+        words: u32,
+    },
+    /// The phrase was written: the case is flagged from now (the first time counts).
+    FlagDuress {
+        case: CaseId,
+    },
     JoinCase {
         conversation: ConversationId,
         case: CaseId,

@@ -154,6 +154,7 @@ case-state = State
 case-kind = Kind
 case-composition = People / officers
 case-owner = Owner
+case-under-duress = The applicant wrote the agreed duress phrase: they may be under coercion. Keep every answer harmless and say nothing of this flag.
 case-codename = Codename issued
 case-shredded = This case's data has been destroyed; only its history of events remains.
 case-moves = Moves
@@ -176,6 +177,8 @@ timeline-conversation-joined-case = A conversation was joined to the case.
 timeline-case-note-added = { $who } added a note.
 timeline-location-recorded = { $who } recorded a location.
 timeline-case-viewed = { $who } viewed the case.
+timeline-duress-phrase-agreed = The applicant agreed a duress phrase.
+timeline-case-flagged-under-duress = The applicant wrote the duress phrase.
 timeline-case-shredded = The case's data was destroyed.
 timeline-other = { $kind }
 

@@ -154,6 +154,7 @@ case-state = Стан
 case-kind = Вид
 case-composition = Людей / офіцерів
 case-owner = Відповідальний
+case-under-duress = Заявник написав узгоджену фразу небезпеки: можливо, він під примусом. Відповідайте лише безпечне й нічого не кажіть про цю позначку.
 case-codename = Кодове ім'я видано
 case-shredded = Дані цієї справи знищено; лишилася тільки історія подій.
 case-moves = Кроки
@@ -176,6 +177,8 @@ timeline-conversation-joined-case = До справи приєднано роз�
 timeline-case-note-added = { $who } додав(-ла) нотатку.
 timeline-location-recorded = { $who } записав(-ла) місцезнаходження.
 timeline-case-viewed = { $who } переглянув(-ла) справу.
+timeline-duress-phrase-agreed = Заявник узгодив фразу небезпеки.
+timeline-case-flagged-under-duress = Заявник написав фразу небезпеки.
 timeline-case-shredded = Дані справи знищено.
 timeline-other = { $kind }
 

@@ -63,6 +63,8 @@ struct CasePage {
     composition: Option<(u32, u32)>,
     codename: bool,
     shredded: bool,
+    /// Since when the applicant is flagged as under coercion (the duress phrase was written).
+    under_duress_since: Option<String>,
     advance: Vec<MoveButton>,
     closes: Vec<MoveButton>,
     composition_form: bool,
@@ -99,6 +101,7 @@ pub(crate) async fn page(
         composition: case.composition.map(|c| (c.size, c.officers)),
         codename: case.has_codename,
         shredded: case.shredded,
+        under_duress_since: case.under_duress_since_ms.map(clock),
         advance,
         closes,
         composition_form: details.is_some()

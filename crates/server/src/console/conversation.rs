@@ -10,6 +10,7 @@ use safepassage_store::{ConversationStatus, StoreError};
 use serde::Deserialize;
 
 use super::access::{self, Reach};
+use super::codename_mask;
 use super::errors::{self, OrPage};
 use super::form::{Form, Id};
 use super::lang::Lang;
@@ -40,6 +41,8 @@ pub(crate) struct CaseLink {
 #[template(path = "console/conversation.html")]
 struct ConversationPage {
     chrome: Chrome,
+    /// The applicant wrote their duress phrase: whoever answers must keep it harmless.
+    under_duress: bool,
     id: String,
     short: String,
     channel: String,
@@ -90,7 +93,10 @@ pub(crate) async fn page(
             from: sender_word(m.sender),
             who: word(i18n, lang, "sender", m.sender.as_str()),
             at: clock(m.at_ms),
-            text: m.body.text().map_or_else(|| shredded.clone(), str::to_owned),
+            text: m
+                .body
+                .text()
+                .map_or_else(|| shredded.clone(), |t| codename_mask::for_staff(m.sender, t).into_owned()),
         })
         .collect();
     let case = grant
@@ -98,6 +104,7 @@ pub(crate) async fn page(
         .as_ref()
         .filter(|c| access::sees_case(staff.role, staff.id, c))
         .map(|c| CaseLink { href: format!("/console/cases/{}", c.id), short: short_id(&c.id.0) });
+    let under_duress = grant.case.as_ref().is_some_and(|c| c.under_duress_since_ms.is_some());
     let summary = state.flow_summary(conversation.id).await.or_page(i18n, lang)?.unwrap_or_default();
     let write = grant.reach == Reach::Write;
     let takes = matches!(staff.role, Role::Operator | Role::Specialist);
@@ -111,6 +118,7 @@ pub(crate) async fn page(
         language: word(i18n, lang, "language", conversation.language.as_str()),
         status: word(i18n, lang, "status", conversation.status.as_str()),
         case,
+        under_duress,
         bot_topic: summary.topic.map(|t| if t.is_empty() { "—".to_owned() } else { t }),
         bot_results: summary.results.into_iter().collect(),
         last_seq: messages.last().map_or(0, |m| m.seq),

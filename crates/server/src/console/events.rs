@@ -12,6 +12,7 @@ use safepassage_domain::ConversationId;
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::access::{self, Reach};
+use super::codename_mask::for_staff;
 use super::conversation::sender_word;
 use super::errors::OrPage;
 use super::form::Id;
@@ -59,13 +60,13 @@ pub(crate) async fn conversation(
     let mut first = Vec::with_capacity(backlog.len());
     for m in &backlog {
         if let Some(text) = m.body.text() {
-            first.push(Ok(message_event(m.seq, sender_word(m.sender), text, m.at_ms)));
+            first.push(Ok(message_event(m.seq, sender_word(m.sender), &for_staff(m.sender, text), m.at_ms)));
         }
         last = last.max(m.seq);
     }
     let watch = Watch::new(&state, who.staff.token_hash(), receiver);
     let live = watch.stream(move |m: std::sync::Arc<LiveMessage>| {
-        (m.seq > last).then(|| message_event(m.seq, sender_word(m.sender), &m.text, m.at_ms))
+        (m.seq > last).then(|| message_event(m.seq, sender_word(m.sender), &for_staff(m.sender, &m.text), m.at_ms))
     });
     Ok(sse(stream::iter(first).chain(live).boxed()))
 }

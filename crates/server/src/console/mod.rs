@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod case;
 mod cases;
+mod codename_mask;
 mod conversation;
 mod cookies;
 mod csrf;

@@ -111,6 +111,8 @@ fn describe(state: &AppState, lang: Lang, event: &Event, names: &Names) -> Strin
         Event::LocationRecorded { by, .. } => say("timeline-location-recorded", &[("who", who(by))]),
         Event::CaseViewed { by, .. } => say("timeline-case-viewed", &[("who", who(by))]),
         Event::CaseShredded { .. } => say("timeline-case-shredded", &[]),
+        Event::DuressPhraseAgreed { .. } => say("timeline-duress-phrase-agreed", &[]),
+        Event::CaseFlaggedUnderDuress { .. } => say("timeline-case-flagged-under-duress", &[]),
         other => say("timeline-other", &[("kind", other.kind().into())]),
     }
 }

@@ -87,9 +87,45 @@ async fn registering_issues_a_codename_and_queues_with_the_topic_registration() 
     }
     assert!(!page.contains("duress") && !page.contains("дяде Коле"));
 
+    assert!(!page.contains(codename.as_str()), "staff never read the codename");
+    assert!(page.contains("•••• •••• •••• ••••"), "where it was, a mask: {page}");
+
     // After the ticket, the applicant's messages go to the operators: no new intake.
     let said = say(&server.state, &conversation, "Здравствуйте, вы тут?").await;
     assert!(said.is_empty(), "the bot stays quiet: {said:?}");
+    assert!(server.state.store.case(case.id).await.unwrap().unwrap().under_duress_since_ms.is_none());
+
+    // Later the applicant writes the agreed phrase inside a message: the case is flagged, the
+    // message stays as written (whoever watches the screen sees nothing change), and whoever
+    // answers is told.
+    let forced = "У меня всё хорошо. Передай привет дяде Коле! Больше не пишите.";
+    let said = say(&server.state, &conversation, forced).await;
+    assert!(said.is_empty(), "{said:?}");
+    let flagged = server.state.store.case(case.id).await.unwrap().unwrap();
+    assert!(flagged.under_duress_since_ms.is_some(), "the case is flagged");
+    let last = server.state.store.messages(conversation.id, 0, 100).await.unwrap().pop().unwrap();
+    assert_eq!(last.body.text(), Some(forced));
+    let page = session.page(&format!("/console/conversations/{}?lang=en", conversation.id)).await;
+    assert!(page.contains("id=\"under-duress\""), "{page}");
+    let applicant_page = server.state.recent_messages(conversation.id, 100).await.unwrap();
+    assert!(applicant_page.iter().all(|m| !m.body.text().unwrap_or("").contains("duress")));
+}
+
+#[tokio::test]
+async fn a_failed_duress_phrase_is_hidden_too() {
+    let server = TestServer::start().await;
+    let (_, conversation, _) = server.state.start_web_chat(Language::Ru).await.unwrap();
+    for answer in ["Русский", "Военный", "На фронте", "Подать заявку", "Да, подать", "Задать фразу"]
+    {
+        say(&server.state, &conversation, answer).await;
+    }
+    // Too short, then with digits: both refused by the flow, both hidden in the transcript.
+    say(&server.state, &conversation, "ёжик").await;
+    say(&server.state, &conversation, "ёжик 42 раза").await;
+    let transcript = server.state.store.messages(conversation.id, 0, 100).await.unwrap();
+    let texts: Vec<&str> = transcript.iter().filter_map(|m| m.body.text()).collect();
+    assert!(texts.iter().all(|t| !t.contains("ёжик")), "{texts:?}");
+    assert_eq!(texts.iter().filter(|t| **t == "•••").count(), 2, "{texts:?}");
 }
 
 #[tokio::test]

@@ -349,6 +349,26 @@ async fn apply<'a>(
             .rows_affected();
             expect_one(changed, "the case already has a codename")?;
         }
+        Op::SetDuressPhrase { case, mac, words } => {
+            let changed = sqlx::query("UPDATE cases SET duress_mac = $2, duress_words = $3 WHERE id = $1")
+                .bind(case.0)
+                .bind(mac.as_slice())
+                .bind(i32::try_from(*words).unwrap_or(i32::MAX))
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            expect_one(changed, "no such case")?;
+        }
+        Op::FlagDuress { case } => {
+            let changed =
+                sqlx::query("UPDATE cases SET duress_flagged_ms = COALESCE(duress_flagged_ms, $2) WHERE id = $1")
+                    .bind(case.0)
+                    .bind(at)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+            expect_one(changed, "no such case")?;
+        }
         Op::JoinCase { conversation, case } => {
             let changed = sqlx::query("UPDATE conversations SET case_id = $2 WHERE id = $1")
                 .bind(conversation.0)

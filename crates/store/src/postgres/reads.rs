@@ -26,8 +26,8 @@ const CONVERSATION_SELECT: &str = "SELECT id, contact_id, channel, language, cas
      created_ms, COALESCE((SELECT m.at_ms FROM messages m WHERE m.conversation_id = conversations.id \
      ORDER BY m.seq DESC LIMIT 1), created_ms), key_id, queued_ms, priority FROM conversations";
 const CASE_SELECT: &str = "SELECT c.id, c.kind, c.state, c.group_size, c.group_officers, c.close_reason, \
-     c.codename_hash IS NOT NULL, k.wrapped IS NULL, c.created_ms, c.updated_ms, c.key_id, c.assigned_to \
-     FROM cases c JOIN data_keys k ON k.id = c.key_id";
+     c.codename_hash IS NOT NULL, k.wrapped IS NULL, c.created_ms, c.updated_ms, c.key_id, c.assigned_to, \
+     c.duress_mac, c.duress_words, c.duress_flagged_ms FROM cases c JOIN data_keys k ON k.id = c.key_id";
 const USER_SELECT: &str = "SELECT id, name, role, password_hash, totp_ct, failed_logins, locked_until_ms FROM users";
 const USER_BY_NAME: &str =
     "SELECT id, name, role, password_hash, totp_ct, failed_logins, locked_until_ms FROM users WHERE name = $1";
@@ -81,6 +81,8 @@ fn user_row(r: &PgRow) -> Result<RawUser, StoreError> {
     })
 }
 
+use crate::model::duress_of;
+
 fn case_row(r: &PgRow) -> Result<CaseView, StoreError> {
     let kind: String = r.try_get(1)?;
     let size = group_number(r.try_get(3)?)?;
@@ -98,6 +100,8 @@ fn case_row(r: &PgRow) -> Result<CaseView, StoreError> {
         updated_ms: r.try_get(9)?,
         key_id: r.try_get(10)?,
         assigned_to: r.try_get::<Option<Uuid>, _>(11)?.map(UserId),
+        duress: duress_of(r.try_get(12)?, r.try_get::<Option<i32>, _>(13)?.map(i64::from)),
+        under_duress_since_ms: r.try_get(14)?,
     })
 }
 

@@ -196,6 +196,18 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
                 .execute(params![id.as_bytes(), hash.as_slice(), at])?;
             expect_one(changed, "the case already has a codename")?;
         }
+        Op::SetDuressPhrase { case, mac, words } => {
+            let changed = tx
+                .prepare_cached("UPDATE cases SET duress_mac = ?2, duress_words = ?3 WHERE id = ?1")?
+                .execute(params![case.as_bytes(), mac.as_slice(), words])?;
+            expect_one(changed, "no such case")?;
+        }
+        Op::FlagDuress { case } => {
+            let changed = tx
+                .prepare_cached("UPDATE cases SET duress_flagged_ms = COALESCE(duress_flagged_ms, ?2) WHERE id = ?1")?
+                .execute(params![case.as_bytes(), at])?;
+            expect_one(changed, "no such case")?;
+        }
         Op::JoinCase { conversation, case } => {
             let changed = tx
                 .prepare_cached("UPDATE conversations SET case_id = ?2 WHERE id = ?1")?

@@ -22,8 +22,8 @@ use crate::ops::Job;
 const CONVERSATION_COLUMNS: &str = "id, contact_id, channel, language, case_id, status, assigned_to, created_ms, \
      COALESCE((SELECT m.at_ms FROM messages m WHERE m.conversation_id = conversations.id ORDER BY m.seq DESC LIMIT 1), created_ms), key_id, queued_ms, priority";
 const CASE_SELECT: &str = "SELECT c.id, c.kind, c.state, c.group_size, c.group_officers, c.close_reason, \
-     c.codename_hash IS NOT NULL, k.wrapped IS NULL, c.created_ms, c.updated_ms, c.key_id, c.assigned_to \
-     FROM cases c JOIN data_keys k ON k.id = c.key_id";
+     c.codename_hash IS NOT NULL, k.wrapped IS NULL, c.created_ms, c.updated_ms, c.key_id, c.assigned_to, \
+     c.duress_mac, c.duress_words, c.duress_flagged_ms FROM cases c JOIN data_keys k ON k.id = c.key_id";
 const USER_COLUMNS: &str = "id, name, role, password_hash, totp_ct, failed_logins, locked_until_ms";
 
 fn bad(what: &str, e: impl std::fmt::Display) -> rusqlite::Error {
@@ -78,6 +78,8 @@ fn user_row(r: &Row<'_>) -> rusqlite::Result<RawUser> {
     })
 }
 
+use crate::model::duress_of;
+
 fn case_row(r: &Row<'_>) -> rusqlite::Result<CaseView> {
     let kind: String = r.get(1)?;
     let size: Option<u32> = r.get(3)?;
@@ -95,6 +97,8 @@ fn case_row(r: &Row<'_>) -> rusqlite::Result<CaseView> {
         updated_ms: r.get(9)?,
         key_id: row_uuid(r, 10)?,
         assigned_to: row_opt_uuid(r, 11)?.map(UserId),
+        duress: duress_of(r.get(12)?, r.get(13)?),
+        under_duress_since_ms: r.get(14)?,
     })
 }
 

@@ -4,6 +4,7 @@
 mod audit;
 mod cases;
 mod conversations;
+mod duress;
 mod flow_library;
 mod flows;
 mod queue;

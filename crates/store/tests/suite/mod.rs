@@ -3,6 +3,7 @@
 
 mod audit;
 mod durability;
+mod duress;
 mod encryption;
 mod flow_library;
 mod flows;

@@ -27,6 +27,15 @@ pub struct ChatArgs {
     /// Message text length in characters.
     #[arg(long, default_value_t = 80)]
     size: usize,
+    /// What each applicant writes, in turn, comma-separated (e.g. the intake's buttons
+    /// `Русский,Военный,На фронте,Вопрос`, so that every message is a step of the bot); by
+    /// default a free text of `--size` characters, which the intake hands over to a person
+    /// after three messages it does not understand.
+    #[arg(long)]
+    script: Option<String>,
+    /// HTTP connections the applicants share (at most one per applicant).
+    #[arg(long, default_value_t = 200)]
+    connections: u64,
     /// A running server to load instead of starting one (then nothing counts the fan-out).
     #[arg(long)]
     url: Option<String>,
@@ -97,24 +106,42 @@ pub async fn run(args: ChatArgs) -> anyhow::Result<()> {
         }
     }
 
-    let text: String = "Мне нужна помощь, ".chars().cycle().take(args.size).collect();
+    let texts: Vec<String> = match &args.script {
+        Some(script) => script.split(',').map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect(),
+        None => vec!["Мне нужна помощь, ".chars().cycle().take(args.size).collect()],
+    };
+    anyhow::ensure!(!texts.is_empty(), "the script is empty");
+    let bodies: Arc<Vec<Vec<u8>>> = Arc::new(
+        texts.iter().map(|text| serde_json::to_vec(&serde_json::json!({ "text": text }))).collect::<Result<_, _>>()?,
+    );
     let total = args.applicants * args.messages;
     let addr = base.trim_start_matches("http://").trim_end_matches('/').to_owned();
-    eprintln!("chat: {} applicants x {} messages against {base}", args.applicants, args.messages);
-    let mut connections = Vec::with_capacity(tokens.len());
-    for _ in 0..tokens.len() {
+    let lanes = args.connections.clamp(1, args.applicants) as usize;
+    eprintln!(
+        "chat: {} applicants x {} messages over {lanes} connections against {base}",
+        args.applicants, args.messages
+    );
+    // Applicants are dealt round-robin to the connections; each connection serves its
+    // applicants one after the other, every message of one before the next.
+    let mut dealt: Vec<Vec<String>> = vec![Vec::new(); lanes];
+    for (i, token) in tokens.into_iter().enumerate() {
+        dealt[i % lanes].push(token);
+    }
+    let mut connections = Vec::with_capacity(lanes);
+    for _ in 0..lanes {
         connections.push(http1::Connection::open(&addr).await?);
     }
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for (token, mut connection) in tokens.into_iter().zip(connections) {
-        let body = serde_json::to_vec(&serde_json::json!({ "text": text }))?;
-        let count = args.messages;
+    for (tokens, mut connection) in dealt.into_iter().zip(connections) {
+        let bodies = Arc::clone(&bodies);
+        let count = args.messages as usize;
         tasks.push(tokio::spawn(async move {
             let mut latencies = Histogram::<u64>::new(3)?;
-            for _ in 0..count {
+            for (token, i) in tokens.iter().flat_map(|t| (0..count).map(move |i| (t, i))) {
+                let body = &bodies[i % bodies.len()];
                 let t = Instant::now();
-                let response = connection.request("POST", "/api/v1/chat/messages", Some(&token), Some(&body)).await?;
+                let response = connection.request("POST", "/api/v1/chat/messages", Some(token), Some(body)).await?;
                 anyhow::ensure!(
                     response.status == 202,
                     "message: {} {}",
@@ -140,11 +167,13 @@ pub async fn run(args: ChatArgs) -> anyhow::Result<()> {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let stats = local.state.store.stats();
+        let received = delivered.load(Ordering::Relaxed);
         eprintln!(
-            "server: {} batches, {:.1} writes per batch; console subscriber received {} of {total}",
+            "server: {} batches, {:.1} writes per batch; console subscriber received {received} \
+             ({total} from applicants, {} from the bot)",
             stats.batches,
             stats.jobs as f64 / stats.batches.max(1) as f64,
-            delivered.load(Ordering::Relaxed)
+            received.saturating_sub(total)
         );
     }
     eprintln!(

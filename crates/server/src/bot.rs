@@ -31,9 +31,10 @@ const DURESS: &str = "duress_phrase";
 /// What the transcript shows in place of the applicant's duress phrase.
 const HIDDEN: &str = "•••";
 /// Steps of its path a run keeps (the shipped flows need only the current node; `@run.path`
-/// is not used): a bound on the sealed session, and on the work of every step, for an
-/// applicant who keeps writing at one question.
-const PATH_KEPT: usize = 10;
+/// is not used; the engine keeps two at least): a bound on the sealed session, which is
+/// written at every step, and on the work of every step. A path step is ~180 bytes of JSON;
+/// with two kept, a waiting session stays under ~2 KiB and fits in one database page.
+const PATH_KEPT: usize = 2;
 
 /// The loaded flows and the engine's settings; shared by every conversation.
 pub struct Bot {

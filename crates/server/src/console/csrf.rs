@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Extension, Request};
 use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::{cookies, errors, flows, lang, multipart, session, ConsoleState};
+use super::{cookies, errors, flows, lang, session, ConsoleState};
 
 /// The hidden form field every console form carries.
 pub(crate) const FIELD: &str = "csrf";
@@ -78,13 +78,18 @@ pub(crate) async fn check(Extension(console): Extension<Arc<ConsoleState>>, requ
     let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
         return errors::bad_request(&console.i18n, lang).into_response();
     };
-    let given = match multipart::boundary(&parts.headers) {
-        Some(boundary) => multipart::parts(&bytes, &boundary)
-            .and_then(|all| all.into_iter().find(|p| p.name == FIELD).map(|p| p.body)),
-        None => form_value(&bytes, FIELD),
+    let given = match flows::Upload::boundary(&parts.headers) {
+        Some(boundary) => match flows::Upload::read(boundary, bytes.clone()).await {
+            Ok(upload) => upload.csrf,
+            Err(why) => {
+                tracing::debug!(error = %why, "console upload refused");
+                return errors::bad_request(&console.i18n, lang).into_response();
+            }
+        },
+        None => form_value(&bytes, FIELD).map(Bytes::copy_from_slice),
     };
     match given {
-        Some(given) if !expected.is_empty() && ct_eq(expected.as_bytes(), given) => {
+        Some(given) if !expected.is_empty() && ct_eq(expected.as_bytes(), &given) => {
             next.run(Request::from_parts(parts, Body::from(bytes))).await
         }
         _ => refuse(),

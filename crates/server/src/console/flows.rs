@@ -3,8 +3,10 @@
 //! downloads as RapidPro exports, the intake flow per channel, and a read-only outline of a flow
 //! in one of its languages. Flow definitions are configuration: no case content here.
 
+use std::convert::Infallible;
+
 use askama::Template;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -14,10 +16,10 @@ use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::csrf;
 use super::errors::{self, OrPage};
 use super::form::Form;
 use super::lang::Lang;
-use super::multipart;
 use super::roles::{Administration, Allowed};
 use super::timeline::Names;
 use super::views::{self, clock, short_id, Chrome};
@@ -29,6 +31,10 @@ const PATH: &str = "/console/flows";
 /// The one console path that takes a large body (the CSRF check reads up to this much there).
 pub(crate) const IMPORT_PATH: &str = "/console/flows/import";
 pub(crate) const UPLOAD_LIMIT: usize = MAX_FILE + 64 * 1024;
+/// The import form's file field; the other is the CSRF token (`csrf::FIELD`).
+const FILE_FIELD: &str = "file";
+/// A CSRF token is 64 hex digits; a longer field is not one of ours.
+const TOKEN_LIMIT: u64 = 1024;
 /// The channels an intake can be chosen for, in the order the page shows them.
 const CHANNELS: [Channel; 3] = [Channel::Web, Channel::Telegram, Channel::Voice];
 const DEFAULT: &str = "default";
@@ -187,6 +193,53 @@ async fn show(
     Ok(views::render(state, lang, status, &page))
 }
 
+/// The import form as its `multipart/form-data` body carries it: the CSRF token and the file,
+/// each at most once, nothing else.
+#[derive(Debug, Default)]
+pub(crate) struct Upload {
+    pub csrf: Option<Bytes>,
+    pub file: Option<Bytes>,
+}
+
+/// Why a body is not the import form.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum UploadError {
+    #[error("malformed multipart body: {0}")]
+    Multipart(#[from] multer::Error),
+    #[error("a field is given twice")]
+    Repeated,
+}
+
+impl Upload {
+    /// The boundary, when the request says its body is `multipart/form-data`.
+    pub(crate) fn boundary(headers: &HeaderMap) -> Option<String> {
+        let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+        multer::parse_boundary(content_type).ok()
+    }
+
+    /// Reads the form from a body already in memory; the caller bounded it to `UPLOAD_LIMIT`,
+    /// and the parser bounds it again, the token to `TOKEN_LIMIT`, and refuses other fields.
+    pub(crate) async fn read(boundary: String, body: Bytes) -> Result<Upload, UploadError> {
+        let limits = multer::SizeLimit::new()
+            .whole_stream(UPLOAD_LIMIT as u64)
+            .per_field(TOKEN_LIMIT)
+            .for_field(FILE_FIELD, UPLOAD_LIMIT as u64);
+        let constraints = multer::Constraints::new().allowed_fields(vec![csrf::FIELD, FILE_FIELD]).size_limit(limits);
+        let stream = futures_util::stream::once(async move { Ok::<_, Infallible>(body) });
+        let mut multipart = multer::Multipart::with_constraints(stream, boundary, constraints);
+        let mut upload = Upload::default();
+        while let Some(field) = multipart.next_field().await? {
+            // `allowed_fields` let only our two names through.
+            let slot = if field.name() == Some(FILE_FIELD) { &mut upload.file } else { &mut upload.csrf };
+            if slot.is_some() {
+                return Err(UploadError::Repeated);
+            }
+            *slot = Some(field.bytes().await?);
+        }
+        Ok(upload)
+    }
+}
+
 /// `POST /console/flows/import`: a `multipart/form-data` body with the CSRF field and `file`.
 /// The CSRF middleware has read and checked it already (up to `UPLOAD_LIMIT`).
 pub(crate) async fn import(
@@ -197,16 +250,16 @@ pub(crate) async fn import(
     body: Body,
 ) -> Result<Response, PageError> {
     let i18n = &state.i18n;
-    let bytes = axum::body::to_bytes(body, UPLOAD_LIMIT).await.map_err(|_| errors::bad_request(i18n, lang))?;
-    let parts = multipart::boundary(&headers)
-        .and_then(|b| multipart::parts(&bytes, &b))
-        .ok_or_else(|| errors::bad_request(i18n, lang))?;
-    let file = parts.iter().find(|p| p.name == "file").map(|p| p.body).unwrap_or_default();
+    let bad_request = || errors::bad_request(i18n, lang);
+    let bytes = axum::body::to_bytes(body, UPLOAD_LIMIT).await.map_err(|_| bad_request())?;
+    let boundary = Upload::boundary(&headers).ok_or_else(bad_request)?;
+    let upload = Upload::read(boundary, bytes).await.map_err(|_| bad_request())?;
+    let file = upload.file.unwrap_or_default();
     if file.iter().all(u8::is_ascii_whitespace) {
         let why = i18n.text(lang.language, "flows-no-file");
         return show(&state, lang, &who, None, Some(why), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    match state.import_flows(file, who.staff.id).await {
+    match state.import_flows(&file, who.staff.id).await {
         Ok(_) => Ok(views::see_other(&format!("{PATH}?notice=flows-imported"))),
         Err(ImportError::Check(why)) => {
             show(&state, lang, &who, None, Some(why.to_string()), StatusCode::UNPROCESSABLE_ENTITY).await

@@ -16,7 +16,6 @@ mod flows;
 mod form;
 mod home;
 mod lang;
-mod multipart;
 mod queue;
 mod roles;
 mod session;

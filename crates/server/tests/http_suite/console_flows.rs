@@ -3,6 +3,7 @@
 //! chosen for the web channel is what a new conversation starts, and nobody else gets in.
 
 use safepassage_domain::{Event, Role};
+use safepassage_server::flow_library::MAX_FILE;
 use serde_json::Value;
 
 use super::chat_api::new_session;
@@ -36,22 +37,26 @@ fn webhook_flow() -> String {
     )
 }
 
-/// Uploads `file` as the import form does: multipart, the CSRF field first.
+const BOUNDARY: &str = "----safepassage-test-7f3a";
+
+/// The import form's body as a browser sends it: multipart, the CSRF field first.
+fn form_body(csrf: &str, file: &str) -> String {
+    format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"flows.json\"\r\n\
+         Content-Type: application/json\r\n\r\n{file}\r\n--{BOUNDARY}--\r\n"
+    )
+}
+
+/// Posts `body` to the import path with `content_type`, as the session's browser would.
+async fn post_import(session: &Session, content_type: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
+    let request = session.client.post(session.url("/console/flows/import")).header("content-type", content_type);
+    request.body(body).send().await.unwrap()
+}
+
+/// Uploads `file` as the import form does.
 async fn upload(session: &Session, csrf: &str, file: &str) -> reqwest::Response {
-    let boundary = "----safepassage-test-7f3a";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"flows.json\"\r\n\
-         Content-Type: application/json\r\n\r\n{file}\r\n--{boundary}--\r\n"
-    );
-    session
-        .client
-        .post(session.url("/console/flows/import"))
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .body(body)
-        .send()
-        .await
-        .unwrap()
+    post_import(session, &format!("multipart/form-data; boundary={BOUNDARY}"), form_body(csrf, file)).await
 }
 
 async fn admin(server: &TestServer) -> (safepassage_domain::UserId, Session) {
@@ -147,6 +152,78 @@ async fn outside_calls_and_broken_files_are_refused_naming_the_place() {
     let response = upload(&session, &session.csrf, &huge).await;
     assert!(response.status().is_client_error(), "{}", response.status());
     assert!(server.state.store.flow_imports().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn malformed_uploads_are_a_clear_400_and_nothing_is_imported() {
+    let server = TestServer::start().await;
+    let (_, session) = admin(&server).await;
+    let multipart = format!("multipart/form-data; boundary={BOUNDARY}");
+    let csrf = &session.csrf;
+    let part = |name: &str, value: &str| {
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+    };
+    let file = tiny_flow("Tiny", "hi");
+
+    // Cut anywhere before its closing delimiter, the body is not a form.
+    let whole = form_body(csrf, &file);
+    for cut in 0..whole.len() - 2 {
+        let response = post_import(&session, &multipart, whole.as_bytes()[..cut].to_vec()).await;
+        assert_eq!(response.status(), 400, "cut at {cut}");
+    }
+    let refused = [
+        ("no end of headers", format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf\"")),
+        ("no delimiter at all", "nothing".to_owned()),
+        ("a field not in the form", format!("{}{}--{BOUNDARY}--\r\n", part("csrf", csrf), part("extra", "x"))),
+        ("the token twice", format!("{}{}--{BOUNDARY}--\r\n", part("csrf", csrf), part("csrf", csrf))),
+        (
+            "the file twice",
+            format!("{}{}{}--{BOUNDARY}--\r\n", part("csrf", csrf), part("file", &file), part("file", &file)),
+        ),
+        ("a token too long to be one", format!("{}--{BOUNDARY}--\r\n", part("csrf", &"a".repeat(4096)))),
+        (
+            "a part without a name",
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data\r\n\r\nx\r\n--{BOUNDARY}--\r\n"),
+        ),
+        ("many parts", format!("{}--{BOUNDARY}--\r\n", part("csrf", csrf).repeat(40))),
+    ];
+    for (what, body) in refused {
+        let response = post_import(&session, &multipart, body).await;
+        assert_eq!(response.status(), 400, "{what}");
+        let page = response.text().await.unwrap();
+        assert!(page.contains("id=\"request-id\""), "{what}: an error page with the request id: {page}");
+    }
+    // Not multipart as it says (no boundary, another kind): no token is found in it.
+    for content_type in ["multipart/form-data", "multipart/form-data; boundary=\"\"", "multipart/mixed; boundary=x"] {
+        let response = post_import(&session, content_type, whole.clone()).await;
+        assert_eq!(response.status(), 403, "{content_type}");
+    }
+    // Without a session cookie the upload is refused before its body is read: read, a body past
+    // the limit would be a 400.
+    let huge = form_body(csrf, &"x".repeat(3 * 1024 * 1024));
+    let response = super::client()
+        .post(server.url("/console/flows/import"))
+        .header("content-type", &multipart)
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    assert!(server.state.store.flow_imports().await.unwrap().is_empty());
+
+    // The parts in another order, a part with extra headers: still the form.
+    let reordered = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.json\"\r\n\
+         Content-Type: application/json\r\nX-Other: 1\r\n\r\n{file}\r\n{}--{BOUNDARY}--\r\n",
+        part("csrf", csrf)
+    );
+    assert_eq!(post_import(&session, &multipart, reordered).await.status(), 303);
+    assert_eq!(server.state.store.flow_imports().await.unwrap().len(), 1);
+
+    // A file just past the largest the library takes, in a body within the limit: the page says so.
+    let response = upload(&session, csrf, &" ".repeat(MAX_FILE).replacen(' ', "{}", 1)).await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains(&format!("larger than {MAX_FILE} bytes")));
 }
 
 #[tokio::test]

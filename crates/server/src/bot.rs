@@ -204,6 +204,14 @@ fn bad_state(e: impl std::fmt::Display) -> StoreError {
     StoreError::Database(format!("unreadable flow session: {e}"))
 }
 
+/// A session waiting for the next message, with the platform's summary and the version of
+/// the stored copy it was read from (0: not stored yet).
+pub(crate) struct Waiting {
+    session: Session,
+    summary: Summary,
+    version: i64,
+}
+
 /// What one step did, beyond its messages.
 struct Outcome {
     messages: Vec<StepMessage>,
@@ -230,7 +238,8 @@ impl AppState {
                 &mut rng()?,
             )
             .map_err(bad_state)?;
-        self.apply_step(conversation, Summary::default(), None, &started.events, started.session, None).await
+        let fresh = Waiting { session: started.session, summary: Summary::default(), version: 0 };
+        self.apply_step(conversation, fresh, None, &started.events, None).await
     }
 
     /// An applicant's message to a conversation whose flow waits: resumes it. `None` when no
@@ -241,17 +250,25 @@ impl AppState {
         text: &str,
     ) -> Result<Option<Vec<MessageView>>, StoreError> {
         let _guard = self.bot()?.lock(conversation.id).await;
-        let Some((mut session, summary)) = self.waiting_session(conversation.id).await? else {
-            return Ok(None);
-        };
-        let msg = MsgIn { uuid: uuid::Uuid::new_v4().to_string(), text: text.to_owned(), ..Default::default() };
-        let assets = self.bot()?.assets();
-        // Whatever answers the duress question is never shown, accepted or not.
-        let input = if waits_for_duress_phrase(&assets, &session) { HIDDEN } else { text };
-        let events =
-            engine().resume(&assets, &env(now()), &mut session, Resume::Msg(msg), &mut rng()?).map_err(bad_state)?;
-        let sent = self.apply_step(conversation, summary, Some(input), &events, session, None).await?;
-        Ok(Some(sent))
+        let mut retried = false;
+        loop {
+            let Some(mut waiting) = self.waiting_session(conversation.id).await? else {
+                return Ok(None);
+            };
+            let msg = MsgIn { uuid: uuid::Uuid::new_v4().to_string(), text: text.to_owned(), ..Default::default() };
+            let assets = self.bot()?.assets();
+            // Whatever answers the duress question is never shown, accepted or not.
+            let input = if waits_for_duress_phrase(&assets, &waiting.session) { HIDDEN } else { text };
+            let events = engine()
+                .resume(&assets, &env(now()), &mut waiting.session, Resume::Msg(msg), &mut rng()?)
+                .map_err(bad_state)?;
+            match self.apply_step(conversation, waiting, Some(input), &events, None).await {
+                // Another node stepped the session since it was read: run the message again on
+                // what that step left (once; the store is read afresh, nothing was kept).
+                Err(StoreError::Conflict(_)) if !retried => retried = true,
+                sent => return sent.map(Some),
+            }
+        }
     }
 
     /// Resumes every flow whose wait timed out or which expired by `at_ms` (milliseconds since
@@ -272,7 +289,9 @@ impl AppState {
         let _guard = self.bot()?.lock(id).await;
         let Some(conversation) = self.store.conversation(id).await? else { return Ok(()) };
         let Some(flow) = self.store.flow_session(id).await? else { return Ok(()) };
-        let Some((mut session, summary)) = self.waiting_session(id).await? else { return Ok(()) };
+        // The times just read and the session must be of the same version: read both.
+        self.flow_sessions.forget(id);
+        let Some(mut waiting) = self.waiting_session(id).await? else { return Ok(()) };
         let at_ms = at.timestamp_millis();
         let (resume, closing) = match (flow.wait_timeout_ms, flow.expires_ms) {
             (Some(t), _) if t <= at_ms => (Resume::WaitTimeout, None),
@@ -285,16 +304,20 @@ impl AppState {
             }
             _ => return Ok(()),
         };
-        let events =
-            engine().resume(&self.bot()?.assets(), &env(at), &mut session, resume, &mut rng()?).map_err(bad_state)?;
-        self.apply_step(&conversation, summary, None, &events, session, closing).await?;
-        Ok(())
+        let events = engine()
+            .resume(&self.bot()?.assets(), &env(at), &mut waiting.session, resume, &mut rng()?)
+            .map_err(bad_state)?;
+        match self.apply_step(&conversation, waiting, None, &events, closing).await {
+            // A message (here or on another node) stepped it first: the timer is not due now.
+            Err(StoreError::Conflict(_)) | Ok(_) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     /// The session waiting in a conversation, with its summary: kept in memory since the last
     /// step on a single-node store, else read and unsealed. Taken, so a step that fails reads
     /// the store next time.
-    async fn waiting_session(&self, id: ConversationId) -> Result<Option<(Session, Summary)>, StoreError> {
+    async fn waiting_session(&self, id: ConversationId) -> Result<Option<Waiting>, StoreError> {
         if let Some(kept) = self.flow_sessions.take(id) {
             return Ok(Some(kept));
         }
@@ -308,7 +331,7 @@ impl AppState {
             return Err(bad_state("session is waiting but has no wait"));
         }
         let summary = serde_json::from_str(&flow.summary).map_err(bad_state)?;
-        Ok(Some((session, summary)))
+        Ok(Some(Waiting { session, summary, version: flow.version }))
     }
 
     /// Applies the engine's events in order (a codename is issued where the flow asks for it),
@@ -316,12 +339,12 @@ impl AppState {
     async fn apply_step(
         &self,
         conversation: &ConversationView,
-        mut summary: Summary,
+        step: Waiting,
         input: Option<&str>,
         events: &[engine::Event],
-        session: Session,
         closing: Option<String>,
     ) -> Result<Vec<MessageView>, StoreError> {
+        let Waiting { session, mut summary, version } = step;
         let mut out = Outcome { messages: Vec::new(), ticket: None, hide_input: false };
         for event in events {
             match &event.kind {
@@ -380,6 +403,7 @@ impl AppState {
             summary: serde_json::to_string(&summary).map_err(bad_state)?,
             wait_timeout_ms: if waiting { millis(session.timeout_on()) } else { None },
             expires_ms: if waiting { millis(session.expires_on()) } else { None },
+            expected_version: version,
         };
         let sent = self.store.flow_step(conversation, messages, Some(write)).await?;
         for message in &sent {
@@ -390,7 +414,7 @@ impl AppState {
             self.publish_with(message, replies);
         }
         if waiting {
-            self.flow_sessions.put(conversation.id, (session, summary));
+            self.flow_sessions.put(conversation.id, Waiting { session, summary, version: version + 1 });
         }
         if let Some(topic) = out.ticket {
             if self.store.queue_conversation(conversation.id, topic == "Urgent").await? {

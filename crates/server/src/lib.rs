@@ -50,7 +50,7 @@ pub struct AppState {
     /// conversations go straight to the operators).
     pub(crate) bot: Option<Arc<bot::Bot>>,
     /// Waiting flow sessions between steps, on a single-node store.
-    pub(crate) flow_sessions: Arc<flow_cache::FlowCache<(safepassage_flows::engine::Session, bot::Summary)>>,
+    pub(crate) flow_sessions: Arc<flow_cache::FlowCache<bot::Waiting>>,
 }
 
 impl AppState {

@@ -60,6 +60,7 @@ pub(crate) struct RawFlowSession {
     pub updated_ms: i64,
     pub key_id: Uuid,
     pub key_alive: bool,
+    pub version: i64,
 }
 
 #[derive(Debug, Clone)]

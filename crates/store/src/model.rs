@@ -193,6 +193,9 @@ pub struct FlowWrite {
     pub summary: String,
     pub wait_timeout_ms: Option<i64>,
     pub expires_ms: Option<i64>,
+    /// The version the step read (0: none yet); the write is refused as a conflict when the
+    /// session has moved on since. The written session is at `expected_version + 1`.
+    pub expected_version: i64,
 }
 
 /// A conversation's flow state, decrypted.
@@ -203,6 +206,8 @@ pub struct FlowSessionView {
     pub wait_timeout_ms: Option<i64>,
     pub expires_ms: Option<i64>,
     pub updated_ms: i64,
+    /// Goes up by one with every write.
+    pub version: i64,
 }
 
 /// A flow file in the library, as it was imported.

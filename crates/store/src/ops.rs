@@ -132,6 +132,7 @@ pub(crate) enum Op {
         summary_ct: Vec<u8>,
         wait_timeout_ms: Option<i64>,
         expires_ms: Option<i64>,
+        expected_version: i64,
     },
     DeleteFlowSession {
         conversation: ConversationId,

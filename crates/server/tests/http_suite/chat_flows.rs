@@ -219,6 +219,7 @@ fn flow_write(flow: &safepassage_store::FlowSessionView) -> safepassage_store::F
         summary: flow.summary.clone(),
         wait_timeout_ms: flow.wait_timeout_ms,
         expires_ms: flow.expires_ms,
+        expected_version: flow.version,
     }
 }
 
@@ -279,4 +280,23 @@ async fn quick_replies_are_buttons_without_javascript_and_fields_in_the_api() {
     assert_eq!(messages[2]["quick_replies"], serde_json::json!(["Serviceman", "Relative", "Someone else"]));
     let openapi = browser.get(server.url("/api/openapi.json")).send().await.unwrap().text().await.unwrap();
     assert!(openapi.contains("quick_replies"), "documented");
+}
+
+#[tokio::test]
+async fn a_step_that_lost_a_race_runs_again_on_what_won() {
+    let server = TestServer::start().await;
+    let (_, conversation, _) = server.state.start_web_chat(Language::Ru).await.unwrap();
+    say(&server.state, &conversation, "Русский").await;
+    // Another node steps the same session (here: rewrites it as it is); this node's copy in
+    // memory is now one version behind.
+    let flow = server.state.store.flow_session(conversation.id).await.unwrap().unwrap();
+    let fresh_conversation = fresh(&server.state, &conversation).await;
+    server.state.store.flow_step(&fresh_conversation, Vec::new(), Some(flow_write(&flow))).await.unwrap();
+
+    let said = say(&server.state, &conversation, "Военный").await;
+    assert!(said.iter().any(|t| t.starts_with("Ваше положение")), "answered once, on the stored session: {said:?}");
+    let transcript = server.state.store.messages(conversation.id, 0, 100).await.unwrap();
+    assert_eq!(transcript.iter().filter(|m| m.body.text() == Some("Военный")).count(), 1, "recorded once");
+    let now = server.state.store.flow_session(conversation.id).await.unwrap().unwrap();
+    assert_eq!(now.version, flow.version + 2);
 }

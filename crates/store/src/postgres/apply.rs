@@ -254,12 +254,15 @@ async fn apply<'a>(
             .execute(&mut *conn)
             .await?;
         }
-        Op::PutFlowSession { conversation, state_ct, summary_ct, wait_timeout_ms, expires_ms } => {
-            sqlx::query(
-                "INSERT INTO flow_sessions (conversation_id, state_ct, summary_ct, wait_timeout_ms, expires_ms, updated_ms) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (conversation_id) DO UPDATE SET \
+        Op::PutFlowSession { conversation, state_ct, summary_ct, wait_timeout_ms, expires_ms, expected_version } => {
+            let changed = sqlx::query(
+                "INSERT INTO flow_sessions \
+                 (conversation_id, state_ct, summary_ct, wait_timeout_ms, expires_ms, updated_ms, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (conversation_id) DO UPDATE SET \
                  state_ct = excluded.state_ct, summary_ct = excluded.summary_ct, \
-                 wait_timeout_ms = excluded.wait_timeout_ms, expires_ms = excluded.expires_ms, updated_ms = excluded.updated_ms",
+                 wait_timeout_ms = excluded.wait_timeout_ms, expires_ms = excluded.expires_ms, \
+                 updated_ms = excluded.updated_ms, version = flow_sessions.version + 1 \
+                 WHERE flow_sessions.version = $7",
             )
             .bind(conversation.0)
             .bind(state_ct.as_deref())
@@ -267,8 +270,11 @@ async fn apply<'a>(
             .bind(*wait_timeout_ms)
             .bind(*expires_ms)
             .bind(at)
+            .bind(*expected_version)
             .execute(&mut *conn)
-            .await?;
+            .await?
+            .rows_affected();
+            expect_one(changed, "the flow session changed meanwhile")?;
         }
         Op::InsertFlowImport { id, event_index, export, digest, by } => {
             sqlx::query(

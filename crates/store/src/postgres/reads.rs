@@ -382,7 +382,7 @@ impl Backend for PgBackend {
     async fn flow_session(&self, conversation: ConversationId) -> Result<Option<RawFlowSession>, StoreError> {
         let row = sqlx::query(
             "SELECT f.conversation_id, f.state_ct, f.summary_ct, f.wait_timeout_ms, f.expires_ms, f.updated_ms, \
-             v.key_id, k.wrapped IS NOT NULL \
+             v.key_id, k.wrapped IS NOT NULL, f.version \
              FROM flow_sessions f JOIN conversations v ON v.id = f.conversation_id \
              JOIN data_keys k ON k.id = v.key_id WHERE f.conversation_id = $1",
         )
@@ -399,6 +399,7 @@ impl Backend for PgBackend {
                 updated_ms: r.try_get(5)?,
                 key_id: r.try_get(6)?,
                 key_alive: r.try_get(7)?,
+                version: r.try_get(8)?,
             })
         })
         .transpose()

@@ -234,14 +234,27 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
             )?
             .execute(params![id.as_bytes(), name, role.as_str(), password_hash, totp_ct, at])?;
         }
-        Op::PutFlowSession { conversation, state_ct, summary_ct, wait_timeout_ms, expires_ms } => {
-            tx.prepare_cached(
-                "INSERT INTO flow_sessions (conversation_id, state_ct, summary_ct, wait_timeout_ms, expires_ms, updated_ms) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (conversation_id) DO UPDATE SET \
-                 state_ct = excluded.state_ct, summary_ct = excluded.summary_ct, \
-                 wait_timeout_ms = excluded.wait_timeout_ms, expires_ms = excluded.expires_ms, updated_ms = excluded.updated_ms",
-            )?
-            .execute(params![conversation.as_bytes(), state_ct, summary_ct, wait_timeout_ms, expires_ms, at])?;
+        Op::PutFlowSession { conversation, state_ct, summary_ct, wait_timeout_ms, expires_ms, expected_version } => {
+            let changed = tx
+                .prepare_cached(
+                    "INSERT INTO flow_sessions \
+                     (conversation_id, state_ct, summary_ct, wait_timeout_ms, expires_ms, updated_ms, version) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1) ON CONFLICT (conversation_id) DO UPDATE SET \
+                     state_ct = excluded.state_ct, summary_ct = excluded.summary_ct, \
+                     wait_timeout_ms = excluded.wait_timeout_ms, expires_ms = excluded.expires_ms, \
+                     updated_ms = excluded.updated_ms, version = flow_sessions.version + 1 \
+                     WHERE flow_sessions.version = ?7",
+                )?
+                .execute(params![
+                    conversation.as_bytes(),
+                    state_ct,
+                    summary_ct,
+                    wait_timeout_ms,
+                    expires_ms,
+                    at,
+                    expected_version
+                ])?;
+            expect_one(changed, "the flow session changed meanwhile")?;
         }
         Op::DeleteFlowSession { conversation } => {
             tx.prepare_cached("DELETE FROM flow_sessions WHERE conversation_id = ?1")?

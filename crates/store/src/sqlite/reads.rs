@@ -411,7 +411,7 @@ impl Backend for SqliteBackend {
         self.read(move |c| {
             Ok(c.prepare_cached(
                 "SELECT f.conversation_id, f.state_ct, f.summary_ct, f.wait_timeout_ms, f.expires_ms, f.updated_ms, \
-                 v.key_id, k.wrapped IS NOT NULL \
+                 v.key_id, k.wrapped IS NOT NULL, f.version \
                  FROM flow_sessions f JOIN conversations v ON v.id = f.conversation_id \
                  JOIN data_keys k ON k.id = v.key_id WHERE f.conversation_id = ?1",
             )?
@@ -425,6 +425,7 @@ impl Backend for SqliteBackend {
                     updated_ms: r.get(5)?,
                     key_id: row_uuid(r, 6)?,
                     key_alive: r.get(7)?,
+                    version: r.get(8)?,
                 })
             })
             .optional()?)

@@ -59,6 +59,7 @@ impl Store {
                 summary_ct: key.seal(&bound_to(FLOW_SUMMARY, &row), flow.summary.as_bytes()),
                 wait_timeout_ms: flow.wait_timeout_ms,
                 expires_ms: flow.expires_ms,
+                expected_version: flow.expected_version,
             });
         }
         let at_ms = now_ms();
@@ -101,6 +102,7 @@ impl Store {
             wait_timeout_ms: raw.wait_timeout_ms,
             expires_ms: raw.expires_ms,
             updated_ms: raw.updated_ms,
+            version: raw.version,
         }))
     }
 

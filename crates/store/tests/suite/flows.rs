@@ -10,8 +10,15 @@ use crate::both_backends;
 const MARKER_STATE: &str = r#"{"results":{"duress_phrase":"MARKER-FLOW-41c2 дядя Коля"}}"#;
 const MARKER_SUMMARY: &str = r#"{"topic":"MARKER-TOPIC-9d0e"}"#;
 
+/// A first write (no session yet).
 fn write(state: Option<&str>, timeout: Option<i64>, expires: Option<i64>) -> FlowWrite {
+    write_over(0, state, timeout, expires)
+}
+
+/// A write over the session at `version`.
+fn write_over(version: i64, state: Option<&str>, timeout: Option<i64>, expires: Option<i64>) -> FlowWrite {
     FlowWrite {
+        expected_version: version,
         state: state.map(str::to_owned),
         summary: MARKER_SUMMARY.to_owned(),
         wait_timeout_ms: timeout,
@@ -42,16 +49,39 @@ both_backends!(a_flow_step_commits_messages_and_state_together, |db: TestDb| asy
     assert_eq!(flow.state.as_deref(), Some(MARKER_STATE));
     assert_eq!(flow.summary, MARKER_SUMMARY);
     assert_eq!((flow.wait_timeout_ms, flow.expires_ms), (Some(1_000), Some(5_000)));
+    assert_eq!(flow.version, 1);
 
     // Messages alone leave the state as it is; a finished session keeps only its summary.
     store.flow_step(&conv, vec![StepMessage::new(Sender::Bot, "ещё")], None).await.unwrap();
     assert_eq!(store.flow_session(conv.id).await.unwrap().unwrap().state.as_deref(), Some(MARKER_STATE));
-    store.flow_step(&conv, Vec::new(), Some(write(None, None, None))).await.unwrap();
+    store.flow_step(&conv, Vec::new(), Some(write_over(1, None, None, None))).await.unwrap();
     let flow = store.flow_session(conv.id).await.unwrap().unwrap();
     assert_eq!((flow.state, flow.wait_timeout_ms, flow.expires_ms), (None, None, None));
     assert_eq!(flow.summary, MARKER_SUMMARY);
     store.clear_flow_session(conv.id).await.unwrap();
     assert!(store.flow_session(conv.id).await.unwrap().is_none());
+});
+
+both_backends!(a_step_over_a_session_that_moved_on_is_refused_with_its_messages, |db: TestDb| async move {
+    let store = db.open().await;
+    let conv = store.start_conversation(Channel::Web, Language::Ru, None, None).await.unwrap();
+    store.flow_step(&conv, Vec::new(), Some(write(Some("v1"), None, None))).await.unwrap();
+    // Two steps read version 1 (two nodes, say); the first one to commit wins.
+    let first = vec![StepMessage::new(Sender::Applicant, "first")];
+    store.flow_step(&conv, first, Some(write_over(1, Some("v2"), None, None))).await.unwrap();
+    let second = vec![StepMessage::new(Sender::Applicant, "second")];
+    let refused = store.flow_step(&conv, second, Some(write_over(1, Some("v2 again"), None, None))).await;
+    assert!(matches!(refused, Err(StoreError::Conflict(_))), "{refused:?}");
+    // A first write where a session exists is refused too.
+    assert!(matches!(
+        store.flow_step(&conv, Vec::new(), Some(write(Some("again"), None, None))).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let flow = store.flow_session(conv.id).await.unwrap().unwrap();
+    assert_eq!((flow.state.as_deref(), flow.version), (Some("v2"), 2));
+    let texts: Vec<String> =
+        store.messages(conv.id, 0, 10).await.unwrap().iter().filter_map(|m| m.body.text().map(str::to_owned)).collect();
+    assert_eq!(texts, ["first"], "the refused step's message was not recorded");
 });
 
 both_backends!(due_sessions_are_found_by_timeout_or_expiry, |db: TestDb| async move {

@@ -14,7 +14,9 @@ use safepassage_flows::engine::{
 };
 use safepassage_flows::ids::SplitMix64;
 use safepassage_flows::Env;
-use safepassage_store::{ConversationStatus, ConversationView, FlowWrite, MessageView, StepMessage, StoreError};
+use safepassage_store::{
+    ConversationStatus, ConversationView, FlowWrite, MessageView, PreparedCodename, StepMessage, StoreError,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -217,6 +219,8 @@ struct Outcome {
     messages: Vec<StepMessage>,
     ticket: Option<String>,
     hide_input: bool,
+    /// The codename given in this step's messages, committed with them.
+    codename: Option<PreparedCodename>,
 }
 
 impl AppState {
@@ -345,7 +349,7 @@ impl AppState {
         closing: Option<String>,
     ) -> Result<Vec<MessageView>, StoreError> {
         let Waiting { session, mut summary, version } = step;
-        let mut out = Outcome { messages: Vec::new(), ticket: None, hide_input: false };
+        let mut out = Outcome { messages: Vec::new(), ticket: None, hide_input: false, codename: None };
         for event in events {
             match &event.kind {
                 EventKind::MsgCreated { msg } => {
@@ -359,9 +363,11 @@ impl AppState {
                     self.keep_duress_phrase(conversation, value).await?;
                 }
                 EventKind::RunResultChanged { name, value, .. } if name == "codename" && value == "requested" => {
-                    if let Some(text) = self.issue_codename(conversation, &mut summary).await? {
+                    // Once per case: the summary remembers it within the step too.
+                    if let Some((text, prepared)) = self.prepare_codename(conversation, &mut summary).await? {
                         summary.quick_replies = None;
                         out.messages.push(StepMessage::new(Sender::Bot, text));
+                        out.codename = Some(prepared);
                     }
                 }
                 EventKind::RunResultChanged { name, value, .. } => {
@@ -404,6 +410,7 @@ impl AppState {
             wait_timeout_ms: if waiting { millis(session.timeout_on()) } else { None },
             expires_ms: if waiting { millis(session.expires_on()) } else { None },
             expected_version: version,
+            codename: out.codename,
         };
         let sent = self.store.flow_step(conversation, messages, Some(write)).await?;
         for message in &sent {
@@ -443,28 +450,33 @@ impl AppState {
         }
     }
 
-    /// Opens a case for the conversation and gives it a codename, once; the text to send.
-    async fn issue_codename(
+    /// Opens a case for the conversation (once) and prepares its codename: the text to send
+    /// and the hash that the step commits with that message, so the case never has a codename
+    /// the applicant was not given. None when the case has one already (a returning applicant).
+    async fn prepare_codename(
         &self,
         conversation: &ConversationView,
         summary: &mut Summary,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Option<(String, PreparedCodename)>, StoreError> {
         if summary.codename_issued {
             return Ok(None);
         }
         let fresh = self.store.conversation(conversation.id).await?;
         let case = match fresh.and_then(|c| c.case) {
             Some(case) => case,
-            None => self.store.open_case_by_bot(conversation.id, CaseKind::Individual).await?,
+            None => {
+                let case = self.store.open_case_by_bot(conversation.id, CaseKind::Individual).await?;
+                self.tokens.forget(conversation.id);
+                case
+            }
         };
         if self.store.case(case).await?.is_some_and(|c| c.has_codename) {
             summary.codename_issued = true;
             return Ok(None);
         }
-        let codename = self.store.issue_codename(case).await?;
+        let (codename, prepared) = self.store.prepare_codename(case).await?;
         summary.codename_issued = true;
-        self.tokens.forget(conversation.id);
-        Ok(Some(codename.grouped()))
+        Ok(Some((codename.grouped(), prepared)))
     }
 
     /// The operator's view of a conversation's flows: the ticket topic and results.

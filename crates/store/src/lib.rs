@@ -21,4 +21,4 @@ pub use model::{
     Body, CaseFilter, CaseView, ConversationStatus, ConversationView, FlowImport, FlowSessionView, FlowWrite,
     IntakeFlow, MessageView, NoteKind, NoteView, SeqRange, StaffSession, StoredEvent, UserRecord,
 };
-pub use store::{RotationReport, StepMessage, Store, StoreStats, MAX_FLOW_FILE};
+pub use store::{PreparedCodename, RotationReport, StepMessage, Store, StoreStats, MAX_FLOW_FILE};

@@ -196,6 +196,8 @@ pub struct FlowWrite {
     /// The version the step read (0: none yet); the write is refused as a conflict when the
     /// session has moved on since. The written session is at `expected_version + 1`.
     pub expected_version: i64,
+    /// A codename given in this step's messages: the case gets it in the same commit.
+    pub codename: Option<crate::PreparedCodename>,
 }
 
 /// A conversation's flow state, decrypted.

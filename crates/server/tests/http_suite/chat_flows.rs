@@ -220,6 +220,7 @@ fn flow_write(flow: &safepassage_store::FlowSessionView) -> safepassage_store::F
         wait_timeout_ms: flow.wait_timeout_ms,
         expires_ms: flow.expires_ms,
         expected_version: flow.version,
+        codename: None,
     }
 }
 

@@ -116,6 +116,18 @@ impl Store {
         Err(StoreError::Conflict("could not find a free codename"))
     }
 
+    /// A new codename for a case, hashed, to commit with the message that gives it
+    /// ([`Store::flow_step`]): the applicant gets the codename exactly when the case gets it.
+    /// Refused when the case has one already.
+    pub async fn prepare_codename(&self, id: CaseId) -> Result<(Codename, PreparedCodename), StoreError> {
+        if self.existing_case(id).await?.has_codename {
+            return Err(StoreError::Conflict("the case already has a codename"));
+        }
+        let codename = random_codename()?;
+        let hash = self.hash_codename(&codename).await?;
+        Ok((codename, PreparedCodename { case: id, hash }))
+    }
+
     /// Argon2 is slow by design: it runs off the async threads.
     async fn hash_codename(&self, codename: &Codename) -> Result<[u8; 32], StoreError> {
         let keys = self.keys.clone();
@@ -184,6 +196,19 @@ impl Store {
         // Cached keys of this node go too; other nodes see the shred in every read's join.
         self.keys.forget_all();
         Ok(())
+    }
+}
+
+/// A codename's hash waiting to be committed with the message that gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedCodename {
+    pub(crate) case: CaseId,
+    pub(crate) hash: [u8; 32],
+}
+
+impl PreparedCodename {
+    pub fn case(&self) -> CaseId {
+        self.case
     }
 }
 

@@ -53,6 +53,10 @@ impl Store {
         }
         if let Some(flow) = flow {
             let row = id.0;
+            if let Some(c) = flow.codename {
+                ops.push(Op::SetCodename { id: c.case, hash: c.hash });
+                events.push(Event::CodenameIssued { case: c.case });
+            }
             ops.push(Op::PutFlowSession {
                 conversation: id,
                 state_ct: flow.state.map(|s| key.seal(&bound_to(FLOW_STATE, &row), s.as_bytes())),
@@ -64,7 +68,8 @@ impl Store {
         }
         let at_ms = now_ms();
         let seqs = self.submit(ops, events).await?;
-        if seqs.len() != messages.len() {
+        // The messages' events come first (a codename's follows them).
+        if seqs.len() < messages.len() {
             return Err(StoreError::Conflict("messages not recorded"));
         }
         Ok(messages

@@ -12,6 +12,7 @@ mod rotation;
 mod sessions;
 mod staff;
 
+pub use cases::PreparedCodename;
 pub use flow_library::MAX_FLOW_FILE;
 pub use flows::StepMessage;
 pub use rotation::RotationReport;

@@ -19,6 +19,7 @@ fn write(state: Option<&str>, timeout: Option<i64>, expires: Option<i64>) -> Flo
 fn write_over(version: i64, state: Option<&str>, timeout: Option<i64>, expires: Option<i64>) -> FlowWrite {
     FlowWrite {
         expected_version: version,
+        codename: None,
         state: state.map(str::to_owned),
         summary: MARKER_SUMMARY.to_owned(),
         wait_timeout_ms: timeout,
@@ -134,7 +135,20 @@ both_backends!(flow_state_is_bound_to_its_conversation_and_shredded_with_it, |db
     let case = store.open_case_by_bot(b.id, CaseKind::Individual).await.unwrap();
     let view = store.case(case).await.unwrap().unwrap();
     assert_eq!(view.assigned_to, None, "no one owns a case the bot opened");
-    assert!(store.issue_codename(case).await.is_ok());
+    // Its codename is committed with the message that gives it, or not at all.
+    let (codename, prepared) = store.prepare_codename(case).await.unwrap();
+    assert!(!store.case(case).await.unwrap().unwrap().has_codename, "prepared is not issued");
+    let given = vec![StepMessage::new(Sender::Bot, codename.grouped())];
+    let stale = FlowWrite { codename: Some(prepared.clone()), ..write(Some("state of b"), None, None) };
+    assert!(matches!(store.flow_step(&b, given.clone(), Some(stale)).await, Err(StoreError::Conflict(_))));
+    assert!(!store.case(case).await.unwrap().unwrap().has_codename, "a refused step gives no codename");
+    let flow = store.flow_session(b.id).await.unwrap().unwrap();
+    let step = FlowWrite { codename: Some(prepared), ..write_over(flow.version, Some("state of b"), None, None) };
+    store.flow_step(&b, given, Some(step)).await.unwrap();
+    assert!(store.case(case).await.unwrap().unwrap().has_codename);
+    let other = store.start_conversation(Channel::Web, Language::Ru, None, None).await.unwrap();
+    assert_eq!(store.join_by_codename(other.id, &codename).await.unwrap(), Some(case), "the codename given opens it");
+    assert!(matches!(store.prepare_codename(case).await, Err(StoreError::Conflict(_))));
     store.shred_case(case).await.unwrap();
     assert!(store.flow_session(b.id).await.unwrap().is_none());
 });

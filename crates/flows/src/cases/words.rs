@@ -17,33 +17,93 @@ fn two_texts(a: &[XValue]) -> Result<(String, String), XValue> {
 }
 
 /// Folds letter variants so that, say, Arabic and Persian yeh compare equal.
-fn collate(c: Collation, s: &str) -> String {
+fn collate_char(c: Collation, ch: char) -> char {
     match c {
-        Collation::Default => s.to_string(),
-        Collation::ArabicVariants => s
-            .chars()
-            .map(|ch| match ch {
-                '\u{064A}' | '\u{0649}' => '\u{06CC}',
-                '\u{0643}' => '\u{06A9}',
-                other => other,
-            })
-            .collect(),
+        Collation::Default => ch,
+        Collation::ArabicVariants => match ch {
+            '\u{064A}' | '\u{0649}' => '\u{06CC}',
+            '\u{0643}' => '\u{06A9}',
+            other => other,
+        },
     }
 }
 
-struct Tokens {
-    original: Vec<String>,
-    folded: Vec<String>,
-    needles: Vec<String>,
+/// A word as words compare: lower case, letter variants folded.
+fn fold(c: Collation, word: &str) -> impl Iterator<Item = char> + '_ {
+    word.chars().flat_map(char::to_lowercase).map(move |ch| collate_char(c, ch))
 }
 
-fn tokens(ev: &Evaluator<'_>, hay: &str, needle: &str) -> Tokens {
+/// Whether each word of `text` may be lowered alone, as if the text were lowered whole: true
+/// when lowering none of its characters changes whether it is part of a word (a test checks
+/// every character the word table knows) and no capital sigma, which lowers by what surrounds
+/// it in the text (`ς` at the end of a word), is among them.
+fn words_lower_alone(text: &str) -> bool {
+    text.chars().all(|ch| u32::from(ch) < words::CLASSED && ch != 'Σ')
+}
+
+/// The folded words of a text whose words are `words`.
+fn folded_words(c: Collation, text: &str, words: &[&str]) -> Vec<String> {
+    if !words_lower_alone(text) {
+        let lower = text.to_lowercase();
+        return words::tokenize(&lower)
+            .into_iter()
+            .map(|w| w.chars().map(|ch| collate_char(c, ch)).collect())
+            .collect();
+    }
+    words.iter().map(|w| fold(c, w).collect()).collect()
+}
+
+/// The words looked for: as written (folded only as they are compared, so a long list of
+/// words costs no copies), or folded already when the text asked for that.
+enum Needles<'a> {
+    Written(Vec<&'a str>),
+    Folded(Vec<String>),
+}
+
+impl Needles<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Needles::Written(ws) => ws.len(),
+            Needles::Folded(ws) => ws.len(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether needle `i` is the folded word `w`.
+    fn is(&self, c: Collation, i: usize, w: &str) -> bool {
+        match self {
+            Needles::Written(ws) => ws.get(i).is_some_and(|n| fold(c, n).eq(w.chars())),
+            Needles::Folded(ws) => ws.get(i).is_some_and(|n| n == w),
+        }
+    }
+
+    fn contains(&self, c: Collation, w: &str) -> bool {
+        (0..self.len()).any(|i| self.is(c, i, w))
+    }
+}
+
+struct Tokens<'a> {
+    collation: Collation,
+    original: Vec<&'a str>,
+    folded: Vec<String>,
+    needles: Needles<'a>,
+}
+
+fn tokens<'a>(ev: &Evaluator<'_>, hay: &'a str, needle: &'a str) -> Tokens<'a> {
     let c = ev.env.collation;
     let hay = hay.trim();
-    let original: Vec<String> = words::tokenize(hay).into_iter().map(String::from).collect();
-    let folded = words::tokenize(&hay.to_lowercase()).into_iter().map(|w| collate(c, w)).collect();
-    let needles = words::tokenize(&needle.trim().to_lowercase()).into_iter().map(|w| collate(c, w)).collect();
-    Tokens { original, folded, needles }
+    let original = words::tokenize(hay);
+    let folded = folded_words(c, hay, &original);
+    let needle = needle.trim();
+    let needles = if words_lower_alone(needle) {
+        Needles::Written(words::tokenize(needle))
+    } else {
+        Needles::Folded(folded_words(c, needle, &[]))
+    };
+    Tokens { collation: c, original, folded, needles }
 }
 
 pub fn has_error(_: &mut Evaluator<'_>, a: &[XValue]) -> R {
@@ -73,10 +133,10 @@ pub fn has_phrase(ev: &mut Evaluator<'_>, a: &[XValue]) -> R {
         return Ok(true_result(XValue::text("")));
     }
     let mut idx = 0;
-    let mut matches = vec![String::new(); t.needles.len()];
+    let mut matches = vec![""; t.needles.len()];
     for (i, w) in t.folded.iter().enumerate() {
-        if *w == t.needles[idx] {
-            matches[idx] = t.original.get(i).cloned().unwrap_or_default();
+        if t.needles.is(t.collation, idx, w) {
+            matches[idx] = t.original.get(i).copied().unwrap_or_default();
             idx += 1;
             if idx == t.needles.len() {
                 break;
@@ -91,36 +151,36 @@ pub fn has_phrase(ev: &mut Evaluator<'_>, a: &[XValue]) -> R {
 pub fn has_only_phrase(ev: &mut Evaluator<'_>, a: &[XValue]) -> R {
     let (hay, needle) = two_texts(a)?;
     let t = tokens(ev, &hay, &needle);
-    if t.folded != t.needles {
+    let same =
+        t.folded.len() == t.needles.len() && t.folded.iter().enumerate().all(|(i, w)| t.needles.is(t.collation, i, w));
+    if !same {
         return Ok(false_result());
     }
     Ok(true_result(XValue::text(t.original.join(" "))))
 }
 
+/// The words of the text that are among the needles, in the text's order.
+fn matched<'t>(t: &'t Tokens<'_>) -> Vec<&'t str> {
+    t.folded
+        .iter()
+        .zip(t.original.iter())
+        .filter(|(w, _)| t.needles.contains(t.collation, w))
+        .map(|(_, o)| *o)
+        .collect()
+}
+
 pub fn has_any_word(ev: &mut Evaluator<'_>, a: &[XValue]) -> R {
     let (hay, needle) = two_texts(a)?;
     let t = tokens(ev, &hay, &needle);
-    let matched: Vec<&str> = t
-        .folded
-        .iter()
-        .zip(t.original.iter())
-        .filter(|(w, _)| t.needles.contains(w))
-        .map(|(_, o)| o.as_str())
-        .collect();
+    let matched = matched(&t);
     Ok(if matched.is_empty() { false_result() } else { true_result(XValue::text(matched.join(" "))) })
 }
 
 pub fn has_all_words(ev: &mut Evaluator<'_>, a: &[XValue]) -> R {
     let (hay, needle) = two_texts(a)?;
     let t = tokens(ev, &hay, &needle);
-    let matched: Vec<&str> = t
-        .folded
-        .iter()
-        .zip(t.original.iter())
-        .filter(|(w, _)| t.needles.contains(w))
-        .map(|(_, o)| o.as_str())
-        .collect();
-    let all = t.needles.iter().all(|n| t.folded.contains(n));
+    let matched = matched(&t);
+    let all = (0..t.needles.len()).all(|i| t.folded.iter().any(|w| t.needles.is(t.collation, i, w)));
     Ok(if all { true_result(XValue::text(matched.join(" "))) } else { false_result() })
 }
 
@@ -228,4 +288,61 @@ pub fn has_intent(_: &mut Evaluator<'_>, a: &[XValue]) -> R {
 
 pub fn has_top_intent(_: &mut Evaluator<'_>, a: &[XValue]) -> R {
     intent(a, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lowering a text and then splitting it gives the words of the text, each lowered: so
+    /// a word can be lowered alone, as [`words_lower_alone`] says.
+    #[test]
+    fn lowering_keeps_words_apart() {
+        for ch in (0..words::CLASSED).filter_map(char::from_u32).filter(|ch| words_lower_alone(&ch.to_string())) {
+            if ch.to_lowercase().eq(std::iter::once(ch)) {
+                continue;
+            }
+            let text = format!("a{ch}b {ch} {ch}{ch}.{ch}");
+            let whole = words::tokenize(&text.to_lowercase()).into_iter().map(String::from).collect::<Vec<_>>();
+            let each: Vec<String> =
+                words::tokenize(&text).iter().map(|w| fold(Collation::Default, w).collect()).collect();
+            assert_eq!(whole, each, "{ch:?}");
+        }
+    }
+
+    fn call(f: fn(&mut Evaluator<'_>, &[XValue]) -> R, hay: &str, needle: &str) -> String {
+        let env = crate::Env::new(chrono::DateTime::UNIX_EPOCH);
+        let ctx = XValue::Null;
+        let mut ev = Evaluator::new(&env, &ctx, crate::Limits::default());
+        match f(&mut ev, &[XValue::text(hay), XValue::text(needle)]) {
+            Ok(XValue::Object(o)) if o.default_value().is_some_and(|d| d.truthy() == Ok(true)) => {
+                o.get("match").map(convert::render).unwrap_or_default()
+            }
+            _ => "-".into(),
+        }
+    }
+
+    #[test]
+    fn words_compare_folded() {
+        type Test = fn(&mut Evaluator<'_>, &[XValue]) -> R;
+        let cases: &[(Test, &str, &str, &str)] = &[
+            (has_any_word, "Хочу РУССКИЙ язык", "русский рус ru", "РУССКИЙ"),
+            (has_any_word, "no", "русский рус ru", "-"),
+            (has_all_words, "Ru and EN", "en ru", "Ru EN"),
+            (has_all_words, "Ru only", "en ru", "-"),
+            (has_phrase, "I want an OPERATOR now", "an operator", "an OPERATOR"),
+            (has_only_phrase, " Live  Operator ", "live operator", "Live Operator"),
+            (has_only_phrase, "live operator please", "live operator", "-"),
+            // A capital sigma lowers by its place in the text: final (ς), or not (σ).
+            (has_any_word, "ΟΔΟΣ", "οδο\u{3C3}", "-"),
+            (has_any_word, "ΟΔΟΣ", "οδο\u{3C2}", "ΟΔΟΣ"),
+            (has_any_word, "ΣΑΣ.Α", "σα\u{3C3}", "ΣΑΣ"),
+            (has_any_word, "σα\u{3C3}", "ΣΑΣ.Α", "σασ"),
+            // Beyond the word table, words are lowered with the whole text.
+            (has_any_word, "😀 ДА", "да", "ДА"),
+        ];
+        for (f, hay, needle, expected) in cases {
+            assert_eq!(call(*f, hay, needle), *expected, "{hay:?} {needle:?}");
+        }
+    }
 }

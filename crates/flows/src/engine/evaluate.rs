@@ -1,6 +1,8 @@
 //! Templates as a run evaluates them: an expression that fails becomes empty text and an error
 //! to report, and the rest of the template still renders (as the format requires).
 
+use std::sync::OnceLock;
+
 use crate::convert;
 use crate::env::Env;
 use crate::eval::{Evaluator, Limits, Scope};
@@ -9,8 +11,9 @@ use crate::value::XValue;
 
 use super::context::TOP_LEVEL;
 
-fn allowed() -> Vec<String> {
-    TOP_LEVEL.iter().map(|s| s.to_string()).collect()
+fn allowed() -> &'static [String] {
+    static ALLOWED: OnceLock<Vec<String>> = OnceLock::new();
+    ALLOWED.get_or_init(|| TOP_LEVEL.iter().map(|s| s.to_string()).collect())
 }
 
 fn describe(seg: &Segment) -> String {
@@ -36,7 +39,7 @@ pub fn text_with(
     }
     let mut ev = Evaluator::new(env, ctx, limits);
     let mut out = String::new();
-    for seg in scan(template, Some(&allowed())) {
+    for seg in scan(template, Some(allowed())) {
         match &seg {
             Segment::Body(b) => out.push_str(b),
             Segment::Identifier(s) | Segment::Expression(s) => {
@@ -74,7 +77,11 @@ pub fn text(env: &Env, ctx: &dyn Scope, template: &str, limits: Limits) -> (Stri
 /// failing expression gives its error value and the error message.
 pub fn value(env: &Env, ctx: &dyn Scope, template: &str, limits: Limits) -> (XValue, Vec<String>) {
     let trimmed = template.trim();
-    let segs = scan(trimmed, Some(&allowed()));
+    if !trimmed.contains('@') {
+        // Plain text (a router's word list): nothing to scan.
+        return (XValue::text(trimmed), Vec::new());
+    }
+    let segs = scan(trimmed, Some(allowed()));
     if let [seg @ (Segment::Identifier(s) | Segment::Expression(s))] = segs.as_slice() {
         let mut ev = Evaluator::new(env, ctx, limits);
         let v = evaluate_expression(&mut ev, s);

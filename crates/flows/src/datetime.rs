@@ -219,17 +219,18 @@ fn zone_for_offset(env: &Env, utc: &NaiveDateTime, offset: i32, is_z: bool) -> Z
 
 /// Parses the ISO forms `YYYY-MM-DDThh:mm[:ss[.f]](Z|±hh:mm)`.
 pub fn parse_iso_datetime(env: &Env, s: &str) -> Option<XDateTime> {
-    let caps = regexes::iso_datetime()?.captures(s)?;
-    let num = |i: usize| caps.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
-    let year = i32::try_from(num(1)?).ok()?;
-    let date = NaiveDate::from_ymd_opt(year, num(2)?, num(3)?)?;
-    let nano = match caps.get(7) {
-        Some(f) => frac_to_nanos(f.as_str()),
+    let parts = engine_timestamp(s).or_else(|| iso_parts(s))?;
+    let num = |p: &str| p.parse::<u32>().ok();
+    let year = i32::try_from(num(parts.year)?).ok()?;
+    let date = NaiveDate::from_ymd_opt(year, num(parts.month)?, num(parts.day)?)?;
+    let nano = parts.fraction.map(frac_to_nanos).unwrap_or(0);
+    let second = match parts.second {
+        Some(p) => num(p)?,
         None => 0,
     };
-    let time = NaiveTime::from_hms_nano_opt(num(4)?, num(5)?, num(6).unwrap_or(0), nano)?;
+    let time = NaiveTime::from_hms_nano_opt(num(parts.hour)?, num(parts.minute)?, second, nano)?;
     let local = date.and_time(time);
-    let zone_text = caps.get(8)?.as_str();
+    let zone_text = parts.zone;
     let (offset, is_z) = if zone_text == "Z" || zone_text == "z" {
         (0, true)
     } else {
@@ -240,6 +241,56 @@ pub fn parse_iso_datetime(env: &Env, s: &str) -> Option<XDateTime> {
     };
     let utc = local - Duration::seconds(i64::from(offset));
     Some(XDateTime::from_utc(utc, zone_for_offset(env, &utc, offset, is_z)))
+}
+
+/// The fields of an ISO 8601 datetime, as the pattern captures them.
+#[derive(Debug, PartialEq, Eq)]
+struct IsoParts<'a> {
+    year: &'a str,
+    month: &'a str,
+    day: &'a str,
+    hour: &'a str,
+    minute: &'a str,
+    second: Option<&'a str>,
+    fraction: Option<&'a str>,
+    zone: &'a str,
+}
+
+fn iso_parts(s: &str) -> Option<IsoParts<'_>> {
+    let caps = regexes::iso_datetime()?.captures(s)?;
+    let part = |i: usize| caps.get(i).map(|m| m.as_str());
+    Some(IsoParts {
+        year: part(1)?,
+        month: part(2)?,
+        day: part(3)?,
+        hour: part(4)?,
+        minute: part(5)?,
+        second: part(6),
+        fraction: part(7),
+        zone: part(8)?,
+    })
+}
+
+/// The fields of a timestamp as the engine writes them (`2025-03-01T12:00:00.000000Z`, every
+/// step and result has one), without the pattern; `None` for any other text.
+fn engine_timestamp(s: &str) -> Option<IsoParts<'_>> {
+    const SHAPE: &[u8; 27] = b"dddd-dd-ddTdd:dd:dd.ddddddZ";
+    let b = s.as_bytes();
+    let fits = b.len() == SHAPE.len()
+        && b.iter().zip(SHAPE.iter()).all(|(c, want)| if *want == b'd' { c.is_ascii_digit() } else { c == want });
+    if !fits {
+        return None;
+    }
+    Some(IsoParts {
+        year: s.get(0..4)?,
+        month: s.get(5..7)?,
+        day: s.get(8..10)?,
+        hour: s.get(11..13)?,
+        minute: s.get(14..16)?,
+        second: s.get(17..19),
+        fraction: s.get(20..26),
+        zone: s.get(26..27)?,
+    })
 }
 
 fn frac_to_nanos(f: &str) -> u32 {
@@ -354,6 +405,23 @@ pub fn week_number(d: &NaiveDate) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn engine_timestamps_have_the_pattern_fields() {
+        for s in ["2025-03-01T12:00:00.000000Z", "2024-02-29T23:59:59.123456Z", "2025-02-30T99:00:00.000000Z"] {
+            assert_eq!(engine_timestamp(s), iso_parts(s), "{s}");
+            assert!(engine_timestamp(s).is_some());
+        }
+        for s in [
+            "2025-03-01T12:00:00.000000z",
+            "2025-03-01T12:00:00Z",
+            "2025-03-01T12:00:00.000000+02:00",
+            "2025-03-01 12:00:00.000000Z",
+            "٢025-03-01T12:00:00.000000Z",
+        ] {
+            assert_eq!(engine_timestamp(s), None, "{s}");
+        }
+    }
 
     fn env(order: &str, tz: &str) -> Env {
         let now = Utc.with_ymd_and_hms(2018, 4, 11, 13, 24, 30).unwrap();

@@ -37,55 +37,50 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, ParseError> {
     if src.len() > MAX_EXPRESSION_LEN {
         return Err(ParseError::TooLong);
     }
-    let chars: Vec<char> = src.chars().collect();
+    // Byte offsets: names, numbers and operators are ASCII, so a run of them ends between
+    // characters, and other characters are only ever stepped over whole.
+    let bytes = src.as_bytes();
+    let run = |mut j: usize, part: fn(&u8) -> bool| {
+        while bytes.get(j).is_some_and(part) {
+            j += 1;
+        }
+        j
+    };
+    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
     let mut out = Vec::new();
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
+    while let Some(c) = src.get(i..).and_then(|rest| rest.chars().next()) {
         if c.is_whitespace() {
-            i += 1;
+            i += c.len_utf8();
             continue;
         }
         // After a dot, a property name may start with a digit (`results.2factor`).
         let after_dot = matches!(out.last(), Some(Token::Dot));
-        if after_dot && (c.is_ascii_alphanumeric() || c == '_') {
-            let start = i;
-            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
-                i += 1;
-            }
-            out.push(Token::Name(chars[start..i].iter().collect()));
+        if c == '_' || c.is_ascii_alphabetic() || (after_dot && c.is_ascii_digit()) {
+            let end = run(i, word);
+            out.push(Token::Name(src[i..end].to_string()));
+            i = end;
             continue;
         }
         if c.is_ascii_digit() {
-            let start = i;
-            while i < chars.len() && chars[i].is_ascii_digit() {
-                i += 1;
+            let mut end = run(i, u8::is_ascii_digit);
+            if bytes.get(end) == Some(&b'.') && bytes.get(end + 1).is_some_and(u8::is_ascii_digit) {
+                end = run(end + 1, u8::is_ascii_digit);
             }
-            if i + 1 < chars.len() && chars[i] == '.' && chars[i + 1].is_ascii_digit() {
-                i += 1;
-                while i < chars.len() && chars[i].is_ascii_digit() {
-                    i += 1;
-                }
-            }
-            out.push(Token::Number(chars[start..i].iter().collect()));
-            continue;
-        }
-        if c.is_ascii_alphabetic() || c == '_' {
-            let start = i;
-            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
-                i += 1;
-            }
-            out.push(Token::Name(chars[start..i].iter().collect()));
+            out.push(Token::Number(src[i..end].to_string()));
+            i = end;
             continue;
         }
         if c == '"' {
             let start = i;
             i += 1;
             let mut closed = false;
-            while i < chars.len() {
-                match chars[i] {
-                    '\\' => i += 2,
-                    '"' => {
+            while let Some(b) = bytes.get(i) {
+                match b {
+                    // The escaped character is stepped over (a byte of it: the rest of a
+                    // longer one can be neither a quote nor a backslash).
+                    b'\\' => i += 2,
+                    b'"' => {
                         closed = true;
                         i += 1;
                         break;
@@ -93,20 +88,19 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, ParseError> {
                     _ => i += 1,
                 }
             }
-            if !closed || i > chars.len() {
+            if !closed || i > bytes.len() {
                 return Err(ParseError::UnterminatedString);
             }
-            let raw: String = chars[start + 1..i - 1].iter().collect();
-            out.push(Token::Text(unquote(&raw)));
+            out.push(Token::Text(unquote(&src[start + 1..i - 1])));
             continue;
         }
-        let next = chars.get(i + 1).copied();
+        let next = bytes.get(i + 1).copied();
         let (tok, len) = match (c, next) {
-            ('=', Some('>')) => (Token::Arrow, 2),
-            ('!', Some('=')) => (Token::Neq, 2),
-            ('<', Some('=')) => (Token::Lte, 2),
-            ('>', Some('=')) => (Token::Gte, 2),
-            ('<', Some('>')) => (Token::Neq, 2),
+            ('=', Some(b'>')) => (Token::Arrow, 2),
+            ('!', Some(b'=')) => (Token::Neq, 2),
+            ('<', Some(b'=')) => (Token::Lte, 2),
+            ('>', Some(b'=')) => (Token::Gte, 2),
+            ('<', Some(b'>')) => (Token::Neq, 2),
             ('(', _) => (Token::LParen, 1),
             (')', _) => (Token::RParen, 1),
             ('[', _) => (Token::LBrack, 1),

@@ -55,8 +55,9 @@ impl Parser {
         self.tokens.get(self.pos + n)
     }
 
+    /// Takes the token at the cursor: the cursor never goes back, so it is not needed again.
     fn next(&mut self) -> Option<Token> {
-        let t = self.tokens.get(self.pos).cloned();
+        let t = self.tokens.get_mut(self.pos).map(|t| std::mem::replace(t, Token::Comma));
         if t.is_some() {
             self.pos += 1;
         }

@@ -33,7 +33,8 @@ pub fn scan_raw(template: &str, allowed: Option<&[String]>) -> Vec<Segment> {
 }
 
 fn scan_with(template: &str, allowed: Option<&[String]>, keep_escapes: bool) -> Vec<Segment> {
-    let chars: Vec<char> = template.chars().collect();
+    // Byte offsets; every character this looks for is ASCII, so they fall between characters.
+    let bytes = template.as_bytes();
     let mut out: Vec<Segment> = Vec::new();
     let mut body = String::new();
     let mut i = 0;
@@ -42,14 +43,14 @@ fn scan_with(template: &str, allowed: Option<&[String]>, keep_escapes: bool) -> 
             out.push(Segment::Body(std::mem::take(body)));
         }
     };
-    while i < chars.len() {
-        let c = chars[i];
-        if c != '@' {
-            body.push(c);
-            i += 1;
-            continue;
-        }
-        match chars.get(i + 1).copied() {
+    while i < bytes.len() {
+        let Some(at) = template[i..].find('@').map(|k| i + k) else {
+            body.push_str(&template[i..]);
+            break;
+        };
+        body.push_str(&template[i..at]);
+        i = at;
+        match template[i + 1..].chars().next() {
             Some('@') => {
                 body.push('@');
                 if keep_escapes {
@@ -62,19 +63,19 @@ fn scan_with(template: &str, allowed: Option<&[String]>, keep_escapes: bool) -> 
                 let mut depth = 1;
                 let mut j = i + 2;
                 let mut in_string = false;
-                while j < chars.len() {
-                    let ch = chars[j];
+                while j < bytes.len() {
+                    let ch = bytes[j];
                     if in_string {
-                        if ch == '\\' {
+                        if ch == b'\\' {
                             j += 1;
-                        } else if ch == '"' {
+                        } else if ch == b'"' {
                             in_string = false;
                         }
-                    } else if ch == '"' {
+                    } else if ch == b'"' {
                         in_string = true;
-                    } else if ch == '(' {
+                    } else if ch == b'(' {
                         depth += 1;
-                    } else if ch == ')' {
+                    } else if ch == b')' {
                         depth -= 1;
                         if depth == 0 {
                             break;
@@ -82,25 +83,23 @@ fn scan_with(template: &str, allowed: Option<&[String]>, keep_escapes: bool) -> 
                     }
                     j += 1;
                 }
-                if depth == 0 && j < chars.len() {
+                if depth == 0 && j < bytes.len() {
                     flush(&mut body, &mut out);
-                    out.push(Segment::Expression(chars[i + 2..j].iter().collect()));
+                    out.push(Segment::Expression(template[i + 2..j].to_string()));
                     i = j + 1;
                 } else {
                     // Unclosed: the rest is text.
-                    body.extend(chars[i..].iter());
-                    i = chars.len();
+                    body.push_str(&template[i..]);
+                    i = bytes.len();
                 }
             }
             Some(p) if is_identifier_char(p) => {
-                let mut j = i + 1;
-                while j < chars.len() && is_identifier_char(chars[j]) {
-                    j += 1;
-                }
-                let mut ident: String = chars[i + 1..j].iter().collect();
+                let rest = &template[i + 1..];
+                let mut j = i + 1 + rest.find(|c: char| !is_identifier_char(c)).unwrap_or(rest.len());
+                let mut ident = &template[i + 1..j];
                 // A trailing period ends the sentence, not the identifier.
                 while ident.len() > 1 && ident.ends_with('.') {
-                    ident.pop();
+                    ident = &ident[..ident.len() - 1];
                     j -= 1;
                 }
                 let top = ident.split('.').next().unwrap_or("").to_lowercase();
@@ -110,10 +109,10 @@ fn scan_with(template: &str, allowed: Option<&[String]>, keep_escapes: bool) -> 
                 };
                 if ok {
                     flush(&mut body, &mut out);
-                    out.push(Segment::Identifier(ident));
+                    out.push(Segment::Identifier(ident.to_string()));
                 } else {
                     body.push('@');
-                    body.push_str(&ident);
+                    body.push_str(ident);
                 }
                 i = j;
             }

@@ -148,6 +148,11 @@ fn ticket_value(t: &J) -> XValue {
 
 /// The `@contact` object, with its fields typed by the given field definitions.
 pub fn contact_with(env: &Env, c: &J, field_defs: &[FieldAsset]) -> XValue {
+    XValue::object(contact_props(env, c, field_defs))
+}
+
+/// The properties of [`contact_with`]'s object, for a caller that adds its own.
+pub fn contact_props(env: &Env, c: &J, field_defs: &[FieldAsset]) -> BTreeMap<String, XValue> {
     let s = |k: &str| c.get(k).and_then(J::as_str).unwrap_or("").to_string();
     let urn_list: Vec<String> = c
         .get("urns")
@@ -179,7 +184,7 @@ pub fn contact_with(env: &Env, c: &J, field_defs: &[FieldAsset]) -> XValue {
     };
     let created = c.get("created_on").and_then(J::as_str).and_then(|t| datetime_from_json(env, t));
     let last_seen = c.get("last_seen_on").and_then(J::as_str).and_then(|t| datetime_from_json(env, t));
-    XValue::object_from([
+    BTreeMap::from([
         ("uuid", XValue::text(s("uuid"))),
         ("id", XValue::text(id)),
         ("name", XValue::text(name)),
@@ -195,6 +200,9 @@ pub fn contact_with(env: &Env, c: &J, field_defs: &[FieldAsset]) -> XValue {
         ("tickets", XValue::array(tickets)),
         ("fields", fields(env, field_defs, c.get("fields"))),
     ])
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
 }
 
 /// Text of a value for a context built from JSON.

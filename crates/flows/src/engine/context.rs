@@ -1,6 +1,7 @@
 //! The expression context of a run (`@contact`, `@results`, `@input`, `@run`, `@child`,
 //! `@parent`, `@trigger`, `@locals`, …), built from the session as the format defines it.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -199,8 +200,9 @@ fn summary_parent(env: &Env, assets: &Assets, summary: &J, defs: &[FieldAsset]) 
 /// `@contact`: its channel (that of its first URN bound to one) and its tickets' assignees
 /// completed from the assets.
 fn contact_value(env: &Env, assets: &Assets, contact_json: &J, defs: &[FieldAsset]) -> XValue {
-    let mut c = contact_json.clone();
-    if let Some(tickets) = c.get_mut("tickets").and_then(J::as_array_mut) {
+    let has_tickets = contact_json.get("tickets").and_then(J::as_array).is_some_and(|ts| !ts.is_empty());
+    let mut c = Cow::Borrowed(contact_json);
+    if let Some(tickets) = has_tickets.then(|| c.to_mut().get_mut("tickets").and_then(J::as_array_mut)).flatten() {
         for t in tickets {
             let Some(a) = t.get_mut("assignee").and_then(J::as_object_mut) else { continue };
             let uuid = a.get("uuid").and_then(J::as_str).unwrap_or("").to_string();
@@ -211,7 +213,7 @@ fn contact_value(env: &Env, assets: &Assets, contact_json: &J, defs: &[FieldAsse
             }
         }
     }
-    let base = cx::contact_with(env, &c, defs);
+    let mut m = cx::contact_props(env, &c, defs);
     let channel = c
         .get("urns")
         .and_then(J::as_array)
@@ -224,15 +226,9 @@ fn contact_value(env: &Env, assets: &Assets, contact_json: &J, defs: &[FieldAsse
             channel_value(assets, id.split('#').next().unwrap_or(id))
         })
         .unwrap_or(XValue::Null);
-    match base {
-        XValue::Object(o) => {
-            let mut m: BTreeMap<String, XValue> = o.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-            m.insert("channel".to_string(), channel);
-            m.insert("ref".to_string(), XValue::text(c.get("ref").and_then(J::as_str).unwrap_or("")));
-            XValue::object(m)
-        }
-        other => other,
-    }
+    m.insert("channel".to_string(), channel);
+    m.insert("ref".to_string(), XValue::text(c.get("ref").and_then(J::as_str).unwrap_or("")));
+    XValue::object(m)
 }
 
 /// The parts of a run's context already built, each made on first use: a step that only

@@ -86,7 +86,7 @@ pub(crate) async fn check(Extension(console): Extension<Arc<ConsoleState>>, requ
                 return errors::bad_request(&console.i18n, lang).into_response();
             }
         },
-        None => form_value(&bytes, FIELD).map(Bytes::copy_from_slice),
+        None => form_value(&bytes, FIELD).map(|v| Bytes::from(v.into_bytes())),
     };
     match given {
         Some(given) if !expected.is_empty() && ct_eq(expected.as_bytes(), &given) => {
@@ -112,11 +112,9 @@ fn same_site(headers: &HeaderMap) -> bool {
 
 /// The raw value of one field of an `application/x-www-form-urlencoded` body. Our tokens are
 /// hex, which browsers send as is, so no decoding is needed to compare them.
-fn form_value<'b>(body: &'b [u8], name: &str) -> Option<&'b [u8]> {
-    body.split(|b| *b == b'&').find_map(|pair| {
-        let mut kv = pair.splitn(2, |b| *b == b'=');
-        (kv.next()? == name.as_bytes()).then(|| kv.next().unwrap_or_default())
-    })
+/// The first value of a field in a URL-encoded form body, decoded.
+fn form_value(body: &[u8], name: &str) -> Option<String> {
+    form_urlencoded::parse(body).find(|(key, _)| key == name).map(|(_, value)| value.into_owned())
 }
 
 #[cfg(test)]
@@ -133,9 +131,10 @@ mod tests {
 
     #[test]
     fn form_values_are_found_exactly() {
-        assert_eq!(form_value(b"text=hi&csrf=abc", "csrf"), Some(&b"abc"[..]));
-        assert_eq!(form_value(b"xcsrf=abc&csrf=", "csrf"), Some(&b""[..]));
+        assert_eq!(form_value(b"text=hi&csrf=abc", "csrf").as_deref(), Some("abc"));
+        assert_eq!(form_value(b"xcsrf=abc&csrf=", "csrf").as_deref(), Some(""));
         assert_eq!(form_value(b"text=csrf", "csrf"), None);
+        assert_eq!(form_value(b"text=%D0%B0&csrf=a%2Bb", "csrf").as_deref(), Some("a+b"));
     }
 
     #[test]

@@ -73,6 +73,9 @@ fn check(role: Role, method: &str, path: &str, response: &reqwest::Response, exp
     }
 }
 
+/// The shipped Intake flow's UUID (`flows/safepassage.json`).
+const INTAKE_UUID: &str = "e8c2a44f-53ef-4765-8954-372b74f063d0";
+
 #[tokio::test]
 async fn every_role_against_every_console_route() {
     let server = TestServer::start().await;
@@ -100,6 +103,11 @@ async fn every_role_against_every_console_route() {
         (format!("/console/cases/{}", handed), [404, 200, 200, 200, 403, 403]),
         ("/console/handoffs".into(), [403, 403, 403, 200, 403, 403]),
         ("/console/admin/users".into(), [403, 403, 403, 403, 403, 200]),
+        // The flows the bot runs: administrators only (an outline shows every text and branch).
+        ("/console/flows".into(), [403, 403, 403, 403, 403, 200]),
+        ("/console/flows/export".into(), [403, 403, 403, 403, 403, 200]),
+        (format!("/console/flows/{INTAKE_UUID}"), [403, 403, 403, 403, 403, 200]),
+        (format!("/console/flows/{INTAKE_UUID}/export"), [403, 403, 403, 403, 403, 200]),
     ];
     for (path, expected) in &reads {
         for (i, role) in Role::ALL.iter().enumerate() {
@@ -180,6 +188,8 @@ async fn nobody_gets_in_without_a_session() {
         "/console/cases".to_owned(),
         "/console/handoffs".to_owned(),
         "/console/admin/users".to_owned(),
+        "/console/flows".to_owned(),
+        format!("/console/flows/{INTAKE_UUID}"),
     ] {
         let response = client().get(server.url(&path)).send().await.unwrap();
         assert_eq!(response.status(), 303, "{path}");

@@ -129,6 +129,10 @@ pub enum Event {
         by: UserId,
         digest: String,
         flows: Vec<Uuid>,
+        /// The outside action types (`call_webhook`) an administrator allowed for this file.
+        /// Left out when none: events written before it existed read, and hash, as they were.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        allowed_outside: Vec<String>,
     },
     /// The flow a new conversation on `channel` starts; None: the flow named "Intake".
     IntakeFlowSet {
@@ -253,12 +257,38 @@ mod tests {
             Event::MasterKeyRotated { from: "a".into(), to: "b".into() },
             Event::DuressPhraseAgreed { case: CaseId(id) },
             Event::CaseFlaggedUnderDuress { case: CaseId(id) },
-            Event::FlowsImported { import: id, by: UserId(id), digest: "00".into(), flows: vec![id] },
+            Event::FlowsImported {
+                import: id,
+                by: UserId(id),
+                digest: "00".into(),
+                flows: vec![id],
+                allowed_outside: vec!["call_webhook".into()],
+            },
             Event::IntakeFlowSet { channel: Channel::Web, flow: None, by: UserId(id) },
         ];
         for e in samples {
             let value: serde_json::Value = serde_json::from_slice(&e.canonical_bytes()).unwrap();
             assert_eq!(value["type"], e.kind());
         }
+    }
+
+    #[test]
+    fn an_import_without_allowance_keeps_the_bytes_it_always_had() {
+        // Written before `allowed_outside` existed: reads, and serialises to the same bytes, so
+        // the chain links computed over them still verify.
+        let old = r#"{"type":"flows_imported","import":"00000000-0000-0000-0000-000000000000","by":"00000000-0000-0000-0000-000000000000","digest":"00","flows":[]}"#;
+        let event: Event = serde_json::from_str(old).unwrap();
+        assert!(matches!(&event, Event::FlowsImported { allowed_outside, .. } if allowed_outside.is_empty()));
+        assert_eq!(event.canonical_bytes(), old.as_bytes());
+        let allowed = Event::FlowsImported {
+            import: Uuid::nil(),
+            by: UserId(Uuid::nil()),
+            digest: "00".into(),
+            flows: Vec::new(),
+            allowed_outside: vec!["call_webhook".into()],
+        };
+        let bytes = allowed.canonical_bytes();
+        assert!(std::str::from_utf8(&bytes).unwrap().ends_with(r#","allowed_outside":["call_webhook"]}"#));
+        assert_eq!(serde_json::from_slice::<Event>(&bytes).unwrap(), allowed);
     }
 }

@@ -73,18 +73,28 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum FlowsCommand {
     /// Load every flow of FILE (a flow definition or a RapidPro export) as an import would, with
-    /// no outside call allowed; print one line per flow (name, UUID, type, spec version, nodes,
-    /// languages), or the error naming the flow, node and action, and exit 1. Needs no database.
+    /// no outside call allowed unless --allow names it; print one line per flow (name, UUID,
+    /// type, spec version, nodes, languages), or the error naming the flow, node and action, and
+    /// exit 1. Needs no database: a flow that FILE enters must be in FILE or shipped.
     Check {
         /// The flow file (JSON, at most 2 MiB).
         file: PathBuf,
+        /// Allow this outside action type (only call_webhook, which the platform can run).
+        #[arg(long, value_name = "ACTION_TYPE")]
+        allow: Vec<String>,
     },
     /// Check FILE, then add it to the flow library of the configured database, recorded in the
     /// audit log as imported by the system. Running servers pick it up within seconds.
-    #[command(after_help = "Example: safepassage flows import intake.json --intake web --flow Intake")]
+    #[command(after_help = "Examples:\n  safepassage flows import intake.json --intake web --flow Intake\n  \
+                            safepassage flows import survey.json --allow call_webhook")]
     Import {
         /// The flow file (JSON, at most 2 MiB).
         file: PathBuf,
+        /// Allow this outside action type for the file's flows (only call_webhook): the bot will
+        /// send applicants' data to the webhooks' addresses. Recorded in the audit log with the
+        /// import.
+        #[arg(long, value_name = "ACTION_TYPE")]
+        allow: Vec<String>,
         /// Also make a flow of the file the intake of this channel (web, telegram or voice);
         /// name the flow with --flow.
         #[arg(long, requires = "flow")]

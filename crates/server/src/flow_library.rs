@@ -1,17 +1,20 @@
 //! The flow library as the platform runs it: checking a flow file (one definition or a RapidPro
-//! export) with no outside call allowed, importing it into the store as an audited event, and
-//! the set of flows the bot runs: the shipped export first, then every import in order, a later
-//! import of a flow UUID winning. The set is rebuilt after an import or an intake choice on this
-//! node, and when another process changed the library (`watch`), without a restart; flows of
+//! export) with no outside call allowed unless an administrator allowed one the platform can run,
+//! importing it into the store as an audited event, and the set of flows the bot runs: the
+//! shipped export first, then every import in order (each loaded with its own allowance), a
+//! later import of a flow UUID winning. The set is rebuilt after an import or an intake choice on
+//! this node, and when another process changed the library (`watch`), without a restart; flows of
 //! sessions already running stay loadable because nothing ever leaves the set.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use safepassage_domain::{Channel, UserId};
 use safepassage_flows::definition::export::{is_export, load_flows};
-use safepassage_flows::definition::{DefinitionError, Flow, FlowRef, FlowType, LoadOptions};
+use safepassage_flows::definition::{
+    ActionKind, DefinitionError, Flow, FlowRef, FlowType, LoadOptions, OUTSIDE_ACTION_TYPES,
+};
 use safepassage_flows::engine::Assets;
 use safepassage_store::{FlowImport, IntakeFlow, Store, StoreError};
 use serde_json::{Map, Value};
@@ -22,6 +25,10 @@ use crate::AppState;
 
 /// The largest flow file accepted for import or check.
 pub const MAX_FILE: usize = 2 * 1024 * 1024;
+/// The outside action types an administrator may allow for an import: those the platform can
+/// run. The engine runs `call_webhook` through a webhook service it is given; it runs none of
+/// the others, so allowing one would only break the flow.
+pub const ALLOWABLE_OUTSIDE: &[&str] = &["call_webhook"];
 /// The export version written when a single flow definition is wrapped as an export.
 const EXPORT_VERSION: &str = "13";
 /// Asset lists of an export merged across files, each with the property that identifies an item.
@@ -80,39 +87,116 @@ pub enum CheckError {
     NoFlows,
     #[error("flow '{name}' ({uuid}) is in the file twice")]
     Duplicate { uuid: String, name: String },
+    #[error(
+        "'{0}' cannot be allowed: the platform cannot run it (only {allowable} can be allowed)",
+        allowable = ALLOWABLE_OUTSIDE.join(", ")
+    )]
+    CannotRun(String),
+    #[error(
+        "'{0}' is not an outside action type (only {allowable} can be allowed)",
+        allowable = ALLOWABLE_OUTSIDE.join(", ")
+    )]
+    NotOutside(String),
     #[error("{0}")]
     Definition(#[from] DefinitionError),
 }
 
-/// A flow file that passed the check: its text as given and its flows.
+/// A flow file that passed the check: its text as given, its flows, and the outside action
+/// types it was checked with.
 #[derive(Debug, Clone)]
 pub struct CheckedFile {
     pub text: String,
     pub flows: Vec<FlowInfo>,
+    pub allowed_outside: Vec<String>,
+    /// Every `enter_flow` of the file, to look for its flow where the file will run.
+    entered: Vec<Entered>,
 }
 
-/// Loads every flow of a file with no outside action allowed. Needs no store.
-pub fn check_file(bytes: &[u8]) -> Result<CheckedFile, CheckError> {
+/// An `enter_flow` action: where it is and the flow it enters.
+#[derive(Debug, Clone)]
+struct Entered {
+    flow: FlowRef,
+    node: String,
+    action: String,
+    target: FlowRef,
+}
+
+impl Entered {
+    /// The refusal of an action whose flow is not there, naming flow, node and action.
+    fn refused(&self, why: &str) -> CheckError {
+        let message = format!("enters flow '{}' ({}), {why}", self.target.name, self.target.uuid);
+        let e = DefinitionError::new(message).in_action(&self.action, "enter_flow").in_node(&self.node);
+        CheckError::Definition(e.in_flow(&self.flow.uuid, &self.flow.name))
+    }
+}
+
+/// What an administrator asked to allow, checked: each an outside action type the platform can
+/// run. Sorted, each once.
+pub fn allowance<S: AsRef<str>>(types: &[S]) -> Result<Vec<String>, CheckError> {
+    let mut out = BTreeSet::new();
+    for t in types {
+        let t = t.as_ref().trim();
+        if ALLOWABLE_OUTSIDE.contains(&t) {
+            out.insert(t.to_owned());
+        } else if OUTSIDE_ACTION_TYPES.contains(&t) {
+            return Err(CheckError::CannotRun(t.to_owned()));
+        } else {
+            return Err(CheckError::NotOutside(t.chars().take(64).collect()));
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+/// Loads every flow of a file with only the outside action types `allow` names allowed (and
+/// only those the platform can run), as an import would. Needs no store, so the flows that the
+/// file's `enter_flow` actions name must be in the file or shipped: an import also finds them
+/// among the files imported before.
+pub fn check_file<S: AsRef<str>>(bytes: &[u8], allow: &[S]) -> Result<CheckedFile, CheckError> {
+    let checked = load_file(bytes, allowance(allow)?)?;
+    let mut known: HashSet<String> = checked.flows.iter().map(|f| f.uuid.clone()).collect();
+    if let Ok(shipped) = serde_json::from_str::<Value>(SHIPPED) {
+        known.extend(raw_flows(&shipped).iter().filter_map(|f| f.get("uuid")?.as_str().map(str::to_owned)));
+    }
+    match checked.entered.iter().find(|e| !known.contains(&e.target.uuid)) {
+        Some(e) => Err(e.refused("which is neither in this file nor shipped with the platform")),
+        None => Ok(checked),
+    }
+}
+
+fn load_file(bytes: &[u8], allowed: Vec<String>) -> Result<CheckedFile, CheckError> {
     if bytes.len() > MAX_FILE {
         return Err(CheckError::TooLarge);
     }
     let text = std::str::from_utf8(bytes).map_err(|_| CheckError::NotText)?;
     // serde_json refuses nesting deeper than 128, so a hostile file cannot exhaust the stack.
     let value: Value = serde_json::from_str(text).map_err(|e| CheckError::NotJson(e.to_string()))?;
-    let flows = load_flows(&value, &LoadOptions::default())?;
+    let flows = load_flows(&value, &LoadOptions::allowing(&allowed))?;
     if flows.is_empty() {
         return Err(CheckError::NoFlows);
     }
     let raws = raw_flows(&value);
     let mut seen = BTreeSet::new();
     let mut infos = Vec::with_capacity(flows.len());
+    let mut entered = Vec::new();
     for (flow, raw) in flows.iter().zip(raws) {
         if !seen.insert(flow.uuid.to_ascii_lowercase()) {
             return Err(CheckError::Duplicate { uuid: flow.uuid.clone(), name: flow.name.clone() });
         }
         infos.push(FlowInfo::of(flow, raw));
+        for node in &flow.nodes {
+            for action in node.actions() {
+                if let ActionKind::EnterFlow(a) = &action.kind {
+                    entered.push(Entered {
+                        flow: flow.reference(),
+                        node: node.uuid.clone(),
+                        action: action.uuid.clone(),
+                        target: a.flow.clone(),
+                    });
+                }
+            }
+        }
     }
-    Ok(CheckedFile { text: text.to_owned(), flows: infos })
+    Ok(CheckedFile { text: text.to_owned(), flows: infos, allowed_outside: allowed, entered })
 }
 
 /// The flow definitions of a file as written: those of an export, or the file itself.
@@ -166,17 +250,31 @@ fn fits(channel: Channel, name: &str, flow_type: &'static str) -> Result<(), Imp
     }
 }
 
-/// Checks a file and stores it in the library as an event of `by`; with `intake`, also makes
-/// the flow of that name the channel's intake. For the console and the command line alike.
+/// Checks a file and stores it in the library as an event of `by`, with no outside action
+/// allowed; with `intake`, also makes the flow of that name the channel's intake.
 pub async fn import_file(
     store: &Store,
     bytes: &[u8],
     by: UserId,
     intake: Option<(Channel, &str)>,
 ) -> Result<(FlowImport, Vec<FlowInfo>), ImportError> {
+    import_file_allowing(store, bytes, &[] as &[&str], by, intake).await
+}
+
+/// As [`import_file`], with the outside action types an administrator allowed for this file
+/// (checked: only those the platform can run); the allowance is stored and audited with the
+/// file, and its flows are always loaded with it. For the console and the command line alike.
+pub async fn import_file_allowing<S: AsRef<str>>(
+    store: &Store,
+    bytes: &[u8],
+    allow: &[S],
+    by: UserId,
+    intake: Option<(Channel, &str)>,
+) -> Result<(FlowImport, Vec<FlowInfo>), ImportError> {
+    let allowed = allowance(allow)?;
     let owned = bytes.to_vec();
     // Validating a large file takes a while: off the async threads.
-    let checked = tokio::task::spawn_blocking(move || check_file(&owned)).await.map_err(StoreError::from)??;
+    let checked = tokio::task::spawn_blocking(move || load_file(&owned, allowed)).await.map_err(StoreError::from)??;
     let chosen = match intake {
         Some((channel, name)) => {
             let flow = checked.flows.iter().find(|f| f.name == name).ok_or(ImportError::NoSuchFlow(name.to_owned()))?;
@@ -186,19 +284,32 @@ pub async fn import_file(
         None => None,
     };
     // The running set with this file on top must still have an intake (a file could rename the
-    // one flow named "Intake", say): tried before anything is stored.
+    // one flow named "Intake", say), and every flow the file enters: tried before anything is
+    // stored.
     let mut imports = store.flow_imports().await?;
     let choices = store.intake_flows().await?;
-    imports.push(FlowImport { id: Uuid::nil(), seq: i64::MAX, export: checked.text, digest: [0; 32], by, at_ms: 0 });
-    let (imports, text) = tokio::task::spawn_blocking(move || {
-        let built = Library::build(&imports, choices, 0).map(|_| ());
-        (built, imports.pop().map(|i| i.export).unwrap_or_default())
+    imports.push(FlowImport {
+        id: Uuid::nil(),
+        seq: i64::MAX,
+        export: checked.text,
+        digest: [0; 32],
+        by,
+        at_ms: 0,
+        allowed_outside: checked.allowed_outside.clone(),
+    });
+    let entered = checked.entered;
+    let (tried, text) = tokio::task::spawn_blocking(move || {
+        let tried = match Library::build(&imports, choices, 0) {
+            Ok(library) => library.enters_known(&entered).map_err(ImportError::Check),
+            Err(e) => Err(ImportError::NoIntake(e)),
+        };
+        (tried, imports.pop().map(|i| i.export).unwrap_or_default())
     })
     .await
     .map_err(StoreError::from)?;
-    imports.map_err(ImportError::NoIntake)?;
+    tried?;
     let ids = checked.flows.iter().filter_map(|f| flow_id(&f.uuid)).collect();
-    let import = store.import_flows(text, ids, by).await?;
+    let import = store.import_flows(text, ids, checked.allowed_outside, by).await?;
     if let Some((channel, flow)) = chosen {
         store.set_intake_flow(channel, flow, by).await?;
     }
@@ -250,6 +361,7 @@ pub(crate) struct ImportMeta {
     pub digest: String,
     pub flows: usize,
     pub bytes: usize,
+    pub allowed_outside: Vec<String>,
 }
 
 impl Library {
@@ -259,6 +371,8 @@ impl Library {
         let shipped: Value = serde_json::from_str(SHIPPED).map_err(|e| format!("flows/safepassage.json: {e}"))?;
         let mut files = vec![as_export(shipped)];
         let mut sources = vec![Source::Shipped];
+        // Each file's flows load with what was allowed for that file, and nothing else.
+        let mut options = vec![LoadOptions::default()];
         let mut metas = Vec::with_capacity(imports.len());
         for import in imports {
             let Ok(value) = serde_json::from_str::<Value>(&import.export) else {
@@ -273,7 +387,9 @@ impl Library {
                 digest: hex::encode(import.digest),
                 flows: value.get("flows").and_then(Value::as_array).map_or(0, Vec::len),
                 bytes: import.export.len(),
+                allowed_outside: import.allowed_outside.clone(),
             });
+            options.push(LoadOptions::allowing(&import.allowed_outside));
             files.push(value);
             sources.push(Source::Imported { seq: import.seq, by: import.by, at_ms: import.at_ms });
         }
@@ -300,9 +416,14 @@ impl Library {
                 }
             }
         }
-        let merged = merge(&files, &entries);
-        let assets = Assets::from_json(&merged, &LoadOptions::default());
+        let mut merged = merge(&files, &entries);
+        if let Some(m) = merged.as_object_mut() {
+            m.remove("flows");
+        }
+        let nothing = LoadOptions::default();
+        let mut assets = Assets::from_json(&merged, &nothing);
         for entry in &mut entries {
+            assets.load_flow(&entry.raw, options.get(entry.file).unwrap_or(&nothing));
             entry.info = assets.flow(&entry.uuid).map(|f| FlowInfo::of(f, &entry.raw)).map_err(|e| e.to_string());
         }
         let mut library = Library {
@@ -324,6 +445,20 @@ impl Library {
     /// The flow a new conversation on `channel` starts.
     pub fn intake(&self, channel: Channel) -> Option<FlowRef> {
         self.intakes.get(&channel).cloned()
+    }
+
+    /// Refuses the first `enter_flow` of `entered` whose flow this set lacks or cannot load.
+    fn enters_known(&self, entered: &[Entered]) -> Result<(), CheckError> {
+        for e in entered {
+            if let Err(why) = self.assets.flow(&e.target.uuid) {
+                return Err(if self.entries.iter().any(|en| en.uuid == e.target.uuid) {
+                    e.refused(&format!("which does not load: {why}"))
+                } else {
+                    e.refused("which is not in this file, nor shipped, nor imported before")
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The one chosen for the channel if it loads, else the newest flow named "Intake" of the
@@ -456,9 +591,15 @@ impl AppState {
         }
     }
 
-    /// Imports a file for a member of staff and puts it to work on this node at once.
-    pub(crate) async fn import_flows(&self, bytes: &[u8], by: UserId) -> Result<Vec<FlowInfo>, ImportError> {
-        let (_, flows) = import_file(&self.store, bytes, by, None).await?;
+    /// Imports a file for a member of staff, with the outside action types they allowed for it,
+    /// and puts it to work on this node at once.
+    pub(crate) async fn import_flows(
+        &self,
+        bytes: &[u8],
+        allow: &[String],
+        by: UserId,
+    ) -> Result<Vec<FlowInfo>, ImportError> {
+        let (_, flows) = import_file_allowing(&self.store, bytes, allow, by, None).await?;
         self.reload_flows().await?;
         Ok(flows)
     }
@@ -523,13 +664,14 @@ mod tests {
         )
     }
 
+    const NONE: &[&str] = &[];
     const SAY: &str = r#"{"uuid": "5e0f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b", "type": "send_msg", "text": "Hi"}"#;
     const HOOK: &str = r#"{"uuid": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a", "type": "call_webhook", "method": "GET", "url": "http://x.example", "headers": {}, "body": "", "result_name": "r"}"#;
 
     #[test]
     fn a_single_flow_and_an_export_are_checked() {
         let one = flow("0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f0001", "One", SAY);
-        let checked = check_file(one.as_bytes()).unwrap();
+        let checked = check_file(one.as_bytes(), NONE).unwrap();
         assert_eq!(checked.flows.len(), 1);
         let info = &checked.flows[0];
         assert_eq!(
@@ -537,26 +679,26 @@ mod tests {
             ("One", "messaging", "13.1.0", 1)
         );
         assert_eq!(info.languages, ["eng"]);
-        assert_eq!(check_file(SHIPPED.as_bytes()).unwrap().flows.len(), 4);
+        assert_eq!(check_file(SHIPPED.as_bytes(), NONE).unwrap().flows.len(), 4);
     }
 
     #[test]
     fn refusals_say_what_and_where() {
         let hook = flow("0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f0002", "Hook", HOOK);
-        let e = check_file(hook.as_bytes()).unwrap_err().to_string();
+        let e = check_file(hook.as_bytes(), NONE).unwrap_err().to_string();
         assert!(e.contains("flow 'Hook'") && e.contains("node 3f6d3d5e-4b4f-4a44-8f4e-1b2a3c4d5e6f"), "{e}");
         assert!(e.contains("call_webhook"), "{e}");
-        assert!(matches!(check_file(b"{not json"), Err(CheckError::NotJson(_))));
-        assert!(matches!(check_file(&[0xff, 0xfe]), Err(CheckError::NotText)));
-        assert!(matches!(check_file(&vec![b' '; MAX_FILE + 1]), Err(CheckError::TooLarge)));
-        assert!(matches!(check_file(br#"{"version": "13", "flows": []}"#), Err(CheckError::NoFlows)));
+        assert!(matches!(check_file(b"{not json", NONE), Err(CheckError::NotJson(_))));
+        assert!(matches!(check_file(&[0xff, 0xfe], NONE), Err(CheckError::NotText)));
+        assert!(matches!(check_file(&vec![b' '; MAX_FILE + 1], NONE), Err(CheckError::TooLarge)));
+        assert!(matches!(check_file(br#"{"version": "13", "flows": []}"#, NONE), Err(CheckError::NoFlows)));
         let twice = format!(
             r#"{{"version": "13", "flows": [{0}, {0}]}}"#,
             flow("0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f0003", "T", SAY)
         );
-        assert!(matches!(check_file(twice.as_bytes()), Err(CheckError::Duplicate { .. })));
+        assert!(matches!(check_file(twice.as_bytes(), NONE), Err(CheckError::Duplicate { .. })));
         let deep = "[".repeat(100_000);
-        assert!(matches!(check_file(deep.as_bytes()), Err(CheckError::NotJson(_))));
+        assert!(matches!(check_file(deep.as_bytes(), NONE), Err(CheckError::NotJson(_))));
     }
 
     #[test]
@@ -569,6 +711,7 @@ mod tests {
             export: text,
             by: UserId::SYSTEM,
             at_ms: 0,
+            allowed_outside: Vec::new(),
         };
         let first = import(1, flow(uuid, "Intake", SAY));
         let second = import(2, flow(uuid, "Intake", &SAY.replace("Hi", "Hello")));
@@ -585,5 +728,94 @@ mod tests {
         let shipped_intake = "e8c2a44f-53ef-4765-8954-372b74f063d0";
         let renamed = import(3, flow(shipped_intake, "Renamed", SAY));
         assert!(Library::build(&[renamed], Vec::new(), 3).is_err());
+    }
+
+    #[test]
+    fn only_what_the_platform_runs_can_be_allowed() {
+        assert_eq!(allowance(&["call_webhook", " call_webhook"]).unwrap(), ["call_webhook"]);
+        assert!(allowance(NONE).unwrap().is_empty());
+        let e = allowance(&["send_email"]).unwrap_err().to_string();
+        assert!(e.contains("'send_email' cannot be allowed") && e.contains("only call_webhook"), "{e}");
+        let e = allowance(&["send_msg"]).unwrap_err().to_string();
+        assert!(e.contains("'send_msg' is not an outside action type"), "{e}");
+
+        let hook = flow("0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f0005", "Hook", HOOK);
+        let checked = check_file(hook.as_bytes(), &["call_webhook"]).unwrap();
+        assert_eq!(checked.allowed_outside, ["call_webhook"]);
+        let e = check_file(hook.as_bytes(), &["send_email"]).unwrap_err().to_string();
+        assert!(e.contains("send_email"), "an allowance the platform cannot run is refused first: {e}");
+    }
+
+    #[test]
+    fn a_flow_entered_must_be_there() {
+        let enter = |uuid: &str| {
+            format!(
+                r#"{{"uuid": "1e0f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b", "type": "enter_flow", "flow": {{"uuid": "{uuid}", "name": "Gone"}}}}"#
+            )
+        };
+        let missing = "0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f0099";
+        let lost = flow("0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f0006", "Lost", &enter(missing));
+        let e = check_file(lost.as_bytes(), NONE).unwrap_err().to_string();
+        assert!(e.contains("flow 'Lost'") && e.contains("node 3f6d3d5e-4b4f-4a44-8f4e-1b2a3c4d5e6f"), "{e}");
+        assert!(e.contains("action 1e0f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b (enter_flow)"), "{e}");
+        assert!(e.contains(&format!("enters flow 'Gone' ({missing})")), "{e}");
+
+        // A shipped flow, or one of the same file, is there.
+        let shipped =
+            flow("0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f0007", "Back", &enter("e8c2a44f-53ef-4765-8954-372b74f063d0"));
+        assert!(check_file(shipped.as_bytes(), NONE).is_ok());
+        let sibling = flow("0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f0008", "Sibling", SAY);
+        let both = format!(
+            r#"{{"version": "13", "flows": [{}, {sibling}]}}"#,
+            flow("0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f0009", "Caller", &enter("0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f0008"))
+        );
+        assert!(check_file(both.as_bytes(), NONE).is_ok());
+
+        // In the running set: an earlier import counts.
+        let import = |seq: i64, text: String| FlowImport {
+            id: Uuid::now_v7(),
+            seq,
+            digest: [0; 32],
+            export: text,
+            by: UserId::SYSTEM,
+            at_ms: 0,
+            allowed_outside: Vec::new(),
+        };
+        let earlier = import(1, flow(missing, "Gone", SAY));
+        let checked = load_file(lost.as_bytes(), Vec::new()).unwrap();
+        let with = Library::build(&[earlier, import(2, lost.clone())], Vec::new(), 2).unwrap();
+        assert!(with.enters_known(&checked.entered).is_ok());
+        let without = Library::build(&[import(2, lost)], Vec::new(), 2).unwrap();
+        let e = without.enters_known(&checked.entered).unwrap_err().to_string();
+        assert!(e.contains("nor imported before"), "{e}");
+    }
+
+    #[test]
+    fn each_import_loads_with_its_own_allowance() {
+        let hooked = "0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f000a";
+        let caller = "0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f000b";
+        let import = |seq: i64, text: String, allowed: &[&str]| FlowImport {
+            id: Uuid::now_v7(),
+            seq,
+            digest: [0; 32],
+            export: text,
+            by: UserId::SYSTEM,
+            at_ms: 0,
+            allowed_outside: allowed.iter().map(|t| (*t).to_owned()).collect(),
+        };
+        let enter = format!(
+            r#"{{"uuid": "1e0f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5c", "type": "enter_flow", "flow": {{"uuid": "{hooked}", "name": "Hook"}}}}"#
+        );
+        let files =
+            [import(1, flow(hooked, "Hook", HOOK), &["call_webhook"]), import(2, flow(caller, "Caller", &enter), &[])];
+        let library = Library::build(&files, Vec::new(), 2).unwrap();
+        assert!(library.flow(hooked).is_some(), "loaded with its allowance");
+        assert!(library.flow(caller).is_some());
+
+        // The same file without the allowance does not load.
+        let refused = Library::build(&[import(1, flow(hooked, "Hook", HOOK), &[])], Vec::new(), 1).unwrap();
+        assert!(refused.flow(hooked).is_none());
+        let why = refused.entry(hooked).unwrap().info.as_ref().unwrap_err();
+        assert!(why.contains("call_webhook"), "{why}");
     }
 }

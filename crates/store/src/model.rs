@@ -224,6 +224,13 @@ pub struct FlowImport {
     pub digest: [u8; 32],
     pub by: UserId,
     pub at_ms: i64,
+    /// The outside action types an administrator allowed for this file (`call_webhook`).
+    pub allowed_outside: Vec<String>,
+}
+
+/// The allowed outside action types as the `flow_imports.allowed_outside` column keeps them.
+pub(crate) fn split_allowed(column: String) -> Vec<String> {
+    column.split(',').filter(|t| !t.is_empty()).map(str::to_owned).collect()
 }
 
 /// The intake flow chosen for a channel; `flow` None: the flow named "Intake".

@@ -149,6 +149,8 @@ pub(crate) enum Op {
         export: String,
         digest: [u8; 32],
         by: UserId,
+        /// Comma-separated outside action types allowed.
+        allowed_outside: String,
     },
     /// Inserts or replaces a channel's intake flow; `seq` as for `InsertFlowImport`.
     SetIntakeFlow {

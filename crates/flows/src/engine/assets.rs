@@ -112,10 +112,17 @@ impl Assets {
             flows: HashMap::new(),
         };
         for f in v.get("flows").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
-            let uuid = f.get("uuid").and_then(Value::as_str).unwrap_or("").to_string();
-            a.flows.insert(uuid, Flow::from_json(f, opts));
+            a.load_flow(f, opts);
         }
         a
+    }
+
+    /// Loads one flow definition with options of its own (a file imported with an outside
+    /// action allowed beside others without), replacing a flow of the same UUID. One that does
+    /// not load is kept as its error, as in [`Assets::from_json`].
+    pub fn load_flow(&mut self, v: &Value, opts: &LoadOptions) {
+        let uuid = v.get("uuid").and_then(Value::as_str).unwrap_or("").to_string();
+        self.flows.insert(uuid, Flow::from_json(v, opts));
     }
 
     pub fn add_flow(&mut self, flow: Flow) {

@@ -1,5 +1,6 @@
 //! `flows check` and `flows import`: the same check the console runs on an upload (every flow
-//! loads, no outside call), then, for an import, the file joins the library as an audited event.
+//! loads, no outside call unless `--allow` names one the platform can run), then, for an import,
+//! the file joins the library as an audited event, with what was allowed.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -30,9 +31,9 @@ fn line(flow: &FlowInfo) -> String {
     )
 }
 
-pub fn check(file: &Path) -> anyhow::Result<ExitCode> {
+pub fn check(file: &Path, allow: &[String]) -> anyhow::Result<ExitCode> {
     let bytes = read(file)?;
-    match flow_library::check_file(&bytes) {
+    match flow_library::check_file(&bytes, allow) {
         Ok(checked) => {
             for flow in &checked.flows {
                 println!("{}", line(flow));
@@ -58,14 +59,22 @@ pub fn intake<'a>(channel: Option<&str>, flow: Option<&'a str>) -> anyhow::Resul
     }
 }
 
-pub async fn import(store: &Store, file: &Path, intake: Option<(Channel, &str)>) -> anyhow::Result<ExitCode> {
+pub async fn import(
+    store: &Store,
+    file: &Path,
+    allow: &[String],
+    intake: Option<(Channel, &str)>,
+) -> anyhow::Result<ExitCode> {
     let bytes = read(file)?;
-    match flow_library::import_file(store, &bytes, UserId::SYSTEM, intake).await {
+    match flow_library::import_file_allowing(store, &bytes, allow, UserId::SYSTEM, intake).await {
         Ok((import, flows)) => {
             for flow in &flows {
                 println!("{}", line(flow));
             }
             println!("imported {} flow(s) from {} (sha256 {})", flows.len(), file.display(), hex(&import.digest));
+            if !import.allowed_outside.is_empty() {
+                println!("outside calls allowed for this file: {}", import.allowed_outside.join(", "));
+            }
             if let Some((channel, name)) = intake {
                 println!("{name} is now the intake flow of the {channel} channel");
             }

@@ -27,10 +27,10 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCod
         Command::User(UserCommand::Add { role, name }) => user::add(&open(&settings).await?, &role, &name).await,
         Command::Audit(AuditCommand::Verify) => audit::verify(&open(&settings).await?).await,
         Command::Keys(KeysCommand::Rotate) => keys::rotate(&open(&settings).await?).await,
-        Command::Flows(FlowsCommand::Check { file }) => flows::check(&file),
-        Command::Flows(FlowsCommand::Import { file, intake, flow }) => {
+        Command::Flows(FlowsCommand::Check { file, allow }) => flows::check(&file, &allow),
+        Command::Flows(FlowsCommand::Import { file, allow, intake, flow }) => {
             let intake = flows::intake(intake.as_deref(), flow.as_deref())?;
-            flows::import(&open(&settings).await?, &file, intake).await
+            flows::import(&open(&settings).await?, &file, &allow, intake).await
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The flows page, for administrators: the flows the bot runs and where each came from, import of
-//! a flow file (a file upload that works without JavaScript; refusals name the flow and node),
+//! a flow file (a file upload that works without JavaScript; refusals name the flow and node;
+//! a box per outside action type the platform can run, to allow it for this file),
 //! downloads as RapidPro exports, the intake flow per channel, and a read-only outline of a flow
 //! in one of its languages. Flow definitions are configuration: no case content here.
 
@@ -24,15 +25,19 @@ use super::roles::{Administration, Allowed};
 use super::timeline::Names;
 use super::views::{self, clock, short_id, Chrome};
 use crate::error::PageError;
-use crate::flow_library::{ImportError, Library, Source, MAX_FILE};
+use crate::flow_library::{ImportError, Library, Source, ALLOWABLE_OUTSIDE, MAX_FILE};
 use crate::AppState;
 
 const PATH: &str = "/console/flows";
 /// The one console path that takes a large body (the CSRF check reads up to this much there).
 pub(crate) const IMPORT_PATH: &str = "/console/flows/import";
 pub(crate) const UPLOAD_LIMIT: usize = MAX_FILE + 64 * 1024;
-/// The import form's file field; the other is the CSRF token (`csrf::FIELD`).
+/// The import form's file field; the others are the CSRF token (`csrf::FIELD`) and the outside
+/// action types allowed (`ALLOW_FIELD`, once per box ticked).
 const FILE_FIELD: &str = "file";
+const ALLOW_FIELD: &str = "allow";
+/// More ticked boxes than there are outside action types is not our form.
+const MAX_ALLOW: usize = 16;
 /// A CSRF token is 64 hex digits; a longer field is not one of ours.
 const TOKEN_LIMIT: u64 = 1024;
 /// The channels an intake can be chosen for, in the order the page shows them.
@@ -59,6 +64,15 @@ pub(crate) struct ImportRow {
     pub digest: String,
     pub flows: usize,
     pub bytes: usize,
+    pub allowed: String,
+}
+
+/// A box on the import form that allows one outside action type for the file.
+pub(crate) struct AllowBox {
+    pub value: &'static str,
+    pub label: String,
+    /// What allowing it means for applicants, in plain words.
+    pub warning: String,
 }
 
 pub(crate) struct Choice {
@@ -84,6 +98,7 @@ struct FlowsPage {
     /// Why the last file was refused, as the loader says it (flow, node, action, what).
     refused: Option<String>,
     max_mib: usize,
+    allowable: Vec<AllowBox>,
 }
 
 /// `GET /console/flows`.
@@ -161,6 +176,7 @@ async fn show(
             digest: i.digest.chars().take(16).collect(),
             flows: i.flows,
             bytes: i.bytes,
+            allowed: i.allowed_outside.join(", "),
         })
         .collect();
     let channels = intakes
@@ -189,16 +205,30 @@ async fn show(
         })
         .collect();
     let chrome = Chrome::staff(state, lang, &who.staff, PATH, query, "flows-title");
-    let page = FlowsPage { chrome, flows, imports, channels, refused, max_mib: MAX_FILE / (1024 * 1024) };
+    let allowable = ALLOWABLE_OUTSIDE
+        .iter()
+        .map(|t| {
+            // Fluent ids of the box: `flows-allow-call_webhook` and its `-warning`.
+            let id = format!("flows-allow-{t}");
+            AllowBox {
+                value: t,
+                label: i18n.text(lang.language, &id),
+                warning: i18n.text(lang.language, &format!("{id}-warning")),
+            }
+        })
+        .collect();
+    let max_mib = MAX_FILE / (1024 * 1024);
+    let page = FlowsPage { chrome, flows, imports, channels, refused, max_mib, allowable };
     Ok(views::render(state, lang, status, &page))
 }
 
 /// The import form as its `multipart/form-data` body carries it: the CSRF token and the file,
-/// each at most once, nothing else.
+/// each at most once, the outside action types allowed, nothing else.
 #[derive(Debug, Default)]
 pub(crate) struct Upload {
     pub csrf: Option<Bytes>,
     pub file: Option<Bytes>,
+    pub allow: Vec<String>,
 }
 
 /// Why a body is not the import form.
@@ -208,6 +238,8 @@ pub(crate) enum UploadError {
     Multipart(#[from] multer::Error),
     #[error("a field is given twice")]
     Repeated,
+    #[error("too many outside action types")]
+    TooMany,
 }
 
 impl Upload {
@@ -218,18 +250,27 @@ impl Upload {
     }
 
     /// Reads the form from a body already in memory; the caller bounded it to `UPLOAD_LIMIT`,
-    /// and the parser bounds it again, the token to `TOKEN_LIMIT`, and refuses other fields.
+    /// and the parser bounds it again, the token and each allowed type to `TOKEN_LIMIT`, and
+    /// refuses other fields.
     pub(crate) async fn read(boundary: String, body: Bytes) -> Result<Upload, UploadError> {
         let limits = multer::SizeLimit::new()
             .whole_stream(UPLOAD_LIMIT as u64)
             .per_field(TOKEN_LIMIT)
             .for_field(FILE_FIELD, UPLOAD_LIMIT as u64);
-        let constraints = multer::Constraints::new().allowed_fields(vec![csrf::FIELD, FILE_FIELD]).size_limit(limits);
+        let fields = vec![csrf::FIELD, FILE_FIELD, ALLOW_FIELD];
+        let constraints = multer::Constraints::new().allowed_fields(fields).size_limit(limits);
         let stream = futures_util::stream::once(async move { Ok::<_, Infallible>(body) });
         let mut multipart = multer::Multipart::with_constraints(stream, boundary, constraints);
         let mut upload = Upload::default();
         while let Some(field) = multipart.next_field().await? {
-            // `allowed_fields` let only our two names through.
+            if field.name() == Some(ALLOW_FIELD) {
+                if upload.allow.len() == MAX_ALLOW {
+                    return Err(UploadError::TooMany);
+                }
+                upload.allow.push(field.text().await?);
+                continue;
+            }
+            // `allowed_fields` let only our three names through.
             let slot = if field.name() == Some(FILE_FIELD) { &mut upload.file } else { &mut upload.csrf };
             if slot.is_some() {
                 return Err(UploadError::Repeated);
@@ -259,7 +300,7 @@ pub(crate) async fn import(
         let why = i18n.text(lang.language, "flows-no-file");
         return show(&state, lang, &who, None, Some(why), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    match state.import_flows(&file, who.staff.id).await {
+    match state.import_flows(&file, &upload.allow, who.staff.id).await {
         Ok(_) => Ok(views::see_other(&format!("{PATH}?notice=flows-imported"))),
         Err(ImportError::Check(why)) => {
             show(&state, lang, &who, None, Some(why.to_string()), StatusCode::UNPROCESSABLE_ENTITY).await

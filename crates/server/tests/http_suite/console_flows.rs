@@ -1,6 +1,7 @@
 //! The flows page: administrators import flow files (multipart, no JavaScript), refusals name the
-//! node, imports are audited, exports keep what the platform does not know (`_ui`), the intake
-//! chosen for the web channel is what a new conversation starts, and nobody else gets in.
+//! node, outside calls only where an administrator allowed them (audited), imports are audited,
+//! exports keep what the platform does not know (`_ui`), the intake chosen for the web channel
+//! is what a new conversation starts, and nobody else gets in.
 
 use safepassage_domain::{Event, Role};
 use safepassage_server::flow_library::MAX_FILE;
@@ -48,6 +49,23 @@ fn form_body(csrf: &str, file: &str) -> String {
     )
 }
 
+/// The import form's body with boxes ticked: one `allow` part for each.
+fn form_body_allowing(csrf: &str, file: &str, allow: &[&str]) -> String {
+    let whole = form_body(csrf, file);
+    let boxes: String = allow
+        .iter()
+        .map(|a| format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"allow\"\r\n\r\n{a}\r\n"))
+        .collect();
+    let end = format!("--{BOUNDARY}--\r\n");
+    format!("{}{boxes}{end}", whole.strip_suffix(&end).unwrap())
+}
+
+/// Uploads `file` as the import form does with the boxes of `allow` ticked.
+pub(super) async fn upload_allowing(session: &Session, file: &str, allow: &[&str]) -> reqwest::Response {
+    let body = form_body_allowing(&session.csrf, file, allow);
+    post_import(session, &format!("multipart/form-data; boundary={BOUNDARY}"), body).await
+}
+
 /// Posts `body` to the import path with `content_type`, as the session's browser would.
 async fn post_import(session: &Session, content_type: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
     let request = session.client.post(session.url("/console/flows/import")).header("content-type", content_type);
@@ -59,7 +77,7 @@ async fn upload(session: &Session, csrf: &str, file: &str) -> reqwest::Response 
     post_import(session, &format!("multipart/form-data; boundary={BOUNDARY}"), form_body(csrf, file)).await
 }
 
-async fn admin(server: &TestServer) -> (safepassage_domain::UserId, Session) {
+pub(super) async fn admin(server: &TestServer) -> (safepassage_domain::UserId, Session) {
     let staff = server.staff(Role::Admin, "flow-admin").await;
     let session = login(server, &staff).await;
     (staff.id, session)
@@ -152,6 +170,79 @@ async fn outside_calls_and_broken_files_are_refused_naming_the_place() {
     let response = upload(&session, &session.csrf, &huge).await;
     assert!(response.status().is_client_error(), "{}", response.status());
     assert!(server.state.store.flow_imports().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_administrator_allows_a_webhook_for_one_file_and_the_audit_says_so() {
+    let server = TestServer::start().await;
+    let (admin_id, session) = admin(&server).await;
+    let page = session.page("/console/flows?lang=en").await;
+    assert!(page.contains(r#"name="allow" type="checkbox" value="call_webhook""#), "{page}");
+    assert!(page.contains("the bot will send applicants&#39; data"), "a plain warning: {page}");
+    let page = session.page("/console/flows?lang=uk").await;
+    assert!(page.contains("бот надсилатиме дані заявників"), "{page}");
+
+    // Not ticked: refused as before, naming flow, node and action.
+    let response = upload_allowing(&session, &webhook_flow(), &[]).await;
+    assert_eq!(response.status(), 422);
+    let refusal = response.text().await.unwrap();
+    assert!(refusal.contains("flow &#39;Hooked&#39;") && refusal.contains(&format!("node {NODE}")), "{refusal}");
+    assert!(refusal.contains("action 9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a (call_webhook)"), "{refusal}");
+    // A type the platform cannot run cannot be allowed; a made-up one neither.
+    for (asked, says) in [("send_email", "cannot be allowed"), ("leak_everything", "not an outside action type")] {
+        let response = upload_allowing(&session, &webhook_flow(), &["call_webhook", asked]).await;
+        assert_eq!(response.status(), 422, "{asked}");
+        assert!(response.text().await.unwrap().contains(says), "{asked}");
+    }
+    assert!(flows_imported(&server).await.is_empty(), "nothing refused is stored");
+
+    let response = upload_allowing(&session, &webhook_flow(), &["call_webhook"]).await;
+    assert_eq!(response.status(), 303);
+    let imported = flows_imported(&server).await;
+    assert!(
+        matches!(&imported[..], [Event::FlowsImported { by, allowed_outside, flows, .. }]
+            if *by == admin_id && allowed_outside == &["call_webhook"] && flows[0].to_string() == TINY),
+        "{imported:?}"
+    );
+    assert_eq!(server.state.store.flow_imports().await.unwrap()[0].allowed_outside, ["call_webhook"]);
+    assert!(matches!(server.state.store.verify_chain().await.unwrap(), safepassage_store::ChainReport::Intact { .. }));
+    let page = session.page("/console/flows?lang=en").await;
+    assert!(page.contains(">Hooked</a>") && !page.contains("does not load"), "{page}");
+    assert!(page.contains(r#"<td class="allowed">call_webhook</td>"#), "the list says what was allowed");
+
+    // The allowance belongs to that file: the same flow again without it is refused.
+    assert_eq!(upload_allowing(&session, &webhook_flow(), &[]).await.status(), 422);
+    // A file with no outside call may still be imported with the box ticked; it records it.
+    assert_eq!(upload_allowing(&session, &tiny_flow("Tiny", "hi"), &["call_webhook"]).await.status(), 303);
+    assert_eq!(flows_imported(&server).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_flow_entering_one_the_library_lacks_is_refused_naming_both() {
+    let server = TestServer::start().await;
+    let (_, session) = admin(&server).await;
+    let other = "0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f1002";
+    let enters = |uuid: &str| {
+        tiny_flow("Caller", "hi").replace(
+            r#"{"uuid": "5e0f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b", "type": "send_msg", "text": "hi", "quick_replies": ["Yes", "No"]}"#,
+            &format!(
+                r#"{{"uuid": "6e0f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b", "type": "enter_flow", "flow": {{"uuid": "{uuid}", "name": "Elsewhere"}}}}"#
+            ),
+        )
+    };
+    let response = upload(&session, &session.csrf, &enters(other)).await;
+    assert_eq!(response.status(), 422);
+    let refusal = response.text().await.unwrap();
+    assert!(refusal.contains("flow &#39;Caller&#39;") && refusal.contains(&format!("node {NODE}")), "{refusal}");
+    assert!(refusal.contains("action 6e0f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b (enter_flow)"), "{refusal}");
+    assert!(refusal.contains(&format!("enters flow &#39;Elsewhere&#39; ({other})")), "{refusal}");
+    assert!(flows_imported(&server).await.is_empty());
+
+    // Shipped, or imported before: found.
+    assert_eq!(upload(&session, &session.csrf, &enters(SHIPPED_INTAKE)).await.status(), 303);
+    let elsewhere = tiny_flow("Elsewhere", "hi").replace(TINY, other);
+    assert_eq!(upload(&session, &session.csrf, &elsewhere).await.status(), 303);
+    assert_eq!(upload(&session, &session.csrf, &enters(other)).await.status(), 303);
 }
 
 #[tokio::test]

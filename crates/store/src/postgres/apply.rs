@@ -276,10 +276,10 @@ async fn apply<'a>(
             .rows_affected();
             expect_one(changed, "the flow session changed meanwhile")?;
         }
-        Op::InsertFlowImport { id, event_index, export, digest, by } => {
+        Op::InsertFlowImport { id, event_index, export, digest, by, allowed_outside } => {
             sqlx::query(
-                "INSERT INTO flow_imports (id, seq, export, digest, imported_by, imported_ms) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO flow_imports (id, seq, export, digest, imported_by, imported_ms, allowed_outside) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(id)
             .bind(first_seq + *event_index as i64)
@@ -287,6 +287,7 @@ async fn apply<'a>(
             .bind(digest.as_slice())
             .bind(by.0)
             .bind(at)
+            .bind(allowed_outside.as_str())
             .execute(&mut *conn)
             .await?;
         }

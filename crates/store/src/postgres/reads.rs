@@ -433,10 +433,11 @@ impl Backend for PgBackend {
     }
 
     async fn flow_imports(&self) -> Result<Vec<FlowImport>, StoreError> {
-        let rows =
-            sqlx::query("SELECT id, seq, export, digest, imported_by, imported_ms FROM flow_imports ORDER BY seq")
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = sqlx::query(
+            "SELECT id, seq, export, digest, imported_by, imported_ms, allowed_outside FROM flow_imports ORDER BY seq",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|r| {
                 let digest: Vec<u8> = r.try_get(3)?;
@@ -447,6 +448,7 @@ impl Backend for PgBackend {
                     digest: digest.as_slice().try_into().map_err(|e| bad("flow file digest", e))?,
                     by: UserId(r.try_get(4)?),
                     at_ms: r.try_get(5)?,
+                    allowed_outside: crate::model::split_allowed(r.try_get(6)?),
                 })
             })
             .collect()

@@ -266,10 +266,10 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
                 .execute(params![user.as_bytes(), failed_logins, locked_until_ms])?;
             expect_one(changed, "no such user")?;
         }
-        Op::InsertFlowImport { id, event_index, export, digest, by } => {
+        Op::InsertFlowImport { id, event_index, export, digest, by, allowed_outside } => {
             tx.prepare_cached(
-                "INSERT INTO flow_imports (id, seq, export, digest, imported_by, imported_ms) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO flow_imports (id, seq, export, digest, imported_by, imported_ms, allowed_outside) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
             .execute(params![
                 id.as_bytes(),
@@ -277,7 +277,8 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
                 export,
                 digest.as_slice(),
                 by.as_bytes(),
-                at
+                at,
+                allowed_outside
             ])?;
         }
         Op::SetIntakeFlow { channel, flow, event_index, by } => {

@@ -463,7 +463,8 @@ impl Backend for SqliteBackend {
     async fn flow_imports(&self) -> Result<Vec<FlowImport>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(
-                "SELECT id, seq, export, digest, imported_by, imported_ms FROM flow_imports ORDER BY seq",
+                "SELECT id, seq, export, digest, imported_by, imported_ms, allowed_outside FROM flow_imports \
+                 ORDER BY seq",
             )?;
             let rows = stmt.query_map([], |r| {
                 let digest: Vec<u8> = r.get(3)?;
@@ -474,6 +475,7 @@ impl Backend for SqliteBackend {
                     digest: digest.as_slice().try_into().map_err(|e| bad("digest", e))?,
                     by: UserId(row_uuid(r, 4)?),
                     at_ms: r.get(5)?,
+                    allowed_outside: crate::model::split_allowed(r.get(6)?),
                 })
             })?;
             Ok(rows.collect::<Result<_, _>>()?)

@@ -43,6 +43,10 @@ pub struct SettingArgs {
     /// Neutral page the chat's quick-exit button leads to.
     #[arg(long, global = true, env = "SAFEPASSAGE_QUICK_EXIT_URL")]
     pub quick_exit_url: Option<String>,
+    /// Hosts that webhooks of flows may reach (comma-separated names or IP addresses), for files
+    /// imported with call_webhook allowed; none by default, and then every webhook call fails.
+    #[arg(long, global = true, env = "SAFEPASSAGE_FLOW_WEBHOOK_HOSTS", value_delimiter = ',', value_name = "HOSTS")]
+    pub flow_webhook_hosts: Option<Vec<String>>,
     /// Log format: text or json.
     #[arg(long, global = true, env = "SAFEPASSAGE_LOG_FORMAT")]
     pub log_format: Option<String>,
@@ -91,8 +95,8 @@ pub enum FlowsCommand {
         /// The flow file (JSON, at most 2 MiB).
         file: PathBuf,
         /// Allow this outside action type for the file's flows (only call_webhook): the bot will
-        /// send applicants' data to the webhooks' addresses. Recorded in the audit log with the
-        /// import.
+        /// send applicants' data to the webhooks' addresses, if the deployment lists their hosts
+        /// (flow_webhook_hosts). Recorded in the audit log with the import.
         #[arg(long, value_name = "ACTION_TYPE")]
         allow: Vec<String>,
         /// Also make a flow of the file the intake of this channel (web, telegram or voice);

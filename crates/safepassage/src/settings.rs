@@ -29,6 +29,8 @@ struct FileSettings {
     staff_session_max_minutes: Option<u64>,
     /// Greeting of a new web conversation per language (`ru`, `uk`, `en`).
     greetings: Option<std::collections::BTreeMap<String, String>>,
+    /// Hosts that webhooks of flows may reach (for files imported with `call_webhook` allowed).
+    flow_webhook_hosts: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -96,6 +98,8 @@ impl Settings {
         if let Some(m) = file.staff_session_max_minutes {
             server.staff_session_max = minutes(m);
         }
+        let hosts = args.flow_webhook_hosts.clone().or(file.flow_webhook_hosts).unwrap_or_default();
+        server.flow_webhook_hosts = webhook_hosts(hosts)?;
         for (language, text) in file.greetings.unwrap_or_default() {
             let language = language.parse().map_err(|e| anyhow::anyhow!("greetings: {e}"))?;
             server.greetings.insert(language, text);
@@ -133,4 +137,25 @@ impl Settings {
             None => self.database.clone(),
         }
     }
+}
+
+/// The webhook hosts as given, each a host name or an IP address (not a URL, no path, no
+/// wildcard): a typo should stop the start, not silently make every webhook fail.
+fn webhook_hosts(hosts: Vec<String>) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::with_capacity(hosts.len());
+    for host in hosts {
+        let host = host.trim();
+        if host.is_empty() {
+            continue;
+        }
+        let address = host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>().is_ok();
+        let name = host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        anyhow::ensure!(
+            address || name,
+            "flow_webhook_hosts: '{host}' is not a host name or IP address (write hooks.example.org: \
+             no scheme, port or path)"
+        );
+        out.push(host.to_ascii_lowercase());
+    }
+    Ok(out)
 }

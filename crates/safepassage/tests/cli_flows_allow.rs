@@ -1,6 +1,6 @@
 //! `flows check` and `flows import` with `--allow`: only `call_webhook`, the one outside action
-//! the platform runs, can be allowed; the allowance is stored with the file and audited. Real
-//! processes, a real SQLite file.
+//! the platform runs, can be allowed; the allowance is stored with the file and audited; the
+//! webhook hosts setting refuses what is not a host. Real processes, a real SQLite file.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
@@ -15,6 +15,7 @@ fn safepassage(dir: &Path, args: &[&str]) -> Output {
         .env_remove("SAFEPASSAGE_MASTER_KEY")
         .env_remove("SAFEPASSAGE_DATABASE")
         .env_remove("SAFEPASSAGE_KEY_FILE")
+        .env_remove("SAFEPASSAGE_FLOW_WEBHOOK_HOSTS")
         .output()
         .unwrap()
 }
@@ -100,4 +101,28 @@ fn import_stores_and_audits_the_allowance() {
     assert_eq!(event["allowed_outside"], serde_json::json!(["call_webhook"]), "{event}");
     let out = safepassage(dir.path(), &["audit", "verify"]);
     assert_eq!(text(&out.stdout).trim(), "1 events, chain intact", "{}", text(&out.stderr));
+}
+
+#[test]
+fn webhook_hosts_must_be_hosts() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = flow_file(dir.path(), "plain.json", "Plain", HOOK);
+    let plain = plain.to_str().unwrap();
+    for wrong in ["https://hooks.example.org", "hooks.example.org:8443", "hooks.example.org/path", "*.example.org"] {
+        let out = safepassage(dir.path(), &["--flow-webhook-hosts", wrong, "flows", "check", plain]);
+        assert_eq!(out.status.code(), Some(2), "{wrong}");
+        assert!(text(&out.stderr).contains("flow_webhook_hosts"), "{wrong}: {}", text(&out.stderr));
+    }
+    let config = dir.path().join("settings.toml");
+    std::fs::write(&config, "flow_webhook_hosts = [\"hooks.example.org\", \"127.0.0.1\", \"[::1]\"]\n").unwrap();
+    let args = ["--config", config.to_str().unwrap(), "flows", "check", plain, "--allow", "call_webhook"];
+    let out = safepassage(dir.path(), &args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = Command::new(BIN)
+        .args(["flows", "check", plain, "--allow", "call_webhook"])
+        .current_dir(dir.path())
+        .env("SAFEPASSAGE_FLOW_WEBHOOK_HOSTS", "hooks.example.org,https://x")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "the variable is read too: {}", text(&out.stderr));
 }

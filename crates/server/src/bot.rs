@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use safepassage_domain::{CaseKind, Channel, ConversationId, DuressPhrase, Language, Sender};
-use safepassage_flows::definition::{ActionKind, FlowRef, Node};
+use safepassage_domain::{CaseKind, ConversationId, DuressPhrase, Language, Sender};
+use safepassage_flows::definition::{ActionKind, Node};
 use safepassage_flows::engine::{
     self, Assets, Config, Contact, Engine, EventKind, MsgIn, Resume, Session, SessionStatus, Trigger,
 };
@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::flow_library::Library;
-use crate::AppState;
+use crate::{webhooks, AppState};
 
 /// The export the platform ships, read once at start.
 pub(crate) const SHIPPED: &str = include_str!("../../../flows/safepassage.json");
@@ -130,15 +130,6 @@ impl Bot {
         self.reloading.lock().await
     }
 
-    fn assets(&self) -> Arc<Assets> {
-        Arc::clone(&self.library().assets)
-    }
-
-    /// The flow a new conversation on `channel` starts.
-    fn intake(&self, channel: Channel) -> Result<FlowRef, StoreError> {
-        self.library().intake(channel).ok_or(StoreError::Conflict("no intake flow for this channel"))
-    }
-
     async fn lock(&self, conversation: ConversationId) -> ConversationGuard {
         self.locks.lock(conversation).await
     }
@@ -232,16 +223,16 @@ impl AppState {
     pub(crate) async fn start_intake(&self, conversation: &ConversationView) -> Result<Vec<MessageView>, StoreError> {
         let _guard = self.bot()?.lock(conversation.id).await;
         let contact = Contact::anonymous(&conversation.contact.0.to_string(), engine_language(conversation.language));
-        let engine = engine();
-        let started = engine
-            .start(
-                &self.bot()?.assets(),
-                &env(now()),
-                contact,
-                Trigger::manual(self.bot()?.intake(conversation.channel)?),
-                &mut rng()?,
-            )
-            .map_err(bad_state)?;
+        let library = self.bot()?.library();
+        let intake =
+            library.intake(conversation.channel).ok_or(StoreError::Conflict("no intake flow for this channel"))?;
+        let calls_out = library.starts_calling_out(&intake);
+        let (env, mut rng) = (env(now()), rng()?);
+        let started = webhooks::step(&self.webhooks, calls_out, engine(), move |engine| {
+            engine.start(&library.assets, &env, contact, Trigger::manual(intake), &mut rng)
+        })
+        .await?
+        .map_err(bad_state)?;
         let fresh = Waiting { session: started.session, summary: Summary::default(), version: 0 };
         self.apply_step(conversation, fresh, None, &started.events, None).await
     }
@@ -260,12 +251,17 @@ impl AppState {
                 return Ok(None);
             };
             let msg = MsgIn { uuid: uuid::Uuid::new_v4().to_string(), text: text.to_owned(), ..Default::default() };
-            let assets = self.bot()?.assets();
+            let library = self.bot()?.library();
             // Whatever answers the duress question is never shown, accepted or not.
-            let input = if waits_for_duress_phrase(&assets, &waiting.session) { HIDDEN } else { text };
-            let events = engine()
-                .resume(&assets, &env(now()), &mut waiting.session, Resume::Msg(msg), &mut rng()?)
-                .map_err(bad_state)?;
+            let input = if waits_for_duress_phrase(&library.assets, &waiting.session) { HIDDEN } else { text };
+            let calls_out = library.may_call_out(&waiting.session);
+            let (env, mut rng) = (env(now()), rng()?);
+            let (waiting, events) = webhooks::step(&self.webhooks, calls_out, engine(), move |engine| {
+                let events = engine.resume(&library.assets, &env, &mut waiting.session, Resume::Msg(msg), &mut rng);
+                (waiting, events)
+            })
+            .await?;
+            let events = events.map_err(bad_state)?;
             match self.apply_step(conversation, waiting, Some(input), &events, None).await {
                 // Another node stepped the session since it was read: run the message again on
                 // what that step left (once; the store is read afresh, nothing was kept).
@@ -308,9 +304,15 @@ impl AppState {
             }
             _ => return Ok(()),
         };
-        let events = engine()
-            .resume(&self.bot()?.assets(), &env(at), &mut waiting.session, resume, &mut rng()?)
-            .map_err(bad_state)?;
+        let library = self.bot()?.library();
+        let calls_out = library.may_call_out(&waiting.session);
+        let (env, mut rng) = (env(at), rng()?);
+        let (waiting, events) = webhooks::step(&self.webhooks, calls_out, engine(), move |engine| {
+            let events = engine.resume(&library.assets, &env, &mut waiting.session, resume, &mut rng);
+            (waiting, events)
+        })
+        .await?;
+        let events = events.map_err(bad_state)?;
         match self.apply_step(&conversation, waiting, None, &events, closing).await {
             // A message (here or on another node) stepped it first: the timer is not due now.
             Err(StoreError::Conflict(_)) | Ok(_) => Ok(()),

@@ -29,6 +29,10 @@ pub struct ServerConfig {
     /// The neutral page the chat's quick-exit button leaves for (`http(s)://` only; anything
     /// else falls back to [`DEFAULT_QUICK_EXIT_URL`]).
     pub quick_exit_url: String,
+    /// The hosts (names or IP addresses, as written in a URL) that webhooks of flows may reach,
+    /// when an administrator allowed `call_webhook` for their file. Empty (the default): every
+    /// webhook call fails as a connection error and its flow takes the Failure exit.
+    pub flow_webhook_hosts: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -41,6 +45,7 @@ impl Default for ServerConfig {
             staff_session_max: Duration::from_secs(12 * 60 * 60),
             lockout: Duration::from_secs(15 * 60),
             quick_exit_url: DEFAULT_QUICK_EXIT_URL.to_owned(),
+            flow_webhook_hosts: Vec::new(),
         }
     }
 }

@@ -15,7 +15,7 @@ use safepassage_flows::definition::export::{is_export, load_flows};
 use safepassage_flows::definition::{
     ActionKind, DefinitionError, Flow, FlowRef, FlowType, LoadOptions, OUTSIDE_ACTION_TYPES,
 };
-use safepassage_flows::engine::Assets;
+use safepassage_flows::engine::{Assets, Session};
 use safepassage_store::{FlowImport, IntakeFlow, Store, StoreError};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -26,9 +26,11 @@ use crate::AppState;
 /// The largest flow file accepted for import or check.
 pub const MAX_FILE: usize = 2 * 1024 * 1024;
 /// The outside action types an administrator may allow for an import: those the platform can
-/// run. The engine runs `call_webhook` through a webhook service it is given; it runs none of
-/// the others, so allowing one would only break the flow.
+/// run. `call_webhook` goes through the deployment's webhook service (`webhooks.rs`, listed
+/// hosts only); the engine runs none of the others, so allowing one would only break the flow.
 pub const ALLOWABLE_OUTSIDE: &[&str] = &["call_webhook"];
+/// The action type that calls a webhook.
+const WEBHOOK: &str = "call_webhook";
 /// The export version written when a single flow definition is wrapped as an export.
 const EXPORT_VERSION: &str = "13";
 /// Asset lists of an export merged across files, each with the property that identifies an item.
@@ -348,6 +350,10 @@ pub(crate) struct Library {
     pub choices: Vec<IntakeFlow>,
     /// The intake of each channel, resolved once (a new conversation asks for it).
     intakes: HashMap<Channel, FlowRef>,
+    /// The flows that can call a webhook, themselves or through a flow they enter (by UUID as
+    /// the engine names them): only steps of sessions in these wait for one. Empty unless an
+    /// administrator allowed `call_webhook` for a file.
+    calls_out: HashSet<String>,
     /// The store's library version this was built from.
     pub version: i64,
 }
@@ -426,6 +432,7 @@ impl Library {
             assets.load_flow(&entry.raw, options.get(entry.file).unwrap_or(&nothing));
             entry.info = assets.flow(&entry.uuid).map(|f| FlowInfo::of(f, &entry.raw)).map_err(|e| e.to_string());
         }
+        let calls_out = calling_out(&assets, &entries);
         let mut library = Library {
             assets: Arc::new(assets),
             entries,
@@ -433,6 +440,7 @@ impl Library {
             imports: metas,
             choices,
             intakes: HashMap::new(),
+            calls_out,
             version,
         };
         if library.default_intake(Channel::Web).is_none() {
@@ -445,6 +453,17 @@ impl Library {
     /// The flow a new conversation on `channel` starts.
     pub fn intake(&self, channel: Channel) -> Option<FlowRef> {
         self.intakes.get(&channel).cloned()
+    }
+
+    /// Whether starting `flow` may call a webhook.
+    pub fn starts_calling_out(&self, flow: &FlowRef) -> bool {
+        !self.calls_out.is_empty() && self.calls_out.contains(&flow.uuid)
+    }
+
+    /// Whether a step of `session` may call a webhook: one of its runs is in a flow that can.
+    /// For a library without such flows (the usual case), a check of an empty set.
+    pub fn may_call_out(&self, session: &Session) -> bool {
+        !self.calls_out.is_empty() && session.runs.iter().any(|r| self.calls_out.contains(&r.flow.uuid))
     }
 
     /// Refuses the first `enter_flow` of `entered` whose flow this set lacks or cannot load.
@@ -520,6 +539,35 @@ impl Library {
             }
         }
         Value::Object(out)
+    }
+}
+
+/// The flows that can call a webhook: those with a `call_webhook` action (loaded, so allowed),
+/// then, until nothing changes, those that enter one of them.
+fn calling_out(assets: &Assets, entries: &[Entry]) -> HashSet<String> {
+    fn kinds(flow: &Flow) -> impl Iterator<Item = &ActionKind> {
+        flow.nodes.iter().flat_map(|n| n.actions()).map(|a| &a.kind)
+    }
+    let loaded: Vec<&Flow> = entries.iter().filter_map(|e| assets.flow(&e.uuid).ok()).collect();
+    let mut out: HashSet<String> = loaded
+        .iter()
+        .filter(|f| kinds(f).any(|k| matches!(k, ActionKind::Outside(o) if o.action_type == WEBHOOK)))
+        .map(|f| f.uuid.clone())
+        .collect();
+    if out.is_empty() {
+        return out;
+    }
+    loop {
+        let more: Vec<String> = loaded
+            .iter()
+            .filter(|f| !out.contains(&f.uuid))
+            .filter(|f| kinds(f).any(|k| matches!(k, ActionKind::EnterFlow(e) if out.contains(&e.flow.uuid))))
+            .map(|f| f.uuid.clone())
+            .collect();
+        if more.is_empty() {
+            return out;
+        }
+        out.extend(more);
     }
 }
 
@@ -810,12 +858,16 @@ mod tests {
             [import(1, flow(hooked, "Hook", HOOK), &["call_webhook"]), import(2, flow(caller, "Caller", &enter), &[])];
         let library = Library::build(&files, Vec::new(), 2).unwrap();
         assert!(library.flow(hooked).is_some(), "loaded with its allowance");
-        assert!(library.flow(caller).is_some());
+        assert!(library.starts_calling_out(&FlowRef::new(hooked, "Hook")));
+        assert!(library.starts_calling_out(&FlowRef::new(caller, "Caller")), "it enters one that calls");
+        let intake = library.intake(Channel::Web).unwrap();
+        assert!(!library.starts_calling_out(&intake), "the shipped flows never wait for a webhook");
 
-        // The same file without the allowance does not load.
+        // The same file without the allowance does not load; the set has nothing calling out.
         let refused = Library::build(&[import(1, flow(hooked, "Hook", HOOK), &[])], Vec::new(), 1).unwrap();
         assert!(refused.flow(hooked).is_none());
         let why = refused.entry(hooked).unwrap().info.as_ref().unwrap_err();
         assert!(why.contains("call_webhook"), "{why}");
+        assert!(refused.calls_out.is_empty());
     }
 }

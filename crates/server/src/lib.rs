@@ -18,6 +18,7 @@ mod request_id;
 mod security;
 mod service;
 mod token_cache;
+mod webhooks;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub(crate) bot: Option<Arc<bot::Bot>>,
     /// Waiting flow sessions between steps, on a single-node store.
     pub(crate) flow_sessions: Arc<flow_cache::FlowCache<bot::Waiting>>,
+    /// Webhooks of flows allowed to call one, to the hosts the settings list.
+    pub(crate) webhooks: webhooks::Webhooks,
 }
 
 impl AppState {
@@ -63,6 +66,7 @@ impl AppState {
                 None
             }
         };
+        let webhooks = webhooks::Webhooks::new(&config.flow_webhook_hosts);
         AppState {
             store,
             hub: Hub::default(),
@@ -71,6 +75,7 @@ impl AppState {
             tokens: Arc::new(token_cache::TokenCache::new(single_node)),
             bot,
             flow_sessions: Arc::new(flow_cache::FlowCache::new(single_node)),
+            webhooks,
         }
     }
 }

@@ -9,6 +9,7 @@ mod console;
 mod console_flows;
 mod console_roles;
 mod console_work;
+mod flow_webhooks;
 
 use safepassage_domain::{Role, UserId};
 use safepassage_keys::MasterKey;

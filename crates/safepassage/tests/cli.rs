@@ -24,16 +24,15 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// A running `demo`, killed on drop.
+/// A running `serve` or `demo`, killed on drop.
 struct Running {
     child: Child,
     base: String,
     metrics: String,
+    /// What it printed on standard output up to its address (demo: up to the logins).
     stdout: Vec<String>,
+    /// Where its standard error goes, shown when it does not come up.
+    stderr: std::path::PathBuf,
 }
 
 impl Drop for Running {
@@ -43,43 +42,83 @@ impl Drop for Running {
     }
 }
 
-fn start_demo(dir: &Path) -> Running {
-    let (port, metrics_port) = (free_port(), free_port());
-    let mut child = Command::new(BIN)
-        .args([
-            "demo",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--metrics-listen",
-            &format!("127.0.0.1:{metrics_port}"),
-        ])
-        .current_dir(dir)
-        .env_remove("SAFEPASSAGE_MASTER_KEY")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut stdout = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        let line = lines.next().expect("demo exited before printing its address").unwrap();
-        let done = line.starts_with("TOTP enrolment URI");
-        stdout.push(line);
-        if done {
-            break;
-        }
-    }
-    Running {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-        metrics: format!("http://127.0.0.1:{metrics_port}"),
-        stdout,
+impl Running {
+    fn stderr(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
     }
 }
 
+/// `safepassage COMMAND` in `dir` on ports the kernel picks (port 0, so no other process can
+/// take them between choosing and binding), once it has printed its address and, for `demo`,
+/// its logins; then once `/healthz` answers.
+async fn start(dir: &Path, command: &str) -> Running {
+    let stderr = dir.join(format!("{command}-{}.stderr", uniq()));
+    let mut child = Command::new(BIN)
+        .args([command, "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"])
+        .current_dir(dir)
+        .env_remove("SAFEPASSAGE_MASTER_KEY")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&stderr).unwrap())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let last_line = if command == "demo" { "TOTP enrolment URI" } else { "Safe Passage at " };
+    let (sender, received) = std::sync::mpsc::channel();
+    // Reads until the last line it waits for, then keeps draining so the pipe never fills.
+    std::thread::spawn(move || {
+        let mut lines = Vec::new();
+        let mut sent = false;
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if !sent {
+                let done = line.starts_with(last_line);
+                lines.push(line);
+                if done {
+                    let _ = sender.send(std::mem::take(&mut lines));
+                    sent = true;
+                }
+            }
+        }
+    });
+    let mut running = Running { child, base: String::new(), metrics: String::new(), stdout: Vec::new(), stderr };
+    let lines = match received.recv_timeout(STARTUP) {
+        Ok(lines) => lines,
+        Err(_) => panic!(
+            "{command} did not print its address within {STARTUP:?} (exit: {:?}); stderr:\n{}",
+            running.child.try_wait().unwrap(),
+            running.stderr()
+        ),
+    };
+    let at = lines.iter().find_map(|l| l.split_once(" at http://")).map(|(_, rest)| rest).unwrap();
+    let (public, rest) = at.split_once("/ (metrics on http://").unwrap();
+    let metrics = rest.trim_end_matches("/metrics)");
+    running.base = format!("http://{public}");
+    running.metrics = format!("http://{metrics}");
+    running.stdout = lines;
+    let health = get_when_up(&format!("{}/healthz", running.base)).await;
+    assert_eq!(health.status(), 200, "stderr:\n{}", running.stderr());
+    running
+}
+
+/// How long a process may take to come up on a loaded CI machine.
+const STARTUP: Duration = Duration::from_secs(120);
+
+fn uniq() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+async fn start_demo(dir: &Path) -> Running {
+    start(dir, "demo").await
+}
+
+/// `serve` on ports of its own in `dir`, once `/healthz` answers.
+async fn start_serve(dir: &Path) -> Running {
+    start(dir, "serve").await
+}
+
 async fn get_when_up(url: &str) -> reqwest::Response {
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + STARTUP;
     loop {
         match reqwest::get(url).await {
             Ok(response) => return response,
@@ -92,7 +131,7 @@ async fn get_when_up(url: &str) -> reqwest::Response {
 #[tokio::test]
 async fn demo_starts_on_a_fresh_directory_and_twice_is_harmless() {
     let dir = tempfile::tempdir().unwrap();
-    let first = start_demo(dir.path());
+    let first = start_demo(dir.path()).await;
     let all = first.stdout.join("\n");
     assert!(all.contains(&first.base), "prints its address: {all}");
     assert!(all.contains("demo.operator") && all.contains("demo-operator-password"), "prints the logins: {all}");
@@ -105,7 +144,7 @@ async fn demo_starts_on_a_fresh_directory_and_twice_is_harmless() {
     assert_eq!(reqwest::get(format!("{}/metrics", first.base)).await.unwrap().status(), 404);
     drop(first);
 
-    let second = start_demo(dir.path());
+    let second = start_demo(dir.path()).await;
     assert_eq!(get_when_up(&format!("{}/healthz", second.base)).await.status(), 200);
     let metrics = get_when_up(&format!("{}/metrics", second.metrics)).await.text().await.unwrap();
     assert!(metrics.contains(r#"safepassage_store_rows{table="users"} 6"#), "seeded once: {metrics}");
@@ -235,33 +274,6 @@ fn every_command_has_help() {
         assert!(out.status.success(), "{args:?}");
         assert!(text(&out.stdout).contains("Usage:"), "{args:?}");
     }
-}
-
-/// `serve` on free ports in `dir`, once `/healthz` answers.
-async fn start_serve(dir: &Path) -> Running {
-    let (port, metrics_port) = (free_port(), free_port());
-    let child = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--metrics-listen",
-            &format!("127.0.0.1:{metrics_port}"),
-        ])
-        .current_dir(dir)
-        .env_remove("SAFEPASSAGE_MASTER_KEY")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let running = Running {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-        metrics: format!("http://127.0.0.1:{metrics_port}"),
-        stdout: Vec::new(),
-    };
-    assert_eq!(get_when_up(&format!("{}/healthz", running.base)).await.status(), 200);
-    running
 }
 
 /// A new chat conversation through the API: its token and first messages.

@@ -1,6 +1,7 @@
 //! `demo`: the platform with demo staff accounts, conversations and cases. Seeds only once, so
 //! running it again is harmless; then serves like `serve`.
 
+use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use safepassage_domain::{CaseKind, CaseState, Channel, Language, Role, Sender, Transition, UserId};
@@ -25,8 +26,10 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
         let shipped = safepassage_server::flow_library::shipped_export().as_bytes();
         safepassage_server::flow_library::import_file(&store, shipped, UserId::SYSTEM, None).await?;
     }
-    print_logins(settings)?;
-    super::serve::run(store, settings).await
+    let listeners = super::serve::Listeners::bind(settings).await?;
+    let (public, metrics) = listeners.addresses()?;
+    print_logins(public, metrics)?;
+    super::serve::serve(store, settings, listeners).await
 }
 
 async fn seed(store: &Store) -> anyhow::Result<()> {
@@ -63,12 +66,9 @@ async fn seed(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_logins(settings: &Settings) -> anyhow::Result<()> {
+fn print_logins(public: SocketAddr, metrics: SocketAddr) -> anyhow::Result<()> {
     let secret = totp_rs::Secret::Raw(DEMO_TOTP_SECRET.to_vec()).to_encoded().to_string();
-    println!(
-        "Safe Passage demo at http://{}/ (metrics on http://{}/metrics)",
-        settings.listen, settings.metrics_listen
-    );
+    println!("Safe Passage demo at http://{public}/ (metrics on http://{metrics}/metrics)");
     println!("Demo logins (password; every account shares the TOTP secret {secret}):");
     for role in Role::ALL {
         println!("  demo.{role:<12} {}", demo_password(role));

@@ -1,5 +1,6 @@
 //! `serve`: the public listener and the metrics listener, until SIGINT or SIGTERM.
 
+use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -8,13 +9,42 @@ use tokio::net::TcpListener;
 
 use crate::settings::Settings;
 
+/// The public and the metrics listener, bound. Port 0 picks a free port; `addresses` tells which.
+pub struct Listeners {
+    public: TcpListener,
+    metrics: TcpListener,
+}
+
+impl Listeners {
+    pub async fn bind(settings: &Settings) -> anyhow::Result<Self> {
+        let public = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        let metrics = TcpListener::bind(settings.metrics_listen)
+            .await
+            .with_context(|| format!("cannot listen for metrics on {}", settings.metrics_listen))?;
+        Ok(Self { public, metrics })
+    }
+
+    /// The public and the metrics address as bound.
+    pub fn addresses(&self) -> anyhow::Result<(SocketAddr, SocketAddr)> {
+        Ok((self.public.local_addr()?, self.metrics.local_addr()?))
+    }
+}
+
+/// `serve` itself: binds, says where on standard output, serves.
 pub async fn run(store: Store, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let listener =
-        TcpListener::bind(settings.listen).await.with_context(|| format!("cannot listen on {}", settings.listen))?;
-    let metrics = TcpListener::bind(settings.metrics_listen)
-        .await
-        .with_context(|| format!("cannot listen for metrics on {}", settings.metrics_listen))?;
-    tracing::info!(listen = %settings.listen, metrics = %settings.metrics_listen, backend = store.backend_name(), "serving");
+    let listeners = Listeners::bind(settings).await?;
+    let (public, metrics) = listeners.addresses()?;
+    println!("Safe Passage at http://{public}/ (metrics on http://{metrics}/metrics)");
+    serve(store, settings, listeners).await
+}
+
+/// Serves on listeners already bound until SIGINT or SIGTERM.
+pub async fn serve(store: Store, settings: &Settings, listeners: Listeners) -> anyhow::Result<ExitCode> {
+    let Listeners { public: listener, metrics } = listeners;
+    let (public_addr, metrics_addr) = (listener.local_addr()?, metrics.local_addr()?);
+    tracing::info!(listen = %public_addr, metrics = %metrics_addr, backend = store.backend_name(), "serving");
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let state = safepassage_server::AppState::new(store.clone(), settings.server.clone());
     // The flow library on top of the shipped flows, then kept current: an import from the

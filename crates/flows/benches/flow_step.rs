@@ -18,6 +18,10 @@ use safepassage_flows::ids::SplitMix64;
 use safepassage_flows::Env;
 use serde_json::Value;
 
+/// The allocator the platform runs with (see `crates/safepassage/src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Asks a language (switch router, three `has_any_word` cases, a timeout), then thanks the
 /// person with a result and a reply built from expressions, and waits for the next answer.
 const STEP_FLOW: &str = r#"{

@@ -10,6 +10,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc: the request path allocates many small, short-lived values (parsed JSON, flow
+/// sessions, expression values); glibc malloc spent about 40% of a flow step on them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let settings = match settings::Settings::resolve(&cli) {

@@ -1,6 +1,7 @@
 //! What sessions run against: flows, contact fields, groups, labels, ticket topics, users,
 //! channels, locations and globals. Flows are validated once, when the assets are built.
 
+use super::templates::Templates;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
@@ -82,6 +83,8 @@ pub struct Assets {
     pub channels: Vec<Channel>,
     pub locations: Option<LocationTree>,
     pub globals: BTreeMap<String, String>,
+    /// The flows' templates, each parsed on first use.
+    pub templates: Templates,
 }
 
 fn list<T: for<'de> Deserialize<'de>>(v: &Value, key: &str) -> Vec<T> {
@@ -110,6 +113,7 @@ impl Assets {
             locations: v.get("locations").and_then(|l| LocationTree::from_json(l).ok()),
             globals: list::<Global>(v, "globals").into_iter().map(|g| (g.key, g.value)).collect(),
             flows: HashMap::new(),
+            templates: Templates::default(),
         };
         for f in v.get("flows").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
             a.load_flow(f, opts);

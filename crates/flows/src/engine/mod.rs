@@ -16,6 +16,7 @@ pub mod run;
 pub mod services;
 pub mod session;
 mod sprint;
+pub mod templates;
 pub mod time;
 mod waits;
 

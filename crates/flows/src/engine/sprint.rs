@@ -102,8 +102,9 @@ impl<'a> Sprint<'a> {
 
     /// Like [`Sprint::eval_text`], but whether any expression failed is returned too.
     pub fn eval_text_checked(&mut self, run: usize, step: Option<&str>, template: &str) -> (String, bool) {
-        let limits = self.engine.config.expression_limits;
-        let (text, errors) = self.with_context(run, |env, ctx| evaluate::text(env, ctx, template, limits));
+        let (limits, assets) = (self.engine.config.expression_limits, self.assets);
+        let (text, errors) =
+            self.with_context(run, |env, ctx| evaluate::text(env, ctx, &assets.templates, template, limits));
         let failed = !errors.is_empty();
         for e in errors {
             self.error(step, e);
@@ -112,8 +113,9 @@ impl<'a> Sprint<'a> {
     }
 
     pub fn eval_value(&mut self, run: usize, step: Option<&str>, template: &str) -> XValue {
-        let limits = self.engine.config.expression_limits;
-        let (v, errors) = self.with_context(run, |env, ctx| evaluate::value(env, ctx, template, limits));
+        let (limits, assets) = (self.engine.config.expression_limits, self.assets);
+        let (v, errors) =
+            self.with_context(run, |env, ctx| evaluate::value(env, ctx, &assets.templates, template, limits));
         for e in errors {
             self.error(step, e);
         }

@@ -38,9 +38,10 @@ pub fn execute(sp: &mut Sprint<'_>, run: usize, node: &Node, step: &str, o: &Out
 
 fn call_webhook(sp: &mut Sprint<'_>, run: usize, node: &Node, step: &str, o: &Outside) {
     let method = text_prop(o, "method").to_string();
-    let limits = sp.engine.config.expression_limits;
-    let (url, errors) = sp
-        .with_context(run, |env, ctx| evaluate::text_with(env, ctx, text_prop(o, "url"), limits, Some(&query_escape)));
+    let (limits, assets) = (sp.engine.config.expression_limits, sp.assets);
+    let (url, errors) = sp.with_context(run, |env, ctx| {
+        evaluate::text_with(env, ctx, &assets.templates, text_prop(o, "url"), limits, Some(&query_escape))
+    });
     for e in errors {
         sp.error(Some(step), e);
     }

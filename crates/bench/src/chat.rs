@@ -131,6 +131,8 @@ pub async fn run(args: ChatArgs) -> anyhow::Result<()> {
     for _ in 0..lanes {
         connections.push(http1::Connection::open(&addr).await?);
     }
+    // Batches of the measured phase only: the sessions above were made one at a time.
+    let before = local.as_ref().map(|l| l.state.store.stats());
     let started = Instant::now();
     let mut tasks = Vec::new();
     for (tokens, mut connection) in dealt.into_iter().zip(connections) {
@@ -166,13 +168,13 @@ pub async fn run(args: ChatArgs) -> anyhow::Result<()> {
         while delivered.load(Ordering::Relaxed) < total && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        let stats = local.state.store.stats();
+        let (stats, before) = (local.state.store.stats(), before.unwrap_or_default());
+        let (batches, jobs) = (stats.batches - before.batches, stats.jobs - before.jobs);
         let received = delivered.load(Ordering::Relaxed);
         eprintln!(
-            "server: {} batches, {:.1} writes per batch; console subscriber received {received} \
-             ({total} from applicants, {} from the bot)",
-            stats.batches,
-            stats.jobs as f64 / stats.batches.max(1) as f64,
+            "server: {batches} batches, {:.1} writes per batch while measured; console subscriber \
+             received {received} ({total} from applicants, {} from the bot)",
+            jobs as f64 / batches.max(1) as f64,
             received.saturating_sub(total)
         );
     }

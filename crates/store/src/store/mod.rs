@@ -46,7 +46,7 @@ pub struct Store {
 }
 
 /// Commit counters since start, for metrics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StoreStats {
     pub batches: u64,
     pub jobs: u64,

@@ -40,7 +40,7 @@ const PATH_KEPT: usize = 2;
 
 /// The loaded flows and the engine's settings; shared by every conversation.
 pub struct Bot {
-    /// The running set of flows (`flow_library.rs`), swapped whole when the library changes;
+    /// The running set of flows (`flow_library/`), swapped whole when the library changes;
     /// a step holds the set it started with.
     library: std::sync::RwLock<Arc<Library>>,
     reloading: tokio::sync::Mutex<()>,

@@ -1,6 +1,7 @@
 //! Settings of the HTTP layer.
 
 use std::collections::BTreeMap;
+use std::str::FromStr;
 use std::time::Duration;
 
 use safepassage_domain::Language;
@@ -33,6 +34,13 @@ pub struct ServerConfig {
     /// when an administrator allowed `call_webhook` for their file. Empty (the default): every
     /// webhook call fails as a connection error and its flow takes the Failure exit.
     pub flow_webhook_hosts: Vec<String>,
+    /// New web conversations, across everyone: there is no identity before a conversation
+    /// exists, and addresses are never used. Generous, so that a real wave of applicants passes
+    /// (100 a second, bursts of 1,000); `None`: no limit.
+    pub new_chat_limit: Option<RateLimit>,
+    /// Applicant messages per conversation, the web chat's channel identity (30 a minute, one
+    /// every 2 s, bursts of 20: a person types far slower); `None`: no limit.
+    pub chat_message_limit: Option<RateLimit>,
 }
 
 impl Default for ServerConfig {
@@ -46,6 +54,70 @@ impl Default for ServerConfig {
             lockout: Duration::from_secs(15 * 60),
             quick_exit_url: DEFAULT_QUICK_EXIT_URL.to_owned(),
             flow_webhook_hosts: Vec::new(),
+            new_chat_limit: Some(RateLimit { count: 100, per: Duration::from_secs(1), burst: 1000 }),
+            chat_message_limit: Some(RateLimit { count: 30, per: Duration::from_secs(60), burst: 20 }),
+        }
+    }
+}
+
+/// A rate limit: `count` per `per` on average, up to `burst` at once. Written `100/s,1000`
+/// (`/s`, `/min` or `/h`; the burst after the comma, the count when left out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub count: u32,
+    pub per: Duration,
+    pub burst: u32,
+}
+
+impl RateLimit {
+    /// One more is allowed every this long, once the burst is spent.
+    pub fn one_back_every(&self) -> Duration {
+        self.per / self.count.max(1)
+    }
+}
+
+impl FromStr for RateLimit {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<RateLimit, String> {
+        let wrong = || format!("'{s}' is not a rate limit (write e.g. 100/s,1000 or 30/min,20)");
+        let (rate, burst) = match s.trim().split_once(',') {
+            Some((rate, burst)) => (rate.trim(), Some(burst.trim())),
+            None => (s.trim(), None),
+        };
+        let (count, unit) = rate.split_once('/').ok_or_else(wrong)?;
+        let count: u32 = count.trim().parse().map_err(|_| wrong())?;
+        let per = match unit.trim() {
+            "s" => Duration::from_secs(1),
+            "min" => Duration::from_secs(60),
+            "h" => Duration::from_secs(3600),
+            _ => return Err(wrong()),
+        };
+        let burst = match burst {
+            Some(b) => b.parse().map_err(|_| wrong())?,
+            None => count,
+        };
+        if count == 0 || burst == 0 {
+            return Err(format!("'{s}': a rate limit allows at least one (write off for no limit)"));
+        }
+        Ok(RateLimit { count, per, burst })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limits_are_read_as_written() {
+        let limit: RateLimit = "100/s,1000".parse().unwrap();
+        assert_eq!(limit, RateLimit { count: 100, per: Duration::from_secs(1), burst: 1000 });
+        assert_eq!(limit.one_back_every(), Duration::from_millis(10));
+        let limit: RateLimit = " 30/min , 20 ".parse().unwrap();
+        assert_eq!(limit.one_back_every(), Duration::from_secs(2));
+        assert_eq!("5/h".parse::<RateLimit>().unwrap().burst, 5);
+        for wrong in ["", "100", "100/d", "0/s", "10/s,0", "x/s", "10/s,", "-1/s"] {
+            assert!(wrong.parse::<RateLimit>().is_err(), "{wrong}");
         }
     }
 }

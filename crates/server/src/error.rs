@@ -18,6 +18,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Seconds to wait, sent as `Retry-After` (rate limits only).
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -30,7 +32,7 @@ pub struct ErrorBody {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into() }
+        ApiError { status, code, message: message.into(), retry_after: None }
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
@@ -41,14 +43,25 @@ impl ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "a valid conversation token is required")
     }
 
-    pub fn too_many(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
+    /// `429 rate_limited`, to try again after `retry_after` (rounded up to whole seconds).
+    pub fn too_many(message: impl Into<String>, retry_after: std::time::Duration) -> ApiError {
+        let retry_after = Some(retry_after_seconds(retry_after));
+        ApiError { retry_after, ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message) }
     }
+}
+
+/// A wait as `Retry-After` gives it: whole seconds, rounded up, at least one.
+pub fn retry_after_seconds(wait: std::time::Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(ErrorBody { error: self.code, message: self.message })).into_response()
+        let mut response = (self.status, Json(ErrorBody { error: self.code, message: self.message })).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

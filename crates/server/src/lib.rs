@@ -29,7 +29,7 @@ use safepassage_store::Store;
 use tokio::net::TcpListener;
 
 pub use bot::{run_flow_timers, Summary as FlowSummary};
-pub use config::ServerConfig;
+pub use config::{RateLimit, ServerConfig};
 pub use error::{ApiError, PageError};
 pub use flow_library::watch_flow_library;
 pub use hub::{Hub, LiveMessage};
@@ -82,10 +82,11 @@ impl AppState {
 
 /// The public application.
 pub fn app(state: AppState) -> Router {
+    let chat = chat::routes(&state.config);
     Router::new()
         .merge(health::routes())
         .merge(assets::routes())
-        .merge(chat::routes())
+        .merge(chat)
         .merge(console::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(security::headers))

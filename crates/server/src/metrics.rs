@@ -29,6 +29,11 @@ async fn metrics(State(store): State<Store>) -> impl IntoResponse {
         counter.inc_by(value);
         registry.register(name, help, counter);
     }
+    let refused = Family::<Vec<(String, String)>, Counter>::default();
+    for (kind, n) in crate::chat::rate_limit_refusals() {
+        refused.get_or_create(&vec![("kind".to_owned(), kind.to_owned())]).inc_by(n);
+    }
+    registry.register("chat_rate_limited", "Chat requests refused by a rate limit, by kind (no ids)", refused);
     let rows = Family::<Vec<(String, String)>, Gauge>::default();
     let up = Gauge::<i64>::default();
     match store.counts().await {

@@ -175,7 +175,8 @@
       if (r.status === 202) return { ok: true, notice: "" };
       return r.json().then(function (e) {
         var code = e && e.error;
-        var id = code === "text_too_long" ? "data-msg-too-long" : code === "empty_text" ? "data-msg-empty" : "data-msg-failed";
+        var id = code === "text_too_long" ? "data-msg-too-long" : code === "empty_text" ? "data-msg-empty"
+          : code === "rate_limited" ? "data-msg-too-fast" : "data-msg-failed";
         return { ok: false, notice: form.getAttribute(id) };
       });
     });

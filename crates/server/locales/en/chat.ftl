@@ -24,5 +24,7 @@ chat-notice-empty = Write a message before sending.
 chat-notice-too-long = The message is too long: at most 4,096 characters.
 chat-notice-failed = The message was not sent. Please try again.
 chat-notice-unavailable = The service is busy. Please wait a moment and try again.
+chat-notice-busy = The line is busy right now: many people are writing. Please wait a minute and try again — your text is still in the box.
+chat-notice-too-fast = Messages are coming too quickly. Please wait a minute and send again — your text is still in the box.
 chat-safety = Nothing from this conversation is kept in your browser's storage. When you are done, close the tab, or press "Leave quickly" at any time.
 chat-flow-expired = The conversation is paused. Write any time and an operator will answer.

@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::auth::ChatAuth;
 use super::codename::{CodenameGuard, Outcome};
+use super::flood::FloodGuard;
 use super::input::{message_text, ApiQuery, JsonBody};
 use super::message::ChatMessage;
 use crate::error::{ApiError, ErrorBody};
@@ -101,16 +102,21 @@ pub struct Joined {
         (status = 400, description = "Malformed JSON, unknown field, or unknown language", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
         (status = 415, description = "Not `application/json`", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many new conversations across everyone just now; \
+            try again after `Retry-After` seconds", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub(super) async fn create_session(
     State(state): State<AppState>,
+    Extension(flood): Extension<FloodGuard>,
     JsonBody(body): JsonBody<NewSession>,
 ) -> Result<(StatusCode, Json<SessionCreated>), ApiError> {
     let language = match body.language.as_deref() {
         None => Language::Ru,
         Some(tag) => tag.parse::<Language>().map_err(|e| ApiError::bad_request("unknown_language", e.to_string()))?,
     };
+    flood.admit_new_chat().map_err(|busy| busy.new_chat_error())?;
     let (token, conversation, messages) = state.start_web_chat(language).await?;
     let replies = state.quick_replies(conversation.id).await?;
     let messages = ChatMessage::list(&messages, replies.as_ref());
@@ -131,14 +137,19 @@ pub(super) async fn create_session(
         (status = 401, description = "Missing or unknown token", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
         (status = 415, description = "Not `application/json`", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many messages in this conversation just now; \
+            send again after `Retry-After` seconds", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub(super) async fn post_message(
     State(state): State<AppState>,
+    Extension(flood): Extension<FloodGuard>,
     ChatAuth(conversation): ChatAuth,
     JsonBody(body): JsonBody<NewMessage>,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let text = message_text(&body.text).map_err(|p| p.api_error())?;
+    flood.admit_message(conversation.id).map_err(|busy| busy.message_error())?;
     let message = state.applicant_says(&conversation, text).await?;
     Ok((StatusCode::ACCEPTED, Json(Accepted { seq: message.seq })))
 }

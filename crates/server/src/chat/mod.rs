@@ -5,6 +5,7 @@ mod api;
 mod auth;
 mod codename;
 mod events;
+mod flood;
 mod input;
 mod message;
 mod notice;
@@ -14,11 +15,14 @@ mod pages;
 use axum::routing::{get, post, MethodRouter};
 use axum::{Extension, Router};
 
-use crate::AppState;
+use crate::{AppState, ServerConfig};
 
-pub(crate) fn routes() -> Router<AppState> {
+pub(crate) use flood::refusals as rate_limit_refusals;
+
+pub(crate) fn routes(config: &ServerConfig) -> Router<AppState> {
     // Per application, not global: each server (and each test's server) has its own limits.
     let guard = codename::CodenameGuard::default();
+    let flood = flood::FloodGuard::new(config);
     let notices = notice::Notices::default();
     Router::new()
         .route("/", get(pages::show))
@@ -30,6 +34,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/chat/events", json_api(get(events::events)))
         .route("/api/v1/chat/codename", json_api(post(api::join_by_codename)))
         .layer(Extension(guard))
+        .layer(Extension(flood))
         .layer(Extension(notices))
 }
 

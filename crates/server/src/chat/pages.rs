@@ -13,10 +13,12 @@ use serde::Deserialize;
 
 use super::auth::{is_cross_site, removal_cookie, session_cookie, PageSession};
 use super::codename::{CodenameGuard, Outcome};
+use super::flood::{Busy, FloodGuard};
 use super::input::{message_text, TextProblem};
 use super::message::{clock, Author, ChatMessage};
 use super::notice::{Notice, Notices};
 use crate::config::DEFAULT_QUICK_EXIT_URL;
+use crate::error::retry_after_seconds;
 use crate::request_id::RequestId;
 use crate::{AppState, I18n};
 
@@ -57,6 +59,7 @@ texts! {
     notice_empty => "chat-notice-empty",
     notice_too_long => "chat-notice-too-long",
     notice_failed => "chat-notice-failed",
+    notice_too_fast => "chat-notice-too-fast",
     safety => "chat-safety",
 }
 
@@ -148,6 +151,7 @@ pub(super) async fn show(
 /// and queued) and sets its cookie. A refused text comes back on the page, still in the box.
 pub(super) async fn send(
     State(state): State<AppState>,
+    Extension(flood): Extension<FloodGuard>,
     request_id: Option<Extension<RequestId>>,
     headers: HeaderMap,
     form: Result<Form<SendForm>, FormRejection>,
@@ -178,9 +182,28 @@ pub(super) async fn send(
         let view = View { language, conversation, notice: Some(notice), draft: raw, status: StatusCode::BAD_REQUEST };
         return render(&state, view, request_id).await;
     }
+    let admitted = match &session.conversation {
+        None => flood.admit_new_chat().map_err(|busy| (busy, "chat-notice-busy")),
+        Some(conversation) => flood.admit_message(conversation.id).map_err(|busy| (busy, "chat-notice-too-fast")),
+    };
+    if let Err((busy, notice)) = admitted {
+        let view = View {
+            language,
+            conversation: session.conversation.as_ref(),
+            notice: Some(notice),
+            draft: raw,
+            status: StatusCode::TOO_MANY_REQUESTS,
+        };
+        return busy_page(&state, view, busy, request_id).await;
+    }
     let text = raw.trim();
     let result = async {
+        let new = session.conversation.is_none();
         let (conversation, cookie) = conversation_or_new(&state, session.conversation, language).await?;
+        if new {
+            // The first message counts like the others; a fresh conversation always has room.
+            let _ = flood.admit_message(conversation.id);
+        }
         state.applicant_says(&conversation, text).await?;
         Ok::<_, StoreError>(cookie)
     }
@@ -195,6 +218,7 @@ pub(super) async fn send(
 pub(super) async fn codename(
     State(state): State<AppState>,
     Extension(guard): Extension<CodenameGuard>,
+    Extension(flood): Extension<FloodGuard>,
     Extension(notices): Extension<Notices>,
     request_id: Option<Extension<RequestId>>,
     headers: HeaderMap,
@@ -212,6 +236,13 @@ pub(super) async fn codename(
         Err(_) => ("", None),
     };
     let language = requested.or(session.conversation.as_ref().map(|c| c.language)).unwrap_or(Language::Ru);
+    if session.conversation.is_none() {
+        if let Err(busy) = flood.admit_new_chat() {
+            let notice = Some("chat-notice-busy");
+            let view = View { language, conversation: None, notice, draft: "", status: StatusCode::TOO_MANY_REQUESTS };
+            return busy_page(&state, view, busy, request_id).await;
+        }
+    }
     let result = async {
         // A returning applicant may start with their codename: the conversation begins here.
         let (conversation, cookie) = conversation_or_new(&state, session.conversation, language).await?;
@@ -251,6 +282,14 @@ fn back_to_page(language: Language, cookie: Option<HeaderValue>) -> Response {
     if let Some(cookie) = cookie {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
+    response
+}
+
+/// A limit refused the post: the page as it was, the text still in the box, a calm word to try
+/// again in a minute, and `Retry-After` for clients that read it.
+async fn busy_page(state: &AppState, view: View<'_>, busy: Busy, request_id: Option<Extension<RequestId>>) -> Response {
+    let mut response = render(state, view, request_id).await;
+    response.headers_mut().insert(header::RETRY_AFTER, retry_after_seconds(busy.retry_after).into());
     response
 }
 

@@ -10,6 +10,7 @@ mod console_flows;
 mod console_roles;
 mod console_work;
 mod flow_webhooks;
+mod rate_limits;
 
 use safepassage_domain::{Role, UserId};
 use safepassage_keys::MasterKey;

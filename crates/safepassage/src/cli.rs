@@ -47,6 +47,14 @@ pub struct SettingArgs {
     /// imported with call_webhook allowed; none by default, and then every webhook call fails.
     #[arg(long, global = true, env = "SAFEPASSAGE_FLOW_WEBHOOK_HOSTS", value_delimiter = ',', value_name = "HOSTS")]
     pub flow_webhook_hosts: Option<Vec<String>>,
+    /// New web conversations across everyone: `RATE/UNIT,BURST` (e.g. `100/s,1000`, the
+    /// default; units s, min, h) or `off`. Refused ones are told the line is busy (429).
+    #[arg(long, global = true, env = "SAFEPASSAGE_NEW_CHAT_LIMIT", value_name = "LIMIT")]
+    pub new_chat_limit: Option<String>,
+    /// Applicant messages per web conversation: `RATE/UNIT,BURST` (default `30/min,20`: one
+    /// every 2 s after a burst of 20) or `off`.
+    #[arg(long, global = true, env = "SAFEPASSAGE_CHAT_MESSAGE_LIMIT", value_name = "LIMIT")]
+    pub chat_message_limit: Option<String>,
     /// Log format: text or json.
     #[arg(long, global = true, env = "SAFEPASSAGE_LOG_FORMAT")]
     pub log_format: Option<String>,

@@ -31,6 +31,10 @@ struct FileSettings {
     greetings: Option<std::collections::BTreeMap<String, String>>,
     /// Hosts that webhooks of flows may reach (for files imported with `call_webhook` allowed).
     flow_webhook_hosts: Option<Vec<String>>,
+    /// Rate limits of the web chat: new conversations across everyone, and applicant messages
+    /// per conversation (`100/s,1000`, `30/min,20`, or `off`).
+    new_chat_limit: Option<String>,
+    chat_message_limit: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -100,6 +104,12 @@ impl Settings {
         }
         let hosts = args.flow_webhook_hosts.clone().or(file.flow_webhook_hosts).unwrap_or_default();
         server.flow_webhook_hosts = webhook_hosts(hosts)?;
+        if let Some(limit) = args.new_chat_limit.clone().or(file.new_chat_limit) {
+            server.new_chat_limit = rate_limit("new_chat_limit", &limit)?;
+        }
+        if let Some(limit) = args.chat_message_limit.clone().or(file.chat_message_limit) {
+            server.chat_message_limit = rate_limit("chat_message_limit", &limit)?;
+        }
         for (language, text) in file.greetings.unwrap_or_default() {
             let language = language.parse().map_err(|e| anyhow::anyhow!("greetings: {e}"))?;
             server.greetings.insert(language, text);
@@ -137,6 +147,14 @@ impl Settings {
             None => self.database.clone(),
         }
     }
+}
+
+/// A rate limit as written (`100/s,1000`), or `off` for none.
+fn rate_limit(name: &str, value: &str) -> anyhow::Result<Option<safepassage_server::RateLimit>> {
+    if value.trim().eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    value.parse().map(Some).map_err(|e| anyhow::anyhow!("{name}: {e}"))
 }
 
 /// The webhook hosts as given, each a host name or an IP address (not a URL, no path, no

@@ -51,10 +51,11 @@ impl Running {
 /// `safepassage COMMAND` in `dir` on ports the kernel picks (port 0, so no other process can
 /// take them between choosing and binding), once it has printed its address and, for `demo`,
 /// its logins; then once `/healthz` answers.
-async fn start(dir: &Path, command: &str) -> Running {
+async fn start(dir: &Path, command: &str, extra: &[&str]) -> Running {
     let stderr = dir.join(format!("{command}-{}.stderr", uniq()));
     let mut child = Command::new(BIN)
         .args([command, "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"])
+        .args(extra)
         .current_dir(dir)
         .env_remove("SAFEPASSAGE_MASTER_KEY")
         .stdout(Stdio::piped())
@@ -109,12 +110,17 @@ fn uniq() -> u64 {
 }
 
 async fn start_demo(dir: &Path) -> Running {
-    start(dir, "demo").await
+    start(dir, "demo", &[]).await
 }
 
 /// `serve` on ports of its own in `dir`, once `/healthz` answers.
 async fn start_serve(dir: &Path) -> Running {
-    start(dir, "serve").await
+    start(dir, "serve", &[]).await
+}
+
+/// `serve` with more settings on its command line.
+async fn start_serve_with(dir: &Path, extra: &[&str]) -> Running {
+    start(dir, "serve", extra).await
 }
 
 async fn get_when_up(url: &str) -> reqwest::Response {
@@ -140,6 +146,7 @@ async fn demo_starts_on_a_fresh_directory_and_twice_is_harmless() {
     let metrics = get_when_up(&format!("{}/metrics", first.metrics)).await.text().await.unwrap();
     assert!(metrics.contains("safepassage_store_jobs_total"), "{metrics}");
     assert!(metrics.contains(r#"safepassage_store_rows{table="users"} 6"#), "{metrics}");
+    assert!(metrics.contains(r#"safepassage_chat_rate_limited_total{kind="new_chat"} 0"#), "{metrics}");
     // Metrics are not on the public listener.
     assert_eq!(reqwest::get(format!("{}/metrics", first.base)).await.unwrap().status(), 404);
     drop(first);
@@ -257,6 +264,29 @@ fn settings_file_refuses_unknown_keys() {
 }
 
 #[test]
+fn rate_limits_are_read_from_flags_variables_and_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for (flag, wrong) in [("--new-chat-limit", "100"), ("--chat-message-limit", "0/s"), ("--new-chat-limit", "5/day,9")]
+    {
+        let out = safepassage(dir.path(), &[flag, wrong, "migrate"]);
+        assert_eq!(out.status.code(), Some(2), "{flag} {wrong}");
+        assert!(text(&out.stderr).contains("is not a rate limit") || text(&out.stderr).contains("at least one"));
+    }
+    std::fs::write(dir.path().join("s.toml"), "new_chat_limit = \"10/s,50\"\nchat_message_limit = \"off\"\n").unwrap();
+    let out = safepassage(dir.path(), &["--config", "s.toml", "migrate"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = Command::new(BIN)
+        .args(["migrate"])
+        .current_dir(dir.path())
+        .env("SAFEPASSAGE_CHAT_MESSAGE_LIMIT", "30/min")
+        .env("SAFEPASSAGE_NEW_CHAT_LIMIT", "lots")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("new_chat_limit"), "{}", text(&out.stderr));
+}
+
+#[test]
 fn every_command_has_help() {
     let dir = tempfile::tempdir().unwrap();
     for args in [
@@ -290,7 +320,9 @@ async fn new_chat(client: &reqwest::Client, base: &str, language: &str) -> serde
 #[tokio::test]
 async fn acknowledged_chat_messages_survive_sigkill_and_the_token_survives_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let server = start_serve(dir.path()).await;
+    // A hundred messages at once from one conversation: over the shipped per-conversation limit
+    // (a burst of 20), which this test is not about.
+    let server = start_serve_with(dir.path(), &["--chat-message-limit", "off"]).await;
     let client = reqwest::Client::new();
     let session = new_chat(&client, &server.base, "uk").await;
     let token = session["token"].as_str().unwrap().to_owned();

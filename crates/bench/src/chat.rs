@@ -1,6 +1,7 @@
 //! `chat`: the full path through HTTP. Many concurrent applicants open web-chat sessions and
 //! post messages to the JSON API on 127.0.0.1; each message is stored encrypted and durable and
 //! fanned out to a console-side subscriber, which counts what it receives.
+//! The bench measures capacity; the chat's flood limits are off in the server it starts.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -36,7 +37,8 @@ pub struct ChatArgs {
     /// HTTP connections the applicants share (at most one per applicant).
     #[arg(long, default_value_t = 200)]
     connections: u64,
-    /// A running server to load instead of starting one (then nothing counts the fan-out).
+    /// A running server to load instead of starting one (then nothing counts the fan-out; start
+    /// it with `--new-chat-limit off --chat-message-limit off`).
     #[arg(long)]
     url: Option<String>,
     /// PostgreSQL URL (default: SAFEPASSAGE_TEST_POSTGRES_URL or the local server).
@@ -55,7 +57,9 @@ struct Local {
 async fn start_local(args: &ChatArgs) -> anyhow::Result<Local> {
     let target = Target::create(args.backend, args.postgres_url.clone()).await?;
     let store = Store::open(target.store_config()).await?;
-    let state = AppState::new(store, ServerConfig::default());
+    // Hundreds of messages per applicant as fast as it can, thousands of sessions: no limits.
+    let config = ServerConfig { new_chat_limit: None, chat_message_limit: None, ..ServerConfig::default() };
+    let state = AppState::new(store, config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -376,6 +376,10 @@ async fn the_openapi_document_lists_every_operation() {
     }
     assert!(paths["/api/v1/chat/messages"]["post"]["responses"]["202"].is_object());
     assert!(paths["/api/v1/chat/codename"]["post"]["responses"]["403"].is_object());
+    for path in ["/api/v1/chat/sessions", "/api/v1/chat/messages"] {
+        let limited = &paths[path]["post"]["responses"]["429"];
+        assert!(limited["headers"]["Retry-After"].is_object(), "{path}: {limited}");
+    }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     assert!(doc["components"]["schemas"]["Message"]["properties"]["from"].is_object());
 }

@@ -88,11 +88,31 @@ pub fn field_value(env: &Env, value_type: &str, v: Option<&J>) -> XValue {
     }
 }
 
+/// The contact's field values by key, as the format's JSON object or the engine's map.
+#[derive(Debug, Clone, Copy)]
+pub enum FieldValues<'c> {
+    Json(Option<&'c J>),
+    Map(&'c BTreeMap<String, J>),
+}
+
+impl<'c> FieldValues<'c> {
+    fn get(self, key: &str) -> Option<&'c J> {
+        match self {
+            FieldValues::Json(values) => values.and_then(|v| v.get(key)),
+            FieldValues::Map(values) => values.get(key),
+        }
+    }
+}
+
 /// The contact's fields: every field asset, null where the contact has no value.
 pub fn fields(env: &Env, assets: &[FieldAsset], values: Option<&J>) -> XValue {
+    fields_from(env, assets, FieldValues::Json(values))
+}
+
+fn fields_from(env: &Env, assets: &[FieldAsset], values: FieldValues<'_>) -> XValue {
     let mut m = BTreeMap::new();
     for a in assets {
-        m.insert(a.key.clone(), field_value(env, &a.value_type, values.and_then(|v| v.get(&a.key))));
+        m.insert(a.key.clone(), field_value(env, &a.value_type, values.get(&a.key)));
     }
     XValue::object(m)
 }
@@ -123,7 +143,8 @@ pub fn contact(env: &Env, c: &J, assets: &J) -> XValue {
     contact_with(env, c, &field_assets(assets))
 }
 
-fn ticket_value(t: &J) -> XValue {
+/// A ticket as `@contact.tickets` shows it.
+pub fn ticket_value(t: &J) -> XValue {
     let s = |j: &J, k: &str| j.get(k).and_then(J::as_str).unwrap_or("").to_string();
     let topic = t
         .get("topic")
@@ -151,54 +172,93 @@ pub fn contact_with(env: &Env, c: &J, field_defs: &[FieldAsset]) -> XValue {
     XValue::object(contact_props(env, c, field_defs))
 }
 
-/// The properties of [`contact_with`]'s object, for a caller that adds its own.
-pub fn contact_props(env: &Env, c: &J, field_defs: &[FieldAsset]) -> BTreeMap<String, XValue> {
-    let s = |k: &str| c.get(k).and_then(J::as_str).unwrap_or("").to_string();
-    let urn_list: Vec<String> = c
-        .get("urns")
-        .and_then(J::as_array)
-        .map(|a| a.iter().filter_map(J::as_str).map(urn_identity).collect())
-        .unwrap_or_default();
-    let groups: Vec<XValue> = c
-        .get("groups")
-        .and_then(J::as_array)
-        .map(|gs| {
-            gs.iter()
-                .map(|g| {
-                    XValue::object_from([
-                        ("uuid", XValue::text(g.get("uuid").and_then(J::as_str).unwrap_or(""))),
-                        ("name", XValue::text(g.get("name").and_then(J::as_str).unwrap_or(""))),
-                    ])
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let tickets: Vec<XValue> =
-        c.get("tickets").and_then(J::as_array).map(|ts| ts.iter().map(ticket_value).collect()).unwrap_or_default();
-    let name = s("name");
-    let first_name = name.split_whitespace().next().unwrap_or("").to_string();
-    let id = match c.get("id") {
+/// What `@contact` is made of, borrowed from wherever the contact is kept: the format's JSON
+/// (a test case's context) or the engine's typed contact (a session), so neither is converted
+/// to the other to be shown.
+#[derive(Debug)]
+pub struct ContactSource<'c> {
+    pub uuid: &'c str,
+    pub id: String,
+    pub name: &'c str,
+    pub language: &'c str,
+    pub timezone: &'c str,
+    pub status: &'c str,
+    pub created_on: Option<&'c str>,
+    pub last_seen_on: Option<&'c str>,
+    pub urns: Vec<&'c str>,
+    pub groups: Vec<(&'c str, &'c str)>,
+    pub tickets: Vec<XValue>,
+    pub fields: FieldValues<'c>,
+}
+
+/// A contact id as the format writes it: a number or a string, "0" when there is none.
+pub fn contact_id(id: Option<&J>) -> String {
+    match id {
         Some(J::Number(n)) => n.to_string(),
         Some(J::String(s)) => s.clone(),
         _ => "0".into(),
-    };
-    let created = c.get("created_on").and_then(J::as_str).and_then(|t| datetime_from_json(env, t));
-    let last_seen = c.get("last_seen_on").and_then(J::as_str).and_then(|t| datetime_from_json(env, t));
+    }
+}
+
+impl<'c> ContactSource<'c> {
+    /// The parts of a contact written in the format's JSON.
+    pub fn of_json(c: &'c J) -> ContactSource<'c> {
+        let s = |k: &str| c.get(k).and_then(J::as_str).unwrap_or("");
+        let list = |k: &str| c.get(k).and_then(J::as_array).map(Vec::as_slice).unwrap_or(&[]);
+        ContactSource {
+            uuid: s("uuid"),
+            id: contact_id(c.get("id")),
+            name: s("name"),
+            language: s("language"),
+            timezone: s("timezone"),
+            status: s("status"),
+            created_on: c.get("created_on").and_then(J::as_str),
+            last_seen_on: c.get("last_seen_on").and_then(J::as_str),
+            urns: list("urns").iter().filter_map(J::as_str).collect(),
+            groups: list("groups")
+                .iter()
+                .map(|g| {
+                    let s = |k: &str| g.get(k).and_then(J::as_str).unwrap_or("");
+                    (s("uuid"), s("name"))
+                })
+                .collect(),
+            tickets: list("tickets").iter().map(ticket_value).collect(),
+            fields: FieldValues::Json(c.get("fields")),
+        }
+    }
+}
+
+/// The properties of [`contact_with`]'s object, for a caller that adds its own.
+pub fn contact_props(env: &Env, c: &J, field_defs: &[FieldAsset]) -> BTreeMap<String, XValue> {
+    contact_props_of(env, ContactSource::of_json(c), field_defs)
+}
+
+/// The properties of the `@contact` object made of `c`.
+pub fn contact_props_of(env: &Env, c: ContactSource<'_>, field_defs: &[FieldAsset]) -> BTreeMap<String, XValue> {
+    let urn_list: Vec<String> = c.urns.iter().map(|u| urn_identity(u)).collect();
+    let groups: Vec<XValue> = c
+        .groups
+        .iter()
+        .map(|(uuid, name)| XValue::object_from([("uuid", XValue::text(*uuid)), ("name", XValue::text(*name))]))
+        .collect();
+    let first_name = c.name.split_whitespace().next().unwrap_or("");
+    let created = c.created_on.and_then(|t| datetime_from_json(env, t));
+    let last_seen = c.last_seen_on.and_then(|t| datetime_from_json(env, t));
     BTreeMap::from([
-        ("uuid", XValue::text(s("uuid"))),
-        ("id", XValue::text(id)),
-        ("name", XValue::text(name)),
+        ("uuid", XValue::text(c.uuid)),
+        ("id", XValue::text(c.id)),
+        ("name", XValue::text(c.name)),
         ("first_name", XValue::text(first_name)),
-        ("language", XValue::text(s("language"))),
-        ("timezone", if s("timezone").is_empty() { XValue::Null } else { XValue::text(s("timezone")) }),
-        ("status", XValue::text(s("status"))),
+        ("language", XValue::text(c.language)),
+        ("timezone", if c.timezone.is_empty() { XValue::Null } else { XValue::text(c.timezone) }),
+        ("status", XValue::text(c.status)),
         ("created_on", created.map(XValue::DateTime).unwrap_or(XValue::Null)),
         ("last_seen_on", last_seen.map(XValue::DateTime).unwrap_or(XValue::Null)),
         ("urn", urn_list.first().map(|u| XValue::text(u.clone())).unwrap_or(XValue::Null)),
-        ("urns", XValue::array(urn_list.iter().map(|u| XValue::text(u.clone())).collect())),
+        ("urns", XValue::array(urn_list.into_iter().map(XValue::text).collect())),
         ("groups", XValue::array(groups)),
-        ("tickets", XValue::array(tickets)),
-        ("fields", fields(env, field_defs, c.get("fields"))),
+        ("tickets", XValue::array(c.tickets)),
+        ("fields", fields_from(env, field_defs, c.fields)),
     ])
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))

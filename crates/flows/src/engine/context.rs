@@ -1,7 +1,6 @@
 //! The expression context of a run (`@contact`, `@results`, `@input`, `@run`, `@child`,
 //! `@parent`, `@trigger`, `@locals`, …), built from the session as the format defines it.
 
-use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -164,7 +163,7 @@ fn related_run(env: &Env, run: &Run, contact: &XValue, urns: &XValue, revision: 
 /// `@parent` of a session started by another flow: the trigger's run summary.
 fn summary_parent(env: &Env, assets: &Assets, summary: &J, defs: &[FieldAsset]) -> XValue {
     let c = summary.get("contact").cloned().unwrap_or(J::Null);
-    let contact = contact_value(env, assets, &c, defs);
+    let contact = contact_json_value(env, assets, &c, defs);
     let s = |k: &str| summary.get(k).and_then(J::as_str).unwrap_or("").to_string();
     let flow = summary.get("flow").cloned().unwrap_or(J::Null);
     let asset_name = flow.get("uuid").and_then(J::as_str).and_then(|u| assets.flow(u).ok()).map(|f| f.name.clone());
@@ -199,36 +198,66 @@ fn summary_parent(env: &Env, assets: &Assets, summary: &J, defs: &[FieldAsset]) 
 
 /// `@contact`: its channel (that of its first URN bound to one) and its tickets' assignees
 /// completed from the assets.
-fn contact_value(env: &Env, assets: &Assets, contact_json: &J, defs: &[FieldAsset]) -> XValue {
-    let has_tickets = contact_json.get("tickets").and_then(J::as_array).is_some_and(|ts| !ts.is_empty());
-    let mut c = Cow::Borrowed(contact_json);
-    if let Some(tickets) = has_tickets.then(|| c.to_mut().get_mut("tickets").and_then(J::as_array_mut)).flatten() {
-        for t in tickets {
-            let Some(a) = t.get_mut("assignee").and_then(J::as_object_mut) else { continue };
-            let uuid = a.get("uuid").and_then(J::as_str).unwrap_or("").to_string();
-            if let Some(u) = assets.users.iter().find(|u| u.uuid.as_deref() == Some(uuid.as_str())) {
-                if let Some(email) = &u.email {
-                    a.entry("email").or_insert_with(|| J::String(email.clone()));
-                }
-            }
+/// A ticket as `@contact.tickets` shows it, its assignee with the e-mail the users' assets give.
+fn ticket_value(assets: &Assets, mut ticket: J) -> XValue {
+    if let Some(a) = ticket.get_mut("assignee").and_then(J::as_object_mut) {
+        let uuid = a.get("uuid").and_then(J::as_str).unwrap_or("");
+        let email = assets.users.iter().find(|u| u.uuid.as_deref() == Some(uuid)).and_then(|u| u.email.clone());
+        if let Some(email) = email {
+            a.entry("email").or_insert(J::String(email));
         }
     }
-    let mut m = cx::contact_props(env, &c, defs);
-    let channel = c
-        .get("urns")
-        .and_then(J::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(J::as_str)
+    cx::ticket_value(&ticket)
+}
+
+/// `@contact`, made from the session's contact as it is (no JSON copy of it).
+fn contact_value(env: &Env, assets: &Assets, c: &Contact, defs: &[FieldAsset]) -> XValue {
+    let source = cx::ContactSource {
+        uuid: &c.uuid,
+        id: cx::contact_id(c.id.as_ref()),
+        name: &c.name,
+        language: &c.language,
+        timezone: &c.timezone,
+        status: &c.status,
+        created_on: c.created_on.as_deref(),
+        last_seen_on: c.last_seen_on.as_deref(),
+        urns: c.urns.iter().map(String::as_str).collect(),
+        groups: c.groups.iter().map(|g| (g.uuid.as_str(), g.name.as_str())).collect(),
+        tickets: c.tickets.iter().map(|t| ticket_value(assets, serde_json::to_value(t).unwrap_or(J::Null))).collect(),
+        fields: cx::FieldValues::Map(&c.fields),
+    };
+    let props = cx::contact_props_of(env, source, defs);
+    with_channel_and_ref(assets, props, c.urns.iter().map(String::as_str), c.extra.get("ref"))
+}
+
+/// `@contact` of a contact written in the format's JSON (a parent run's summary).
+fn contact_json_value(env: &Env, assets: &Assets, c: &J, defs: &[FieldAsset]) -> XValue {
+    let mut source = cx::ContactSource::of_json(c);
+    if let Some(tickets) = c.get("tickets").and_then(J::as_array) {
+        source.tickets = tickets.iter().map(|t| ticket_value(assets, t.clone())).collect();
+    }
+    let props = cx::contact_props_of(env, source, defs);
+    let urns = c.get("urns").and_then(J::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    with_channel_and_ref(assets, props, urns.iter().filter_map(J::as_str), c.get("ref"))
+}
+
+/// The contact's properties with its channel (from the first URN that names one) and its ref.
+fn with_channel_and_ref<'u>(
+    assets: &Assets,
+    mut props: BTreeMap<String, XValue>,
+    mut urns: impl Iterator<Item = &'u str>,
+    reference: Option<&J>,
+) -> XValue {
+    let channel = urns
         .find_map(|u| {
             let q = u.split_once('?')?.1;
             let id = q.split('&').find_map(|kv| kv.strip_prefix("channel="))?;
             channel_value(assets, id.split('#').next().unwrap_or(id))
         })
         .unwrap_or(XValue::Null);
-    m.insert("channel".to_string(), channel);
-    m.insert("ref".to_string(), XValue::text(c.get("ref").and_then(J::as_str).unwrap_or("")));
-    XValue::object(m)
+    props.insert("channel".to_string(), channel);
+    props.insert("ref".to_string(), XValue::text(reference.and_then(J::as_str).unwrap_or("")));
+    XValue::object(props)
 }
 
 /// The parts of a run's context already built, each made on first use: a step that only
@@ -302,7 +331,7 @@ impl Scope<'_> {
         let (env, assets, session) = (self.env, self.assets, self.session);
         let Some(run) = session.runs.get(self.run) else { return XValue::Null };
         match name {
-            "contact" => contact_value(env, assets, &session.contact.to_json(), self.defs),
+            "contact" => contact_value(env, assets, &session.contact, self.defs),
             "fields" => fields_of(&self.named("contact")),
             "urns" => urns_value(&session.contact.urns),
             "results" => results_value(env, run),

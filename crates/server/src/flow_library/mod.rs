@@ -545,6 +545,19 @@ mod tests {
     }
 
     const NONE: &[&str] = &[];
+    /// A stored import of `text` at `seq`, with the outside action types `allowed`.
+    fn stored(seq: i64, text: String, allowed: &[&str]) -> FlowImport {
+        FlowImport {
+            id: Uuid::now_v7(),
+            seq,
+            digest: [0; 32],
+            export: text,
+            by: UserId::SYSTEM,
+            at_ms: 0,
+            allowed_outside: allowed.iter().map(|t| (*t).to_owned()).collect(),
+        }
+    }
+
     const SAY: &str = r#"{"uuid": "5e0f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b", "type": "send_msg", "text": "Hi"}"#;
     const HOOK: &str = r#"{"uuid": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a", "type": "call_webhook", "method": "GET", "url": "http://x.example", "headers": {}, "body": "", "result_name": "r"}"#;
 
@@ -584,15 +597,7 @@ mod tests {
     #[test]
     fn later_imports_win_and_the_shipped_flows_stay() {
         let uuid = "0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f0004";
-        let import = |seq: i64, text: String| FlowImport {
-            id: Uuid::now_v7(),
-            seq,
-            digest: [0; 32],
-            export: text,
-            by: UserId::SYSTEM,
-            at_ms: 0,
-            allowed_outside: Vec::new(),
-        };
+        let import = |seq: i64, text: String| stored(seq, text, &[]);
         let first = import(1, flow(uuid, "Intake", SAY));
         let second = import(2, flow(uuid, "Intake", &SAY.replace("Hi", "Hello")));
         let library = Library::build(&[first, second], Vec::new(), 2).unwrap();
@@ -652,15 +657,7 @@ mod tests {
         assert!(check_file(both.as_bytes(), NONE).is_ok());
 
         // In the running set: an earlier import counts.
-        let import = |seq: i64, text: String| FlowImport {
-            id: Uuid::now_v7(),
-            seq,
-            digest: [0; 32],
-            export: text,
-            by: UserId::SYSTEM,
-            at_ms: 0,
-            allowed_outside: Vec::new(),
-        };
+        let import = |seq: i64, text: String| stored(seq, text, &[]);
         let earlier = import(1, flow(missing, "Gone", SAY));
         let checked = load_file(lost.as_bytes(), Vec::new()).unwrap();
         let with = Library::build(&[earlier, import(2, lost.clone())], Vec::new(), 2).unwrap();
@@ -674,15 +671,7 @@ mod tests {
     fn each_import_loads_with_its_own_allowance() {
         let hooked = "0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f000a";
         let caller = "0b9ab1a4-8a42-4d3c-9c0e-1d6b7f7f000b";
-        let import = |seq: i64, text: String, allowed: &[&str]| FlowImport {
-            id: Uuid::now_v7(),
-            seq,
-            digest: [0; 32],
-            export: text,
-            by: UserId::SYSTEM,
-            at_ms: 0,
-            allowed_outside: allowed.iter().map(|t| (*t).to_owned()).collect(),
-        };
+        let import = stored;
         let enter = format!(
             r#"{{"uuid": "1e0f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5c", "type": "enter_flow", "flow": {{"uuid": "{hooked}", "name": "Hook"}}}}"#
         );

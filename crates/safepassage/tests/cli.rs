@@ -4,25 +4,12 @@
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_safepassage");
+mod common;
 
-fn safepassage(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .env_remove("SAFEPASSAGE_MASTER_KEY")
-        .env_remove("SAFEPASSAGE_DATABASE")
-        .env_remove("SAFEPASSAGE_KEY_FILE")
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{safepassage, text, BIN};
 
 /// A running `serve` or `demo`, killed on drop.
 struct Running {

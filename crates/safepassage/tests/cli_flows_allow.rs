@@ -4,25 +4,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_safepassage");
+mod common;
 
-fn safepassage(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .env_remove("SAFEPASSAGE_MASTER_KEY")
-        .env_remove("SAFEPASSAGE_DATABASE")
-        .env_remove("SAFEPASSAGE_KEY_FILE")
-        .env_remove("SAFEPASSAGE_FLOW_WEBHOOK_HOSTS")
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{safepassage, text, BIN};
 
 /// An export with one flow whose first node runs `action`.
 fn flow_file(dir: &Path, file: &str, name: &str, action: &str) -> PathBuf {

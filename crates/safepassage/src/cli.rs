@@ -31,6 +31,10 @@ pub struct SettingArgs {
     /// Public HTTP listener.
     #[arg(long, global = true, env = "SAFEPASSAGE_LISTEN")]
     pub listen: Option<SocketAddr>,
+    /// The console's own listener (e.g. an internal address). When set, the public listener
+    /// serves no console route and this one serves only the console.
+    #[arg(long, global = true, env = "SAFEPASSAGE_CONSOLE_LISTEN")]
+    pub console_listen: Option<SocketAddr>,
     /// Metrics listener (Prometheus); loopback by default so it is never public by accident.
     #[arg(long, global = true, env = "SAFEPASSAGE_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
@@ -43,8 +47,9 @@ pub struct SettingArgs {
     /// Neutral page the chat's quick-exit button leads to.
     #[arg(long, global = true, env = "SAFEPASSAGE_QUICK_EXIT_URL")]
     pub quick_exit_url: Option<String>,
-    /// Hosts that webhooks of flows may reach (comma-separated names or IP addresses), for files
-    /// imported with call_webhook allowed; none by default, and then every webhook call fails.
+    /// Hosts that webhooks of flows may reach (comma-separated names or IP addresses, each with
+    /// an optional :port; else ports 80 and 443), for files imported with call_webhook allowed;
+    /// none by default, and then every webhook call fails.
     #[arg(long, global = true, env = "SAFEPASSAGE_FLOW_WEBHOOK_HOSTS", value_delimiter = ',', value_name = "HOSTS")]
     pub flow_webhook_hosts: Option<Vec<String>>,
     /// New web conversations across everyone: `RATE/UNIT,BURST` (e.g. `100/s,1000`, the

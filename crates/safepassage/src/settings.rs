@@ -17,6 +17,7 @@ struct FileSettings {
     database: Option<String>,
     key_file: Option<PathBuf>,
     listen: Option<SocketAddr>,
+    console_listen: Option<SocketAddr>,
     metrics_listen: Option<SocketAddr>,
     sqlite_synchronous: Option<String>,
     log_format: Option<String>,
@@ -42,6 +43,8 @@ pub struct Settings {
     pub database: String,
     pub key_source: KeySource,
     pub listen: SocketAddr,
+    /// The console's own listener; None: the console is on the public one.
+    pub console_listen: Option<SocketAddr>,
     pub metrics_listen: SocketAddr,
     pub synchronous: Synchronous,
     pub log_format: LogFormat,
@@ -118,6 +121,7 @@ impl Settings {
             database,
             key_source,
             listen: args.listen.or(file.listen).unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080))),
+            console_listen: args.console_listen.or(file.console_listen),
             metrics_listen: args
                 .metrics_listen
                 .or(file.metrics_listen)
@@ -157,23 +161,17 @@ fn rate_limit(name: &str, value: &str) -> anyhow::Result<Option<safepassage_serv
     value.parse().map(Some).map_err(|e| anyhow::anyhow!("{name}: {e}"))
 }
 
-/// The webhook hosts as given, each a host name or an IP address (not a URL, no path, no
-/// wildcard): a typo should stop the start, not silently make every webhook fail.
+/// The webhook hosts as given, each a host name or an IP address with an optional port (not a
+/// URL, no path, no wildcard): a typo should stop the start, not silently make every webhook fail.
 fn webhook_hosts(hosts: Vec<String>) -> anyhow::Result<Vec<String>> {
     let mut out = Vec::with_capacity(hosts.len());
     for host in hosts {
-        let host = host.trim();
-        if host.is_empty() {
-            continue;
+        if safepassage_server::parse_webhook_host(&host)
+            .map_err(|e| anyhow::anyhow!("flow_webhook_hosts: {e}"))?
+            .is_some()
+        {
+            out.push(host.trim().to_ascii_lowercase());
         }
-        let address = host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>().is_ok();
-        let name = host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
-        anyhow::ensure!(
-            address || name,
-            "flow_webhook_hosts: '{host}' is not a host name or IP address (write hooks.example.org: \
-             no scheme, port or path)"
-        );
-        out.push(host.to_ascii_lowercase());
     }
     Ok(out)
 }

@@ -15,6 +15,8 @@ use common::{safepassage, text, BIN};
 struct Running {
     child: Child,
     base: String,
+    /// Where the console is: the public listener unless `--console-listen` gave it its own.
+    console: String,
     metrics: String,
     /// What it printed on standard output up to its address (demo: up to the logins).
     stdout: Vec<String>,
@@ -68,7 +70,14 @@ async fn start(dir: &Path, command: &str, extra: &[&str]) -> Running {
             }
         }
     });
-    let mut running = Running { child, base: String::new(), metrics: String::new(), stdout: Vec::new(), stderr };
+    let mut running = Running {
+        child,
+        base: String::new(),
+        console: String::new(),
+        metrics: String::new(),
+        stdout: Vec::new(),
+        stderr,
+    };
     let lines = match received.recv_timeout(STARTUP) {
         Ok(lines) => lines,
         Err(_) => panic!(
@@ -78,9 +87,11 @@ async fn start(dir: &Path, command: &str, extra: &[&str]) -> Running {
         ),
     };
     let at = lines.iter().find_map(|l| l.split_once(" at http://")).map(|(_, rest)| rest).unwrap();
-    let (public, rest) = at.split_once("/ (metrics on http://").unwrap();
+    let (public, rest) = at.split_once("/ (console on http://").unwrap();
+    let (console, rest) = rest.split_once("/console; metrics on http://").unwrap();
     let metrics = rest.trim_end_matches("/metrics)");
     running.base = format!("http://{public}");
+    running.console = format!("http://{console}");
     running.metrics = format!("http://{metrics}");
     running.stdout = lines;
     let health = get_when_up(&format!("{}/healthz", running.base)).await;
@@ -122,6 +133,31 @@ async fn get_when_up(url: &str) -> reqwest::Response {
 }
 
 #[tokio::test]
+async fn a_console_listener_of_its_own_takes_the_console_off_the_public_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = start_serve_with(dir.path(), &["--console-listen", "127.0.0.1:0"]).await;
+    assert_ne!(running.console, running.base);
+    let status = |url: String| async move { reqwest::get(url).await.unwrap().status().as_u16() };
+    // The public listener: the chat, and no console route at all.
+    assert_eq!(status(format!("{}/", running.base)).await, 200);
+    for path in ["/console", "/console/login", "/console/queue", "/console/events"] {
+        assert_eq!(status(format!("{}{path}", running.base)).await, 404, "public {path}");
+    }
+    let posted = reqwest::Client::new().post(format!("{}/console/login", running.base)).send().await.unwrap();
+    assert_eq!(posted.status(), 404, "no login on the public listener");
+    // The console's listener: the console, and no applicant route.
+    assert_eq!(status(format!("{}/console/login", running.console)).await, 200);
+    assert_eq!(status(format!("{}/healthz", running.console)).await, 200);
+    assert_eq!(status(format!("{}/", running.console)).await, 404);
+    assert_eq!(status(format!("{}/api/openapi.json", running.console)).await, 404);
+    assert_eq!(status(format!("{}/api/openapi.json", running.base)).await, 200);
+    // A POST anywhere outside the console's routes meets its CSRF check first (403): either way
+    // no conversation is made.
+    let chat = reqwest::Client::new().post(format!("{}/api/v1/chat/sessions", running.console)).send().await.unwrap();
+    assert!(matches!(chat.status().as_u16(), 403 | 404), "no chat API on the console listener: {}", chat.status());
+}
+
+#[tokio::test]
 async fn demo_starts_on_a_fresh_directory_and_twice_is_harmless() {
     let dir = tempfile::tempdir().unwrap();
     let first = start_demo(dir.path()).await;
@@ -130,6 +166,8 @@ async fn demo_starts_on_a_fresh_directory_and_twice_is_harmless() {
     assert!(all.contains("demo.operator") && all.contains("demo-operator-password"), "prints the logins: {all}");
     let health = get_when_up(&format!("{}/healthz", first.base)).await;
     assert_eq!(health.status(), 200);
+    assert_eq!(first.console, first.base, "without --console-listen the console is on the public listener");
+    assert_eq!(reqwest::get(format!("{}/console/login", first.base)).await.unwrap().status(), 200);
     let metrics = get_when_up(&format!("{}/metrics", first.metrics)).await.text().await.unwrap();
     assert!(metrics.contains("safepassage_store_jobs_total"), "{metrics}");
     assert!(metrics.contains(r#"safepassage_store_rows{table="users"} 6"#), "{metrics}");

@@ -94,13 +94,17 @@ fn webhook_hosts_must_be_hosts() {
     let dir = tempfile::tempdir().unwrap();
     let plain = flow_file(dir.path(), "plain.json", "Plain", HOOK);
     let plain = plain.to_str().unwrap();
-    for wrong in ["https://hooks.example.org", "hooks.example.org:8443", "hooks.example.org/path", "*.example.org"] {
+    for wrong in ["https://hooks.example.org", "hooks.example.org:0", "hooks.example.org/path", "*.example.org"] {
         let out = safepassage(dir.path(), &["--flow-webhook-hosts", wrong, "flows", "check", plain]);
         assert_eq!(out.status.code(), Some(2), "{wrong}");
         assert!(text(&out.stderr).contains("flow_webhook_hosts"), "{wrong}: {}", text(&out.stderr));
     }
     let config = dir.path().join("settings.toml");
-    std::fs::write(&config, "flow_webhook_hosts = [\"hooks.example.org\", \"127.0.0.1\", \"[::1]\"]\n").unwrap();
+    std::fs::write(
+        &config,
+        "flow_webhook_hosts = [\"hooks.example.org\", \"127.0.0.1\", \"[::1]\", \"hooks.example.org:8443\"]\n",
+    )
+    .unwrap();
     let args = ["--config", config.to_str().unwrap(), "flows", "check", plain, "--allow", "call_webhook"];
     let out = safepassage(dir.path(), &args);
     assert!(out.status.success(), "{}", text(&out.stderr));

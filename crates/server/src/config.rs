@@ -30,9 +30,11 @@ pub struct ServerConfig {
     /// The neutral page the chat's quick-exit button leaves for (`http(s)://` only; anything
     /// else falls back to [`DEFAULT_QUICK_EXIT_URL`]).
     pub quick_exit_url: String,
-    /// The hosts (names or IP addresses, as written in a URL) that webhooks of flows may reach,
-    /// when an administrator allowed `call_webhook` for their file. Empty (the default): every
-    /// webhook call fails as a connection error and its flow takes the Failure exit.
+    /// The hosts (names or IP addresses, as written in a URL, each optionally with `:port`) that
+    /// webhooks of flows may reach, when an administrator allowed `call_webhook` for their file:
+    /// on ports 80 and 443, or the port listed; a name only where it resolves to a public
+    /// address or to an address listed itself. Empty (the default): every webhook call fails
+    /// as a connection error and its flow takes the Failure exit.
     pub flow_webhook_hosts: Vec<String>,
     /// New web conversations, across everyone: there is no identity before a conversation
     /// exists, and addresses are never used. Generous, so that a real wave of applicants passes

@@ -18,6 +18,7 @@ mod request_id;
 mod security;
 mod service;
 mod token_cache;
+mod webhook_hosts;
 mod webhooks;
 
 use std::future::Future;
@@ -35,6 +36,7 @@ pub use flow_library::watch_flow_library;
 pub use hub::{Hub, LiveMessage};
 pub use i18n::I18n;
 pub use metrics::metrics_router;
+pub use webhook_hosts::{parse_listed as parse_webhook_host, NotAHost};
 
 /// Largest request body accepted anywhere: a chat message is at most a few KiB.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -80,14 +82,38 @@ impl AppState {
     }
 }
 
-/// The public application.
+/// Everything on one listener: the applicant chat and the console (the default, and tests).
 pub fn app(state: AppState) -> Router {
-    let chat = chat::routes(&state.config);
-    Router::new()
-        .merge(health::routes())
-        .merge(assets::routes())
-        .merge(chat)
-        .merge(console::routes())
+    routes(state, Faces { chat: true, console: true })
+}
+
+/// The public listener when the console has its own: the chat, health and assets, and no
+/// console route at all (a request for one is a plain 404).
+pub fn public_app(state: AppState) -> Router {
+    routes(state, Faces { chat: true, console: false })
+}
+
+/// The console's own listener (`--console-listen`, e.g. an internal address or a VPN): the
+/// console, health and assets, and no applicant route.
+pub fn console_app(state: AppState) -> Router {
+    routes(state, Faces { chat: false, console: true })
+}
+
+/// Which faces of the platform a listener serves.
+struct Faces {
+    chat: bool,
+    console: bool,
+}
+
+fn routes(state: AppState, faces: Faces) -> Router {
+    let mut router = Router::new().merge(health::routes()).merge(assets::routes());
+    if faces.chat {
+        router = router.merge(chat::routes(&state.config));
+    }
+    if faces.console {
+        router = router.merge(console::routes());
+    }
+    router
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::middleware::from_fn(request_id::assign))

@@ -1,6 +1,7 @@
 //! The webhook service of flows an administrator allowed to call one (`call_webhook`): only to
-//! hosts the deployment lists, over `http`/`https`, bounded in time and size, never following a
-//! redirect; and the one place a bot step may wait for it, off the async threads.
+//! hosts and ports the deployment lists and to public addresses (`webhook_hosts.rs`), over
+//! `http`/`https`, bounded in time and size, never following a redirect; and the one place a
+//! bot step may wait for it, off the async threads.
 //!
 //! What a webhook sends and receives carries applicants' answers: the URL, headers and bodies
 //! are never logged, only that a call happened and the class of its status.
@@ -11,6 +12,8 @@ use std::time::Duration;
 use safepassage_flows::engine::{Engine, HttpRequest, HttpResponse, WebhookService};
 use safepassage_store::StoreError;
 use tokio::runtime::Handle;
+
+use crate::webhook_hosts::{normal_host, parse_listed, Allowed, CheckedResolver};
 
 /// The longest a call may take, connection, request and response together.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
@@ -23,7 +26,7 @@ pub(crate) struct Webhooks {
     /// None when no host is listed (or the client could not be built): every call then fails
     /// as a connection error, and the flow takes its Failure exit.
     client: Option<reqwest::Client>,
-    hosts: Arc<[String]>,
+    allowed: Arc<Allowed>,
 }
 
 /// What went wrong, for the log: no details, they may name the host or quote the data.
@@ -44,29 +47,27 @@ impl Failed {
     }
 }
 
-/// A host as written in the settings or in a URL: lower case, without a trailing dot or the
-/// brackets of an IPv6 address.
-fn normal_host(host: &str) -> String {
-    host.trim().trim_start_matches('[').trim_end_matches(']').trim_end_matches('.').to_ascii_lowercase()
-}
-
 impl Webhooks {
-    /// The service for the listed hosts (names or IP addresses, exactly as in a webhook's URL;
-    /// any port). With none listed, no client is built and no call is ever made.
+    /// The service for the listed hosts (names or IP addresses as in a webhook's URL, each
+    /// with an extra port it may use; entries that do not read are left out, the settings
+    /// refuse them earlier). With none listed, no client is built and no call is ever made.
     pub(crate) fn new(hosts: &[String]) -> Webhooks {
-        let hosts: Arc<[String]> = hosts.iter().map(|h| normal_host(h)).filter(|h| !h.is_empty()).collect();
-        if hosts.is_empty() {
+        let allowed = Arc::new(Allowed::new(hosts.iter().filter_map(|h| parse_listed(h).ok().flatten())));
+        if allowed.is_empty() {
             return Webhooks::default();
         }
-        // No proxy from the environment: the request goes to the listed host and nowhere else.
+        // No proxy from the environment: the request goes to the listed host and nowhere else;
+        // names resolve through the checking resolver, which hands over only the addresses it
+        // checked, so the connection goes to one of those.
         let built = reqwest::Client::builder()
+            .dns_resolver(Arc::new(CheckedResolver(Arc::clone(&allowed))))
             .redirect(reqwest::redirect::Policy::none())
             .timeout(TIMEOUT)
             .connect_timeout(TIMEOUT)
             .no_proxy()
             .build();
         match built {
-            Ok(client) => Webhooks { client: Some(client), hosts },
+            Ok(client) => Webhooks { client: Some(client), allowed },
             Err(e) => {
                 tracing::error!(error = %e, "flow webhooks: no HTTP client; every call will fail");
                 Webhooks::default()
@@ -88,8 +89,15 @@ impl Webhooks {
     async fn exchange(&self, request: &HttpRequest) -> Result<HttpResponse, Failed> {
         let client = self.client.as_ref().ok_or(Failed::NotListed)?;
         let url = reqwest::Url::parse(&request.url).map_err(|_| Failed::BadRequest)?;
-        let listed = url.host_str().map(normal_host).is_some_and(|h| self.hosts.contains(&h));
+        let port = url.port_or_known_default().unwrap_or(0);
+        let listed = url.host_str().is_some_and(|h| self.allowed.admits(h, port));
         if !matches!(url.scheme(), "http" | "https") || !listed {
+            return Err(Failed::NotListed);
+        }
+        // An address in the URL is not resolved: it is checked here (a listed internal address
+        // is reached because it is listed).
+        let literal = url.host_str().and_then(|h| normal_host(h).parse::<std::net::IpAddr>().ok());
+        if literal.is_some_and(|address| !self.allowed.reaches(address)) {
             return Err(Failed::NotListed);
         }
         let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| Failed::BadRequest)?;
@@ -163,9 +171,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hosts_compare_as_urls_write_them() {
-        assert_eq!(normal_host(" Hooks.Example.ORG. "), "hooks.example.org");
-        assert_eq!(normal_host("[::1]"), "::1");
+    fn status_classes() {
         assert_eq!(status_class(204), "2xx");
         assert_eq!(status_class(302), "3xx");
     }

@@ -1,7 +1,6 @@
 //! `demo`: the platform with demo staff accounts, conversations and cases. Seeds only once, so
 //! running it again is harmless; then serves like `serve`.
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use safepassage_domain::{CaseKind, CaseState, Channel, Language, Role, Sender, Transition, UserId};
@@ -27,8 +26,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
         safepassage_server::flow_library::import_file(&store, shipped, UserId::SYSTEM, None).await?;
     }
     let listeners = super::serve::Listeners::bind(settings).await?;
-    let (public, metrics) = listeners.addresses()?;
-    print_logins(public, metrics)?;
+    print_logins(&listeners.addresses()?)?;
     super::serve::serve(store, settings, listeners).await
 }
 
@@ -66,9 +64,9 @@ async fn seed(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_logins(public: SocketAddr, metrics: SocketAddr) -> anyhow::Result<()> {
+fn print_logins(at: &super::serve::Addresses) -> anyhow::Result<()> {
     let secret = totp_rs::Secret::Raw(DEMO_TOTP_SECRET.to_vec()).to_encoded().to_string();
-    println!("Safe Passage demo at http://{public}/ (metrics on http://{metrics}/metrics)");
+    println!("{}", at.line("Safe Passage demo"));
     println!("Demo logins (password; every account shares the TOTP secret {secret}):");
     for role in Role::ALL {
         println!("  demo.{role:<12} {}", demo_password(role));

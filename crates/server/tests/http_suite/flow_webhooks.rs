@@ -45,7 +45,7 @@ async fn webhook_server() -> (u16, Received) {
 
 /// An intake that asks for a town, posts it to the webhook as JSON, and says what came back
 /// (Success) or that it failed (Failure).
-fn hooked_intake(port: u16) -> String {
+fn hooked_intake_at(url: &str) -> String {
     json!({
         "uuid": "7d2c1b0a-9e8f-4a7b-8c6d-5e4f3a2b1c01", "name": "Intake", "spec_version": "14.4.2",
         "language": "eng", "type": "messaging",
@@ -60,7 +60,7 @@ fn hooked_intake(port: u16) -> String {
                         "destination_uuid": "7d2c1b0a-9e8f-4a7b-8c6d-5e4f3a2b1c12"}]},
             {"uuid": "7d2c1b0a-9e8f-4a7b-8c6d-5e4f3a2b1c12",
              "actions": [{"uuid": "7d2c1b0a-9e8f-4a7b-8c6d-5e4f3a2b1c22", "type": "call_webhook", "method": "POST",
-                          "url": format!("http://127.0.0.1:{port}/hook"),
+                          "url": url,
                           "headers": {"Content-Type": "application/json"},
                           "body": "{\"town\": \"@results.town\"}", "result_name": "hook"}],
              "router": {"type": "switch", "operand": "@results.hook.category",
@@ -117,18 +117,22 @@ async fn answer(server: &TestServer, text: &str) -> Vec<String> {
 /// A server whose settings list `hosts`, with the hooked intake imported by an administrator
 /// who allowed `call_webhook`.
 async fn with_hooked_intake(hosts: &[&str], port: u16) -> TestServer {
+    with_intake_calling(hosts, &format!("http://127.0.0.1:{port}/hook")).await
+}
+
+async fn with_intake_calling(hosts: &[&str], url: &str) -> TestServer {
     let config =
         ServerConfig { flow_webhook_hosts: hosts.iter().map(|h| (*h).to_owned()).collect(), ..Default::default() };
     let server = TestServer::start_with(config).await;
     let (_, session) = admin(&server).await;
-    assert_eq!(upload_allowing(&session, &hooked_intake(port), &["call_webhook"]).await.status(), 303);
+    assert_eq!(upload_allowing(&session, &hooked_intake_at(url), &["call_webhook"]).await.status(), 303);
     server
 }
 
 #[tokio::test]
 async fn an_allowed_webhook_to_a_listed_host_is_called_and_the_flow_routes_on_its_answer() {
     let (port, received) = webhook_server().await;
-    let server = with_hooked_intake(&["127.0.0.1"], port).await;
+    let server = with_hooked_intake(&[&format!("127.0.0.1:{port}")], port).await;
 
     let said = answer(&server, "Kharkiv").await;
     assert_eq!(said, ["Answer: noted Kharkiv (200)"]);
@@ -155,4 +159,28 @@ async fn a_webhook_to_a_host_not_listed_sends_nothing_and_takes_the_failure_exit
         assert_eq!(said, ["The service did not answer (0)."], "{hosts:?}");
         assert!(received.lock().unwrap().is_empty(), "no request arrived ({hosts:?})");
     }
+}
+
+#[tokio::test]
+async fn a_webhook_reaches_another_port_only_when_it_is_listed() {
+    let (port, received) = webhook_server().await;
+    // The address is listed, its port is not: only 80 and 443 would be allowed.
+    let server = with_hooked_intake(&["127.0.0.1", &format!("127.0.0.1:{}", port.wrapping_add(1))], port).await;
+    assert_eq!(answer(&server, "Kharkiv").await, ["The service did not answer (0)."]);
+    assert!(received.lock().unwrap().is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
+async fn a_name_that_resolves_to_an_internal_address_is_not_reached_unless_that_address_is_listed() {
+    let (port, received) = webhook_server().await;
+    // `localhost` is listed with its port, but resolves to loopback: refused after resolution.
+    let url = format!("http://localhost:{port}/hook");
+    let server = with_intake_calling(&[&format!("localhost:{port}")], &url).await;
+    assert_eq!(answer(&server, "Kharkiv").await, ["The service did not answer (0)."]);
+    assert!(received.lock().unwrap().is_empty(), "nothing was sent to loopback");
+
+    // Listing the loopback addresses themselves lets the name through.
+    let server = with_intake_calling(&[&format!("localhost:{port}"), "127.0.0.1", "::1"], &url).await;
+    assert_eq!(answer(&server, "Kharkiv").await, ["Answer: noted Kharkiv (200)"]);
+    assert_eq!(received.lock().unwrap().len(), 1);
 }

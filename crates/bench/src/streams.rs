@@ -1,6 +1,7 @@
 //! `streams`: how much server memory an open web-chat event stream costs. Starts the
 //! `safepassage` binary as its own process, opens many Server-Sent Event streams with a lean raw
-//! TCP client, and reads the server's resident memory before and after.
+//! TCP client, and reads the server's resident memory before and after. It measures capacity:
+//! the server runs with the chat's flood limits off.
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -29,10 +30,6 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
 fn rss_kib(pid: u32) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:")).context("no VmRSS")?;
@@ -46,21 +43,26 @@ pub async fn run(args: StreamsArgs) -> anyhow::Result<()> {
     };
     anyhow::ensure!(bin.exists(), "{} not found: build it (cargo build --release) or pass --server-bin", bin.display());
     let dir = tempfile::tempdir()?;
-    let (port, metrics_port) = (free_port()?, free_port()?);
-    let child = tokio::process::Command::new(&bin)
+    let mut child = tokio::process::Command::new(&bin)
         .arg("serve")
         .arg("--database")
         .arg(format!("sqlite:{}", dir.path().join("streams.db").display()))
         .arg("--key-file")
         .arg(dir.path().join("streams.key"))
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--metrics-listen", &format!("127.0.0.1:{metrics_port}")])
+        // Port 0: the kernel picks free ports and the server prints them.
+        .args(["--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"])
+        .args(["--new-chat-limit", "off", "--chat-message-limit", "off"])
         .env("SAFEPASSAGE_LOG", "warn")
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .kill_on_drop(true)
         .spawn()?;
+    let stdout = child.stdout.take().context("no server output")?;
     let server = Server(child);
     let pid = server.0.id().context("server exited")?;
+    let port = tokio::time::timeout(Duration::from_secs(120), bound_port(stdout))
+        .await
+        .context("the server did not say where it listens within 120 s")??;
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -119,6 +121,21 @@ pub async fn run(args: StreamsArgs) -> anyhow::Result<()> {
     drop(streams);
     drop(server);
     Ok(())
+}
+
+/// The public port from the server's first line (`Safe Passage at http://127.0.0.1:PORT/ …`);
+/// the rest of its output is drained so the pipe never fills.
+async fn bound_port(stdout: tokio::process::ChildStdout) -> anyhow::Result<u16> {
+    use tokio::io::AsyncBufReadExt;
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    while let Some(line) = lines.next_line().await? {
+        let Some((_, rest)) = line.split_once(" at http://") else { continue };
+        let address = rest.split('/').next().unwrap_or_default();
+        let port = address.rsplit(':').next().unwrap_or_default().parse().context("no port in the address line")?;
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        return Ok(port);
+    }
+    anyhow::bail!("the server exited before saying where it listens")
 }
 
 /// Opens one event stream and reads its response head; the connection stays open.

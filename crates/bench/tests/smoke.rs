@@ -1,0 +1,128 @@
+//! Every `safepassage-bench` subcommand at a tiny size, as the README runs it: it must finish
+//! and print its last line in the documented format. Speeds are never asserted here (the
+//! benchmarks report them); this only keeps a benchmark from breaking silently.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const BENCH: &str = env!("CARGO_BIN_EXE_safepassage-bench");
+/// A tiny run takes seconds; a loaded CI machine gets a generous bound.
+const LIMIT: Duration = Duration::from_secs(180);
+
+/// The `safepassage` binary built beside this test (by `cargo test --workspace`, or
+/// `cargo build -p safepassage`), which `streams` starts.
+fn server_bin() -> PathBuf {
+    let deps = std::env::current_exe().unwrap();
+    let bin = deps.parent().unwrap().parent().unwrap().join("safepassage");
+    assert!(bin.is_file(), "{} not found: build it first (cargo build -p safepassage)", bin.display());
+    bin
+}
+
+fn postgres_url() -> String {
+    std::env::var("SAFEPASSAGE_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// Runs the bench with `args` and returns its last line of standard output. The environment
+/// asks for the strictest chat limits: a bench that starts a server must switch them off
+/// (it measures capacity), and the settings of its command line win over the environment.
+fn last_line(args: &[&str]) -> String {
+    let started = Instant::now();
+    let out = Command::new(BENCH)
+        .args(args)
+        .env("SAFEPASSAGE_NEW_CHAT_LIMIT", "1/h,1")
+        .env("SAFEPASSAGE_CHAT_MESSAGE_LIMIT", "1/h,1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "safepassage-bench {args:?} failed ({}):\n{stderr}", out.status);
+    assert!(started.elapsed() < LIMIT, "safepassage-bench {args:?} took {:?}", started.elapsed());
+    stdout.lines().last().unwrap_or_else(|| panic!("{args:?} printed nothing; stderr:\n{stderr}")).to_owned()
+}
+
+/// Checks `line` is `<command> key=value …` with exactly `keys` in that order, each value of
+/// its kind.
+fn assert_format(line: &str, command: &str, keys: &[(&str, Value)]) {
+    let mut words = line.split(' ');
+    assert_eq!(words.next(), Some(command), "{line}");
+    let pairs: Vec<(&str, &str)> =
+        words.map(|w| w.split_once('=').unwrap_or_else(|| panic!("{w} in {line}"))).collect();
+    let names: Vec<&str> = pairs.iter().map(|(k, _)| *k).collect();
+    let expected: Vec<&str> = keys.iter().map(|(k, _)| *k).collect();
+    assert_eq!(names, expected, "{line}");
+    for ((key, value), (_, kind)) in pairs.iter().zip(keys) {
+        let fits = match kind {
+            Value::Count => value.parse::<u64>().is_ok_and(|n| n > 0),
+            Value::Number => value.parse::<f64>().is_ok_and(|n| n.is_finite() && n >= 0.0),
+            Value::Is(want) => value == want,
+        };
+        assert!(fits, "{key}={value} is not {kind:?} in {line}");
+    }
+}
+
+#[derive(Debug)]
+enum Value {
+    Count,
+    Number,
+    Is(&'static str),
+}
+
+#[test]
+fn ingest_on_sqlite_and_postgres() {
+    for backend in ["sqlite", "postgres"] {
+        let url = postgres_url();
+        let mut args =
+            vec!["ingest", "--backend", backend, "--messages", "300", "--writers", "8", "--conversations", "10"];
+        if backend == "postgres" {
+            args.extend(["--postgres-url", &url]);
+        }
+        let line = last_line(&args);
+        assert_format(
+            &line,
+            "ingest",
+            &[
+                ("backend", Value::Is(backend)),
+                ("messages", Value::Is("300")),
+                ("per_sec", Value::Number),
+                ("p99_ms", Value::Number),
+                ("baseline_per_sec", Value::Number),
+            ],
+        );
+    }
+}
+
+#[test]
+fn chat_with_free_text_and_with_a_script() {
+    let keys = |messages| {
+        [
+            ("backend", Value::Is("sqlite")),
+            ("messages", Value::Is(messages)),
+            ("per_sec", Value::Number),
+            ("p99_ms", Value::Number),
+        ]
+    };
+    // 25 messages each: past the chat's default burst of 20, which the bench must switch off.
+    let line = last_line(&["chat", "--applicants", "6", "--messages", "25", "--connections", "3"]);
+    assert_format(&line, "chat", &keys("150"));
+    let script = "Русский,Военный,На фронте,Вопрос";
+    let line = last_line(&["chat", "--applicants", "6", "--messages", "4", "--connections", "3", "--script", script]);
+    assert_format(&line, "chat", &keys("24"));
+}
+
+#[test]
+fn streams_with_the_server_binary() {
+    let bin = server_bin();
+    let line = last_line(&["streams", "--count", "300", "--server-bin", bin.to_str().unwrap()]);
+    assert_format(
+        &line,
+        "streams",
+        &[
+            ("count", Value::Is("300")),
+            ("rss_before_kib", Value::Count),
+            ("rss_after_kib", Value::Count),
+            ("per_stream_kib", Value::Number),
+        ],
+    );
+}

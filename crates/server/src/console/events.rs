@@ -122,14 +122,12 @@ impl<T: Clone + Send + 'static> Watch<T> {
 
     /// Why the stream must end now, if it must: the session is over, or the viewer no longer
     /// reads the conversation.
-    async fn over(&self) -> Option<&'static str> {
-        if !session::still_open(&self.state, self.token_hash).await {
+    async fn over(state: &AppState, token_hash: [u8; 32], reads: Option<ConversationId>) -> Option<&'static str> {
+        if !session::still_open(state, token_hash).await {
             return Some("session");
         }
-        match self.reads {
-            Some(id) if !access::still_reads::<Conversations>(&self.state, self.token_hash, id).await => {
-                Some("access")
-            }
+        match reads {
+            Some(id) if !access::still_reads::<Conversations>(state, token_hash, id).await => Some("access"),
             _ => None,
         }
     }
@@ -149,7 +147,7 @@ impl<T: Clone + Send + 'static> Watch<T> {
                         Ok(item) => {
                             if let Some(event) = to_event(item) {
                                 if watch.reads.is_some() {
-                                    if let Some(why) = watch.over().await {
+                                    if let Some(why) = Self::over(&watch.state, watch.token_hash, watch.reads).await {
                                         return Some((Ok(expired(why)), None));
                                     }
                                 }
@@ -163,7 +161,7 @@ impl<T: Clone + Send + 'static> Watch<T> {
                         Err(RecvError::Closed) => return None,
                     },
                     _ = watch.check.tick() => {
-                        if let Some(why) = watch.over().await {
+                        if let Some(why) = Self::over(&watch.state, watch.token_hash, watch.reads).await {
                             return Some((Ok(expired(why)), None));
                         }
                     }

@@ -24,7 +24,8 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 async fn favicon() -> Response {
-    ([(header::CONTENT_TYPE, "image/x-icon"), (header::CACHE_CONTROL, "public, max-age=86400")], FAVICON).into_response()
+    ([(header::CONTENT_TYPE, "image/x-icon"), (header::CACHE_CONTROL, "public, max-age=86400")], FAVICON)
+        .into_response()
 }
 
 async fn asset(Path(name): Path<String>) -> Response {

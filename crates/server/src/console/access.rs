@@ -184,7 +184,11 @@ pub(crate) async fn takeable(
 /// Event streams ask on every message and periodically, so that a viewer who loses access
 /// (someone else took the conversation, the case moved on, the session ended) stops receiving.
 /// A store error counts as no: the stream ends rather than run unchecked.
-pub(crate) async fn still_reads<A: SeesConversations>(state: &AppState, token_hash: [u8; 32], id: ConversationId) -> bool {
+pub(crate) async fn still_reads<A: SeesConversations>(
+    state: &AppState,
+    token_hash: [u8; 32],
+    id: ConversationId,
+) -> bool {
     if !session::still_open(state, token_hash).await {
         return false;
     }

@@ -88,7 +88,9 @@ pub(crate) async fn page(
             }
         }
     }
-    let owners = Names::load(&state, lang, cases.values().filter_map(|c| c.assigned_to)).await.or_page(&state.i18n, lang)?;
+    // Collected first: an iterator of borrowing closures held across an await is not `Send`.
+    let owners: Vec<_> = cases.values().filter_map(|c| c.assigned_to).collect();
+    let owners = Names::load(&state, lang, owners).await.or_page(&state.i18n, lang)?;
     let mut returning = Vec::new();
     let rows = waiting
         .iter()

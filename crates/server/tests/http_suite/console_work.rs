@@ -278,7 +278,9 @@ async fn operations_see_the_hand_off_package_without_history() {
     assert!(page.contains("value=\"advance:exited\""));
     assert!(!page.contains("id=\"timeline\"") && !page.contains("/console/conversations/"), "no history");
     assert!(!page.contains("секретная"));
-    let done = session.post(&format!("/console/cases/{case}/transition"), &[("transition", "advance:exited"), ("confirm", "1")]).await;
+    let done = session
+        .post(&format!("/console/cases/{case}/transition"), &[("transition", "advance:exited"), ("confirm", "1")])
+        .await;
     assert_eq!(location(&done), "/console/handoffs?notice=moved");
 }
 

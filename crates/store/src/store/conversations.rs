@@ -122,7 +122,11 @@ impl Store {
 
     /// The last `limit` messages, oldest first: only they are read and decrypted, however long
     /// the conversation.
-    pub async fn last_messages(&self, conversation: ConversationId, limit: i64) -> Result<Vec<MessageView>, StoreError> {
+    pub async fn last_messages(
+        &self,
+        conversation: ConversationId,
+        limit: i64,
+    ) -> Result<Vec<MessageView>, StoreError> {
         let raw = self.backend.last_messages(conversation, limit).await?;
         let mut out = Vec::with_capacity(raw.len());
         for m in raw {

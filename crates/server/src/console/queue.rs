@@ -82,9 +82,9 @@ pub(crate) async fn page(
     let waiting = state.store.queue(QUEUE_LIMIT).await.or_page(&state.i18n, lang)?;
     let mut cases: HashMap<CaseId, CaseView> = HashMap::new();
     for id in waiting.iter().filter_map(|c| c.case) {
-        if !cases.contains_key(&id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = cases.entry(id) {
             if let Some(case) = state.store.case(id).await.or_page(&state.i18n, lang)? {
-                cases.insert(id, case);
+                slot.insert(case);
             }
         }
     }

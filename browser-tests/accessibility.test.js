@@ -1,10 +1,11 @@
-// Scenario 4: axe-core on the applicant chat (every language, and Russian with a conversation)
-// and on the operator queue: no violation of impact "serious" or "critical". The pages forbid
+// Scenario 4: axe-core on the applicant chat (every language, and Russian with a conversation),
+// on the operator queue and on a conversation page with the bot's and the applicant's messages:
+// no violation of impact "serious" or "critical". The pages forbid
 // injected scripts (CSP script-src 'self'), so these contexts bypass the CSP to load axe.
 
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { env, scenario, tag, login, openQueue, openChat, sendAsApplicant, waitForNewQueueItem } from './lib/helpers.js';
+import { env, scenario, tag, login, openQueue, openChat, sendAsApplicant, waitForNewQueueItem, takeConversation, hook } from './lib/helpers.js';
 
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core');
 const BLOCKING = new Set(['serious', 'critical']);
@@ -31,7 +32,7 @@ function report(where, violations) {
     .join('\n') || `  (none on ${where})`;
 }
 
-scenario('accessibility: no serious or critical axe-core violation on the chat and the queue', async (s, t) => {
+scenario('accessibility: no serious or critical axe-core violation on the chat, the queue and a conversation', async (s, t) => {
   const failures = [];
   const check = async (page, where) => {
     const violations = await axeViolations(page);
@@ -55,12 +56,19 @@ scenario('accessibility: no serious or critical axe-core violation on the chat a
 
   const applicant = await s.newPage({ label: 'applicant', bypassCSP: true });
   await openChat(applicant);
-  await sendAsApplicant(applicant, `Оператор, вопрос о доступности (${tag()})`);
+  const asked = `Оператор, вопрос о доступности (${tag()})`;
+  await sendAsApplicant(applicant, asked);
   await openChat(applicant); // a fresh load of the page with its conversation
   await check(applicant, 'chat / in Russian with a conversation');
 
-  await waitForNewQueueItem(operator, before); // the queue with at least one waiting row
+  const waiting = await waitForNewQueueItem(operator, before); // the queue with at least one waiting row
   await check(operator, 'operator queue /console/queue');
+
+  // The transcript labels each message's sender ("Bot", "Applicant") on light grounds.
+  await takeConversation(operator, waiting, asked);
+  await hook(operator, 'ol#transcript li.msg.from-bot .who', 'a bot message with its label');
+  await hook(operator, 'ol#transcript li.msg.from-applicant .who', 'an applicant message with its label');
+  await check(operator, `conversation page /console/conversations/${waiting}`);
 
   assert.equal(failures.length, 0, `axe-core found serious or critical violations:\n${failures.join('\n')}`);
 });

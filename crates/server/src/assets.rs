@@ -15,8 +15,17 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ("console.js", "text/javascript; charset=utf-8", include_bytes!("../static/console.js")),
 ];
 
+/// Every browser asks for it on every site; a plain disc that names nothing (an applicant's
+/// tab or history must not say where they were).
+const FAVICON: &[u8] = include_bytes!("../static/favicon.ico");
+
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/static/{name}", get(asset))
+    Router::new().route("/static/{name}", get(asset)).route("/favicon.ico", get(favicon))
+}
+
+async fn favicon() -> Response {
+    ([(header::CONTENT_TYPE, "image/x-icon"), (header::CACHE_CONTROL, "public, max-age=86400")], FAVICON)
+        .into_response()
 }
 
 async fn asset(Path(name): Path<String>) -> Response {

@@ -134,33 +134,17 @@ impl AppState {
         Ok(true)
     }
 
-    /// The last `keep` messages of a conversation, oldest first. The store reads forwards only,
-    /// so a long conversation is paged through and its older part dropped.
+    /// The last `keep` messages of a conversation, oldest first: only they are read and
+    /// decrypted, however long the conversation is.
     pub async fn recent_messages(
         &self,
         conversation: ConversationId,
         keep: usize,
     ) -> Result<Vec<MessageView>, StoreError> {
-        const PAGE: i64 = 200;
         if keep == 0 {
             return Ok(Vec::new());
         }
-        let mut recent = std::collections::VecDeque::with_capacity(keep.min(PAGE as usize));
-        let mut after = 0;
-        loop {
-            let page = self.store.messages(conversation, after, PAGE).await?;
-            let full = page.len() as i64 == PAGE;
-            after = page.last().map_or(after, |m| m.seq);
-            for message in page {
-                if recent.len() == keep {
-                    recent.pop_front();
-                }
-                recent.push_back(message);
-            }
-            if !full {
-                return Ok(recent.into());
-            }
-        }
+        self.store.last_messages(conversation, i64::try_from(keep).unwrap_or(i64::MAX)).await
     }
 
     pub(crate) fn publish(&self, message: &MessageView) {

@@ -140,4 +140,7 @@ pub(crate) trait Backend: Send + Sync + 'static {
     async fn intake_flows(&self) -> Result<Vec<IntakeFlow>, StoreError>;
     /// The seq of the last change to the flow library or the intake settings (0: none).
     async fn flow_library_version(&self) -> Result<i64, StoreError>;
+    /// The last `limit` messages of a conversation (the highest seqs), oldest first: a page of
+    /// a long transcript without reading the rest.
+    async fn last_messages(&self, conversation: ConversationId, limit: i64) -> Result<Vec<RawMessage>, StoreError>;
 }

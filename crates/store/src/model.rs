@@ -69,6 +69,9 @@ pub struct ConversationView {
     /// When it entered the operators' queue (its waiting time starts here).
     pub queued_ms: Option<i64>,
     pub priority: bool,
+    /// It came back to the queue from closed (the applicant wrote again): the rules of need to
+    /// know then keep a case's history from whoever happens to be on the queue.
+    pub returned: bool,
     pub(crate) key_id: Uuid,
 }
 

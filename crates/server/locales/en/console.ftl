@@ -209,3 +209,14 @@ users-totp-scan = Scan this code with the authenticator app:
 users-totp-qr = QR code for the authenticator app
 users-totp-secret = Or enter this key by hand
 users-totp-uri = Enrolment address
+
+## Need to know in the queue (issue 8)
+queue-returning-assigned = Returning applicant, case assigned to { $owner }
+queue-returning-unassigned = Returning applicant, case not yet assigned: a coordinator will pass it on
+queue-returning-mine = returning, your case
+case-confirm-title = Confirm the move
+case-confirm-heading = There is no way back from this move
+case-confirm-close = Case { $case } will be closed as “{ $reason }”. It cannot be reopened.
+case-confirm-advance = Case { $case } will be moved to “{ $state }”. It cannot be moved back.
+case-confirm-submit = Yes, do it
+case-confirm-cancel = No, back to the case

@@ -209,3 +209,14 @@ users-totp-scan = Відскануйте цей код застосунком а
 users-totp-qr = QR-код для застосунку автентифікації
 users-totp-secret = Або введіть цей ключ вручну
 users-totp-uri = Адреса для підключення
+
+## Необхідність знати в черзі (issue 8)
+queue-returning-assigned = Заявник повернувся, справу веде { $owner }
+queue-returning-unassigned = Заявник повернувся, справу ще нікому не доручено: координатор передасть її
+queue-returning-mine = повернувся, ваша справа
+case-confirm-title = Підтвердіть крок
+case-confirm-heading = Цей крок не можна скасувати
+case-confirm-close = Справу { $case } буде закрито з причиною «{ $reason }». Її не можна буде відкрити знову.
+case-confirm-advance = Справу { $case } буде переведено в стан «{ $state }». Повернути її назад не можна.
+case-confirm-submit = Так, зробити
+case-confirm-cancel = Ні, повернутися до справи

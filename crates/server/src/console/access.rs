@@ -8,6 +8,7 @@ use safepassage_store::{CaseView, ConversationStatus, ConversationView};
 use super::errors;
 use super::lang::Lang;
 use super::roles::{Allowed, Area, CaseWork, Composition, Conversations, QueueWork};
+use super::session;
 use crate::error::PageError;
 use crate::AppState;
 
@@ -36,6 +37,8 @@ pub(crate) enum Reach {
 pub(crate) struct ConversationFacts {
     pub status: ConversationStatus,
     pub assigned_to: Option<UserId>,
+    /// Back in the queue from closed: the applicant wrote again.
+    pub returned: bool,
 }
 
 /// What the rules look at in a case.
@@ -47,7 +50,7 @@ pub(crate) struct CaseFacts {
 
 impl From<&ConversationView> for ConversationFacts {
     fn from(c: &ConversationView) -> ConversationFacts {
-        ConversationFacts { status: c.status, assigned_to: c.assigned_to }
+        ConversationFacts { status: c.status, assigned_to: c.assigned_to, returned: c.returned }
     }
 }
 
@@ -60,6 +63,8 @@ impl From<&CaseView> for CaseFacts {
 /// Operators and specialists: what waits in the queue (to choose what to take), what is assigned
 /// to them, and the conversations of cases they own. Coordinators: the conversations of open
 /// cases, read only. Nobody else: operations get no chat history, admins and analysts no content.
+/// A waiting conversation that is the case's (see [`kept_for_case`]) is not the queue's: only
+/// the case's people read it.
 pub(crate) fn conversation_reach(
     role: Role,
     me: UserId,
@@ -71,7 +76,7 @@ pub(crate) fn conversation_reach(
         Role::Operator | Role::Specialist => {
             if conversation.assigned_to == Some(me) || owns_case {
                 Reach::Write
-            } else if conversation.status == ConversationStatus::Queued {
+            } else if conversation.status == ConversationStatus::Queued && !kept_for_case(conversation, case) {
                 Reach::Read
             } else {
                 Reach::None
@@ -82,7 +87,22 @@ pub(crate) fn conversation_reach(
     }
 }
 
-/// How far a person reaches into a case.
+/// Whether a conversation belongs to its case's people rather than to the queue: its case has an
+/// owner (it goes back to them), or it came back from closed while the case has none yet (then
+/// coordinators read it). The first intake of a case the bot opened, ownerless and never closed,
+/// is the queue's: someone must answer the registration.
+pub(crate) fn kept_for_case(conversation: ConversationFacts, case: Option<CaseFacts>) -> bool {
+    case.is_some_and(|c| c.owner.is_some() || conversation.returned)
+}
+
+/// Whether someone may take a conversation: as if it still waited, they would read it. Whether
+/// it does still wait is the store's to decide (one of two takers loses, and is told kindly).
+pub(crate) fn may_take(role: Role, me: UserId, conversation: ConversationFacts, case: Option<CaseFacts>) -> bool {
+    let waiting = ConversationFacts { status: ConversationStatus::Queued, assigned_to: None, ..conversation };
+    conversation_reach(role, me, waiting, case) != Reach::None
+}
+
+/// How far a person reaches into a conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum CaseReach {
     None,
@@ -136,6 +156,58 @@ pub(crate) async fn conversation<A: SeesConversations>(
     }
 }
 
+/// Refuses a take by someone who may not (see [`may_take`]) as if the conversation were not
+/// there, like every other refusal of an object.
+pub(crate) async fn takeable(
+    state: &AppState,
+    who: &Allowed<QueueWork>,
+    lang: Lang,
+    id: ConversationId,
+) -> Result<(), PageError> {
+    let store_error = |e| errors::store(&state.i18n, lang, e);
+    let Some(conversation) = state.store.conversation(id).await.map_err(store_error)? else {
+        return Err(errors::not_found(&state.i18n, lang));
+    };
+    let case = match conversation.case {
+        Some(case) => state.store.case(case).await.map_err(store_error)?,
+        None => None,
+    };
+    if may_take(who.staff.role, who.staff.id, (&conversation).into(), case.as_ref().map(CaseFacts::from)) {
+        Ok(())
+    } else {
+        Err(errors::not_found(&state.i18n, lang))
+    }
+}
+
+/// Whether the person behind a session still reads conversation `id`, asked afresh: the session
+/// stands, the account's current role is of area `A`, and the rules above still give `Read`.
+/// Event streams ask on every message and periodically, so that a viewer who loses access
+/// (someone else took the conversation, the case moved on, the session ended) stops receiving.
+/// A store error counts as no: the stream ends rather than run unchecked.
+pub(crate) async fn still_reads<A: SeesConversations>(
+    state: &AppState,
+    token_hash: [u8; 32],
+    id: ConversationId,
+) -> bool {
+    if !session::still_open(state, token_hash).await {
+        return false;
+    }
+    let Ok(Some(session)) = state.store.session(token_hash).await else { return false };
+    let Ok(Some(user)) = state.store.user(session.user).await else { return false };
+    if !A::ROLES.contains(&user.role) {
+        return false;
+    }
+    let Ok(Some(conversation)) = state.store.conversation(id).await else { return false };
+    let case = match conversation.case {
+        Some(case) => match state.store.case(case).await {
+            Ok(case) => case,
+            Err(_) => return false,
+        },
+        None => None,
+    };
+    conversation_reach(user.role, user.id, (&conversation).into(), case.as_ref().map(CaseFacts::from)) >= Reach::Read
+}
+
 /// A case someone may see.
 pub(crate) struct CaseGrant {
     pub case: CaseView,
@@ -174,7 +246,7 @@ mod tests {
     }
 
     fn conversation(status: ConversationStatus, assigned_to: Option<UserId>) -> ConversationFacts {
-        ConversationFacts { status, assigned_to }
+        ConversationFacts { status, assigned_to, returned: false }
     }
 
     fn case(state: CaseState, owner: Option<UserId>) -> CaseFacts {
@@ -245,5 +317,34 @@ mod tests {
             assert_eq!(case_reach(role, me, mine), CaseReach::None);
             assert_eq!(case_reach(role, me, handed), CaseReach::None);
         }
+    }
+
+    #[test]
+    fn a_waiting_case_conversation_is_the_case_owners_not_the_queues() {
+        let (owner, other) = (user(1), user(2));
+        let waiting = conversation(ConversationStatus::Queued, None);
+        let returned = ConversationFacts { returned: true, ..waiting };
+        let owned = case(CaseState::Registered, Some(owner));
+        for c in [waiting, returned] {
+            assert_eq!(conversation_reach(Role::Specialist, owner, c, Some(owned)), Reach::Write);
+            for role in [Role::Operator, Role::Specialist] {
+                assert_eq!(conversation_reach(role, other, c, Some(owned)), Reach::None, "{role}");
+                assert!(!may_take(role, other, c, Some(owned)));
+            }
+            assert!(may_take(Role::Specialist, owner, c, Some(owned)));
+            assert_eq!(conversation_reach(Role::Coordinator, other, c, Some(owned)), Reach::Read);
+        }
+        // The bot's registration waits for its first answer with an ownerless case: the queue's.
+        let unowned = case(CaseState::Inquiry, None);
+        assert_eq!(conversation_reach(Role::Operator, other, waiting, Some(unowned)), Reach::Read);
+        assert!(may_take(Role::Operator, other, waiting, Some(unowned)));
+        // Back from closed with no owner yet: coordinators only.
+        assert_eq!(conversation_reach(Role::Operator, other, returned, Some(unowned)), Reach::None);
+        assert_eq!(conversation_reach(Role::Coordinator, other, returned, Some(unowned)), Reach::Read);
+        // Without a case, a returning applicant is anyone's on the queue, as before.
+        assert_eq!(conversation_reach(Role::Operator, other, returned, None), Reach::Read);
+        // Someone else took it: a second taker is let through to lose the race in the store.
+        let taken = conversation(ConversationStatus::Assigned, Some(owner));
+        assert!(may_take(Role::Operator, other, taken, None));
     }
 }

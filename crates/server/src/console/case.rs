@@ -11,6 +11,7 @@ use safepassage_store::{CaseView, NoteKind, StoreError};
 use serde::Deserialize;
 
 use super::access::{self, CaseFacts, CaseReach};
+use super::confirm;
 use super::errors::{self, OrPage};
 use super::form::{Form, Id};
 use super::lang::Lang;
@@ -173,6 +174,9 @@ async fn details(state: &AppState, lang: Lang, case: &CaseView) -> Result<Detail
 pub(crate) struct TransitionForm {
     #[serde(default)]
     transition: String,
+    /// `1` once the person confirmed an irreversible move (see `confirm`).
+    #[serde(default)]
+    confirm: String,
 }
 
 /// `advance:<state>` or `close:<reason>`, as the buttons send them.
@@ -198,6 +202,13 @@ pub(crate) async fn transition(
     let Some(requested) = parse_move(&form.transition) else {
         return Err(errors::bad_request(&state.i18n, lang));
     };
+    if confirm::irreversible(requested) && form.confirm != "1" {
+        // Nothing is done until the person says so on the page that tells what will happen.
+        if !grant.case.state.moves_for(staff.role).contains(&requested) {
+            return Err(errors::forbidden(&state.i18n, lang));
+        }
+        return Ok(confirm::page(&state, lang, staff, id, requested, &form.transition));
+    }
     let page = format!("/console/cases/{id}");
     match state.store.transition_case(grant.case.id, requested, staff.id, staff.role).await {
         Ok(to) => {

@@ -1,6 +1,7 @@
-//! What staff read of a transcript: the bot's message that gave an applicant their codename
-//! shows it masked. The codename is the key to a case on every channel and is otherwise kept
-//! only as a slow keyed hash; the applicant sees it in their own chat, staff never need it.
+//! What staff read of a transcript: the bot's message that gave an applicant their codename,
+//! and an applicant's message (or flow answer) that types it back, show it masked. The codename
+//! is the key to a case on every channel and is otherwise kept only as a slow keyed hash; the
+//! applicant sees it in their own chat, staff never need it.
 
 use std::borrow::Cow;
 
@@ -10,10 +11,19 @@ const GROUPS: usize = 4;
 const GROUP_DIGITS: usize = 4;
 const MASK: char = '•';
 
-/// The text as staff see it: in the bot's messages, every run of four groups of four digits
-/// (the codename's written form, `1234 5678 9012 3456`, or the sixteen digits together) masked.
+/// The text as staff see it: in the bot's and the applicant's messages, every run of four
+/// groups of four digits (the codename's written form, `1234 5678 9012 3456`, or the sixteen
+/// digits together) masked. Staff never have a codename to write.
 pub(crate) fn for_staff(sender: Sender, text: &str) -> Cow<'_, str> {
-    if sender != Sender::Bot || text.chars().filter(char::is_ascii_digit).count() < GROUPS * GROUP_DIGITS {
+    if sender == Sender::Staff {
+        return Cow::Borrowed(text);
+    }
+    masked(text)
+}
+
+/// Any text with its codenames masked (what a flow learnt from the applicant, for one).
+pub(crate) fn masked(text: &str) -> Cow<'_, str> {
+    if text.chars().filter(char::is_ascii_digit).count() < GROUPS * GROUP_DIGITS {
         return Cow::Borrowed(text);
     }
     let chars: Vec<char> = text.chars().collect();
@@ -65,13 +75,20 @@ mod tests {
     }
 
     #[test]
-    fn other_numbers_and_other_senders_are_left_alone() {
+    fn the_codename_an_applicant_types_is_masked() {
+        assert_eq!(for_staff(Sender::Applicant, "мой код 1234 5678 9012 3452"), "мой код •••• •••• •••• ••••");
+        assert_eq!(for_staff(Sender::Applicant, "1234567890123452"), "••••••••••••••••");
+        assert_eq!(masked("1234 5678 9012 3452"), "•••• •••• •••• ••••");
+    }
+
+    #[test]
+    fn other_numbers_and_staff_are_left_alone() {
         let staff = "Ваш код 1234 5678 9012 3452";
         assert_eq!(for_staff(Sender::Staff, staff), staff);
-        assert_eq!(for_staff(Sender::Applicant, staff), staff);
         for text in ["телефон 123 456 7890 12345", "12345678901234567", "1234 5678 9012 345", "без цифр"]
         {
             assert_eq!(for_staff(Sender::Bot, text), text);
+            assert_eq!(for_staff(Sender::Applicant, text), text);
         }
     }
 }

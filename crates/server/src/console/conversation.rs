@@ -120,7 +120,7 @@ pub(crate) async fn page(
         case,
         under_duress,
         bot_topic: summary.topic.map(|t| if t.is_empty() { "—".to_owned() } else { t }),
-        bot_results: summary.results.into_iter().collect(),
+        bot_results: summary.results.into_iter().map(|(k, v)| (k, codename_mask::masked(&v).into_owned())).collect(),
         last_seq: messages.last().map_or(0, |m| m.seq),
         messages,
         label_applicant,

@@ -1,5 +1,7 @@
 //! Live updates as Server-Sent Events: a signal when the queue changes, and new messages of one
-//! conversation. A stream ends when its session does, and never keeps that session alive.
+//! conversation. A stream ends when its session does, and never keeps that session alive; a
+//! conversation's stream is a view like its page (recorded), and ends as soon as the viewer may
+//! no longer read the conversation.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -8,7 +10,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
 use axum::response::sse::{Event as SseEvent, KeepAlive, KeepAliveStream, Sse};
 use futures_util::stream::{self, Stream, StreamExt};
-use safepassage_domain::ConversationId;
+use safepassage_domain::{ConversationId, Event};
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::access::{self, Reach};
@@ -26,6 +28,9 @@ use crate::AppState;
 
 /// How much a reconnecting console may ask to catch up on.
 const BACKLOG_LIMIT: i64 = 500;
+/// The longest a conversation's stream runs between two checks of the viewer's access when no
+/// message comes (each message is checked before it is sent).
+const ACCESS_CHECK_AT_MOST_EVERY: Duration = Duration::from_secs(5);
 
 type Events = Sse<KeepAliveStream<stream::BoxStream<'static, Result<SseEvent, Infallible>>>>;
 
@@ -49,6 +54,10 @@ pub(crate) async fn conversation(
 ) -> Result<Events, PageError> {
     let grant = access::conversation(&state, &who, lang, ConversationId(id), Reach::Read).await?;
     let conversation = grant.conversation.id;
+    // A stream shows the transcript as the page does, so it is recorded the same way, before
+    // anything is sent (with a backlog or without: what arrives later is read too).
+    let view = Event::TranscriptViewed { conversation, by: who.staff.id };
+    state.store.record(vec![view]).await.or_page(&state.i18n, lang)?;
     // Subscribe before reading the backlog: a message arriving in between is then in one or
     // both, and the seq filter below drops the duplicate.
     let receiver = state.hub.subscribe(conversation);
@@ -64,7 +73,7 @@ pub(crate) async fn conversation(
         }
         last = last.max(m.seq);
     }
-    let watch = Watch::new(&state, who.staff.token_hash(), receiver);
+    let watch = Watch::new(&state, who.staff.token_hash(), receiver).reading(conversation);
     let live = watch.stream(move |m: std::sync::Arc<LiveMessage>| {
         (m.seq > last).then(|| message_event(m.seq, sender_word(m.sender), &for_staff(m.sender, &m.text), m.at_ms))
     });
@@ -74,6 +83,10 @@ pub(crate) async fn conversation(
 fn message_event(seq: i64, from: &str, text: &str, at_ms: i64) -> SseEvent {
     let data = serde_json::json!({ "seq": seq, "from": from, "text": text, "at": clock(at_ms) });
     SseEvent::default().event("message").id(seq.to_string()).data(data.to_string())
+}
+
+fn expired(why: &'static str) -> SseEvent {
+    SseEvent::default().event("expired").data(why)
 }
 
 fn sse(stream: stream::BoxStream<'static, Result<SseEvent, Infallible>>) -> Events {
@@ -86,6 +99,9 @@ struct Watch<T> {
     state: AppState,
     token_hash: [u8; 32],
     check: tokio::time::Interval,
+    /// The conversation whose transcript this stream carries: the viewer's access to it is
+    /// checked again before each message and at each tick.
+    reads: Option<ConversationId>,
 }
 
 impl<T: Clone + Send + 'static> Watch<T> {
@@ -94,11 +110,31 @@ impl<T: Clone + Send + 'static> Watch<T> {
         // (and at most a minute); rarely enough to cost nothing.
         let every = (state.config.staff_idle_timeout / 2).clamp(Duration::from_millis(250), Duration::from_secs(60));
         let check = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-        Watch { receiver, state: state.clone(), token_hash, check }
+        Watch { receiver, state: state.clone(), token_hash, check, reads: None }
+    }
+
+    fn reading(mut self, conversation: ConversationId) -> Watch<T> {
+        let every = self.check.period().min(ACCESS_CHECK_AT_MOST_EVERY);
+        self.check = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        self.reads = Some(conversation);
+        self
+    }
+
+    /// Why the stream must end now, if it must: the session is over, or the viewer no longer
+    /// reads the conversation.
+    async fn over(state: &AppState, token_hash: [u8; 32], reads: Option<ConversationId>) -> Option<&'static str> {
+        if !session::still_open(state, token_hash).await {
+            return Some("session");
+        }
+        match reads {
+            Some(id) if !access::still_reads::<Conversations>(state, token_hash, id).await => Some("access"),
+            _ => None,
+        }
     }
 
     /// Events for each item `to_event` keeps; `event: reload` after falling behind (the page
-    /// re-reads), `event: expired` and the end when the session is over.
+    /// re-reads), `event: expired` and the end when the session is over or access is lost
+    /// (`data` says which; console.js reloads, and the page then tells the person).
     fn stream<F>(self, to_event: F) -> impl Stream<Item = Result<SseEvent, Infallible>> + Send + 'static
     where
         F: FnMut(T) -> Option<SseEvent> + Send + 'static,
@@ -110,6 +146,11 @@ impl<T: Clone + Send + 'static> Watch<T> {
                     received = watch.receiver.recv() => match received {
                         Ok(item) => {
                             if let Some(event) = to_event(item) {
+                                if watch.reads.is_some() {
+                                    if let Some(why) = Self::over(&watch.state, watch.token_hash, watch.reads).await {
+                                        return Some((Ok(expired(why)), None));
+                                    }
+                                }
                                 return Some((Ok(event), Some((watch, to_event))));
                             }
                         }
@@ -120,8 +161,8 @@ impl<T: Clone + Send + 'static> Watch<T> {
                         Err(RecvError::Closed) => return None,
                     },
                     _ = watch.check.tick() => {
-                        if !session::still_open(&watch.state, watch.token_hash).await {
-                            return Some((Ok(SseEvent::default().event("expired").data("session")), None));
+                        if let Some(why) = Self::over(&watch.state, watch.token_hash, watch.reads).await {
+                            return Some((Ok(expired(why)), None));
                         }
                     }
                 }

@@ -7,6 +7,7 @@ mod auth;
 mod case;
 mod cases;
 mod codename_mask;
+mod confirm;
 mod conversation;
 mod cookies;
 mod csrf;
@@ -56,7 +57,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/console/conversations/{id}/case", post(conversation::open_case))
         .route("/console/cases", get(cases::list))
         .route("/console/cases/{id}", get(case::page))
-        .route("/console/cases/{id}/transition", post(case::transition))
+        .route("/console/cases/{id}/transition", get(confirm::ask).post(case::transition))
         .route("/console/cases/{id}/composition", post(case::composition))
         .route("/console/handoffs", get(cases::handoffs))
         .route("/console/admin/users", get(admin::users).post(admin::add_user))

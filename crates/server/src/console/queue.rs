@@ -1,18 +1,25 @@
 //! The operators' queue: waiting conversations, priority first and then oldest first, with how
 //! long each has waited; taking one, which exactly one person wins; and "my conversations".
+//! A waiting conversation of someone else's case shows only as a returning applicant and whose
+//! case it is: no link, no take, nothing of what was said.
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
-use safepassage_domain::ConversationId;
-use safepassage_store::{ConversationView, StoreError};
+use std::collections::HashMap;
 
+use fluent_bundle::FluentValue;
+use safepassage_domain::{CaseId, ConversationId};
+use safepassage_store::{CaseView, ConversationView, StoreError};
+
+use super::access::{self, CaseFacts, Reach};
 use super::errors::{self, OrPage};
 use super::form::Id;
 use super::lang::{self, Lang};
 use super::now_ms;
 use super::roles::{Allowed, QueueWork};
+use super::timeline::Names;
 use super::views::{self, short_id, waited, word, Chrome};
 use crate::error::PageError;
 use crate::AppState;
@@ -20,6 +27,7 @@ use crate::AppState;
 /// More than a screen of waiting people is a surge; the oldest are shown first anyway.
 const QUEUE_LIMIT: i64 = 200;
 
+#[derive(Clone)]
 pub(crate) struct QueueRow {
     pub id: String,
     pub short: String,
@@ -27,6 +35,10 @@ pub(crate) struct QueueRow {
     pub language: String,
     pub channel: String,
     pub priority: bool,
+    /// Someone else's case: the neutral line shown instead of the conversation.
+    pub kept: Option<String>,
+    /// An applicant of a case of mine came back.
+    pub returning: bool,
 }
 
 #[derive(Template)]
@@ -53,6 +65,8 @@ fn row(state: &AppState, lang: Lang, c: &ConversationView, since_ms: i64, now: i
         language: word(&state.i18n, lang, "language", c.language.as_str()),
         channel: word(&state.i18n, lang, "channel", c.channel.as_str()),
         priority: c.priority,
+        kept: None,
+        returning: false,
     }
 }
 
@@ -64,14 +78,52 @@ pub(crate) async fn page(
     uri: Uri,
 ) -> Result<Response, PageError> {
     let now = now_ms();
+    let (me, role) = (who.staff.id, who.staff.role);
     let waiting = state.store.queue(QUEUE_LIMIT).await.or_page(&state.i18n, lang)?;
-    let rows = waiting.iter().map(|c| row(&state, lang, c, c.queued_ms.unwrap_or(c.created_ms), now)).collect();
+    let mut cases: HashMap<CaseId, CaseView> = HashMap::new();
+    for id in waiting.iter().filter_map(|c| c.case) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = cases.entry(id) {
+            if let Some(case) = state.store.case(id).await.or_page(&state.i18n, lang)? {
+                slot.insert(case);
+            }
+        }
+    }
+    // Collected first: an iterator of borrowing closures held across an await is not `Send`.
+    let owners: Vec<_> = cases.values().filter_map(|c| c.assigned_to).collect();
+    let owners = Names::load(&state, lang, owners).await.or_page(&state.i18n, lang)?;
+    let mut returning = Vec::new();
+    let rows = waiting
+        .iter()
+        .map(|c| {
+            let mut row = row(&state, lang, c, c.queued_ms.unwrap_or(c.created_ms), now);
+            let case = c.case.and_then(|id| cases.get(&id));
+            let facts = case.map(CaseFacts::from);
+            if access::conversation_reach(role, me, c.into(), facts) == Reach::None {
+                row.kept = Some(match case.and_then(|c| c.assigned_to) {
+                    Some(owner) => state.i18n.text_with(
+                        lang.language,
+                        "queue-returning-assigned",
+                        &[("owner", FluentValue::from(owners.of(owner)))],
+                    ),
+                    None => state.i18n.text(lang.language, "queue-returning-unassigned"),
+                });
+            } else if access::kept_for_case(c.into(), facts) && case.is_some_and(|c| c.assigned_to == Some(me)) {
+                row.returning = true;
+                let mut mine = row.clone();
+                mine.waiting = waited(&state.i18n, lang, now - c.last_message_ms);
+                returning.push(mine);
+            }
+            row
+        })
+        .collect();
     let chrome = Chrome::staff(&state, lang, &who.staff, "/console/queue", uri.query(), "queue-title").with_live();
     if uri.query().and_then(|q| lang::query_value(q, "fragment")) == Some("1") {
         return Ok(views::render(&state, lang, StatusCode::OK, &QueueFragment { chrome, rows }));
     }
     let assigned = state.store.conversations_assigned_to(who.staff.id).await.or_page(&state.i18n, lang)?;
-    let mine = assigned.iter().map(|c| row(&state, lang, c, c.last_message_ms, now)).collect();
+    // Applicants of my cases who came back wait for me first, then what I have taken.
+    let mut mine = returning;
+    mine.extend(assigned.iter().map(|c| row(&state, lang, c, c.last_message_ms, now)));
     Ok(views::render(&state, lang, StatusCode::OK, &QueuePage { chrome, rows, mine }))
 }
 
@@ -83,6 +135,7 @@ pub(crate) async fn take(
     who: Allowed<QueueWork>,
     Id(id): Id,
 ) -> Result<Response, PageError> {
+    access::takeable(&state, &who, lang, ConversationId(id)).await?;
     match state.take_conversation(ConversationId(id), who.staff.id).await {
         Ok(()) => Ok(views::see_other(&format!("/console/conversations/{id}"))),
         Err(StoreError::Conflict(_)) => Ok(views::see_other("/console/queue?notice=taken")),

@@ -17,6 +17,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("case", include_str!("../../templates/console/case.html")),
     ("cases", include_str!("../../templates/console/cases.html")),
     ("users", include_str!("../../templates/console/users.html")),
+    ("confirm", include_str!("../../templates/console/confirm.html")),
 ];
 
 const SOURCES: &[(&str, &str)] = &[
@@ -25,6 +26,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("case", include_str!("case.rs")),
     ("cases", include_str!("cases.rs")),
     ("conversation", include_str!("conversation.rs")),
+    ("confirm", include_str!("confirm.rs")),
     ("errors", include_str!("errors.rs")),
     ("home", include_str!("home.rs")),
     ("queue", include_str!("queue.rs")),

@@ -101,6 +101,9 @@ async fn every_role_against_every_console_route() {
         ("/console/cases".into(), [200, 200, 200, 403, 403, 403]),
         (format!("/console/cases/{}", case), [404, 200, 200, 404, 403, 403]),
         (format!("/console/cases/{}", handed), [404, 200, 200, 200, 403, 403]),
+        // The confirmation of an irreversible move: as the case page, for a move the role has.
+        (format!("/console/cases/{case}/transition?transition=close:duplicate"), [404, 200, 200, 404, 403, 403]),
+        (format!("/console/cases/{handed}/transition?transition=advance:exited"), [404, 403, 200, 200, 403, 403]),
         ("/console/handoffs".into(), [403, 403, 403, 200, 403, 403]),
         ("/console/admin/users".into(), [403, 403, 403, 403, 403, 200]),
         // The flows the bot runs: administrators only (an outline shows every text and branch).
@@ -150,11 +153,11 @@ async fn every_role_against_every_console_route() {
                 ),
                 "close own inquiry case" => (
                     format!("/console/cases/{}/transition", case_owned_by(&server, me, CaseKind::Individual).await),
-                    vec![("transition", "close:duplicate".into())],
+                    vec![("transition", "close:duplicate".into()), ("confirm", "1".into())],
                 ),
                 "mark own handed-off case exited" => (
                     format!("/console/cases/{}/transition", handed_off(&server, me, specialist, coordinator).await),
-                    vec![("transition", "advance:exited".into())],
+                    vec![("transition", "advance:exited".into()), ("confirm", "1".into())],
                 ),
                 "set composition of own group case" => (
                     format!("/console/cases/{}/composition", case_owned_by(&server, me, CaseKind::Group).await),

@@ -239,7 +239,8 @@ async fn a_case_moves_only_as_the_role_allows_and_shows_its_timeline() {
     let case = server.state.store.case(case_id).await.unwrap().unwrap();
     assert_eq!(case.composition.map(|c| (c.size, c.officers)), Some((12, 2)));
     // Closing takes it out of the coordinator's sight: back to the list.
-    let closed = boss.post(&format!("{case_path}/transition"), &[("transition", "close:duplicate")]).await;
+    let closed =
+        boss.post(&format!("{case_path}/transition"), &[("transition", "close:duplicate"), ("confirm", "1")]).await;
     assert_eq!(location(&closed), "/console/cases?notice=moved");
     assert_eq!(server.state.store.case(case_id).await.unwrap().unwrap().state, CaseState::Closed);
 }
@@ -277,7 +278,9 @@ async fn operations_see_the_hand_off_package_without_history() {
     assert!(page.contains("value=\"advance:exited\""));
     assert!(!page.contains("id=\"timeline\"") && !page.contains("/console/conversations/"), "no history");
     assert!(!page.contains("секретная"));
-    let done = session.post(&format!("/console/cases/{case}/transition"), &[("transition", "advance:exited")]).await;
+    let done = session
+        .post(&format!("/console/cases/{case}/transition"), &[("transition", "advance:exited"), ("confirm", "1")])
+        .await;
     assert_eq!(location(&done), "/console/handoffs?notice=moved");
 }
 

@@ -7,6 +7,7 @@ mod chat_flows;
 mod chat_pages;
 mod console;
 mod console_flows;
+mod console_need_to_know;
 mod console_roles;
 mod console_work;
 mod flow_webhooks;

@@ -434,7 +434,8 @@ async fn apply<'a>(
         }
         Op::QueueConversation { id, priority } => {
             let changed = sqlx::query(
-                "UPDATE conversations SET status = 'queued', queued_ms = $2, priority = $3, assigned_to = NULL \
+                "UPDATE conversations SET status = 'queued', queued_ms = $2, priority = $3, assigned_to = NULL, \
+                 returned = (status = 'closed') \
                  WHERE id = $1 AND status IN ('bot', 'closed')",
             )
             .bind(id.0)

@@ -24,7 +24,7 @@ use crate::ops::Job;
 /// than kept in a column, so the hot path appends a message without touching its conversation.
 const CONVERSATION_SELECT: &str = "SELECT id, contact_id, channel, language, case_id, status, assigned_to, \
      created_ms, COALESCE((SELECT m.at_ms FROM messages m WHERE m.conversation_id = conversations.id \
-     ORDER BY m.seq DESC LIMIT 1), created_ms), key_id, queued_ms, priority FROM conversations";
+     ORDER BY m.seq DESC LIMIT 1), created_ms), key_id, queued_ms, priority, returned FROM conversations";
 const CASE_SELECT: &str = "SELECT c.id, c.kind, c.state, c.group_size, c.group_officers, c.close_reason, \
      c.codename_hash IS NOT NULL, k.wrapped IS NULL, c.created_ms, c.updated_ms, c.key_id, c.assigned_to, \
      c.duress_mac, c.duress_words, c.duress_flagged_ms FROM cases c JOIN data_keys k ON k.id = c.key_id";
@@ -66,6 +66,7 @@ fn conversation_row(r: &PgRow) -> Result<ConversationView, StoreError> {
         key_id: r.try_get(9)?,
         queued_ms: r.try_get(10)?,
         priority: r.try_get(11)?,
+        returned: r.try_get(12)?,
     })
 }
 
@@ -479,5 +480,20 @@ impl Backend for PgBackend {
         .fetch_one(&self.pool)
         .await?;
         Ok(row.try_get(0)?)
+    }
+
+    async fn last_messages(&self, conversation: ConversationId, limit_n: i64) -> Result<Vec<RawMessage>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT m.id, m.conversation_id, m.seq, m.sender, m.body_ct, m.at_ms, v.key_id, k.wrapped IS NOT NULL \
+             FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN data_keys k ON k.id = v.key_id \
+             WHERE m.conversation_id = $1 ORDER BY m.seq DESC LIMIT $2",
+        )
+        .bind(conversation.0)
+        .bind(limit(limit_n))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut messages = rows.iter().map(message_row).collect::<Result<Vec<_>, _>>()?;
+        messages.reverse();
+        Ok(messages)
     }
 }

@@ -133,7 +133,8 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
         Op::QueueConversation { id, priority } => {
             let changed = tx
                 .prepare_cached(
-                    "UPDATE conversations SET status = 'queued', queued_ms = ?2, priority = ?3, assigned_to = NULL \
+                    "UPDATE conversations SET status = 'queued', queued_ms = ?2, priority = ?3, assigned_to = NULL, \
+                     returned = (status = 'closed') \
                      WHERE id = ?1 AND status IN ('bot', 'closed')",
                 )?
                 .execute(params![id.as_bytes(), at, priority])?;

@@ -20,7 +20,7 @@ use crate::ops::Job;
 /// Columns of a conversation; the last message time is derived from the messages index rather than kept in a column, so
 /// the hot path appends a message without touching its conversation's row.
 const CONVERSATION_COLUMNS: &str = "id, contact_id, channel, language, case_id, status, assigned_to, created_ms, \
-     COALESCE((SELECT m.at_ms FROM messages m WHERE m.conversation_id = conversations.id ORDER BY m.seq DESC LIMIT 1), created_ms), key_id, queued_ms, priority";
+     COALESCE((SELECT m.at_ms FROM messages m WHERE m.conversation_id = conversations.id ORDER BY m.seq DESC LIMIT 1), created_ms), key_id, queued_ms, priority, returned";
 const CASE_SELECT: &str = "SELECT c.id, c.kind, c.state, c.group_size, c.group_officers, c.close_reason, \
      c.codename_hash IS NOT NULL, k.wrapped IS NULL, c.created_ms, c.updated_ms, c.key_id, c.assigned_to, \
      c.duress_mac, c.duress_words, c.duress_flagged_ms FROM cases c JOIN data_keys k ON k.id = c.key_id";
@@ -63,6 +63,20 @@ fn conversation_row(r: &Row<'_>) -> rusqlite::Result<ConversationView> {
         key_id: row_uuid(r, 9)?,
         queued_ms: r.get(10)?,
         priority: r.get(11)?,
+        returned: r.get(12)?,
+    })
+}
+
+fn message_row(r: &Row<'_>) -> rusqlite::Result<RawMessage> {
+    Ok(RawMessage {
+        id: row_uuid(r, 0)?,
+        conversation: row_uuid(r, 1)?,
+        seq: r.get(2)?,
+        sender: r.get(3)?,
+        body_ct: r.get(4)?,
+        at_ms: r.get(5)?,
+        key_id: row_uuid(r, 6)?,
+        key_alive: r.get(7)?,
     })
 }
 
@@ -201,18 +215,7 @@ impl Backend for SqliteBackend {
                  FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN data_keys k ON k.id = v.key_id \
                  WHERE m.conversation_id = ?1 AND m.seq > ?2 ORDER BY m.seq LIMIT ?3",
             )?;
-            let rows = stmt.query_map(params![conversation.as_bytes(), after_seq, limit], |r| {
-                Ok(RawMessage {
-                    id: row_uuid(r, 0)?,
-                    conversation: row_uuid(r, 1)?,
-                    seq: r.get(2)?,
-                    sender: r.get(3)?,
-                    body_ct: r.get(4)?,
-                    at_ms: r.get(5)?,
-                    key_id: row_uuid(r, 6)?,
-                    key_alive: r.get(7)?,
-                })
-            })?;
+            let rows = stmt.query_map(params![conversation.as_bytes(), after_seq, limit], message_row)?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
         .await
@@ -508,6 +511,21 @@ impl Backend for SqliteBackend {
                  coalesce((SELECT max(seq) FROM intake_flows), 0))",
             )?
             .query_row([], |r| r.get(0))?)
+        })
+        .await
+    }
+
+    async fn last_messages(&self, conversation: ConversationId, limit: i64) -> Result<Vec<RawMessage>, StoreError> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT m.id, m.conversation_id, m.seq, m.sender, m.body_ct, m.at_ms, v.key_id, k.wrapped IS NOT NULL \
+                 FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN data_keys k ON k.id = v.key_id \
+                 WHERE m.conversation_id = ?1 ORDER BY m.seq DESC LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![conversation.as_bytes(), limit], message_row)?;
+            let mut rows: Vec<RawMessage> = rows.collect::<Result<_, _>>()?;
+            rows.reverse();
+            Ok(rows)
         })
         .await
     }

@@ -70,6 +70,7 @@ impl Store {
             last_message_ms: at,
             queued_ms: None,
             priority: false,
+            returned: false,
             key_id,
         })
     }
@@ -112,6 +113,21 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<MessageView>, StoreError> {
         let raw = self.backend.messages(conversation, after_seq, limit).await?;
+        let mut out = Vec::with_capacity(raw.len());
+        for m in raw {
+            out.push(self.open_message(m).await?);
+        }
+        Ok(out)
+    }
+
+    /// The last `limit` messages, oldest first: only they are read and decrypted, however long
+    /// the conversation.
+    pub async fn last_messages(
+        &self,
+        conversation: ConversationId,
+        limit: i64,
+    ) -> Result<Vec<MessageView>, StoreError> {
+        let raw = self.backend.last_messages(conversation, limit).await?;
         let mut out = Vec::with_capacity(raw.len());
         for m in raw {
             out.push(self.open_message(m).await?);

@@ -1,9 +1,9 @@
 //! The operators' queue, case lists, timelines and staff sessions.
 
-use safepassage_domain::{CaseKind, CaseState, Channel, Event, Language, Role, Transition};
+use safepassage_domain::{CaseKind, CaseState, Channel, Event, Language, Role, Sender, Transition};
 use safepassage_store::{CaseFilter, ConversationStatus, StoreError};
 
-use super::TestDb;
+use super::{Kind, TestDb};
 use crate::both_backends;
 
 both_backends!(queue_orders_by_priority_then_age_and_take_is_exclusive, |db: TestDb| async move {
@@ -88,4 +88,41 @@ both_backends!(staff_sessions_live_and_end, |db: TestDb| async move {
     store.end_session([9; 32], Some(user)).await.unwrap();
     assert!(store.session([9; 32]).await.unwrap().is_none());
     assert_eq!(store.users().await.unwrap().len(), 1);
+});
+
+both_backends!(a_page_of_the_last_messages_reads_only_that_page, |db: TestDb| async move {
+    let store = db.open().await;
+    let conv = store.start_conversation(Channel::Web, Language::Ru, None, None).await.unwrap();
+    for i in 0..30 {
+        store.append_message(&conv, Sender::Applicant, &format!("сообщение {i}")).await.unwrap();
+    }
+    let last = store.last_messages(conv.id, 5).await.unwrap();
+    let texts: Vec<_> = last.iter().map(|m| m.body.text().unwrap().to_owned()).collect();
+    assert_eq!(texts, (25..30).map(|i| format!("сообщение {i}")).collect::<Vec<_>>(), "the last five, oldest first");
+    assert!(last.windows(2).all(|w| w[0].seq < w[1].seq));
+    assert_eq!(store.last_messages(conv.id, 100).await.unwrap().len(), 30);
+    // Only the page is opened: a message before it whose sealed body is broken does not matter.
+    let first = store.messages(conv.id, 0, 1).await.unwrap().remove(0);
+    let sql = match db.kind {
+        Kind::Sqlite => format!("UPDATE messages SET body_ct = X'00' WHERE id = X'{}'", first.id.0.simple()),
+        Kind::Postgres => format!("UPDATE messages SET body_ct = '\\x00'::bytea WHERE id = '{}'", first.id.0),
+    };
+    db.raw_execute(&sql).await;
+    assert_eq!(store.last_messages(conv.id, 5).await.unwrap().len(), 5);
+    assert!(store.messages(conv.id, 0, 100).await.is_err(), "reading everything would have opened it");
+});
+
+both_backends!(a_conversation_back_from_closed_is_marked_returned, |db: TestDb| async move {
+    let store = db.open().await;
+    let op = store.create_user("op.ret", Role::Operator, "x".into(), b"s").await.unwrap();
+    let conv = store.start_conversation(Channel::Web, Language::Ru, None, None).await.unwrap();
+    assert!(!conv.returned);
+    assert!(store.queue_conversation(conv.id, false).await.unwrap());
+    assert!(!store.conversation(conv.id).await.unwrap().unwrap().returned, "first time from the bot");
+    store.take_conversation(conv.id, op).await.unwrap();
+    store.close_conversation(conv.id, op).await.unwrap();
+    assert!(store.queue_conversation(conv.id, false).await.unwrap());
+    let back = store.conversation(conv.id).await.unwrap().unwrap();
+    assert!(back.returned && back.status == ConversationStatus::Queued);
+    assert!(store.queue(10).await.unwrap().iter().any(|c| c.id == conv.id && c.returned));
 });

@@ -17,6 +17,7 @@ mod metrics;
 mod request_id;
 mod security;
 mod service;
+mod shred_watch;
 mod token_cache;
 mod webhooks;
 
@@ -67,7 +68,7 @@ impl AppState {
             }
         };
         let webhooks = webhooks::Webhooks::new(&config.flow_webhook_hosts);
-        AppState {
+        let state = AppState {
             store,
             hub: Hub::default(),
             i18n: Arc::new(I18n::load()),
@@ -76,7 +77,9 @@ impl AppState {
             bot,
             flow_sessions: Arc::new(flow_cache::FlowCache::new(single_node)),
             webhooks,
-        }
+        };
+        shred_watch::spawn(&state);
+        state
     }
 }
 

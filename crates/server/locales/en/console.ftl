@@ -209,3 +209,24 @@ users-totp-scan = Scan this code with the authenticator app:
 users-totp-qr = QR code for the authenticator app
 users-totp-secret = Or enter this key by hand
 users-totp-uri = Enrolment address
+
+# Crypto-shredding a case (coordinators).
+shred-title = Destroy this case's data
+shred-link = Destroy this case's data…
+shred-conversations = Conversations joined to the case
+shred-what-happens = What happens
+shred-consequence-keys = The keys of the case and of its conversations are destroyed: messages, notes and locations can never be read again, in this database or in any backup.
+shred-consequence-codename = The codename stops working: whoever uses it is answered as for a wrong codename.
+shred-consequence-chat = The applicant's open chats of this case end, and their phone number or messenger id is forgotten.
+shred-consequence-history = Only the history of events remains (who did what, when), with this destruction recorded in it. This cannot be undone.
+shred-reason = Reason
+shred-reason-applicant-request = the applicant asked for it
+shred-reason-safety-risk = a risk to the applicant's safety (e.g. a seized device or a compromise)
+shred-reason-retention-ended = the retention period ended
+shred-reason-entered-in-error = the case was entered in error
+shred-confirm = I understand that this cannot be undone.
+shred-submit = Destroy the data now
+notice-shredded = The case's data has been destroyed.
+notice-shredded-already = The case's data had already been destroyed.
+notice-shred-unconfirmed = Nothing was destroyed: choose a reason and tick the confirmation.
+timeline-case-shredded-by = { $who } destroyed the case's data: { $reason }.

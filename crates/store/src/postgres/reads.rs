@@ -11,8 +11,10 @@ use uuid::Uuid;
 
 use super::{limit, PgBackend};
 use crate::backend::{
-    Backend, BatchSeqs, MasterKeyRow, RawEvent, RawFlowSession, RawMessage, RawNote, RawUser, WrappedKey,
+    AuditState, Backend, BatchSeqs, MasterKeyRow, RawEvent, RawFlowSession, RawMessage, RawNote, RawUser, WrappedKey,
+    NewAuditKey,
 };
+use crate::chain::{Linker, SwitchOver};
 use crate::error::StoreError;
 use crate::model::{
     CaseFilter, CaseView, ConversationStatus, ConversationView, FlowImport, IntakeFlow, NoteKind, SeqRange,
@@ -148,8 +150,8 @@ fn wrapped_key(r: &PgRow, first: usize) -> Result<WrappedKey, StoreError> {
 
 #[async_trait]
 impl Backend for PgBackend {
-    async fn commit(&self, jobs: Arc<Vec<Job>>) -> Result<BatchSeqs, StoreError> {
-        self.commit_batch(jobs).await
+    async fn commit(&self, jobs: Arc<Vec<Job>>, linker: Arc<Linker>) -> Result<BatchSeqs, StoreError> {
+        self.commit_batch(jobs, linker).await
     }
 
     fn remote_commits(&self) -> Option<tokio::sync::broadcast::Receiver<SeqRange>> {
@@ -479,5 +481,21 @@ impl Backend for PgBackend {
         .fetch_one(&self.pool)
         .await?;
         Ok(row.try_get(0)?)
+    }
+
+    async fn audit_state(&self) -> Result<AuditState, StoreError> {
+        self.read_audit_state().await
+    }
+
+    async fn init_audit(&self, new: NewAuditKey) -> Result<(Uuid, WrappedKey, Option<SwitchOver>), StoreError> {
+        self.init_audit_key(new).await
+    }
+
+    async fn shreds_after(&self, after_seq: i64) -> Result<Vec<(i64, CaseId)>, StoreError> {
+        self.read_shreds_after(after_seq).await
+    }
+
+    fn shred_notices(&self) -> Option<tokio::sync::broadcast::Receiver<()>> {
+        Some(self.commits.shreds.subscribe())
     }
 }

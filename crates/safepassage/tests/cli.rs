@@ -565,7 +565,8 @@ async fn cases_shred_destroys_a_case_from_the_command_line() {
     assert!(text(&again.stderr).contains("shredded already"), "{}", text(&again.stderr));
     let bad = safepassage(dir.path(), &["cases", "shred", &id, "--reason", "because"]);
     assert!(text(&bad.stderr).contains("unknown shred reason"), "{}", text(&bad.stderr));
-    let unknown = safepassage(dir.path(), &["cases", "shred", &uuid::Uuid::now_v7().to_string(), "--reason", "safety_risk"]);
+    let unknown =
+        safepassage(dir.path(), &["cases", "shred", &uuid::Uuid::now_v7().to_string(), "--reason", "safety_risk"]);
     assert!(text(&unknown.stderr).contains("no case"), "{}", text(&unknown.stderr));
 
     let store = Store::open(config()).await.unwrap();

@@ -125,7 +125,7 @@ impl std::fmt::Display for SignedHead {
 
 /// Why a text is not a signed head.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("not an audit head (expected `{HEAD_PREFIX} seq=N hash=HEX mac=HEX`)")]
+#[error("not an audit head (expected `safepassage-audit-head v1 seq=N hash=HEX mac=HEX`)")]
 pub struct HeadParseError;
 
 impl std::str::FromStr for SignedHead {
@@ -183,15 +183,7 @@ pub(crate) struct ChainWalker {
 
 impl ChainWalker {
     pub(crate) fn new(linker: Linker, switch: Option<(i64, Vec<u8>)>, watch: Option<i64>) -> ChainWalker {
-        ChainWalker {
-            linker,
-            switch,
-            prev: GENESIS.to_vec(),
-            expected_seq: 1,
-            watch,
-            watched: None,
-            checked: 0,
-        }
+        ChainWalker { linker, switch, prev: GENESIS.to_vec(), expected_seq: 1, watch, watched: None, checked: 0 }
     }
 
     pub(crate) fn last_seq(&self) -> i64 {
@@ -220,7 +212,9 @@ impl ChainWalker {
         }
         if let Some((keyed_from, base)) = &self.switch {
             if e.seq == keyed_from - 1 && &e.hash != base {
-                return Err("the chain before the switch to keyed links differs from the one recorded at the switch".into());
+                return Err(
+                    "the chain before the switch to keyed links differs from the one recorded at the switch".into()
+                );
             }
         }
         if self.watch == Some(e.seq) {
@@ -277,7 +271,8 @@ mod tests {
         assert!(!back.signed_by(&DataKey::generate()));
         let moved: SignedHead = line.replace("seq=42", "seq=41").parse().unwrap();
         assert!(!moved.signed_by(&key));
-        for junk in ["", "seq=1", &line.replace("mac=", "mac=00"), &format!("{line} extra")] {
+        let junk = [String::new(), "seq=1".into(), line.replace("mac=", "mac=00"), format!("{line} extra")];
+        for junk in junk {
             assert!(junk.parse::<SignedHead>().is_err(), "{junk}");
         }
     }

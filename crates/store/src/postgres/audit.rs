@@ -35,9 +35,10 @@ impl PgBackend {
         new: NewAuditKey,
     ) -> Result<(Uuid, WrappedKey, Option<SwitchOver>), StoreError> {
         let mut tx = self.pool.begin().await?;
-        let head = sqlx::query("SELECT seq, hash, keyed_from, keyed_base, keyed_mac FROM audit_head WHERE id = 1 FOR UPDATE")
-            .fetch_one(&mut *tx)
-            .await?;
+        let head =
+            sqlx::query("SELECT seq, hash, keyed_from, keyed_base, keyed_mac FROM audit_head WHERE id = 1 FOR UPDATE")
+                .fetch_one(&mut *tx)
+                .await?;
         let existing = sqlx::query("SELECT id, master_key_id, wrapped FROM data_keys WHERE purpose = $1")
             .bind(AUDIT_PURPOSE)
             .fetch_optional(&mut *tx)

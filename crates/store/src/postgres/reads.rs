@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use super::{limit, PgBackend};
 use crate::backend::{
-    AuditState, Backend, BatchSeqs, MasterKeyRow, RawEvent, RawFlowSession, RawMessage, RawNote, RawUser, WrappedKey,
-    NewAuditKey,
+    AuditState, Backend, BatchSeqs, MasterKeyRow, NewAuditKey, RawEvent, RawFlowSession, RawMessage, RawNote, RawUser,
+    WrappedKey,
 };
 use crate::chain::{Linker, SwitchOver};
 use crate::error::StoreError;

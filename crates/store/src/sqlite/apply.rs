@@ -237,7 +237,8 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
                  WHERE contact_id IN (SELECT contact_id FROM conversations WHERE case_id = ?1)",
             )?
             .execute(params![case])?;
-            tx.prepare_cached("UPDATE conversations SET token_hash = NULL WHERE case_id = ?1")?.execute(params![case])?;
+            tx.prepare_cached("UPDATE conversations SET token_hash = NULL WHERE case_id = ?1")?
+                .execute(params![case])?;
             let changed = tx
                 .prepare_cached(
                     "UPDATE cases SET codename_hash = NULL, duress_mac = NULL, duress_words = NULL, \

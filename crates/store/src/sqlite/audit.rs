@@ -23,13 +23,17 @@ fn uuid_of(bytes: Vec<u8>) -> Result<Uuid, StoreError> {
 impl SqliteBackend {
     pub(crate) async fn read_audit_state(&self) -> Result<AuditState, StoreError> {
         self.read(|c| {
-            Ok(c.query_row("SELECT seq, hash, keyed_from, keyed_base, keyed_mac FROM audit_head WHERE id = 1", [], |r| {
-                Ok(AuditState {
-                    head_seq: r.get(0)?,
-                    head_hash: r.get(1)?,
-                    switch: switch_of(r.get(2)?, r.get(3)?, r.get(4)?),
-                })
-            })?)
+            Ok(c.query_row(
+                "SELECT seq, hash, keyed_from, keyed_base, keyed_mac FROM audit_head WHERE id = 1",
+                [],
+                |r| {
+                    Ok(AuditState {
+                        head_seq: r.get(0)?,
+                        head_hash: r.get(1)?,
+                        switch: switch_of(r.get(2)?, r.get(3)?, r.get(4)?),
+                    })
+                },
+            )?)
         })
         .await
     }
@@ -50,11 +54,10 @@ impl SqliteBackend {
                 )
                 .optional()?;
             if let Some((id, stored)) = existing {
-                let switch = tx.query_row(
-                    "SELECT keyed_from, keyed_base, keyed_mac FROM audit_head WHERE id = 1",
-                    [],
-                    |r| Ok(switch_of(r.get(0)?, r.get(1)?, r.get(2)?)),
-                )?;
+                let switch =
+                    tx.query_row("SELECT keyed_from, keyed_base, keyed_mac FROM audit_head WHERE id = 1", [], |r| {
+                        Ok(switch_of(r.get(0)?, r.get(1)?, r.get(2)?))
+                    })?;
                 return Ok((uuid_of(id)?, stored, switch));
             }
             let (seq, base): (i64, Vec<u8>) =
@@ -78,9 +81,8 @@ impl SqliteBackend {
 
     pub(crate) async fn read_shreds_after(&self, after_seq: i64) -> Result<Vec<(i64, CaseId)>, StoreError> {
         self.read(move |c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT shredded_seq, id FROM cases WHERE shredded_seq > ?1 ORDER BY shredded_seq",
-            )?;
+            let mut stmt =
+                c.prepare_cached("SELECT shredded_seq, id FROM cases WHERE shredded_seq > ?1 ORDER BY shredded_seq")?;
             let rows = stmt.query_map(params![after_seq], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
             let mut out = Vec::new();
             for row in rows {

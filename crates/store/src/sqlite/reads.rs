@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use super::SqliteBackend;
 use crate::backend::{
-    AuditState, Backend, BatchSeqs, MasterKeyRow, RawEvent, RawFlowSession, RawMessage, RawNote, RawUser, WrappedKey,
-    NewAuditKey,
+    AuditState, Backend, BatchSeqs, MasterKeyRow, NewAuditKey, RawEvent, RawFlowSession, RawMessage, RawNote, RawUser,
+    WrappedKey,
 };
 use crate::chain::{Linker, SwitchOver};
 use crate::error::StoreError;

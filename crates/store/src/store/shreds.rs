@@ -52,16 +52,18 @@ async fn watch(backend: Arc<dyn Backend>, keys: Arc<KeyState>, sender: broadcast
     let mut tick = tokio::time::interval(POLL_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        match notices.as_mut() {
-            Some(notices) => {
-                tokio::select! {
-                    _ = tick.tick() => {}
-                    _ = notices.recv() => {}
-                }
-            }
+        let closed = match notices.as_mut() {
+            Some(notices) => tokio::select! {
+                _ = tick.tick() => false,
+                heard = notices.recv() => matches!(heard, Err(broadcast::error::RecvError::Closed)),
+            },
             None => {
                 tick.tick().await;
+                false
             }
+        };
+        if closed {
+            notices = None;
         }
         match backend.shreds_after(seen).await {
             Ok(shreds) => {

@@ -215,7 +215,9 @@ both_backends!(a_signed_head_proves_the_chain_up_to_it, |db: TestDb| async move 
     assert_eq!(head.seq, last);
     let line = head.to_string();
     let back: SignedHead = line.parse().unwrap();
-    assert!(matches!(store.verify_chain_against(&back).await.unwrap(), ChainReport::Intact { events } if events as i64 == last));
+    assert!(
+        matches!(store.verify_chain_against(&back).await.unwrap(), ChainReport::Intact { events } if events as i64 == last)
+    );
     // The chain grows past the head: still proven.
     some_messages(&store, 3).await;
     assert!(matches!(store.verify_chain_against(&back).await.unwrap(), ChainReport::Intact { .. }));
@@ -288,7 +290,12 @@ both_backends!(a_chain_rewritten_with_plain_links_is_caught, |db: TestDb| async 
     db.raw_execute("UPDATE audit_head SET keyed_from = NULL, keyed_base = NULL, keyed_mac = NULL WHERE id = 1").await;
     let (_, reason) = broken(store.verify_chain().await.unwrap());
     assert!(reason.contains("switch"), "{reason}");
-    db.raw_execute(&format!("UPDATE audit_head SET keyed_from = {}, keyed_mac = {} WHERE id = 1", last + 1, blob(db.kind, &[0; 32]))).await;
+    db.raw_execute(&format!(
+        "UPDATE audit_head SET keyed_from = {}, keyed_mac = {} WHERE id = 1",
+        last + 1,
+        blob(db.kind, &[0; 32])
+    ))
+    .await;
     let (_, reason) = broken(store.verify_chain().await.unwrap());
     assert!(reason.contains("switch"), "{reason}");
 });
@@ -313,7 +320,9 @@ both_backends!(an_old_chain_is_migrated_and_keeps_verifying, |db: TestDb| async 
     assert!(matches!(store.verify_chain().await.unwrap(), ChainReport::Intact { events } if events as i64 == old_last));
     let last = some_messages(&store, 4).await;
     let head = store.signed_head().await.unwrap();
-    assert!(matches!(store.verify_chain_against(&head).await.unwrap(), ChainReport::Intact { events } if events as i64 == last));
+    assert!(
+        matches!(store.verify_chain_against(&head).await.unwrap(), ChainReport::Intact { events } if events as i64 == last)
+    );
     drop(store);
     // Reopening keeps the switch where it was.
     let store = db.open().await;

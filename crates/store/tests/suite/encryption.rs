@@ -79,7 +79,9 @@ both_backends!(flipping_the_sender_of_a_message_makes_it_unreadable, |db: TestDb
     let staff = store.append_message(&conv, Sender::Staff, "we wait for you").await.unwrap();
     // A database writer makes the applicant's words look like the operator's.
     let sql = match db.kind {
-        Kind::Sqlite => format!("UPDATE messages SET sender = 'staff' WHERE id = x'{}'", hex::encode(words.id.as_bytes())),
+        Kind::Sqlite => {
+            format!("UPDATE messages SET sender = 'staff' WHERE id = x'{}'", hex::encode(words.id.as_bytes()))
+        }
         Kind::Postgres => format!("UPDATE messages SET sender = 'staff' WHERE id = '{}'", words.id),
     };
     db.raw_execute(&sql).await;
@@ -98,7 +100,9 @@ both_backends!(changing_the_kind_or_author_of_a_note_makes_it_unreadable, |db: T
     let note = store.add_note(case, NoteKind::Note, user, "rumour, not checked").await.unwrap();
     assert_eq!(store.notes(case).await.unwrap()[0].body.text(), Some("rumour, not checked"));
     let sql = match db.kind {
-        Kind::Sqlite => format!("UPDATE case_notes SET kind = 'location' WHERE id = x'{}'", hex::encode(note.as_bytes())),
+        Kind::Sqlite => {
+            format!("UPDATE case_notes SET kind = 'location' WHERE id = x'{}'", hex::encode(note.as_bytes()))
+        }
         Kind::Postgres => format!("UPDATE case_notes SET kind = 'location' WHERE id = '{note}'"),
     };
     db.raw_execute(&sql).await;

@@ -46,10 +46,7 @@ both_backends!(shredding_removes_the_codename_token_flow_state_and_identity, |db
     // Writing into a shredded conversation is refused.
     assert!(matches!(store.append_message(&conv, Sender::Applicant, "x").await, Err(StoreError::Conflict(_))));
     // A second shred is refused; the first is recorded with who and why.
-    assert!(matches!(
-        store.shred_case(case, coordinator, ShredReason::SafetyRisk).await,
-        Err(StoreError::Conflict(_))
-    ));
+    assert!(matches!(store.shred_case(case, coordinator, ShredReason::SafetyRisk).await, Err(StoreError::Conflict(_))));
     let shreds: Vec<_> = store
         .events(0, 1000)
         .await

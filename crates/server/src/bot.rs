@@ -193,6 +193,12 @@ fn millis(rfc3339: Option<&str>) -> Option<i64> {
     rfc3339.and_then(engine::time::parse).map(|t| t.timestamp_millis())
 }
 
+/// The engine refused a step; its messages are fixed texts and flow definition errors (no
+/// applicant input).
+fn engine_failed(e: engine::EngineError) -> StoreError {
+    StoreError::Database(format!("flow step failed: {e}"))
+}
+
 /// A flow session or summary that does not (de)serialise. Serde's messages quote the input
 /// they choke on, which here is an applicant's answers: only the kind of error and where it
 /// happened reach the error (and so the log).
@@ -242,7 +248,7 @@ impl AppState {
             engine.start(&library.assets, &env, contact, Trigger::manual(intake), &mut rng)
         })
         .await?
-        .map_err(bad_state)?;
+        .map_err(engine_failed)?;
         let fresh = Waiting { session: started.session, summary: Summary::default(), version: 0 };
         self.apply_step(conversation, fresh, None, &started.events, None).await
     }
@@ -271,7 +277,7 @@ impl AppState {
                 (waiting, events)
             })
             .await?;
-            let events = events.map_err(bad_state)?;
+            let events = events.map_err(engine_failed)?;
             match self.apply_step(conversation, waiting, Some(input), &events, None).await {
                 // Another node stepped the session since it was read: run the message again on
                 // what that step left (once; the store is read afresh, nothing was kept).
@@ -322,7 +328,7 @@ impl AppState {
             (waiting, events)
         })
         .await?;
-        let events = events.map_err(bad_state)?;
+        let events = events.map_err(engine_failed)?;
         match self.apply_step(&conversation, waiting, None, &events, closing).await {
             // A message (here or on another node) stepped it first: the timer is not due now.
             Err(StoreError::Conflict(_)) | Ok(_) => Ok(()),
@@ -560,7 +566,7 @@ mod tests {
         }
         // Each input is refused by the session, and the quoted string by the summary too; serde's
         // own message would have quoted the answer in every one of these.
-        assert!(refusals.len() >= inputs.len() + 1, "{refusals:?}");
+        assert!(refusals.len() > inputs.len(), "{refusals:?}");
         assert!(serde_json::from_str::<Session>(&inputs[2]).unwrap_err().to_string().contains("Mariupol"));
         for refusal in refusals {
             let text = refusal.to_string();

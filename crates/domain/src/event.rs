@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::case::{CaseKind, CaseState, CloseReason};
 use crate::ids::{CaseId, ContactId, ConversationId, MessageId, UserId};
 use crate::role::Role;
-use crate::vocabulary::{Channel, Language, Sender};
+use crate::vocabulary::{Channel, Language, Sender, ShredReason};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -94,8 +94,14 @@ pub enum Event {
         case: CaseId,
         by: UserId,
     },
+    /// Crypto-shredding: the keys of the case and its conversations were destroyed. Who did it
+    /// and why are absent only in events written before they were recorded.
     CaseShredded {
         case: CaseId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<UserId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<ShredReason>,
     },
     UserCreated {
         user: UserId,
@@ -191,7 +197,7 @@ impl Event {
             | Event::CaseNoteAdded { case, .. }
             | Event::LocationRecorded { case, .. }
             | Event::CaseViewed { case, .. }
-            | Event::CaseShredded { case }
+            | Event::CaseShredded { case, .. }
             | Event::DuressPhraseAgreed { case }
             | Event::CaseFlaggedUnderDuress { case } => Some(case.0),
             Event::ConversationStarted { conversation, .. }
@@ -270,6 +276,21 @@ mod tests {
             let value: serde_json::Value = serde_json::from_slice(&e.canonical_bytes()).unwrap();
             assert_eq!(value["type"], e.kind());
         }
+    }
+
+    #[test]
+    fn a_shred_written_before_who_and_why_keeps_its_bytes() {
+        let old = r#"{"type":"case_shredded","case":"00000000-0000-0000-0000-000000000000"}"#;
+        let event: Event = serde_json::from_str(old).unwrap();
+        assert_eq!(event, Event::CaseShredded { case: CaseId(Uuid::nil()), by: None, reason: None });
+        assert_eq!(event.canonical_bytes(), old.as_bytes());
+        let new = Event::CaseShredded {
+            case: CaseId(Uuid::nil()),
+            by: Some(UserId(Uuid::nil())),
+            reason: Some(ShredReason::SafetyRisk),
+        };
+        let text = String::from_utf8(new.canonical_bytes()).unwrap();
+        assert!(text.ends_with(r#""reason":"safety_risk"}"#), "{text}");
     }
 
     #[test]

@@ -16,4 +16,4 @@ pub use duress::{DuressError, DuressPhrase};
 pub use event::{Event, EventEnvelope};
 pub use ids::{CaseId, ContactId, ConversationId, MessageId, UserId};
 pub use role::Role;
-pub use vocabulary::{Channel, Language, ParseError, Sender};
+pub use vocabulary::{Channel, Language, ParseError, Sender, ShredReason};

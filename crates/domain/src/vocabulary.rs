@@ -53,6 +53,15 @@ vocabulary!(
     /// Who wrote a message.
     Sender, "sender", { Applicant => "applicant", Bot => "bot", Staff => "staff" }
 );
+vocabulary!(
+    /// Why a case was crypto-shredded: a closed list, so the audit log never holds free text.
+    ShredReason, "shred reason", {
+        ApplicantRequest => "applicant_request",
+        SafetyRisk => "safety_risk",
+        RetentionEnded => "retention_ended",
+        EnteredInError => "entered_in_error"
+    }
+);
 
 #[cfg(test)]
 mod tests {

@@ -85,6 +85,23 @@ pub enum Command {
     /// The flow library: check and import RapidPro/TextIt flow files.
     #[command(subcommand)]
     Flows(FlowsCommand),
+    /// Cases: crypto-shredding.
+    #[command(subcommand)]
+    Cases(CasesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CasesCommand {
+    /// Destroy the keys of a case and of its conversations (crypto-shredding): messages, notes
+    /// and locations become unreadable everywhere, backups included; the codename stops
+    /// working. Recorded in the audit log with the reason. Cannot be undone.
+    Shred {
+        /// The case's id (a UUID, as the console shows it).
+        id: String,
+        /// applicant_request, safety_risk, retention_ended or entered_in_error.
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -136,8 +153,17 @@ pub enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Recompute the hash chain; exit 0 when intact, 1 naming the first broken link.
-    Verify,
+    /// Recompute the chain's keyed links up to the stored head; exit 0 when intact, 1 naming the
+    /// first broken link.
+    Verify {
+        /// A head printed earlier by `audit head`: also prove that nothing up to it was removed
+        /// or changed.
+        #[arg(long, value_name = "HEAD")]
+        expect: Option<String>,
+    },
+    /// Verify the chain, then print its head signed with the audit key (one line): keep it
+    /// outside the database and give it to `audit verify --expect` later.
+    Head,
 }
 
 #[derive(Debug, Subcommand)]

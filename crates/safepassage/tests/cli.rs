@@ -321,6 +321,8 @@ fn every_command_has_help() {
         vec!["migrate", "--help"],
         vec!["user", "add", "--help"],
         vec!["audit", "verify", "--help"],
+        vec!["audit", "head", "--help"],
+        vec!["cases", "shred", "--help"],
         vec!["keys", "rotate", "--help"],
         vec!["flows", "check", "--help"],
         vec!["flows", "import", "--help"],
@@ -532,4 +534,88 @@ async fn a_running_server_picks_up_an_import_from_the_command_line() {
         assert!(Instant::now() < deadline, "the server still starts the old intake: {session}");
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+#[test]
+fn audit_head_and_verify_expect_catch_a_truncated_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["a.one", "b.two", "c.three", "d.four"] {
+        assert!(safepassage(dir.path(), &["user", "add", "--role", "operator", name]).status.success());
+    }
+    let out = safepassage(dir.path(), &["audit", "head"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let head = text(&out.stdout);
+    assert_eq!(head.lines().count(), 1, "{head}");
+    let head = head.trim().to_owned();
+    assert!(head.starts_with("safepassage-audit-head v1 seq=4 hash="), "{head}");
+    let out = safepassage(dir.path(), &["audit", "verify", "--expect", &head]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert_eq!(text(&out.stdout).trim(), "4 events, chain intact");
+
+    // Someone with database access removes the last two events and moves the head back.
+    let db = rusqlite::Connection::open(dir.path().join("safepassage-data/safepassage.db")).unwrap();
+    db.execute_batch(
+        "DELETE FROM events WHERE seq > 2; \
+         UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM events WHERE seq = 2) WHERE id = 1;",
+    )
+    .unwrap();
+    // The shortened chain is consistent in itself; the head kept elsewhere tells.
+    let out = safepassage(dir.path(), &["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let out = safepassage(dir.path(), &["audit", "verify", "--expect", &head]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = text(&out.stdout);
+    assert!(said.starts_with("chain broken at event 4:") && said.contains("ends at event 2"), "{said}");
+
+    let out = safepassage(dir.path(), &["audit", "verify", "--expect", "seq=4"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("not an audit head"), "{}", text(&out.stderr));
+}
+
+#[tokio::test]
+async fn cases_shred_destroys_a_case_from_the_command_line() {
+    use safepassage_domain::{CaseKind, Channel, Event, Language, Sender, ShredReason, UserId};
+    use safepassage_store::{Body, KeySource, Store, StoreConfig};
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("safepassage-data");
+    let config = || {
+        let mut config = StoreConfig::new(
+            format!("sqlite:{}", data.join("safepassage.db").display()),
+            KeySource::File(data.join("safepassage.key")),
+        );
+        config.fast_codename_hash = true;
+        config
+    };
+    let store = Store::open(config()).await.unwrap();
+    let conv = store.start_conversation(Channel::Web, Language::Uk, None, None).await.unwrap();
+    store.append_message(&conv, Sender::Applicant, "we are four, one of us wounded").await.unwrap();
+    let case = store.open_case(Some(conv.id), CaseKind::Group, UserId(uuid::Uuid::now_v7())).await.unwrap();
+    let codename = store.issue_codename(case).await.unwrap();
+    drop(store);
+
+    let id = case.0.to_string();
+    let out = safepassage(dir.path(), &["cases", "shred", &id, "--reason", "applicant_request"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("shredded"), "{}", text(&out.stdout));
+    let again = safepassage(dir.path(), &["cases", "shred", &id, "--reason", "applicant_request"]);
+    assert!(!again.status.success());
+    assert!(text(&again.stderr).contains("shredded already"), "{}", text(&again.stderr));
+    let bad = safepassage(dir.path(), &["cases", "shred", &id, "--reason", "because"]);
+    assert!(text(&bad.stderr).contains("unknown shred reason"), "{}", text(&bad.stderr));
+    let unknown =
+        safepassage(dir.path(), &["cases", "shred", &uuid::Uuid::now_v7().to_string(), "--reason", "safety_risk"]);
+    assert!(text(&unknown.stderr).contains("no case"), "{}", text(&unknown.stderr));
+
+    let store = Store::open(config()).await.unwrap();
+    assert!(store.case(case).await.unwrap().unwrap().shredded);
+    assert_eq!(store.messages(conv.id, 0, 10).await.unwrap()[0].body, Body::Shredded);
+    let later = store.start_conversation(Channel::Web, Language::Uk, None, None).await.unwrap();
+    assert_eq!(store.join_by_codename(later.id, &codename).await.unwrap(), None);
+    let events = store.events(0, 1000).await.unwrap();
+    assert!(events.iter().any(|e| e.event
+        == Event::CaseShredded { case, by: Some(UserId::SYSTEM), reason: Some(ShredReason::ApplicantRequest) }));
+    drop(store);
+    let out = safepassage(dir.path(), &["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
 }

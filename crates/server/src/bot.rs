@@ -193,8 +193,24 @@ fn millis(rfc3339: Option<&str>) -> Option<i64> {
     rfc3339.and_then(engine::time::parse).map(|t| t.timestamp_millis())
 }
 
-fn bad_state(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Database(format!("unreadable flow session: {e}"))
+/// The engine refused a step; its messages are fixed texts and flow definition errors (no
+/// applicant input).
+fn engine_failed(e: engine::EngineError) -> StoreError {
+    StoreError::Database(format!("flow step failed: {e}"))
+}
+
+/// A flow session or summary that does not (de)serialise. Serde's messages quote the input
+/// they choke on, which here is an applicant's answers: only the kind of error and where it
+/// happened reach the error (and so the log).
+fn bad_state(e: serde_json::Error) -> StoreError {
+    use serde_json::error::Category;
+    let kind = match e.classify() {
+        Category::Io => "i/o",
+        Category::Syntax => "syntax",
+        Category::Data => "data",
+        Category::Eof => "end-of-input",
+    };
+    StoreError::Database(format!("unreadable flow session: {kind} error at line {} column {}", e.line(), e.column()))
 }
 
 /// A session waiting for the next message, with the platform's summary and the version of
@@ -232,7 +248,7 @@ impl AppState {
             engine.start(&library.assets, &env, contact, Trigger::manual(intake), &mut rng)
         })
         .await?
-        .map_err(bad_state)?;
+        .map_err(engine_failed)?;
         let fresh = Waiting { session: started.session, summary: Summary::default(), version: 0 };
         self.apply_step(conversation, fresh, None, &started.events, None).await
     }
@@ -261,7 +277,7 @@ impl AppState {
                 (waiting, events)
             })
             .await?;
-            let events = events.map_err(bad_state)?;
+            let events = events.map_err(engine_failed)?;
             match self.apply_step(conversation, waiting, Some(input), &events, None).await {
                 // Another node stepped the session since it was read: run the message again on
                 // what that step left (once; the store is read afresh, nothing was kept).
@@ -312,7 +328,7 @@ impl AppState {
             (waiting, events)
         })
         .await?;
-        let events = events.map_err(bad_state)?;
+        let events = events.map_err(engine_failed)?;
         match self.apply_step(&conversation, waiting, None, &events, closing).await {
             // A message (here or on another node) stepped it first: the timer is not due now.
             Err(StoreError::Conflict(_)) | Ok(_) => Ok(()),
@@ -334,7 +350,7 @@ impl AppState {
             return Ok(None);
         }
         if session.wait.is_none() {
-            return Err(bad_state("session is waiting but has no wait"));
+            return Err(StoreError::Database("unreadable flow session: it waits without a wait".into()));
         }
         let summary = serde_json::from_str(&flow.summary).map_err(bad_state)?;
         Ok(Some(Waiting { session, summary, version: flow.version }))
@@ -528,4 +544,34 @@ pub async fn run_flow_timers(state: AppState, every: Duration) {
 /// the bot is done with it (or never had it), so a person must answer.
 pub(crate) fn needs_operator(conversation: &ConversationView) -> bool {
     matches!(conversation.status, ConversationStatus::Bot | ConversationStatus::Closed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreadable_flow_state_names_no_word_of_it() {
+        let secret = "Mariupol, 5 Peace Avenue";
+        let inputs = [
+            format!(r#"{{"status": "{secret}"}}"#),
+            format!(r#"{{"uuid": 1, "{secret}": true}}"#),
+            format!(r#""{secret}""#),
+            format!(r#"{{"status": "waiting", "input": "{secret}"#),
+        ];
+        let mut refusals = Vec::new();
+        for input in &inputs {
+            refusals.extend(serde_json::from_str::<Session>(input).map_err(bad_state).err());
+            refusals.extend(serde_json::from_str::<Summary>(input).map_err(bad_state).err());
+        }
+        // Each input is refused by the session, and the quoted string by the summary too; serde's
+        // own message would have quoted the answer in every one of these.
+        assert!(refusals.len() > inputs.len(), "{refusals:?}");
+        assert!(serde_json::from_str::<Session>(&inputs[2]).unwrap_err().to_string().contains("Mariupol"));
+        for refusal in refusals {
+            let text = refusal.to_string();
+            assert!(text.starts_with("database error: unreadable flow session: "), "{text}");
+            assert!(!text.contains("Mariupol") && !text.contains("Peace"), "{text}");
+        }
+    }
 }

@@ -52,6 +52,11 @@ impl<S> FlowCache<S> {
         }
     }
 
+    /// Forgets every session (when it is unknown which must go).
+    pub fn clear(&self) {
+        self.map.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
     #[cfg(test)]
     fn len(&self) -> usize {
         self.map.lock().unwrap_or_else(|p| p.into_inner()).len()

@@ -17,6 +17,7 @@ mod metrics;
 mod request_id;
 mod security;
 mod service;
+mod shred_watch;
 mod token_cache;
 mod webhook_hosts;
 mod webhooks;
@@ -69,7 +70,7 @@ impl AppState {
             }
         };
         let webhooks = webhooks::Webhooks::new(&config.flow_webhook_hosts);
-        AppState {
+        let state = AppState {
             store,
             hub: Hub::default(),
             i18n: Arc::new(I18n::load()),
@@ -78,7 +79,9 @@ impl AppState {
             bot,
             flow_sessions: Arc::new(flow_cache::FlowCache::new(single_node)),
             webhooks,
-        }
+        };
+        shred_watch::spawn(&state);
+        state
     }
 }
 

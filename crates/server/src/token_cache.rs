@@ -57,6 +57,13 @@ impl TokenCache {
         entries.by_token.insert(token_hash, conversation);
     }
 
+    /// Drops every entry (when it is unknown which must go).
+    pub fn clear(&self) {
+        let mut entries = self.entries();
+        entries.by_token.clear();
+        entries.token_of.clear();
+    }
+
     /// Drops a conversation whose status changed; the next request reads it afresh.
     pub fn forget(&self, conversation: ConversationId) {
         if self.enabled {

@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use safepassage_domain::{CaseId, ConversationId, UserId};
 use uuid::Uuid;
 
+use crate::chain::{Linker, SwitchOver};
 use crate::error::StoreError;
 use crate::model::{CaseFilter, CaseView, ConversationView, FlowImport, IntakeFlow, NoteKind, SeqRange, StaffSession};
 use crate::ops::Job;
@@ -84,13 +85,29 @@ pub(crate) struct RawUser {
     pub locked_until_ms: i64,
 }
 
+/// The chain's head as stored, and the record of its switch to keyed links.
+#[derive(Debug, Clone)]
+pub(crate) struct AuditState {
+    pub head_seq: i64,
+    pub head_hash: Vec<u8>,
+    pub switch: Option<SwitchOver>,
+}
+
+/// A fresh audit key, to store if the database has none yet.
+pub(crate) struct NewAuditKey {
+    pub id: Uuid,
+    pub master_key_id: String,
+    pub wrapped: Vec<u8>,
+    pub key: safepassage_keys::DataKey,
+}
+
 /// The result of committing one batch: per job, the seqs given to its events.
 pub(crate) type BatchSeqs = Vec<Vec<i64>>;
 
 #[async_trait]
 pub(crate) trait Backend: Send + Sync + 'static {
     /// Commits all jobs in one transaction, chaining their events in order. Fails whole.
-    async fn commit(&self, jobs: Arc<Vec<Job>>) -> Result<BatchSeqs, StoreError>;
+    async fn commit(&self, jobs: Arc<Vec<Job>>, linker: Arc<Linker>) -> Result<BatchSeqs, StoreError>;
     async fn ping(&self) -> Result<(), StoreError>;
     /// Ranges of events other app nodes committed (PostgreSQL); None where there can be none.
     fn remote_commits(&self) -> Option<tokio::sync::broadcast::Receiver<SeqRange>> {
@@ -143,4 +160,16 @@ pub(crate) trait Backend: Send + Sync + 'static {
     /// The last `limit` messages of a conversation (the highest seqs), oldest first: a page of
     /// a long transcript without reading the rest.
     async fn last_messages(&self, conversation: ConversationId, limit: i64) -> Result<Vec<RawMessage>, StoreError>;
+    /// The audit chain's head and switch-over record.
+    async fn audit_state(&self) -> Result<AuditState, StoreError>;
+    /// The audit key as stored, with the switch-over record. When the database has no audit
+    /// key yet, stores `new` and records the switch-over at the next seq, covering the head,
+    /// in one transaction holding the head's lock (several nodes may start at once).
+    async fn init_audit(&self, new: NewAuditKey) -> Result<(Uuid, WrappedKey, Option<SwitchOver>), StoreError>;
+    /// Cases shredded by events after `after_seq`, oldest first, with the seq of each shred.
+    async fn shreds_after(&self, after_seq: i64) -> Result<Vec<(i64, CaseId)>, StoreError>;
+    /// Wakes when another app node shredded a case (PostgreSQL); None where there can be none.
+    fn shred_notices(&self) -> Option<tokio::sync::broadcast::Receiver<()>> {
+        None
+    }
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::backend::Backend;
+use crate::chain::Linker;
 use crate::error::StoreError;
 use crate::ops::Job;
 
@@ -30,10 +31,15 @@ pub(crate) struct Committer {
 }
 
 impl Committer {
-    pub(crate) fn spawn(backend: Arc<dyn Backend>, max_batch: usize, counters: Arc<CommitCounters>) -> Committer {
+    pub(crate) fn spawn(
+        backend: Arc<dyn Backend>,
+        linker: Linker,
+        max_batch: usize,
+        counters: Arc<CommitCounters>,
+    ) -> Committer {
         // A bounded queue pushes back on writers when the disk cannot keep up.
         let (queue, inbox) = mpsc::channel(max_batch.max(1) * 8);
-        tokio::spawn(run(backend, inbox, max_batch.max(1), counters));
+        tokio::spawn(run(backend, Arc::new(linker), inbox, max_batch.max(1), counters));
         Committer { queue }
     }
 
@@ -47,6 +53,7 @@ impl Committer {
 
 async fn run(
     backend: Arc<dyn Backend>,
+    linker: Arc<Linker>,
     mut inbox: mpsc::Receiver<Pending>,
     max_batch: usize,
     counters: Arc<CommitCounters>,
@@ -55,7 +62,7 @@ async fn run(
     while inbox.recv_many(&mut waiting, max_batch).await > 0 {
         let (jobs, replies): (Vec<Job>, Vec<_>) = waiting.drain(..).map(|p| (p.job, p.reply)).unzip();
         let jobs = Arc::new(jobs);
-        match backend.commit(jobs.clone()).await {
+        match backend.commit(jobs.clone(), linker.clone()).await {
             Ok(seqs) => {
                 counters.batches.fetch_add(1, Ordering::Relaxed);
                 counters.jobs.fetch_add(replies.len() as u64, Ordering::Relaxed);
@@ -73,7 +80,7 @@ async fn run(
                 // One job spoiled the batch (a lost race, a constraint): commit each on its own
                 // so only that job fails.
                 for (job, reply) in jobs.iter().zip(replies) {
-                    let result = backend.commit(Arc::new(vec![job.clone()])).await;
+                    let result = backend.commit(Arc::new(vec![job.clone()]), linker.clone()).await;
                     counters.batches.fetch_add(1, Ordering::Relaxed);
                     match result {
                         Ok(mut seqs) => {

@@ -24,6 +24,8 @@ pub(crate) struct KeyState {
     pub identity: DataKey,
     pub codename: CodenameHasher,
     pub staff: DataKey,
+    /// The key of the audit chain's links and of signed heads.
+    pub audit: DataKey,
 }
 
 impl KeyState {
@@ -33,6 +35,7 @@ impl KeyState {
         identity: DataKey,
         codename: CodenameHasher,
         staff: DataKey,
+        audit: DataKey,
     ) -> KeyState {
         let mtime = key_file.as_ref().and_then(modified);
         KeyState {
@@ -43,6 +46,7 @@ impl KeyState {
             identity,
             codename,
             staff,
+            audit,
         }
     }
 

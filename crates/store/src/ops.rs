@@ -114,9 +114,13 @@ pub(crate) enum Op {
         author: UserId,
         body_ct: Vec<u8>,
     },
-    /// Destroys the wrapped keys of a case and of every conversation joined to it.
+    /// Destroys the wrapped keys of a case and of every conversation joined to it, and what
+    /// would still point at them: the codename and duress hashes, the conversations' chat
+    /// tokens, flow sessions and channel identities. Records the seq of the job's event at
+    /// `event_index` as the case's `shredded_seq`, which other nodes watch.
     ShredCase {
         case: CaseId,
+        event_index: usize,
     },
     InsertUser {
         id: UserId,

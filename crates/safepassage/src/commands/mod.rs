@@ -1,6 +1,7 @@
 //! One module per command; each takes resolved settings and returns the process exit code.
 
 mod audit;
+mod cases;
 mod demo;
 mod flows;
 mod keys;
@@ -12,7 +13,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use safepassage_store::Store;
 
-use crate::cli::{AuditCommand, Command, FlowsCommand, KeysCommand, UserCommand};
+use crate::cli::{AuditCommand, CasesCommand, Command, FlowsCommand, KeysCommand, UserCommand};
 use crate::settings::Settings;
 
 pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
@@ -25,12 +26,20 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCod
             Ok(ExitCode::SUCCESS)
         }
         Command::User(UserCommand::Add { role, name }) => user::add(&open(&settings).await?, &role, &name).await,
-        Command::Audit(AuditCommand::Verify) => audit::verify(&open(&settings).await?).await,
+        Command::Audit(AuditCommand::Verify { expect }) => {
+            let expect = expect.as_deref().map(audit::parse_head).transpose()?;
+            audit::verify(&open(&settings).await?, expect.as_ref()).await
+        }
+        Command::Audit(AuditCommand::Head) => audit::head(&open(&settings).await?).await,
         Command::Keys(KeysCommand::Rotate) => keys::rotate(&open(&settings).await?).await,
         Command::Flows(FlowsCommand::Check { file, allow }) => flows::check(&file, &allow),
         Command::Flows(FlowsCommand::Import { file, allow, intake, flow }) => {
             let intake = flows::intake(intake.as_deref(), flow.as_deref())?;
             flows::import(&open(&settings).await?, &file, &allow, intake).await
+        }
+        Command::Cases(CasesCommand::Shred { id, reason }) => {
+            let (case, reason) = cases::parse(&id, &reason)?;
+            cases::shred(&open(&settings).await?, case, reason).await
         }
     }
 }

@@ -70,6 +70,8 @@ struct CasePage {
     closes: Vec<MoveButton>,
     composition_form: bool,
     details: Option<Details>,
+    /// Coordinators get the way to the shredding page.
+    shred_link: bool,
 }
 
 /// `GET /console/cases/{id}`.
@@ -110,6 +112,7 @@ pub(crate) async fn page(
             && case.state.is_open()
             && matches!(staff.role, Role::Specialist | Role::Coordinator),
         details,
+        shred_link: staff.role == Role::Coordinator && !case.shredded,
     };
     Ok(views::render(&state, lang, StatusCode::OK, &page))
 }

@@ -20,6 +20,7 @@ mod lang;
 mod queue;
 mod roles;
 mod session;
+mod shred;
 #[cfg(test)]
 mod texts;
 mod timeline;
@@ -68,6 +69,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/console/flows/files/{id}", get(flows::file))
         .route("/console/flows/{uuid}", get(flows::outline))
         .route("/console/flows/{uuid}/export", get(flows::export_one))
+        .route("/console/cases/{id}/shred", get(shred::page).post(shred::shred))
         // Innermost first: the CSRF check runs before any handler, its refusals get the
         // request id like every other error page, and everything sees the console's state.
         .layer(middleware::from_fn(csrf::check))

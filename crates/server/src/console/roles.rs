@@ -61,6 +61,10 @@ area!(
     /// Users and roles; never case content.
     Administration => [Admin]
 );
+area!(
+    /// Crypto-shredding a case: coordinators decide what is destroyed.
+    Shredding => [Coordinator]
+);
 
 /// Proof that the session's user has a role of area `A`.
 pub(crate) struct Allowed<A: Area> {

@@ -18,6 +18,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("cases", include_str!("../../templates/console/cases.html")),
     ("users", include_str!("../../templates/console/users.html")),
     ("confirm", include_str!("../../templates/console/confirm.html")),
+    ("shred", include_str!("../../templates/console/shred.html")),
 ];
 
 const SOURCES: &[(&str, &str)] = &[
@@ -33,6 +34,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("session", include_str!("session.rs")),
     ("timeline", include_str!("timeline.rs")),
     ("views", include_str!("views.rs")),
+    ("shred", include_str!("shred.rs")),
 ];
 
 /// Prefixes of the ids handlers name as string literals.
@@ -53,6 +55,7 @@ const PREFIXES: &[&str] = &[
     "cases",
     "handoffs",
     "users",
+    "shred",
 ];
 
 fn ids_of(source: &str) -> Vec<&str> {
@@ -129,6 +132,7 @@ fn every_word_of_the_vocabulary_has_a_text() {
     ids.extend(Sender::ALL.iter().map(|s| vocab_id("sender", s.as_str())));
     ids.extend(["bot", "queued", "assigned", "closed"].map(|s| vocab_id("status", s)));
     ids.extend(["individual", "group"].map(|k| vocab_id("kind", k)));
+    ids.extend(safepassage_domain::ShredReason::ALL.iter().map(|r| vocab_id("shred-reason", r.as_str())));
     let notices = [
         "taken",
         "expired",
@@ -145,6 +149,9 @@ fn every_word_of_the_vocabulary_has_a_text() {
         "composition-saved",
         "user-name-invalid",
         "user-exists",
+        "shredded",
+        "shredded-already",
+        "shred-unconfirmed",
     ];
     ids.extend(notices.map(|n| format!("notice-{n}")));
     for id in ids {

@@ -58,6 +58,7 @@ pub(crate) fn actor(event: &Event) -> Option<UserId> {
         | Event::CaseViewed { by, .. }
         | Event::TranscriptViewed { by, .. }
         | Event::ConversationClosed { by, .. } => Some(*by),
+        Event::CaseShredded { by, .. } => *by,
         _ => None,
     }
 }
@@ -110,6 +111,10 @@ fn describe(state: &AppState, lang: Lang, event: &Event, names: &Names) -> Strin
         Event::CaseNoteAdded { by, .. } => say("timeline-case-note-added", &[("who", who(by))]),
         Event::LocationRecorded { by, .. } => say("timeline-location-recorded", &[("who", who(by))]),
         Event::CaseViewed { by, .. } => say("timeline-case-viewed", &[("who", who(by))]),
+        Event::CaseShredded { by: Some(by), reason: Some(reason), .. } => say(
+            "timeline-case-shredded-by",
+            &[("who", who(by)), ("reason", word(i18n, lang, "shred-reason", reason.as_str()).into())],
+        ),
         Event::CaseShredded { .. } => say("timeline-case-shredded", &[]),
         Event::DuressPhraseAgreed { .. } => say("timeline-duress-phrase-agreed", &[]),
         Event::CaseFlaggedUnderDuress { .. } => say("timeline-case-flagged-under-duress", &[]),

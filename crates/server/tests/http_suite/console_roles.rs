@@ -111,6 +111,9 @@ async fn every_role_against_every_console_route() {
         ("/console/flows/export".into(), [403, 403, 403, 403, 403, 200]),
         (format!("/console/flows/{INTAKE_UUID}"), [403, 403, 403, 403, 403, 200]),
         (format!("/console/flows/{INTAKE_UUID}/export"), [403, 403, 403, 403, 403, 200]),
+        // Shredding: coordinators only, for any case (the page shows no content).
+        (format!("/console/cases/{}/shred", case), [403, 403, 200, 403, 403, 403]),
+        (format!("/console/cases/{}/shred", handed), [403, 403, 200, 403, 403, 403]),
     ];
     for (path, expected) in &reads {
         for (i, role) in Role::ALL.iter().enumerate() {
@@ -122,7 +125,7 @@ async fn every_role_against_every_console_route() {
     // Writes: each role acts on objects that are as much "its own" as they can be, so that a
     // refusal comes from the rules and not from someone else's ownership.
     type Route = &'static str;
-    let writes: [(Route, Expect); 8] = [
+    let writes: [(Route, Expect); 9] = [
         ("take a waiting conversation", [303, 303, 403, 403, 403, 403]),
         ("reply in own conversation", [303, 303, 404, 403, 403, 403]),
         ("close own conversation", [303, 303, 404, 403, 403, 403]),
@@ -131,6 +134,7 @@ async fn every_role_against_every_console_route() {
         ("mark own handed-off case exited", [403, 403, 303, 303, 403, 403]),
         ("set composition of own group case", [403, 303, 303, 403, 403, 403]),
         ("add a user", [403, 403, 403, 403, 403, 200]),
+        ("shred a case", [403, 403, 303, 403, 403, 403]),
     ];
     for (what, expected) in writes {
         for (i, role) in Role::ALL.iter().enumerate() {
@@ -163,6 +167,10 @@ async fn every_role_against_every_console_route() {
                     format!("/console/cases/{}/composition", case_owned_by(&server, me, CaseKind::Group).await),
                     vec![("size", "4".into()), ("officers", "1".into())],
                 ),
+                "shred a case" => (
+                    format!("/console/cases/{}/shred", case_owned_by(&server, me, CaseKind::Individual).await),
+                    vec![("reason", "applicant_request".into()), ("confirm", "yes".into())],
+                ),
                 _ => ("/console/admin/users".into(), vec![("name", format!("new-{role}")), ("role", "analyst".into())]),
             };
             let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -193,6 +201,7 @@ async fn nobody_gets_in_without_a_session() {
         "/console/admin/users".to_owned(),
         "/console/flows".to_owned(),
         format!("/console/flows/{INTAKE_UUID}"),
+        format!("/console/cases/{}/shred", uuid::Uuid::now_v7()),
     ] {
         let response = client().get(server.url(&path)).send().await.unwrap();
         assert_eq!(response.status(), 303, "{path}");
@@ -218,6 +227,7 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         format!("/console/conversations/{conversation}/case"),
         format!("/console/cases/{case}/transition"),
         format!("/console/cases/{case}/composition"),
+        format!("/console/cases/{case}/shred"),
         "/console/admin/users".to_owned(),
         "/console/login".to_owned(),
     ];
@@ -230,6 +240,8 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         ("name", "x-user"),
         ("role", "admin"),
         ("username", "csrf-op"),
+        ("reason", "safety_risk"),
+        ("confirm", "yes"),
     ];
     for path in &routes {
         let url = session.url(path);
@@ -256,6 +268,7 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         .iter()
         .all(|m| m.body.text() != Some("hi")));
     assert_eq!(server.state.store.case(case).await.unwrap().unwrap().state, CaseState::Inquiry);
+    assert!(!server.state.store.case(case).await.unwrap().unwrap().shredded);
     assert_eq!(session.get("/console").await.status(), 200, "still logged in");
     // A right token from a foreign page (the browser says so) is refused too.
     let cross = session

@@ -12,6 +12,7 @@ mod console_roles;
 mod console_work;
 mod flow_webhooks;
 mod rate_limits;
+mod shredding;
 
 use safepassage_domain::{Role, UserId};
 use safepassage_keys::MasterKey;

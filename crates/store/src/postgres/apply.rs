@@ -8,15 +8,15 @@ use uuid::Uuid;
 
 use super::PgBackend;
 use crate::backend::BatchSeqs;
-use crate::chain;
+use crate::chain::Linker;
 use crate::error::StoreError;
 use crate::ops::{expect_one, Job, Op};
 
 impl PgBackend {
-    pub(crate) async fn commit_batch(&self, jobs: Arc<Vec<Job>>) -> Result<BatchSeqs, StoreError> {
+    pub(crate) async fn commit_batch(&self, jobs: Arc<Vec<Job>>, linker: Arc<Linker>) -> Result<BatchSeqs, StoreError> {
         let mut tx = self.pool.begin().await?;
         // On any error the transaction is dropped, which rolls it back.
-        let seqs = write_jobs(&mut tx, &jobs).await?;
+        let seqs = write_jobs(&mut tx, &jobs, &linker).await?;
         let mut written = seqs.iter().flatten();
         if let Some(first) = written.next() {
             let last = written.last().unwrap_or(first);
@@ -24,6 +24,14 @@ impl PgBackend {
             sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(&self.commits.channel)
                 .bind(self.commits.payload(*first, *last))
+                .execute(&mut *tx)
+                .await?;
+        }
+        if jobs.iter().any(|j| j.ops.iter().any(|op| matches!(op, Op::ShredCase { .. }))) {
+            // Every node forgets the shredded keys as soon as this commits.
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(&self.commits.channel)
+                .bind(self.commits.shred_payload())
                 .execute(&mut *tx)
                 .await?;
         }
@@ -127,7 +135,7 @@ impl<'a> MessageRows<'a> {
     }
 }
 
-async fn write_jobs(conn: &mut PgConnection, jobs: &[Job]) -> Result<BatchSeqs, StoreError> {
+async fn write_jobs(conn: &mut PgConnection, jobs: &[Job], linker: &Linker) -> Result<BatchSeqs, StoreError> {
     // The row lock on the head is what keeps the chain linear when several nodes commit.
     let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetch_one(&mut *conn).await?;
     let mut seq: i64 = head.try_get(0)?;
@@ -145,7 +153,7 @@ async fn write_jobs(conn: &mut PgConnection, jobs: &[Job]) -> Result<BatchSeqs, 
         for event in &job.events {
             seq += 1;
             let payload = event.canonical_bytes();
-            let hash = chain::link(&prev, seq, job.at_ms, event.kind(), &payload);
+            let hash = linker.link(&prev, seq, job.at_ms, event.kind(), &payload);
             events.seq.push(seq);
             events.at_ms.push(job.at_ms);
             events.kind.push(event.kind());
@@ -398,7 +406,7 @@ async fn apply<'a>(
             .execute(&mut *conn)
             .await?;
         }
-        Op::ShredCase { case } => {
+        Op::ShredCase { case, event_index } => {
             sqlx::query(
                 "UPDATE data_keys SET wrapped = NULL, shredded_ms = $2 \
                  WHERE id IN (SELECT key_id FROM cases WHERE id = $1 \
@@ -408,6 +416,34 @@ async fn apply<'a>(
             .bind(at)
             .execute(&mut *conn)
             .await?;
+            sqlx::query(
+                "DELETE FROM flow_sessions WHERE conversation_id IN (SELECT id FROM conversations WHERE case_id = $1)",
+            )
+            .bind(case.0)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "DELETE FROM channel_identities \
+                 WHERE contact_id IN (SELECT contact_id FROM conversations WHERE case_id = $1)",
+            )
+            .bind(case.0)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query("UPDATE conversations SET token_hash = NULL WHERE case_id = $1")
+                .bind(case.0)
+                .execute(&mut *conn)
+                .await?;
+            let changed = sqlx::query(
+                "UPDATE cases SET codename_hash = NULL, duress_mac = NULL, duress_words = NULL, \
+                 shredded_seq = $3, updated_ms = $2 WHERE id = $1 AND shredded_seq IS NULL",
+            )
+            .bind(case.0)
+            .bind(at)
+            .bind(first_seq + *event_index as i64)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            expect_one(changed, "the case was shredded already")?;
         }
         Op::InsertUser { id, name, role, password_hash, totp_ct } => {
             sqlx::query(

@@ -2,6 +2,7 @@
 //! nodes on one database. Tables are never schema-qualified, so the URL's `search_path` decides.
 
 mod apply;
+mod audit;
 mod commits;
 mod reads;
 
@@ -21,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0005_duress.sql"),
     include_str!("../../migrations/postgres/0006_flow_session_version.sql"),
     include_str!("../../migrations/postgres/0007_flow_import_allowance.sql"),
+    include_str!("../../migrations/postgres/0009_audit_key_and_shredding.sql"),
     include_str!("../../migrations/postgres/0010_conversation_returned.sql"),
 ];
 const MAX_CONNECTIONS: u32 = 10;

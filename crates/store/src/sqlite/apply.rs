@@ -6,17 +6,17 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::SqliteBackend;
 use crate::backend::BatchSeqs;
-use crate::chain;
+use crate::chain::Linker;
 use crate::error::StoreError;
 use crate::ops::{expect_one, Job, Op};
 
 impl SqliteBackend {
-    pub(crate) async fn commit_batch(&self, jobs: Arc<Vec<Job>>) -> Result<BatchSeqs, StoreError> {
+    pub(crate) async fn commit_batch(&self, jobs: Arc<Vec<Job>>, linker: Arc<Linker>) -> Result<BatchSeqs, StoreError> {
         let writer = self.writer.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = writer.lock().unwrap_or_else(|p| p.into_inner());
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let seqs = write_jobs(&tx, &jobs)?;
+            let seqs = write_jobs(&tx, &jobs, &linker)?;
             tx.commit()?;
             Ok(seqs)
         })
@@ -24,7 +24,7 @@ impl SqliteBackend {
     }
 }
 
-fn write_jobs(tx: &Transaction<'_>, jobs: &[Job]) -> Result<BatchSeqs, StoreError> {
+fn write_jobs(tx: &Transaction<'_>, jobs: &[Job], linker: &Linker) -> Result<BatchSeqs, StoreError> {
     let (mut seq, mut prev): (i64, Vec<u8>) =
         tx.query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let mut all = Vec::with_capacity(jobs.len());
@@ -37,7 +37,7 @@ fn write_jobs(tx: &Transaction<'_>, jobs: &[Job]) -> Result<BatchSeqs, StoreErro
         for event in &job.events {
             seq += 1;
             let payload = event.canonical_bytes();
-            let hash = chain::link(&prev, seq, job.at_ms, event.kind(), &payload);
+            let hash = linker.link(&prev, seq, job.at_ms, event.kind(), &payload);
             let subject = event.subject();
             insert_event.execute(params![
                 seq,
@@ -221,13 +221,32 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
             )?
             .execute(params![id.as_bytes(), case.as_bytes(), kind, author.as_bytes(), body_ct, at])?;
         }
-        Op::ShredCase { case } => {
+        Op::ShredCase { case, event_index } => {
+            let case = case.as_bytes();
             tx.prepare_cached(
                 "UPDATE data_keys SET wrapped = NULL, shredded_ms = ?2 \
                  WHERE id IN (SELECT key_id FROM cases WHERE id = ?1 \
                               UNION SELECT key_id FROM conversations WHERE case_id = ?1)",
             )?
-            .execute(params![case.as_bytes(), at])?;
+            .execute(params![case, at])?;
+            tx.prepare_cached(
+                "DELETE FROM flow_sessions WHERE conversation_id IN (SELECT id FROM conversations WHERE case_id = ?1)",
+            )?
+            .execute(params![case])?;
+            tx.prepare_cached(
+                "DELETE FROM channel_identities \
+                 WHERE contact_id IN (SELECT contact_id FROM conversations WHERE case_id = ?1)",
+            )?
+            .execute(params![case])?;
+            tx.prepare_cached("UPDATE conversations SET token_hash = NULL WHERE case_id = ?1")?
+                .execute(params![case])?;
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE cases SET codename_hash = NULL, duress_mac = NULL, duress_words = NULL, \
+                     shredded_seq = ?3, updated_ms = ?2 WHERE id = ?1 AND shredded_seq IS NULL",
+                )?
+                .execute(params![case, at, first_seq + *event_index as i64])?;
+            expect_one(changed, "the case was shredded already")?;
         }
         Op::InsertUser { id, name, role, password_hash, totp_ct } => {
             tx.prepare_cached(

@@ -9,8 +9,10 @@ use uuid::Uuid;
 
 use super::SqliteBackend;
 use crate::backend::{
-    Backend, BatchSeqs, MasterKeyRow, RawEvent, RawFlowSession, RawMessage, RawNote, RawUser, WrappedKey,
+    AuditState, Backend, BatchSeqs, MasterKeyRow, NewAuditKey, RawEvent, RawFlowSession, RawMessage, RawNote, RawUser,
+    WrappedKey,
 };
+use crate::chain::{Linker, SwitchOver};
 use crate::error::StoreError;
 use crate::model::{
     CaseFilter, CaseView, ConversationStatus, ConversationView, FlowImport, IntakeFlow, NoteKind, StaffSession,
@@ -129,8 +131,8 @@ fn event_row(r: &Row<'_>) -> rusqlite::Result<RawEvent> {
 
 #[async_trait]
 impl Backend for SqliteBackend {
-    async fn commit(&self, jobs: Arc<Vec<Job>>) -> Result<BatchSeqs, StoreError> {
-        self.commit_batch(jobs).await
+    async fn commit(&self, jobs: Arc<Vec<Job>>, linker: Arc<Linker>) -> Result<BatchSeqs, StoreError> {
+        self.commit_batch(jobs, linker).await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -528,5 +530,17 @@ impl Backend for SqliteBackend {
             Ok(rows)
         })
         .await
+    }
+
+    async fn audit_state(&self) -> Result<AuditState, StoreError> {
+        self.read_audit_state().await
+    }
+
+    async fn init_audit(&self, new: NewAuditKey) -> Result<(Uuid, WrappedKey, Option<SwitchOver>), StoreError> {
+        self.init_audit_key(new).await
+    }
+
+    async fn shreds_after(&self, after_seq: i64) -> Result<Vec<(i64, CaseId)>, StoreError> {
+        self.read_shreds_after(after_seq).await
     }
 }

@@ -3,12 +3,10 @@
 use safepassage_domain::{CaseId, CaseKind, CaseState, Codename, ConversationId, Event, Role, Transition, UserId};
 use uuid::Uuid;
 
-use super::{bound_to, Store};
+use super::{sealed, Store};
 use crate::error::StoreError;
 use crate::model::{Body, CaseView, NoteKind, NoteView};
 use crate::ops::Op;
-
-const NOTE_BODY: &str = "case_notes.body_ct";
 
 impl Store {
     /// Opens a case, joining the conversation it came from.
@@ -54,7 +52,7 @@ impl Store {
         self.backend.case(id).await
     }
 
-    async fn existing_case(&self, id: CaseId) -> Result<CaseView, StoreError> {
+    pub(super) async fn existing_case(&self, id: CaseId) -> Result<CaseView, StoreError> {
         self.backend.case(id).await?.ok_or(StoreError::NotFound("case"))
     }
 
@@ -159,7 +157,7 @@ impl Store {
             .await?
             .ok_or(StoreError::Conflict("the case was shredded"))?;
         let id = Uuid::now_v7();
-        let body_ct = key.seal(&bound_to(NOTE_BODY, &id), text.as_bytes());
+        let body_ct = sealed::seal_note(&key, &id, kind.as_str(), &author.0, text);
         let event = match kind {
             NoteKind::Note => Event::CaseNoteAdded { case, note: id, by: author },
             NoteKind::Location => Event::LocationRecorded { case, location: id, by: author },
@@ -175,7 +173,7 @@ impl Store {
             let body = match n.key_alive {
                 true => match self.keys.data_key(self.backend.as_ref(), n.key_id).await? {
                     Some(key) => {
-                        let plain = key.open(&bound_to(NOTE_BODY, &n.id), &n.body_ct)?;
+                        let plain = sealed::open_note(&key, &n.id, n.kind.as_str(), &n.author, &n.body_ct)?;
                         Body::Text(String::from_utf8_lossy(&plain).into_owned())
                     }
                     None => Body::Shredded,
@@ -185,17 +183,6 @@ impl Store {
             out.push(NoteView { id: n.id, kind: n.kind, author: UserId(n.author), body, at_ms: n.at_ms });
         }
         Ok(out)
-    }
-
-    /// Crypto-shredding: destroys the keys of the case and of every conversation joined to it.
-    /// The rows stay (the audit chain keeps its links); their content is unreadable everywhere,
-    /// backups included.
-    pub async fn shred_case(&self, case: CaseId) -> Result<(), StoreError> {
-        self.existing_case(case).await?;
-        self.submit(vec![Op::ShredCase { case }], vec![Event::CaseShredded { case }]).await?;
-        // Cached keys of this node go too; other nodes see the shred in every read's join.
-        self.keys.forget_all();
-        Ok(())
     }
 }
 

@@ -3,13 +3,11 @@
 use safepassage_domain::{Channel, ContactId, ConversationId, Event, Language, MessageId, Sender};
 use uuid::Uuid;
 
-use super::{bound_to, now_ms, Store};
+use super::{now_ms, sealed, Store};
 use crate::backend::RawMessage;
 use crate::error::StoreError;
 use crate::model::{Body, ConversationStatus, ConversationView, MessageView};
 use crate::ops::Op;
-
-const MESSAGE_BODY: &str = "messages.body_ct";
 
 impl Store {
     /// The keyed hash that stands in for a phone number or messenger id.
@@ -96,7 +94,7 @@ impl Store {
             .await?
             .ok_or(StoreError::Conflict("the conversation was shredded"))?;
         let id = MessageId(Uuid::now_v7());
-        let body_ct = key.seal(&bound_to(MESSAGE_BODY, &id.0), text.as_bytes());
+        let body_ct = sealed::seal_message(&key, &id.0, sender, text);
         let ops = vec![Op::InsertMessage { id, conversation: conversation.id, event_index: 0, sender, body_ct }];
         let events = vec![Event::MessageRecorded { conversation: conversation.id, message: id, sender }];
         let at_ms = now_ms();
@@ -136,10 +134,12 @@ impl Store {
     }
 
     async fn open_message(&self, m: RawMessage) -> Result<MessageView, StoreError> {
+        // Parsed first: the sender is part of what the body is sealed with.
+        let sender = m.sender.parse::<Sender>().map_err(|e| StoreError::Database(e.to_string()))?;
         let body = if m.key_alive {
             match self.keys.data_key(self.backend.as_ref(), m.key_id).await? {
                 Some(key) => {
-                    let plain = key.open(&bound_to(MESSAGE_BODY, &m.id), &m.body_ct)?;
+                    let plain = sealed::open_message(&key, &m.id, sender, &m.body_ct)?;
                     Body::Text(String::from_utf8_lossy(&plain).into_owned())
                 }
                 None => Body::Shredded,
@@ -147,7 +147,6 @@ impl Store {
         } else {
             Body::Shredded
         };
-        let sender = m.sender.parse::<Sender>().map_err(|e| StoreError::Database(e.to_string()))?;
         Ok(MessageView {
             id: MessageId(m.id),
             conversation: ConversationId(m.conversation),

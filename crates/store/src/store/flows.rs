@@ -5,12 +5,11 @@
 use safepassage_domain::{ConversationId, Event, MessageId, Sender};
 use uuid::Uuid;
 
-use super::{bound_to, now_ms, Store};
+use super::{bound_to, now_ms, sealed, Store};
 use crate::error::StoreError;
 use crate::model::{Body, ConversationView, FlowSessionView, FlowWrite, MessageView};
 use crate::ops::Op;
 
-const MESSAGE_BODY: &str = "messages.body_ct";
 const FLOW_STATE: &str = "flow_sessions.state_ct";
 const FLOW_SUMMARY: &str = "flow_sessions.summary_ct";
 
@@ -47,7 +46,7 @@ impl Store {
         let mut ops = Vec::with_capacity(messages.len() + 1);
         let mut events = Vec::with_capacity(messages.len());
         for (i, m) in messages.iter().enumerate() {
-            let body_ct = key.seal(&bound_to(MESSAGE_BODY, &m.id.0), m.text.as_bytes());
+            let body_ct = sealed::seal_message(&key, &m.id.0, m.sender, &m.text);
             ops.push(Op::InsertMessage { id: m.id, conversation: id, event_index: i, sender: m.sender, body_ct });
             events.push(Event::MessageRecorded { conversation: id, message: m.id, sender: m.sender });
         }

@@ -9,13 +9,16 @@ mod flow_library;
 mod flows;
 mod queue;
 mod rotation;
+mod sealed;
 mod sessions;
+mod shreds;
 mod staff;
 
 pub use cases::PreparedCodename;
 pub use flow_library::MAX_FLOW_FILE;
 pub use flows::StepMessage;
 pub use rotation::RotationReport;
+pub use shreds::Shredded;
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -24,7 +27,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use safepassage_keys::{key_file, CodenameHasher, DataKey, KeyError, Keyring, MasterKey};
 use uuid::Uuid;
 
-use crate::backend::Backend;
+use crate::backend::{Backend, NewAuditKey};
+use crate::chain::{self, Linker};
 use crate::committer::{CommitCounters, Committer};
 use crate::config::{DatabaseKind, KeySource, StoreConfig};
 use crate::error::StoreError;
@@ -43,6 +47,7 @@ pub struct Store {
     keys: Arc<KeyState>,
     counters: Arc<CommitCounters>,
     backend_name: &'static str,
+    shreds: Arc<shreds::ShredWatch>,
 }
 
 /// Commit counters since start, for metrics.
@@ -113,14 +118,18 @@ impl Store {
         } else {
             CodenameHasher::new(&codename)
         };
-        let keys = Arc::new(KeyState::new(key_file_path, keyring, identity, codename, staff));
-        let counters = Arc::new(CommitCounters::default());
-        let committer = Committer::spawn(backend.clone(), config.max_batch, counters.clone());
-        let store = Store { backend, committer, keys, counters, backend_name };
         if !init.is_empty() {
-            store.submit(init, Vec::new()).await?;
+            // No events yet, so nothing to link: committed before the audit key exists.
+            let job = Job { at_ms: now_ms(), ops: init, events: Vec::new() };
+            backend.commit(Arc::new(vec![job]), Arc::new(Linker::plain())).await?;
         }
-        Ok(store)
+        let (audit, keyed_from) = audit_key(backend.as_ref(), &keyring).await?;
+        let linker = Linker::keyed(audit.clone(), keyed_from);
+        let keys = Arc::new(KeyState::new(key_file_path, keyring, identity, codename, staff, audit));
+        let counters = Arc::new(CommitCounters::default());
+        let committer = Committer::spawn(backend.clone(), linker, config.max_batch, counters.clone());
+        let shreds = Arc::new(shreds::ShredWatch::start(backend.clone(), keys.clone()).await?);
+        Ok(Store { backend, committer, keys, counters, backend_name, shreds })
     }
 
     /// Creates or updates the schema only; needs no key.
@@ -199,6 +208,25 @@ fn load_keyring(source: &KeySource, has_data: bool) -> Result<(Keyring, Option<s
             Ok((Keyring::new(key), None))
         }
     }
+}
+
+/// The audit key, created (with the switch-over at the next seq) when the database has none,
+/// and the seq from which links are keyed. A switch-over record that is missing or forged
+/// makes every new link keyed, and `audit verify` reports it.
+async fn audit_key(backend: &dyn Backend, keyring: &Keyring) -> Result<(DataKey, i64), StoreError> {
+    let id = Uuid::now_v7();
+    let key = DataKey::generate();
+    let (master_key_id, wrapped) = keyring.wrap(id.as_bytes(), &key);
+    let (id, stored, switch) = backend.init_audit(NewAuditKey { id, master_key_id, wrapped, key }).await?;
+    let audit = unwrap_system(keyring, id, &stored)?;
+    let keyed_from = match switch {
+        Some(s) if chain::switch_is_authentic(&audit, &s) => s.keyed_from,
+        _ => {
+            tracing::error!("the audit chain's switch-over record is missing or forged; run `audit verify`");
+            1
+        }
+    };
+    Ok((audit, keyed_from))
 }
 
 fn unwrap_system(keyring: &Keyring, id: Uuid, stored: &crate::backend::WrappedKey) -> Result<DataKey, StoreError> {

@@ -1,7 +1,7 @@
 //! The duress phrase: kept only as a keyed hash bound to its case, found anywhere in a later
 //! message whatever its case and punctuation, and flagging the case (with an event) when found.
 
-use safepassage_domain::{CaseKind, Channel, DuressPhrase, Language};
+use safepassage_domain::{CaseKind, Channel, DuressPhrase, Language, UserId};
 
 use super::{contains, TestDb};
 use crate::both_backends;
@@ -57,6 +57,6 @@ both_backends!(a_shredded_case_forgets_its_phrase, |db: TestDb| async move {
     let conv = store.start_conversation(Channel::Web, Language::Ru, None, None).await.unwrap();
     let case = store.open_case_by_bot(conv.id, CaseKind::Individual).await.unwrap();
     store.agree_duress_phrase(case, &DuressPhrase::parse(PHRASE).unwrap()).await.unwrap();
-    store.shred_case(case).await.unwrap();
+    store.shred_case(case, UserId::SYSTEM, safepassage_domain::ShredReason::ApplicantRequest).await.unwrap();
     assert!(!store.check_duress(case, PHRASE).await.unwrap());
 });

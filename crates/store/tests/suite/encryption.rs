@@ -57,7 +57,7 @@ both_backends!(crypto_shredding_makes_a_case_unreadable, |db: TestDb| async move
     store.append_message(&other, Sender::Applicant, "unrelated").await.unwrap();
     let case = store.open_case(Some(conv.id), CaseKind::Individual, user).await.unwrap();
     store.add_note(case, NoteKind::Location, user, "grid 37U DQ 12345 67890").await.unwrap();
-    store.shred_case(case).await.unwrap();
+    store.shred_case(case, UserId::SYSTEM, safepassage_domain::ShredReason::ApplicantRequest).await.unwrap();
 
     let messages = store.messages(conv.id, 0, 10).await.unwrap();
     assert_eq!(messages.len(), 1, "rows stay");
@@ -70,4 +70,41 @@ both_backends!(crypto_shredding_makes_a_case_unreadable, |db: TestDb| async move
     let store = db.open().await;
     assert_eq!(store.messages(conv.id, 0, 10).await.unwrap()[0].body, Body::Shredded);
     assert!(matches!(store.verify_chain().await.unwrap(), safepassage_store::ChainReport::Intact { .. }));
+});
+
+both_backends!(flipping_the_sender_of_a_message_makes_it_unreadable, |db: TestDb| async move {
+    let store = db.open().await;
+    let conv = store.start_conversation(Channel::Web, Language::Ru, None, None).await.unwrap();
+    let words = store.append_message(&conv, Sender::Applicant, "I will come at night").await.unwrap();
+    let staff = store.append_message(&conv, Sender::Staff, "we wait for you").await.unwrap();
+    // A database writer makes the applicant's words look like the operator's.
+    let sql = match db.kind {
+        Kind::Sqlite => {
+            format!("UPDATE messages SET sender = 'staff' WHERE id = x'{}'", hex::encode(words.id.as_bytes()))
+        }
+        Kind::Postgres => format!("UPDATE messages SET sender = 'staff' WHERE id = '{}'", words.id),
+    };
+    db.raw_execute(&sql).await;
+    let result = store.messages(conv.id, 0, 10).await;
+    assert!(matches!(result, Err(StoreError::Key(_))), "a message with another sender must not open: {result:?}");
+    // The untouched message still reads, with its sender.
+    let rest = store.messages(conv.id, words.seq, 10).await.unwrap();
+    assert_eq!((rest[0].sender, rest[0].body.text()), (Sender::Staff, Some("we wait for you")));
+    assert_eq!(rest[0].id, staff.id);
+});
+
+both_backends!(changing_the_kind_or_author_of_a_note_makes_it_unreadable, |db: TestDb| async move {
+    let store = db.open().await;
+    let user = UserId(uuid::Uuid::now_v7());
+    let case = store.open_case(None, CaseKind::Individual, user).await.unwrap();
+    let note = store.add_note(case, NoteKind::Note, user, "rumour, not checked").await.unwrap();
+    assert_eq!(store.notes(case).await.unwrap()[0].body.text(), Some("rumour, not checked"));
+    let sql = match db.kind {
+        Kind::Sqlite => {
+            format!("UPDATE case_notes SET kind = 'location' WHERE id = x'{}'", hex::encode(note.as_bytes()))
+        }
+        Kind::Postgres => format!("UPDATE case_notes SET kind = 'location' WHERE id = '{note}'"),
+    };
+    db.raw_execute(&sql).await;
+    assert!(matches!(store.notes(case).await, Err(StoreError::Key(_))));
 });

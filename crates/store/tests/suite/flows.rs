@@ -1,7 +1,7 @@
 //! The bot's state per conversation: saved sealed with the conversation's key, committed with
 //! the messages of the same step, found again when a timeout or an expiry is due.
 
-use safepassage_domain::{CaseKind, Channel, Language, Sender};
+use safepassage_domain::{CaseKind, Channel, Language, Sender, UserId};
 use safepassage_store::{FlowWrite, StepMessage, StoreError};
 
 use super::{contains, Kind, TestDb};
@@ -149,6 +149,6 @@ both_backends!(flow_state_is_bound_to_its_conversation_and_shredded_with_it, |db
     let other = store.start_conversation(Channel::Web, Language::Ru, None, None).await.unwrap();
     assert_eq!(store.join_by_codename(other.id, &codename).await.unwrap(), Some(case), "the codename given opens it");
     assert!(matches!(store.prepare_codename(case).await, Err(StoreError::Conflict(_))));
-    store.shred_case(case).await.unwrap();
+    store.shred_case(case, UserId::SYSTEM, safepassage_domain::ShredReason::ApplicantRequest).await.unwrap();
     assert!(store.flow_session(b.id).await.unwrap().is_none());
 });

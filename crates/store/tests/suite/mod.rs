@@ -9,6 +9,7 @@ mod flow_library;
 mod flows;
 mod keys;
 mod queue;
+mod shredding;
 mod story;
 
 use std::path::PathBuf;

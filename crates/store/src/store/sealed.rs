@@ -1,0 +1,91 @@
+//! Associated data of message bodies and case notes. Version 2 binds who wrote them and what
+//! they are as well as their row, so that a database writer cannot turn an applicant's words
+//! into staff's (or a note into a location) without the row failing to open. Rows sealed
+//! before version 2 open with the version 1 data (table, column and row only); a version 2
+//! ciphertext never opens with version 1 data, so marking a row as old gains nothing.
+
+use safepassage_domain::Sender;
+use safepassage_keys::{DataKey, KeyError};
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+use super::bound_to;
+
+const MESSAGE_BODY: &str = "messages.body_ct";
+const NOTE_BODY: &str = "case_notes.body_ct";
+
+/// `column ‖ 0 ‖ "v2" ‖ 0 ‖ row ‖ (length ‖ field)*`: never equal to a version 1 value, which
+/// ends right after the row.
+fn bound_v2(column: &str, row: &Uuid, fields: &[&[u8]]) -> Vec<u8> {
+    let mut ad = Vec::with_capacity(column.len() + 24 + fields.iter().map(|f| f.len() + 8).sum::<usize>());
+    ad.extend_from_slice(column.as_bytes());
+    ad.push(0);
+    ad.extend_from_slice(b"v2");
+    ad.push(0);
+    ad.extend_from_slice(row.as_bytes());
+    for field in fields {
+        ad.extend_from_slice(&(field.len() as u64).to_be_bytes());
+        ad.extend_from_slice(field);
+    }
+    ad
+}
+
+fn open_either(key: &DataKey, v2: &[u8], v1: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    key.open(v2, sealed).or_else(|_| key.open(v1, sealed))
+}
+
+pub(crate) fn seal_message(key: &DataKey, id: &Uuid, sender: Sender, text: &str) -> Vec<u8> {
+    key.seal(&bound_v2(MESSAGE_BODY, id, &[sender.as_str().as_bytes()]), text.as_bytes())
+}
+
+pub(crate) fn open_message(
+    key: &DataKey,
+    id: &Uuid,
+    sender: Sender,
+    sealed: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    let v2 = bound_v2(MESSAGE_BODY, id, &[sender.as_str().as_bytes()]);
+    open_either(key, &v2, &bound_to(MESSAGE_BODY, id), sealed)
+}
+
+pub(crate) fn seal_note(key: &DataKey, id: &Uuid, kind: &str, author: &Uuid, text: &str) -> Vec<u8> {
+    key.seal(&bound_v2(NOTE_BODY, id, &[kind.as_bytes(), author.as_bytes()]), text.as_bytes())
+}
+
+pub(crate) fn open_note(
+    key: &DataKey,
+    id: &Uuid,
+    kind: &str,
+    author: &Uuid,
+    sealed: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    let v2 = bound_v2(NOTE_BODY, id, &[kind.as_bytes(), author.as_bytes()]);
+    open_either(key, &v2, &bound_to(NOTE_BODY, id), sealed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_opens_only_as_written_and_old_rows_still_open() {
+        let key = DataKey::generate();
+        let id = Uuid::now_v7();
+        let sealed = seal_message(&key, &id, Sender::Applicant, "I am at the station");
+        assert_eq!(open_message(&key, &id, Sender::Applicant, &sealed).unwrap().as_slice(), b"I am at the station");
+        assert!(open_message(&key, &id, Sender::Staff, &sealed).is_err());
+        assert!(open_message(&key, &Uuid::now_v7(), Sender::Applicant, &sealed).is_err());
+        let old = key.seal(&bound_to(MESSAGE_BODY, &id), b"written before v2");
+        assert_eq!(open_message(&key, &id, Sender::Bot, &old).unwrap().as_slice(), b"written before v2");
+    }
+
+    #[test]
+    fn a_note_is_bound_to_its_kind_and_author() {
+        let key = DataKey::generate();
+        let (id, author) = (Uuid::now_v7(), Uuid::now_v7());
+        let sealed = seal_note(&key, &id, "location", &author, "grid 37U");
+        assert!(open_note(&key, &id, "location", &author, &sealed).is_ok());
+        assert!(open_note(&key, &id, "note", &author, &sealed).is_err());
+        assert!(open_note(&key, &id, "location", &Uuid::now_v7(), &sealed).is_err());
+    }
+}

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use safepassage_store::Store;
 
-use crate::cli::{AuditCommand, Command, FlowsCommand, KeysCommand, UserCommand};
+use crate::cli::{AuditCommand, Command, FlowsCommand, KeysCommand};
 use crate::settings::Settings;
 
 pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
@@ -24,7 +24,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCod
             println!("{backend} schema is up to date ({})", settings.database_for_display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::User(UserCommand::Add { role, name }) => user::add(&open(&settings).await?, &role, &name).await,
+        Command::User(command) => user::run(&open(&settings).await?, command).await,
         Command::Audit(AuditCommand::Verify) => audit::verify(&open(&settings).await?).await,
         Command::Keys(KeysCommand::Rotate) => keys::rotate(&open(&settings).await?).await,
         Command::Flows(FlowsCommand::Check { file, allow }) => flows::check(&file, &allow),

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0005_duress.sql"),
     include_str!("../../migrations/postgres/0006_flow_session_version.sql"),
     include_str!("../../migrations/postgres/0007_flow_import_allowance.sql"),
+    include_str!("../../migrations/postgres/0008_account_lifecycle.sql"),
 ];
 const MAX_CONNECTIONS: u32 = 10;
 /// First half of the advisory lock key taken while migrating; the second half is the schema's

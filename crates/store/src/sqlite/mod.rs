@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0006_duress.sql"),
     include_str!("../../migrations/sqlite/0007_flow_session_version.sql"),
     include_str!("../../migrations/sqlite/0008_flow_import_allowance.sql"),
+    include_str!("../../migrations/sqlite/0009_account_lifecycle.sql"),
 ];
 const READERS: usize = 4;
 const WRITER_CACHE_KIB: i64 = 64 * 1024;

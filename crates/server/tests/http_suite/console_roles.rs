@@ -108,6 +108,10 @@ async fn every_role_against_every_console_route() {
         ("/console/flows/export".into(), [403, 403, 403, 403, 403, 200]),
         (format!("/console/flows/{INTAKE_UUID}"), [403, 403, 403, 403, 403, 200]),
         (format!("/console/flows/{INTAKE_UUID}/export"), [403, 403, 403, 403, 403, 200]),
+        // One's own account: everyone; the first-login setup sends an active account home.
+        ("/console/account".into(), [200, 200, 200, 200, 200, 200]),
+        ("/console/setup".into(), [303, 303, 303, 303, 303, 303]),
+        (format!("/console/admin/users/{}/reset", other_operator.id.0), [403, 403, 403, 403, 403, 200]),
     ];
     for (path, expected) in &reads {
         for (i, role) in Role::ALL.iter().enumerate() {
@@ -119,7 +123,7 @@ async fn every_role_against_every_console_route() {
     // Writes: each role acts on objects that are as much "its own" as they can be, so that a
     // refusal comes from the rules and not from someone else's ownership.
     type Route = &'static str;
-    let writes: [(Route, Expect); 8] = [
+    let writes: [(Route, Expect); 16] = [
         ("take a waiting conversation", [303, 303, 403, 403, 403, 403]),
         ("reply in own conversation", [303, 303, 404, 403, 403, 403]),
         ("close own conversation", [303, 303, 404, 403, 403, 403]),
@@ -128,6 +132,15 @@ async fn every_role_against_every_console_route() {
         ("mark own handed-off case exited", [403, 403, 303, 303, 403, 403]),
         ("set composition of own group case", [403, 303, 303, 403, 403, 403]),
         ("add a user", [403, 403, 403, 403, 403, 200]),
+        // Own account: a wrong current password or code is refused as such (422), not by role.
+        ("change own password", [422, 422, 422, 422, 422, 422]),
+        ("start a new authenticator", [422, 422, 422, 422, 422, 422]),
+        ("confirm a new authenticator", [422, 422, 422, 422, 422, 422]),
+        ("finish a first-login setup", [303, 303, 303, 303, 303, 303]),
+        ("unlock an account", [403, 403, 403, 403, 403, 303]),
+        ("change an account's role", [403, 403, 403, 403, 403, 303]),
+        ("disable and enable an account", [403, 403, 403, 403, 403, 303]),
+        ("reset an account", [403, 403, 403, 403, 403, 200]),
     ];
     for (what, expected) in writes {
         for (i, role) in Role::ALL.iter().enumerate() {
@@ -160,6 +173,30 @@ async fn every_role_against_every_console_route() {
                     format!("/console/cases/{}/composition", case_owned_by(&server, me, CaseKind::Group).await),
                     vec![("size", "4".into()), ("officers", "1".into())],
                 ),
+                "change own password" => (
+                    "/console/account/password".into(),
+                    vec![
+                        ("current", "not-my-password".into()),
+                        ("password", "plum-orchard-58-gently-sways".into()),
+                        ("repeat", "plum-orchard-58-gently-sways".into()),
+                    ],
+                ),
+                "start a new authenticator" => ("/console/account/totp/new".into(), vec![("current", "wrong".into())]),
+                "confirm a new authenticator" => ("/console/account/totp".into(), vec![("totp", "000000".into())]),
+                "finish a first-login setup" => ("/console/setup".into(), vec![]),
+                "unlock an account" => (format!("/console/admin/users/{}/unlock", other_operator.id.0), vec![]),
+                "change an account's role" => (
+                    format!("/console/admin/users/{}/role", other_operator.id.0),
+                    vec![("role", if i % 2 == 0 { "specialist" } else { "operator" }.into())],
+                ),
+                "disable and enable an account" => {
+                    let target = server.staff(Role::Analyst, &format!("target-{role}")).await;
+                    (format!("/console/admin/users/{}/disable", target.id.0), vec![])
+                }
+                "reset an account" => {
+                    let target = server.staff(Role::Analyst, &format!("reset-{role}")).await;
+                    (format!("/console/admin/users/{}/reset", target.id.0), vec![("confirm", "yes".into())])
+                }
                 _ => ("/console/admin/users".into(), vec![("name", format!("new-{role}")), ("role", "analyst".into())]),
             };
             let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -190,6 +227,9 @@ async fn nobody_gets_in_without_a_session() {
         "/console/admin/users".to_owned(),
         "/console/flows".to_owned(),
         format!("/console/flows/{INTAKE_UUID}"),
+        "/console/account".to_owned(),
+        "/console/setup".to_owned(),
+        format!("/console/admin/users/{id}/reset"),
     ] {
         let response = client().get(server.url(&path)).send().await.unwrap();
         assert_eq!(response.status(), 303, "{path}");
@@ -217,6 +257,15 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         format!("/console/cases/{case}/composition"),
         "/console/admin/users".to_owned(),
         "/console/login".to_owned(),
+        "/console/account/password".to_owned(),
+        "/console/account/totp/new".to_owned(),
+        "/console/account/totp".to_owned(),
+        "/console/setup".to_owned(),
+        format!("/console/admin/users/{}/disable", other.id.0),
+        format!("/console/admin/users/{}/enable", other.id.0),
+        format!("/console/admin/users/{}/unlock", other.id.0),
+        format!("/console/admin/users/{}/role", other.id.0),
+        format!("/console/admin/users/{}/reset", other.id.0),
     ];
     let fields = [
         ("text", "hi"),
@@ -227,6 +276,9 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         ("name", "x-user"),
         ("role", "admin"),
         ("username", "csrf-op"),
+        ("current", "x"),
+        ("password", "x"),
+        ("confirm", "yes"),
     ];
     for path in &routes {
         let url = session.url(path);
@@ -253,6 +305,8 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         .iter()
         .all(|m| m.body.text() != Some("hi")));
     assert_eq!(server.state.store.case(case).await.unwrap().unwrap().state, CaseState::Inquiry);
+    let untouched = server.state.store.user(other.id).await.unwrap().unwrap();
+    assert_eq!(untouched.status, safepassage_store::AccountStatus::Active);
     assert_eq!(session.get("/console").await.status(), 200, "still logged in");
     // A right token from a foreign page (the browser says so) is refused too.
     let cross = session

@@ -83,7 +83,7 @@ async fn known_and_unknown_names_are_refused_at_the_same_time() {
                 let c = client();
                 let page = c.get(server.url("/console/login")).send().await.unwrap().text().await.unwrap();
                 let csrf = super::console::csrf_in(&page).unwrap();
-                let form = [("csrf", csrf.as_str()), ("username", &name), ("password", "wrong-wrong"), ("totp", "123456")];
+                let form = [("csrf", csrf.as_str()), ("username", name.as_str()), ("password", "wrong-wrong"), ("totp", "123456")];
                 let started = Instant::now();
                 let response = c.post(server.url("/console/login")).form(&form).send().await.unwrap();
                 assert_eq!(location(&response), "/console/login?notice=login-failed");
@@ -94,7 +94,8 @@ async fn known_and_unknown_names_are_refused_at_the_same_time() {
     let mut times = (Vec::new(), Vec::new());
     for task in tasks {
         let (is_known, took) = task.await.unwrap();
-        if is_known { &mut times.0 } else { &mut times.1 }.push(took);
+        let list = if is_known { &mut times.0 } else { &mut times.1 };
+        list.push(took);
     }
     let all: Vec<Duration> = times.0.iter().chain(&times.1).copied().collect();
     for took in &all {

@@ -6,6 +6,7 @@ use std::time::Duration;
 use safepassage_domain::{Event, Role, UserId};
 use safepassage_store::{AccountStatus, Store};
 
+use crate::both_backends;
 use crate::suite::TestDb;
 
 const LOCK: Duration = Duration::from_secs(60);

@@ -155,7 +155,10 @@ fn user_add_prints_a_one_time_password_and_no_totp_secret() {
     let password = stdout.lines().find_map(|l| l.strip_prefix("one-time password: ")).unwrap();
     assert_eq!(password.len(), 20);
     assert!(stdout.contains("24 hours"), "{stdout}");
-    assert!(!stdout.contains("otpauth") && !stdout.to_lowercase().contains("secret"), "the owner enrols TOTP: {stdout}");
+    assert!(
+        !stdout.contains("otpauth") && !stdout.to_lowercase().contains("secret"),
+        "the owner enrols TOTP: {stdout}"
+    );
     let again = safepassage(dir.path(), &["user", "add", "--role", "specialist", "s.petrenko"]);
     assert!(!again.status.success());
     let bad_role = safepassage(dir.path(), &["user", "add", "--role", "general", "x.y"]);
@@ -194,8 +197,9 @@ fn user_commands_move_an_account_through_its_life_and_audit_it() {
         lifecycle,
         ["user_created", "user_disabled", "user_enabled", "user_unlocked", "user_role_changed", "user_reset"]
     );
-    let (status, role): (String, String) =
-        db.query_row("SELECT status, role FROM users WHERE name = 'o.life'", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    let (status, role): (String, String) = db
+        .query_row("SELECT status, role FROM users WHERE name = 'o.life'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
     assert_eq!((status.as_str(), role.as_str()), ("pending", "specialist"));
 }
 

@@ -18,7 +18,7 @@ pub use chain::ChainReport;
 pub use config::{KeySource, StoreConfig, Synchronous};
 pub use error::StoreError;
 pub use model::{
-    AccountStatus, Body, CaseFilter, CaseView, ConversationStatus, ConversationView, FlowImport, FlowSessionView, FlowWrite,
-    IntakeFlow, MessageView, NoteKind, NoteView, SeqRange, StaffSession, StoredEvent, UserRecord,
+    AccountStatus, Body, CaseFilter, CaseView, ConversationStatus, ConversationView, FlowImport, FlowSessionView,
+    FlowWrite, IntakeFlow, MessageView, NoteKind, NoteView, SeqRange, StaffSession, StoredEvent, UserRecord,
 };
 pub use store::{PreparedCodename, RotationReport, StepMessage, Store, StoreStats, MAX_FLOW_FILE};

@@ -271,7 +271,9 @@ pub(crate) async fn change_password(
     let user = me(&state, lang, staff).await?;
     match current_password_ok(&state, lang, &user, &form.current).await {
         Ok(true) => {}
-        Ok(false) => return show_account(&state, lang, staff, None, Some("account-current-wrong"), unprocessable).await,
+        Ok(false) => {
+            return show_account(&state, lang, staff, None, Some("account-current-wrong"), unprocessable).await
+        }
         Err(response) => return Ok(response),
     }
     let slot = match state.hasher.slot() {
@@ -321,8 +323,10 @@ pub(crate) async fn confirm_totp(
     let i18n = &state.i18n;
     let user = me(&state, lang, staff).await?;
     let now_secs = u64::try_from(now_ms() / 1000).unwrap_or(0);
-    let confirmed =
-        user.totp_pending.as_ref().and_then(|secret| totp::matching_step(secret, &form.totp, now_secs).map(|s| (secret, s)));
+    let confirmed = user
+        .totp_pending
+        .as_ref()
+        .and_then(|secret| totp::matching_step(secret, &form.totp, now_secs).map(|s| (secret, s)));
     let Some((secret, step)) = confirmed else {
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return show_account(&state, lang, staff, None, Some("account-totp-wrong"), status).await;

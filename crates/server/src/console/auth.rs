@@ -141,12 +141,7 @@ fn busy(state: &AppState, lang: Lang) -> Response {
     response
 }
 
-async fn start_session(
-    state: &AppState,
-    lang: Lang,
-    user: &safepassage_store::UserRecord,
-    to: &str,
-) -> Response {
+async fn start_session(state: &AppState, lang: Lang, user: &safepassage_store::UserRecord, to: &str) -> Response {
     let Some(token) = session::new_token() else {
         return errors::unavailable(&state.i18n, lang).into_response();
     };

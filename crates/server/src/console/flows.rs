@@ -293,8 +293,9 @@ pub(crate) async fn import(
 ) -> Result<Response, PageError> {
     let i18n = &state.i18n;
     let bad_request = || errors::bad_request(i18n, lang);
+    // Not multipart as it says: no token can be found in it.
+    let boundary = Upload::boundary(&headers).ok_or_else(|| errors::csrf(i18n, lang))?;
     let bytes = axum::body::to_bytes(body, UPLOAD_LIMIT).await.map_err(|_| bad_request())?;
-    let boundary = Upload::boundary(&headers).ok_or_else(bad_request)?;
     let upload = match Upload::read(boundary, bytes).await {
         Ok(upload) => upload,
         Err(why) => {

@@ -32,8 +32,11 @@ async fn direct_session(server: &TestServer, user: UserId) -> (reqwest::Client, 
     server.state.store.start_session(sha2::Sha256::digest(token.as_bytes()).into(), user).await.unwrap();
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("cookie", format!("sp_staff={token}").parse().unwrap());
-    let client =
-        reqwest::Client::builder().default_headers(headers).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let client = reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     (client, server.url("/console"))
 }
 
@@ -51,10 +54,14 @@ async fn staff_change_their_password_and_enrol_a_new_authenticator() {
     assert!(page.contains("id=\"password-form\"") && page.contains("id=\"start-totp-form\""));
 
     let new = "violet-harbour-19-slowly-turns";
-    let wrong = session.post("/console/account/password", &[("current", "nope"), ("password", new), ("repeat", new)]).await;
+    let wrong =
+        session.post("/console/account/password", &[("current", "nope"), ("password", new), ("repeat", new)]).await;
     assert_eq!(wrong.status(), 422, "the current password is needed");
     let short = session
-        .post("/console/account/password", &[("current", &staff.password), ("password", "short1"), ("repeat", "short1")])
+        .post(
+            "/console/account/password",
+            &[("current", &staff.password), ("password", "short1"), ("repeat", "short1")],
+        )
         .await;
     assert_eq!(short.status(), 422, "at least 12 characters");
     let changed = session

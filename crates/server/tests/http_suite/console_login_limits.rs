@@ -67,11 +67,12 @@ async fn a_full_hashing_pool_answers_503_with_retry_after() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn known_and_unknown_names_are_refused_at_the_same_time() {
-    let deadline = Duration::from_millis(900);
+    // Long enough for eight hashes on a loaded two-core machine in a debug build.
+    let deadline = Duration::from_millis(2_000);
     let config = ServerConfig { login_refusal_time: deadline, ..Default::default() };
     let server = std::sync::Arc::new(TestServer::start_with(config).await);
     let mut known = Vec::new();
-    for i in 0..5 {
+    for i in 0..4 {
         known.push(server.staff(Role::Operator, &format!("known-{i}")).await.name);
     }
     // Known and unknown names at once, so both meet the same load on the hashing pool.
@@ -83,7 +84,12 @@ async fn known_and_unknown_names_are_refused_at_the_same_time() {
                 let c = client();
                 let page = c.get(server.url("/console/login")).send().await.unwrap().text().await.unwrap();
                 let csrf = super::console::csrf_in(&page).unwrap();
-                let form = [("csrf", csrf.as_str()), ("username", name.as_str()), ("password", "wrong-wrong"), ("totp", "123456")];
+                let form = [
+                    ("csrf", csrf.as_str()),
+                    ("username", name.as_str()),
+                    ("password", "wrong-wrong"),
+                    ("totp", "123456"),
+                ];
                 let started = Instant::now();
                 let response = c.post(server.url("/console/login")).form(&form).send().await.unwrap();
                 assert_eq!(location(&response), "/console/login?notice=login-failed");
@@ -100,12 +106,12 @@ async fn known_and_unknown_names_are_refused_at_the_same_time() {
     let all: Vec<Duration> = times.0.iter().chain(&times.1).copied().collect();
     for took in &all {
         assert!(*took >= deadline, "not before the deadline: {took:?}");
-        assert!(*took < deadline + Duration::from_millis(250), "at the deadline, not after the work: {took:?}");
+        assert!(*took < deadline + Duration::from_millis(500), "at the deadline, not after the work: {took:?}");
     }
     let mean = |v: &[Duration]| v.iter().sum::<Duration>() / u32::try_from(v.len()).unwrap();
     let (k, u) = (mean(&times.0), mean(&times.1));
     let gap = if k > u { k - u } else { u - k };
-    assert!(gap < Duration::from_millis(40), "known {k:?} vs unknown {u:?}");
+    assert!(gap < Duration::from_millis(60), "known {k:?} vs unknown {u:?}");
 }
 
 #[tokio::test]

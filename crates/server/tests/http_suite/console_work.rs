@@ -292,7 +292,10 @@ async fn an_admin_enrols_a_user_who_sets_up_the_account_at_the_first_login() {
     let html = response.text().await.unwrap();
     let password = html.split("id=\"one-time-password\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
     assert_eq!(password.len(), 20);
-    assert!(!html.contains("otpauth") && !html.contains("totp-qr") && !html.contains("totp-secret"), "no TOTP for the admin");
+    assert!(
+        !html.contains("otpauth") && !html.contains("totp-qr") && !html.contains("totp-secret"),
+        "no TOTP for the admin"
+    );
     let user = server.state.store.user_by_name("new.operator").await.unwrap().unwrap();
     assert_eq!((user.role, user.status), (Role::Operator, safepassage_store::AccountStatus::Pending));
     assert!(!user.password_hash.contains(&password), "only the Argon2id hash is kept");
@@ -319,9 +322,10 @@ async fn an_admin_enrols_a_user_who_sets_up_the_account_at_the_first_login() {
         newcomer.post(server.url("/console/setup")).form(&form).send()
     };
     let code = generator.generate_current().unwrap();
-    let weak = submit(vec![("password", "password1234".into()), ("repeat", "password1234".into()), ("totp", code.clone())])
-        .await
-        .unwrap();
+    let weak =
+        submit(vec![("password", "password1234".into()), ("repeat", "password1234".into()), ("totp", code.clone())])
+            .await
+            .unwrap();
     assert_eq!(weak.status(), 422, "a common password is refused");
     let chosen = "amber-lantern-73-quietly-folds";
     let wrong = if code == "000000" { "111111" } else { "000000" };

@@ -471,11 +471,13 @@ async fn apply<'a>(
             expect_one(changed, "the account changed meanwhile")?;
         }
         Op::DeleteUserSessions { user, except } => {
-            sqlx::query("DELETE FROM staff_sessions WHERE user_id = $1 AND ($2::bytea IS NULL OR token_hash <> $2::bytea)")
-                .bind(user.0)
-                .bind(except.as_ref().map(|e| e.as_slice()))
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(
+                "DELETE FROM staff_sessions WHERE user_id = $1 AND ($2::bytea IS NULL OR token_hash <> $2::bytea)",
+            )
+            .bind(user.0)
+            .bind(except.as_ref().map(|e| e.as_slice()))
+            .execute(&mut *conn)
+            .await?;
         }
         Op::SetLoginState { user, failed_logins, locked_until_ms } => {
             let changed = sqlx::query("UPDATE users SET failed_logins = $2, locked_until_ms = $3 WHERE id = $1")

@@ -87,7 +87,7 @@ pub async fn create_active(
     validate_name(name)?;
     let password = zeroize::Zeroizing::new(password.to_owned());
     let hash = tokio::task::spawn_blocking(move || safepassage_keys::password::hash(&password)).await?;
-    Ok(store.create_user(name, role, hash, totp_secret).await.context("cannot create the user")?)
+    store.create_user(name, role, hash, totp_secret).await.context("cannot create the user")
 }
 
 pub fn totp(name: &str, secret: &[u8]) -> anyhow::Result<TOTP> {

@@ -110,7 +110,7 @@ async fn known_and_unknown_names_are_refused_at_the_same_time() {
     }
     let mean = |v: &[Duration]| v.iter().sum::<Duration>() / u32::try_from(v.len()).unwrap();
     let (k, u) = (mean(&times.0), mean(&times.1));
-    let gap = if k > u { k - u } else { u - k };
+    let gap = k.abs_diff(u);
     assert!(gap < Duration::from_millis(60), "known {k:?} vs unknown {u:?}");
 }
 

@@ -146,6 +146,41 @@ pub enum Event {
         flow: Option<Uuid>,
         by: UserId,
     },
+    /// The owner of a new (or reset) account chose a password and confirmed a TOTP code.
+    UserActivated {
+        user: UserId,
+    },
+    UserPasswordChanged {
+        user: UserId,
+    },
+    /// The owner enrolled a new TOTP secret (confirmed with a code).
+    UserTotpEnrolled {
+        user: UserId,
+    },
+    /// Shut off by an administrator (`by`; the nil id for the command line): sessions end.
+    UserDisabled {
+        user: UserId,
+        by: UserId,
+    },
+    UserEnabled {
+        user: UserId,
+        by: UserId,
+    },
+    UserUnlocked {
+        user: UserId,
+        by: UserId,
+    },
+    /// A new one-time password; the old password, TOTP and every session are gone.
+    UserReset {
+        user: UserId,
+        by: UserId,
+    },
+    UserRoleChanged {
+        user: UserId,
+        from: Role,
+        to: Role,
+        by: UserId,
+    },
 }
 
 impl Event {
@@ -179,6 +214,14 @@ impl Event {
             Event::CaseFlaggedUnderDuress { .. } => "case_flagged_under_duress",
             Event::FlowsImported { .. } => "flows_imported",
             Event::IntakeFlowSet { .. } => "intake_flow_set",
+            Event::UserActivated { .. } => "user_activated",
+            Event::UserPasswordChanged { .. } => "user_password_changed",
+            Event::UserTotpEnrolled { .. } => "user_totp_enrolled",
+            Event::UserDisabled { .. } => "user_disabled",
+            Event::UserEnabled { .. } => "user_enabled",
+            Event::UserUnlocked { .. } => "user_unlocked",
+            Event::UserReset { .. } => "user_reset",
+            Event::UserRoleChanged { .. } => "user_role_changed",
         }
     }
 
@@ -208,7 +251,15 @@ impl Event {
             Event::UserCreated { user, .. }
             | Event::UserLoggedIn { user }
             | Event::UserLoginFailed { user }
-            | Event::UserLoggedOut { user } => Some(user.0),
+            | Event::UserLoggedOut { user }
+            | Event::UserActivated { user }
+            | Event::UserPasswordChanged { user }
+            | Event::UserTotpEnrolled { user }
+            | Event::UserDisabled { user, .. }
+            | Event::UserEnabled { user, .. }
+            | Event::UserUnlocked { user, .. }
+            | Event::UserReset { user, .. }
+            | Event::UserRoleChanged { user, .. } => Some(user.0),
             // On the timeline of whoever changed the flows (the nil id for the command line).
             Event::FlowsImported { by, .. } | Event::IntakeFlowSet { by, .. } => Some(by.0),
             Event::ContactCreated { contact } | Event::ChannelIdentityLinked { contact, .. } => Some(contact.0),
@@ -271,6 +322,14 @@ mod tests {
                 allowed_outside: vec!["call_webhook".into()],
             },
             Event::IntakeFlowSet { channel: Channel::Web, flow: None, by: UserId(id) },
+            Event::UserActivated { user: UserId(id) },
+            Event::UserPasswordChanged { user: UserId(id) },
+            Event::UserTotpEnrolled { user: UserId(id) },
+            Event::UserDisabled { user: UserId(id), by: UserId(id) },
+            Event::UserEnabled { user: UserId(id), by: UserId(id) },
+            Event::UserUnlocked { user: UserId(id), by: UserId(id) },
+            Event::UserReset { user: UserId(id), by: UserId(id) },
+            Event::UserRoleChanged { user: UserId(id), from: Role::Operator, to: Role::Admin, by: UserId(id) },
         ];
         for e in samples {
             let value: serde_json::Value = serde_json::from_slice(&e.canonical_bytes()).unwrap();

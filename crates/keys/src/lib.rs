@@ -17,6 +17,7 @@ mod keyring;
 mod mac;
 mod master_key;
 pub mod password;
+pub mod password_policy;
 mod random;
 
 pub use codename_hash::CodenameHasher;

@@ -141,13 +141,41 @@ pub enum FlowsCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    /// Add a staff account; prints a one-time password and a TOTP enrolment URI.
+    /// Add a staff account; prints a one-time password, valid 24 hours, with which its owner
+    /// chooses a password and enrols TOTP at the first login.
     Add {
         /// operator, specialist, coordinator, operations, analyst or admin.
         #[arg(long)]
         role: String,
         /// Login name.
         name: String,
+    },
+    /// Give an account a new one-time password; its password, TOTP and sessions are revoked.
+    Reset {
+        /// Login name.
+        name: String,
+    },
+    /// Shut an account off; its sessions end at once.
+    Disable {
+        /// Login name.
+        name: String,
+    },
+    /// Let a disabled account in again.
+    Enable {
+        /// Login name.
+        name: String,
+    },
+    /// Lift a lock-out after failed logins.
+    Unlock {
+        /// Login name.
+        name: String,
+    },
+    /// Give an account another role; its sessions end at once.
+    Role {
+        /// Login name.
+        name: String,
+        /// operator, specialist, coordinator, operations, analyst or admin.
+        role: String,
     },
 }
 

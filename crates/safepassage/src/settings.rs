@@ -36,6 +36,10 @@ struct FileSettings {
     /// per conversation (`100/s,1000`, `30/min,20`, or `off`).
     new_chat_limit: Option<String>,
     chat_message_limit: Option<String>,
+    /// Memory for staff password hashing in MiB (19 per hash); logins past it get 503.
+    login_hash_budget_mib: Option<usize>,
+    /// When every refused login is answered, in milliseconds after it arrived.
+    login_refusal_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -104,6 +108,12 @@ impl Settings {
         }
         if let Some(m) = file.staff_session_max_minutes {
             server.staff_session_max = minutes(m);
+        }
+        if let Some(mib) = file.login_hash_budget_mib {
+            server.login_hash_budget_mib = mib;
+        }
+        if let Some(ms) = file.login_refusal_ms {
+            server.login_refusal_time = std::time::Duration::from_millis(ms);
         }
         let hosts = args.flow_webhook_hosts.clone().or(file.flow_webhook_hosts).unwrap_or_default();
         server.flow_webhook_hosts = webhook_hosts(hosts)?;

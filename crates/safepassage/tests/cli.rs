@@ -185,18 +185,60 @@ async fn demo_starts_on_a_fresh_directory_and_twice_is_harmless() {
 }
 
 #[test]
-fn user_add_prints_a_one_time_password_and_totp_uri() {
+fn user_add_prints_a_one_time_password_and_no_totp_secret() {
     let dir = tempfile::tempdir().unwrap();
     let out = safepassage(dir.path(), &["user", "add", "--role", "specialist", "s.petrenko"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     let password = stdout.lines().find_map(|l| l.strip_prefix("one-time password: ")).unwrap();
     assert_eq!(password.len(), 20);
-    assert!(stdout.contains("otpauth://totp/Safe%20Passage:s.petrenko?secret="), "{stdout}");
+    assert!(stdout.contains("24 hours"), "{stdout}");
+    assert!(
+        !stdout.contains("otpauth") && !stdout.to_lowercase().contains("secret"),
+        "the owner enrols TOTP: {stdout}"
+    );
     let again = safepassage(dir.path(), &["user", "add", "--role", "specialist", "s.petrenko"]);
     assert!(!again.status.success());
     let bad_role = safepassage(dir.path(), &["user", "add", "--role", "general", "x.y"]);
     assert!(text(&bad_role.stderr).contains("unknown role"), "{}", text(&bad_role.stderr));
+}
+
+#[test]
+fn user_commands_move_an_account_through_its_life_and_audit_it() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(safepassage(dir.path(), &["user", "add", "--role", "operator", "o.life"]).status.success());
+    for args in [
+        vec!["user", "disable", "o.life"],
+        vec!["user", "enable", "o.life"],
+        vec!["user", "unlock", "o.life"],
+        vec!["user", "role", "o.life", "specialist"],
+    ] {
+        let out = safepassage(dir.path(), &args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    }
+    let reset = safepassage(dir.path(), &["user", "reset", "o.life"]);
+    assert!(reset.status.success(), "{}", text(&reset.stderr));
+    assert!(text(&reset.stdout).lines().any(|l| l.starts_with("one-time password: ")));
+    let nobody = safepassage(dir.path(), &["user", "disable", "nobody"]);
+    assert!(!nobody.status.success());
+    assert!(text(&nobody.stderr).contains("no user named nobody"), "{}", text(&nobody.stderr));
+    let db = rusqlite::Connection::open(dir.path().join("safepassage-data/safepassage.db")).unwrap();
+    let kinds: Vec<String> = db
+        .prepare("SELECT kind FROM events ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let lifecycle: Vec<&str> = kinds.iter().map(String::as_str).filter(|k| k.starts_with("user_")).collect();
+    assert_eq!(
+        lifecycle,
+        ["user_created", "user_disabled", "user_enabled", "user_unlocked", "user_role_changed", "user_reset"]
+    );
+    let (status, role): (String, String) = db
+        .query_row("SELECT status, role FROM users WHERE name = 'o.life'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!((status.as_str(), role.as_str()), ("pending", "specialist"));
 }
 
 #[test]

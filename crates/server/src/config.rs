@@ -43,6 +43,12 @@ pub struct ServerConfig {
     /// Applicant messages per conversation, the web chat's channel identity (30 a minute, one
     /// every 2 s, bursts of 20: a person types far slower); `None`: no limit.
     pub chat_message_limit: Option<RateLimit>,
+    /// Memory for staff password hashing (Argon2id, 19 MiB each): `budget / 19` logins may be
+    /// hashing or waiting at once, the next is answered 503 with Retry-After (256 MiB: 13).
+    pub login_hash_budget_mib: usize,
+    /// Every refused login is answered this long after it arrived, whatever failed and whether
+    /// the account exists (longer than the slowest refusal takes; 500 ms).
+    pub login_refusal_time: Duration,
 }
 
 impl Default for ServerConfig {
@@ -58,6 +64,8 @@ impl Default for ServerConfig {
             flow_webhook_hosts: Vec::new(),
             new_chat_limit: Some(RateLimit { count: 100, per: Duration::from_secs(1), burst: 1000 }),
             chat_message_limit: Some(RateLimit { count: 30, per: Duration::from_secs(60), burst: 20 }),
+            login_hash_budget_mib: 256,
+            login_refusal_time: Duration::from_millis(500),
         }
     }
 }

@@ -15,6 +15,8 @@ const SOURCES: &[(Language, &str, &str)] = &[
     (Language::En, "en", include_str!("../locales/en/console.ftl")),
     (Language::Uk, "uk", include_str!("../locales/uk/flows.ftl")),
     (Language::En, "en", include_str!("../locales/en/flows.ftl")),
+    (Language::Uk, "uk", include_str!("../locales/uk/account.ftl")),
+    (Language::En, "en", include_str!("../locales/en/account.ftl")),
 ];
 
 pub struct I18n {

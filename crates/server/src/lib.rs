@@ -10,6 +10,7 @@ pub mod console;
 mod error;
 mod flow_cache;
 pub mod flow_library;
+pub mod hashing;
 mod health;
 mod hub;
 mod i18n;
@@ -57,6 +58,8 @@ pub struct AppState {
     pub(crate) flow_sessions: Arc<flow_cache::FlowCache<bot::Waiting>>,
     /// Webhooks of flows allowed to call one, to the hosts the settings list.
     pub(crate) webhooks: webhooks::Webhooks,
+    /// Staff password hashing, bounded and off the store's threads.
+    pub hasher: hashing::Hasher,
 }
 
 impl AppState {
@@ -70,6 +73,7 @@ impl AppState {
             }
         };
         let webhooks = webhooks::Webhooks::new(&config.flow_webhook_hosts);
+        let hasher = hashing::Hasher::new(config.login_hash_budget_mib);
         let state = AppState {
             store,
             hub: Hub::default(),
@@ -79,6 +83,7 @@ impl AppState {
             bot,
             flow_sessions: Arc::new(flow_cache::FlowCache::new(single_node)),
             webhooks,
+            hasher,
         };
         shred_watch::spawn(&state);
         state

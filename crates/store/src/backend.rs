@@ -83,6 +83,9 @@ pub(crate) struct RawUser {
     pub totp_ct: Vec<u8>,
     pub failed_logins: i64,
     pub locked_until_ms: i64,
+    pub status: String,
+    pub password_expires_ms: i64,
+    pub totp_pending_ct: Option<Vec<u8>>,
 }
 
 /// The chain's head as stored, and the record of its switch to keyed links.

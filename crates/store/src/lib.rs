@@ -18,7 +18,7 @@ pub use chain::{ChainReport, HeadParseError, SignedHead};
 pub use config::{KeySource, StoreConfig, Synchronous};
 pub use error::StoreError;
 pub use model::{
-    Body, CaseFilter, CaseView, ConversationStatus, ConversationView, FlowImport, FlowSessionView, FlowWrite,
-    IntakeFlow, MessageView, NoteKind, NoteView, SeqRange, StaffSession, StoredEvent, UserRecord,
+    AccountStatus, Body, CaseFilter, CaseView, ConversationStatus, ConversationView, FlowImport, FlowSessionView,
+    FlowWrite, IntakeFlow, MessageView, NoteKind, NoteView, SeqRange, StaffSession, StoredEvent, UserRecord,
 };
 pub use store::{PreparedCodename, RotationReport, Shredded, StepMessage, Store, StoreStats, MAX_FLOW_FILE};

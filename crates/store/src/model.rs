@@ -145,9 +145,38 @@ pub struct UserRecord {
     pub name: String,
     pub role: Role,
     pub password_hash: String,
+    /// Empty while the account has no confirmed TOTP (pending): no code matches then.
     pub totp_secret: zeroize::Zeroizing<Vec<u8>>,
     pub failed_logins: i64,
     pub locked_until_ms: i64,
+    pub status: AccountStatus,
+    /// When the one-time password stops working; 0 when the owner chose the password.
+    pub password_expires_ms: i64,
+    /// A new TOTP secret shown to the owner, waiting for a code that confirms it.
+    pub totp_pending: Option<zeroize::Zeroizing<Vec<u8>>>,
+}
+
+/// Where a staff account is in its life: made by an administrator with a one-time password
+/// (pending), in use after its owner chose a password and enrolled TOTP (active), or shut off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountStatus {
+    Pending,
+    Active,
+    Disabled,
+}
+
+impl AccountStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Pending => "pending",
+            AccountStatus::Active => "active",
+            AccountStatus::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AccountStatus> {
+        [AccountStatus::Pending, AccountStatus::Active, AccountStatus::Disabled].into_iter().find(|a| a.as_str() == s)
+    }
 }
 
 impl std::fmt::Debug for UserRecord {

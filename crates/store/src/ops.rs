@@ -128,6 +128,8 @@ pub(crate) enum Op {
         role: Role,
         password_hash: String,
         totp_ct: Vec<u8>,
+        status: &'static str,
+        password_expires_ms: i64,
     },
     /// Inserts or replaces a conversation's flow state (sealed by the caller).
     PutFlowSession {
@@ -162,6 +164,34 @@ pub(crate) enum Op {
         flow: Option<Uuid>,
         event_index: usize,
         by: UserId,
+    },
+    /// Counts a login attempt before its password is checked, in one guarded update: the count
+    /// goes up (a spent lock starts it again at 1) and reaching `max_failures` locks the account
+    /// for `lockout_ms`. Conflicts while the account is locked, so parallel attempts beyond the
+    /// limit never reach the password check. A successful login resets the count.
+    ClaimLoginAttempt {
+        user: UserId,
+        max_failures: i64,
+        lockout_ms: i64,
+    },
+    /// Changes an account; `None` leaves a column as it is. Guarded by `if_status` when given.
+    UpdateUser {
+        user: UserId,
+        if_status: Option<&'static str>,
+        status: Option<&'static str>,
+        role: Option<Role>,
+        /// A new password hash and when it expires (0: never, the owner chose it).
+        password: Option<(String, i64)>,
+        totp_ct: Option<Vec<u8>>,
+        /// `Some(None)` clears the pending secret.
+        totp_pending_ct: Option<Option<Vec<u8>>>,
+        /// Clears the failure count and any lock.
+        unlock: bool,
+    },
+    /// Ends every session of an account but `except` (the one making the change, if any).
+    DeleteUserSessions {
+        user: UserId,
+        except: Option<[u8; 32]>,
     },
 }
 

@@ -33,8 +33,9 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
 async fn seed(store: &Store) -> anyhow::Result<()> {
     let mut ids = Vec::new();
     for role in Role::ALL {
-        let (id, _) =
-            super::user::create(store, role, &format!("demo.{role}"), &demo_password(role), DEMO_TOTP_SECRET).await?;
+        let id =
+            super::user::create_active(store, role, &format!("demo.{role}"), &demo_password(role), DEMO_TOTP_SECRET)
+                .await?;
         ids.push((role, id));
     }
     let id_of = |role: Role| {

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use safepassage_store::Store;
 
-use crate::cli::{AuditCommand, CasesCommand, Command, FlowsCommand, KeysCommand, UserCommand};
+use crate::cli::{AuditCommand, CasesCommand, Command, FlowsCommand, KeysCommand};
 use crate::settings::Settings;
 
 pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
@@ -25,7 +25,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCod
             println!("{backend} schema is up to date ({})", settings.database_for_display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::User(UserCommand::Add { role, name }) => user::add(&open(&settings).await?, &role, &name).await,
+        Command::User(command) => user::run(&open(&settings).await?, command).await,
         Command::Audit(AuditCommand::Verify { expect }) => {
             let expect = expect.as_deref().map(audit::parse_head).transpose()?;
             audit::verify(&open(&settings).await?, expect.as_ref()).await

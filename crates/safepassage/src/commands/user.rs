@@ -1,39 +1,93 @@
-//! `user add`: a staff account with a one-time password and a TOTP enrolment URI.
+//! `user`: staff accounts from the command line. `add` and `reset` print a one-time password,
+//! valid 24 hours, with which the owner chooses a password and enrols TOTP at the first login
+//! (no administrator sees the TOTP secret); `disable`, `enable`, `unlock` and `role` as on the
+//! console's users page. Every change is an event by the nil user (the command line).
 
 use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
-use safepassage_domain::Role;
-use safepassage_store::Store;
+use safepassage_domain::{Role, UserId};
+use safepassage_store::{Store, UserRecord};
 use totp_rs::{Algorithm, TOTP};
 
-pub const TOTP_ISSUER: &str = "Safe Passage";
+use crate::cli::UserCommand;
 
-pub async fn add(store: &Store, role: &str, name: &str) -> anyhow::Result<ExitCode> {
-    let role: Role = role.parse()?;
-    let password = one_time_password()?;
-    let secret = random_bytes::<20>()?;
-    let (id, uri) = create(store, role, name, &password, &secret).await?;
-    println!("user {name} ({role}) created: {id}");
-    println!("one-time password: {password}");
-    println!("TOTP enrolment URI: {uri}");
+pub const TOTP_ISSUER: &str = "Safe Passage";
+/// How long a one-time password works (the console's is the same).
+const ONE_TIME_VALID_MS: i64 = 24 * 60 * 60 * 1000;
+
+pub async fn run(store: &Store, command: UserCommand) -> anyhow::Result<ExitCode> {
+    let by = UserId::SYSTEM;
+    match command {
+        UserCommand::Add { role, name } => {
+            let role: Role = role.parse()?;
+            validate_name(&name)?;
+            let (password, hash, expires) = new_one_time().await?;
+            let id = store.create_pending_user(&name, role, hash, expires).await.context("cannot create the user")?;
+            println!("user {name} ({role}) created: {id}");
+            print_one_time(&password);
+        }
+        UserCommand::Reset { name } => {
+            let user = named(store, &name).await?;
+            let (password, hash, expires) = new_one_time().await?;
+            store.reset_user(user.id, hash, expires, by).await?;
+            println!("user {name} reset: password, TOTP and sessions revoked");
+            print_one_time(&password);
+        }
+        UserCommand::Disable { name } => {
+            store.disable_user(named(store, &name).await?.id, by).await?;
+            println!("user {name} disabled; its sessions have ended");
+        }
+        UserCommand::Enable { name } => {
+            store.enable_user(named(store, &name).await?.id, by).await.context("the account is not disabled")?;
+            println!("user {name} enabled");
+        }
+        UserCommand::Unlock { name } => {
+            store.unlock_user(named(store, &name).await?.id, by).await?;
+            println!("user {name} unlocked");
+        }
+        UserCommand::Role { name, role } => {
+            let role: Role = role.parse()?;
+            store.set_role(named(store, &name).await?.id, role, by).await?;
+            println!("user {name} is now {role}; its sessions have ended");
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Creates an account; returns its id and TOTP enrolment URI.
-pub async fn create(
+async fn named(store: &Store, name: &str) -> anyhow::Result<UserRecord> {
+    store.user_by_name(name).await?.with_context(|| format!("no user named {name}"))
+}
+
+fn print_one_time(password: &str) {
+    println!("one-time password: {password}");
+    println!("valid for 24 hours: at the first login (name and this password, no code) the owner chooses");
+    println!("a password and adds the account to an authenticator app");
+}
+
+/// A one-time password, its hash and when it stops working.
+async fn new_one_time() -> anyhow::Result<(zeroize::Zeroizing<String>, String, i64)> {
+    let password = zeroize::Zeroizing::new(one_time_password()?);
+    let to_hash = password.clone();
+    let hash = tokio::task::spawn_blocking(move || safepassage_keys::password::hash(&to_hash)).await?;
+    let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis();
+    Ok((password, hash, i64::try_from(now)?.saturating_add(ONE_TIME_VALID_MS)))
+}
+
+/// An active account with a known password and TOTP secret, for the demo (whose logins are
+/// public knowledge) only; returns its id.
+pub async fn create_active(
     store: &Store,
     role: Role,
     name: &str,
     password: &str,
     totp_secret: &[u8],
-) -> anyhow::Result<(safepassage_domain::UserId, String)> {
+) -> anyhow::Result<UserId> {
     validate_name(name)?;
-    let uri = totp(name, totp_secret)?.get_url();
     let password = zeroize::Zeroizing::new(password.to_owned());
     let hash = tokio::task::spawn_blocking(move || safepassage_keys::password::hash(&password)).await?;
-    let id = store.create_user(name, role, hash, totp_secret).await.context("cannot create the user")?;
-    Ok((id, uri))
+    store.create_user(name, role, hash, totp_secret).await.context("cannot create the user")
 }
 
 pub fn totp(name: &str, secret: &[u8]) -> anyhow::Result<TOTP> {

@@ -113,7 +113,7 @@ login-title = Log in
 login-username = Name
 login-password = Password
 login-totp = Code from your authenticator app
-login-totp-help = Six digits; a new code every 30 seconds.
+login-totp-help = Six digits; a new code every 30 seconds. At the first login with a one-time password, leave it empty.
 login-submit = Log in
 
 ## Queue
@@ -203,7 +203,7 @@ users-add = Add a user
 users-name-help = 2 to 64 characters: letters, digits, ".", "_" or "-".
 users-add-submit = Add user
 users-created = User created:
-users-shown-once = The password and the code below are shown only this once. Hand them to the person in a safe way; they are not stored in readable form.
+users-shown-once = The one-time password below is shown only this once. Hand it to the person in a safe way; it is not stored in readable form.
 users-one-time-password = One-time password
 users-totp-scan = Scan this code with the authenticator app:
 users-totp-qr = QR code for the authenticator app

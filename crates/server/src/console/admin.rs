@@ -1,21 +1,24 @@
-//! Administration: staff accounts and their roles, and enrolment of a new account (a one-time
-//! password shown once, and a TOTP secret as a QR code drawn here). No case content, ever.
+//! Administration: staff accounts and their roles, and their life: a new account gets a
+//! one-time password shown once (valid 24 hours; its owner chooses a password and enrols TOTP at
+//! the first login, so no administrator ever sees a TOTP secret); accounts are disabled and
+//! enabled, unlocked, reset to a new one-time password, or given another role, each an event.
+//! No case content, ever.
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
-use safepassage_domain::Role;
-use safepassage_store::StoreError;
+use safepassage_domain::{Role, UserId};
+use safepassage_store::{AccountStatus, StoreError, UserRecord};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use super::errors::{self, OrPage};
-use super::form::Form;
+use super::form::{Form, Id};
 use super::lang::Lang;
+use super::now_ms;
 use super::roles::{Administration, Allowed};
 use super::views::{self, clock, role_label, Chrome};
-use super::{now_ms, totp};
 use crate::error::PageError;
 use crate::AppState;
 
@@ -23,11 +26,19 @@ const PATH: &str = "/console/admin/users";
 /// 20 characters from an alphabet without look-alikes (no 0/O, 1/l/I): about 116 bits.
 const PASSWORD_ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 const PASSWORD_LEN: usize = 20;
+/// How long a one-time password works.
+pub(crate) const ONE_TIME_VALID_MS: i64 = 24 * 60 * 60 * 1000;
 
 pub(crate) struct UserRow {
+    pub id: String,
     pub name: String,
     pub role: String,
+    pub role_value: &'static str,
+    pub status: String,
+    pub disabled: bool,
     pub locked_until: Option<String>,
+    /// The administrator's own row: no disabling, reset or role change there.
+    pub me: bool,
 }
 
 pub(crate) struct RoleOption {
@@ -35,13 +46,11 @@ pub(crate) struct RoleOption {
     pub label: String,
 }
 
-/// Shown once, right after the account is made; never stored in clear, never in a URL.
+/// Shown once, right after the account is made or reset; never stored in clear, never in a URL.
 pub(crate) struct Created {
     pub name: String,
     pub password: Zeroizing<String>,
-    pub uri: String,
-    pub secret: String,
-    pub qr_svg: String,
+    pub valid_until: String,
 }
 
 #[derive(Template)]
@@ -53,6 +62,14 @@ struct UsersPage {
     created: Option<Created>,
 }
 
+#[derive(Template)]
+#[template(path = "console/user_reset.html")]
+struct ResetPage {
+    chrome: Chrome,
+    id: String,
+    name: String,
+}
+
 /// `GET /console/admin/users`.
 pub(crate) async fn users(
     State(state): State<AppState>,
@@ -61,6 +78,15 @@ pub(crate) async fn users(
     uri: Uri,
 ) -> Result<Response, PageError> {
     show(&state, lang, &who, uri.query(), None, StatusCode::OK).await
+}
+
+fn status_text(state: &AppState, lang: Lang, status: AccountStatus) -> String {
+    let id = match status {
+        AccountStatus::Pending => "users-pending",
+        AccountStatus::Active => "users-active",
+        AccountStatus::Disabled => "users-disabled",
+    };
+    state.i18n.text(lang.language, id)
 }
 
 async fn show(
@@ -80,9 +106,14 @@ async fn show(
         .or_page(i18n, lang)?
         .into_iter()
         .map(|u| UserRow {
+            id: u.id.0.to_string(),
             name: u.name.clone(),
             role: role_label(i18n, lang, u.role),
+            role_value: u.role.as_str(),
+            status: status_text(state, lang, u.status),
+            disabled: u.status == AccountStatus::Disabled,
             locked_until: (u.locked_until_ms > now).then(|| clock(u.locked_until_ms)),
+            me: u.id == who.staff.id,
         })
         .collect();
     let roles = Role::ALL.iter().map(|r| RoleOption { value: r.as_str(), label: role_label(i18n, lang, *r) }).collect();
@@ -117,6 +148,15 @@ fn one_time_password() -> Option<Zeroizing<String>> {
     (password.len() == PASSWORD_LEN).then(|| Zeroizing::new(password))
 }
 
+/// A new one-time password, its hash (on the bounded hashing pool) and when it stops working.
+async fn new_one_time(state: &AppState, lang: Lang) -> Result<(Zeroizing<String>, String, i64), PageError> {
+    let i18n = &state.i18n;
+    let password = one_time_password().ok_or_else(|| errors::unavailable(i18n, lang))?;
+    let slot = state.hasher.slot().map_err(|_| errors::unavailable(i18n, lang))?;
+    let hash = slot.hash(password.clone()).await.ok_or_else(|| errors::unavailable(i18n, lang))?;
+    Ok((password, hash, now_ms().saturating_add(ONE_TIME_VALID_MS)))
+}
+
 /// `POST /console/admin/users`: answers with the page itself (not a redirect), because the
 /// one-time password must be shown exactly once and never travel in a URL.
 pub(crate) async fn add_user(
@@ -133,29 +173,149 @@ pub(crate) async fn add_user(
     if !valid_name(name) {
         return Ok(views::see_other(&format!("{PATH}?notice=user-name-invalid")));
     }
-    let (Some(password), Some(secret)) = (one_time_password(), totp::new_secret()) else {
-        return Err(errors::unavailable(i18n, lang));
-    };
-    let Some(enrolment) = totp::enrolment(name, &secret) else {
-        return Err(errors::unavailable(i18n, lang));
-    };
-    let to_hash = password.clone();
-    // Argon2id is slow by design: off the async threads.
-    let hash = tokio::task::spawn_blocking(move || safepassage_keys::password::hash(&to_hash))
-        .await
-        .map_err(|e| errors::store(i18n, lang, StoreError::from(e)))?;
-    match state.store.create_user(name, role, hash, &secret).await {
+    let (password, hash, expires) = new_one_time(&state, lang).await?;
+    match state.store.create_pending_user(name, role, hash, expires).await {
         Ok(_) => {}
         Err(StoreError::Conflict(_)) => return Ok(views::see_other(&format!("{PATH}?notice=user-exists"))),
         Err(e) => return Err(errors::store(i18n, lang, e)),
     }
-    let created = Created {
-        name: name.to_owned(),
-        password,
-        uri: enrolment.uri,
-        secret: enrolment.secret_base32,
-        qr_svg: enrolment.qr_svg,
+    let created = Created { name: name.to_owned(), password, valid_until: clock(expires) };
+    show(&state, lang, &who, None, Some(created), StatusCode::OK).await
+}
+
+/// The account an action names, if it is not the administrator's own (nobody disables,
+/// resets or demotes themselves: the last administrator must not lock everyone out).
+async fn other_account(
+    state: &AppState,
+    lang: Lang,
+    who: &Allowed<Administration>,
+    id: uuid::Uuid,
+) -> Result<Result<UserRecord, Response>, PageError> {
+    let user = state.store.user(UserId(id)).await.or_page(&state.i18n, lang)?;
+    let user = user.ok_or_else(|| errors::not_found(&state.i18n, lang))?;
+    if user.id == who.staff.id {
+        return Ok(Err(views::see_other(&format!("{PATH}?notice=user-self"))));
+    }
+    Ok(Ok(user))
+}
+
+/// `POST /console/admin/users/{id}/disable`: the account cannot log in, and its sessions end.
+pub(crate) async fn disable(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: Allowed<Administration>,
+    Id(id): Id,
+) -> Result<Response, PageError> {
+    let user = match other_account(&state, lang, &who, id).await? {
+        Ok(user) => user,
+        Err(refused) => return Ok(refused),
     };
+    state.store.disable_user(user.id, who.staff.id).await.or_page(&state.i18n, lang)?;
+    Ok(views::see_other(&format!("{PATH}?notice=user-disabled")))
+}
+
+/// `POST /console/admin/users/{id}/enable`.
+pub(crate) async fn enable(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: Allowed<Administration>,
+    Id(id): Id,
+) -> Result<Response, PageError> {
+    let user = match other_account(&state, lang, &who, id).await? {
+        Ok(user) => user,
+        Err(refused) => return Ok(refused),
+    };
+    if user.status != AccountStatus::Disabled {
+        return Ok(views::see_other(PATH));
+    }
+    state.store.enable_user(user.id, who.staff.id).await.or_page(&state.i18n, lang)?;
+    Ok(views::see_other(&format!("{PATH}?notice=user-enabled")))
+}
+
+/// `POST /console/admin/users/{id}/unlock`: lifts a lock-out after failed logins.
+pub(crate) async fn unlock(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: Allowed<Administration>,
+    Id(id): Id,
+) -> Result<Response, PageError> {
+    let user = state.store.user(UserId(id)).await.or_page(&state.i18n, lang)?;
+    let user = user.ok_or_else(|| errors::not_found(&state.i18n, lang))?;
+    state.store.unlock_user(user.id, who.staff.id).await.or_page(&state.i18n, lang)?;
+    Ok(views::see_other(&format!("{PATH}?notice=user-unlocked")))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct RoleForm {
+    #[serde(default)]
+    role: String,
+}
+
+/// `POST /console/admin/users/{id}/role`: the account's sessions end at once.
+pub(crate) async fn set_role(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: Allowed<Administration>,
+    Id(id): Id,
+    Form(form): Form<RoleForm>,
+) -> Result<Response, PageError> {
+    let Ok(role) = form.role.parse::<Role>() else {
+        return Err(errors::bad_request(&state.i18n, lang));
+    };
+    let user = match other_account(&state, lang, &who, id).await? {
+        Ok(user) => user,
+        Err(refused) => return Ok(refused),
+    };
+    if user.role == role {
+        return Ok(views::see_other(PATH));
+    }
+    state.store.set_role(user.id, role, who.staff.id).await.or_page(&state.i18n, lang)?;
+    Ok(views::see_other(&format!("{PATH}?notice=user-role-changed")))
+}
+
+/// `GET /console/admin/users/{id}/reset`: the confirmation a reset needs (it cannot be undone),
+/// a plain form that works without JavaScript.
+pub(crate) async fn reset_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: Allowed<Administration>,
+    Id(id): Id,
+) -> Result<Response, PageError> {
+    let user = match other_account(&state, lang, &who, id).await? {
+        Ok(user) => user,
+        Err(refused) => return Ok(refused),
+    };
+    let chrome = Chrome::staff(&state, lang, &who.staff, PATH, None, "users-reset-title");
+    let page = ResetPage { chrome, id: user.id.0.to_string(), name: user.name };
+    Ok(views::render(&state, lang, StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ConfirmForm {
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /console/admin/users/{id}/reset` with `confirm=yes`: a new one-time password, shown
+/// once; the old password, the TOTP secret and every session are gone. Without the
+/// confirmation, back to the confirmation page.
+pub(crate) async fn reset(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: Allowed<Administration>,
+    Id(id): Id,
+    Form(form): Form<ConfirmForm>,
+) -> Result<Response, PageError> {
+    let user = match other_account(&state, lang, &who, id).await? {
+        Ok(user) => user,
+        Err(refused) => return Ok(refused),
+    };
+    if form.confirm != "yes" {
+        return Ok(views::see_other(&format!("{PATH}/{}/reset", user.id.0)));
+    }
+    let (password, hash, expires) = new_one_time(&state, lang).await?;
+    state.store.reset_user(user.id, hash, expires, who.staff.id).await.or_page(&state.i18n, lang)?;
+    let created = Created { name: user.name, password, valid_until: clock(expires) };
     show(&state, lang, &who, None, Some(created), StatusCode::OK).await
 }
 

@@ -3,18 +3,19 @@
 //! failed and whether the account exists at all; every attempt on an account is an event.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use askama::Template;
 use axum::extract::{Extension, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use safepassage_store::AccountStatus;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use super::form::Form;
 use super::lang::Lang;
-use super::roles::{Allowed, AnyStaff};
+use super::session::Staff;
 use super::views::{self, Chrome};
 use super::{cookies, csrf, errors, now_ms, session, ConsoleState};
 use crate::service::token_hash;
@@ -22,9 +23,6 @@ use crate::AppState;
 
 /// Failures in a row that lock an account.
 pub(crate) const MAX_FAILURES: i64 = 5;
-/// Every refused login takes at least this long, so timing does not tell an existing account
-/// (whose failure is written to the store) from an unknown one, nor which factor was wrong.
-const REFUSAL_FLOOR: Duration = Duration::from_millis(250);
 /// Verified when the account does not exist, so an unknown name costs the same Argon2id work
 /// as a known one. Same parameters as `safepassage_keys::password::hash` (checked by a test);
 /// the password it hides is not one anybody can type by chance.
@@ -72,14 +70,19 @@ pub(crate) async fn login_page(State(state): State<AppState>, lang: Lang, uri: U
     response
 }
 
-/// `POST /console/login`.
+/// `POST /console/login`. A pending account logs in with its one-time password alone (no
+/// code: it has none yet) and may then only choose a password and enrol TOTP.
 pub(crate) async fn login(
     State(state): State<AppState>,
     Extension(console): Extension<Arc<ConsoleState>>,
     lang: Lang,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let started = Instant::now();
+    let deadline = Instant::now() + state.config.login_refusal_time;
+    // A place on the hashing pool first: a full pool answers at once, known name or not.
+    let Ok(slot) = state.hasher.slot() else {
+        return busy(&state, lang);
+    };
     let now = now_ms();
     let plausible = form.username.len() <= MAX_NAME && form.password.len() <= MAX_PASSWORD;
     let user = match plausible {
@@ -91,30 +94,54 @@ pub(crate) async fn login(
     };
     let phc = user.as_ref().map_or_else(|| DECOY_HASH.to_owned(), |u| u.password_hash.clone());
     let password = Zeroizing::new(form.password.clone());
-    // Argon2id takes tens of milliseconds of CPU: off the async threads.
-    let password_ok =
-        tokio::task::spawn_blocking(move || safepassage_keys::password::verify(&password, &phc)).await.unwrap_or(false);
+    // The attempt is counted before its password is known, in one guarded update: parallel
+    // guesses cannot pass the limit, and one past it never learns whether its password was
+    // right. Counting runs beside the hash, so a known name takes no longer than an unknown.
+    let claim = async {
+        match &user {
+            Some(u) if u.status != AccountStatus::Disabled => {
+                state.store.claim_login_attempt(u.id, MAX_FAILURES, state.config.lockout).await.map(Some)
+            }
+            _ => Ok(None),
+        }
+    };
+    let (claimed, password_ok) = tokio::join!(claim, slot.verify(password, phc));
+    let may_try = match claimed {
+        Ok(claimed) => claimed == Some(true),
+        Err(e) => return errors::store(&state.i18n, lang, e).into_response(),
+    };
     let now_secs = u64::try_from(now / 1000).unwrap_or(0);
     let secret: &[u8] = user.as_ref().map_or(DECOY_HASH.as_bytes(), |u| u.totp_secret.as_slice());
     let step = super::totp::matching_step(secret, &form.totp, now_secs);
 
     let Some(user) = user else {
-        return refused(started).await;
+        return refused(deadline).await;
     };
-    let locked = user.locked_until_ms > now;
-    // The code is taken last, and only when everything else is right, so that a wrong password
-    // does not burn the code the owner is about to type.
-    if !locked && password_ok && step.is_some_and(|s| console.totp.take(user.id, s)) {
-        return start_session(&state, lang, &user).await;
+    match user.status {
+        // The code is taken last, and only when everything else is right, so that a wrong
+        // password does not burn the code the owner is about to type.
+        AccountStatus::Active if may_try && password_ok && step.is_some_and(|s| console.totp.take(user.id, s)) => {
+            return start_session(&state, lang, &user, views::landing(user.role)).await;
+        }
+        AccountStatus::Pending if may_try && password_ok && user.password_expires_ms > now => {
+            return start_session(&state, lang, &user, super::account::SETUP_PATH).await;
+        }
+        _ => {}
     }
-    let (failed, locked_until) = after_failure(user.failed_logins, user.locked_until_ms, now, state.config.lockout);
-    if let Err(e) = state.store.record_login(user.id, false, failed, locked_until).await {
+    if let Err(e) = state.store.login_failed(user.id).await {
         return errors::store(&state.i18n, lang, e).into_response();
     }
-    refused(started).await
+    refused(deadline).await
 }
 
-async fn start_session(state: &AppState, lang: Lang, user: &safepassage_store::UserRecord) -> Response {
+/// The hashing pool is full: 503, to be tried again in a second.
+fn busy(state: &AppState, lang: Lang) -> Response {
+    let mut response = errors::unavailable(&state.i18n, lang).into_response();
+    response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+    response
+}
+
+async fn start_session(state: &AppState, lang: Lang, user: &safepassage_store::UserRecord, to: &str) -> Response {
     let Some(token) = session::new_token() else {
         return errors::unavailable(&state.i18n, lang).into_response();
     };
@@ -122,7 +149,7 @@ async fn start_session(state: &AppState, lang: Lang, user: &safepassage_store::U
         return errors::store(&state.i18n, lang, e).into_response();
     }
     let secure = state.config.secure_cookies;
-    let mut response = views::see_other(views::landing(user.role));
+    let mut response = views::see_other(to);
     for cookie in [session::cookie(&token, secure), cookies::clear(csrf::LOGIN_COOKIE, csrf::LOGIN_PATH, secure)] {
         if let Ok(value) = cookie.parse() {
             response.headers_mut().append(header::SET_COOKIE, value);
@@ -131,31 +158,19 @@ async fn start_session(state: &AppState, lang: Lang, user: &safepassage_store::U
     response
 }
 
-/// The one answer to every failed login.
-async fn refused(started: Instant) -> Response {
-    tokio::time::sleep_until((started + REFUSAL_FLOOR).into()).await;
+/// The one answer to every failed login, at a fixed time after the request arrived: not a
+/// floor over work that varies, but one deadline that covers the slowest refusal.
+async fn refused(deadline: Instant) -> Response {
+    if Instant::now() > deadline {
+        tracing::warn!("a refused login took longer than login_refusal_time; raise it");
+    }
+    tokio::time::sleep_until(deadline.into()).await;
     views::see_other("/console/login?notice=login-failed")
 }
 
-/// The lock-out rule: the failure count and lock after one more failure. A running lock is not
-/// extended (an attacker could otherwise keep the owner out for ever); one that has run out
-/// starts a fresh count.
-pub(crate) fn after_failure(failed: i64, locked_until_ms: i64, now_ms: i64, lockout: Duration) -> (i64, i64) {
-    if locked_until_ms > now_ms {
-        return (failed.saturating_add(1), locked_until_ms);
-    }
-    let failed = if locked_until_ms > 0 { 1 } else { failed.saturating_add(1) };
-    if failed >= MAX_FAILURES {
-        let lockout_ms = i64::try_from(lockout.as_millis()).unwrap_or(i64::MAX);
-        (failed, now_ms.saturating_add(lockout_ms))
-    } else {
-        (failed, 0)
-    }
-}
-
-/// `POST /console/logout`: the session ends in the store (an event), the cookie goes.
-pub(crate) async fn logout(State(state): State<AppState>, lang: Lang, who: Allowed<AnyStaff>) -> Response {
-    let staff = who.staff;
+/// `POST /console/logout`: the session ends in the store (an event), the cookie goes. Open to
+/// every session, a pending account's too.
+pub(crate) async fn logout(State(state): State<AppState>, lang: Lang, staff: Staff) -> Response {
     if let Err(e) = state.store.end_session(staff.token_hash(), Some(staff.id)).await {
         return errors::store(&state.i18n, lang, e).into_response();
     }
@@ -168,27 +183,9 @@ pub(crate) async fn logout(State(state): State<AppState>, lang: Lang, who: Allow
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
-
-    const LOCK: Duration = Duration::from_secs(15 * 60);
-
-    #[test]
-    fn the_fifth_failure_locks() {
-        let mut state = (0, 0);
-        for n in 1..=4 {
-            state = after_failure(state.0, state.1, 1_000, LOCK);
-            assert_eq!(state, (n, 0));
-        }
-        state = after_failure(state.0, state.1, 1_000, LOCK);
-        assert_eq!(state, (5, 1_000 + 15 * 60_000));
-    }
-
-    #[test]
-    fn a_running_lock_is_not_extended_and_a_spent_one_restarts_the_count() {
-        let until = 900_000;
-        assert_eq!(after_failure(5, until, 10_000, LOCK), (6, until));
-        assert_eq!(after_failure(6, until, until + 1, LOCK), (1, 0));
-    }
 
     #[test]
     fn the_decoy_hash_costs_what_a_real_one_does() {

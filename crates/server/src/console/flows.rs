@@ -282,7 +282,8 @@ impl Upload {
 }
 
 /// `POST /console/flows/import`: a `multipart/form-data` body with the CSRF field and `file`.
-/// The CSRF middleware has read and checked it already (up to `UPLOAD_LIMIT`).
+/// The extractors prove a live administrator session before the body is read (the CSRF
+/// middleware leaves this path's body alone); the token is checked here, before anything else.
 pub(crate) async fn import(
     State(state): State<AppState>,
     lang: Lang,
@@ -292,9 +293,19 @@ pub(crate) async fn import(
 ) -> Result<Response, PageError> {
     let i18n = &state.i18n;
     let bad_request = || errors::bad_request(i18n, lang);
+    // Not multipart as it says: no token can be found in it.
+    let boundary = Upload::boundary(&headers).ok_or_else(|| errors::csrf(i18n, lang))?;
     let bytes = axum::body::to_bytes(body, UPLOAD_LIMIT).await.map_err(|_| bad_request())?;
-    let boundary = Upload::boundary(&headers).ok_or_else(bad_request)?;
-    let upload = Upload::read(boundary, bytes).await.map_err(|_| bad_request())?;
+    let upload = match Upload::read(boundary, bytes).await {
+        Ok(upload) => upload,
+        Err(why) => {
+            tracing::debug!(error = %why, "console upload refused");
+            return Err(bad_request());
+        }
+    };
+    if !upload.csrf.as_ref().is_some_and(|given| csrf::token_matches(who.staff.csrf(), given)) {
+        return Err(errors::csrf(i18n, lang));
+    }
     let file = upload.file.unwrap_or_default();
     if file.iter().all(u8::is_ascii_whitespace) {
         let why = i18n.text(lang.language, "flows-no-file");

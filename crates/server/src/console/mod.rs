@@ -2,6 +2,7 @@
 //! move cases, and administer accounts. Server-rendered HTML; JavaScript only for live updates.
 
 mod access;
+mod account;
 mod admin;
 mod auth;
 mod case;
@@ -70,6 +71,16 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/console/flows/{uuid}", get(flows::outline))
         .route("/console/flows/{uuid}/export", get(flows::export_one))
         .route("/console/cases/{id}/shred", get(shred::page).post(shred::shred))
+        .route(account::SETUP_PATH, get(account::setup_page).post(account::setup))
+        .route(account::ACCOUNT_PATH, get(account::page))
+        .route("/console/account/password", post(account::change_password))
+        .route("/console/account/totp/new", post(account::new_totp))
+        .route("/console/account/totp", post(account::confirm_totp))
+        .route("/console/admin/users/{id}/disable", post(admin::disable))
+        .route("/console/admin/users/{id}/enable", post(admin::enable))
+        .route("/console/admin/users/{id}/unlock", post(admin::unlock))
+        .route("/console/admin/users/{id}/role", post(admin::set_role))
+        .route("/console/admin/users/{id}/reset", get(admin::reset_page).post(admin::reset))
         // Innermost first: the CSRF check runs before any handler, its refusals get the
         // request id like every other error page, and everything sees the console's state.
         .layer(middleware::from_fn(csrf::check))

@@ -77,6 +77,9 @@ impl<A: Area> FromRequestParts<AppState> for Allowed<A> {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Allowed<A>, Response> {
         let staff = Staff::from_request_parts(parts, state).await?;
+        if staff.pending {
+            return Err(super::views::see_other(super::account::SETUP_PATH));
+        }
         if A::ROLES.contains(&staff.role) {
             Ok(Allowed { staff, area: PhantomData })
         } else {

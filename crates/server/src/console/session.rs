@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use safepassage_domain::{Role, UserId};
-use safepassage_store::StaffSession;
+use safepassage_store::{AccountStatus, StaffSession};
 use zeroize::Zeroizing;
 
 use super::{cookies, csrf, errors, lang, now_ms};
@@ -29,6 +29,9 @@ pub(crate) struct Staff {
     pub id: UserId,
     pub name: String,
     pub role: Role,
+    /// A pending account's session (opened with the one-time password) reaches only the
+    /// setup page; `roles::Allowed` sends it there.
+    pub pending: bool,
     token_hash: [u8; 32],
     csrf: String,
 }
@@ -145,7 +148,9 @@ impl FromRequestParts<AppState> for Staff {
             Freshness::Touch if !passive(&parts.headers) => state.store.touch_session(hash).await.map_err(fail)?,
             _ => {}
         }
-        let Some(user) = state.store.user(session.user).await.map_err(fail)? else {
+        // A disabled account's sessions were deleted with the change; this holds even so.
+        let user = state.store.user(session.user).await.map_err(fail)?;
+        let Some(user) = user.filter(|u| u.status != AccountStatus::Disabled) else {
             state.store.end_session(hash, None).await.map_err(fail)?;
             return Err(to_login(Some(clear_cookie(secure)), None));
         };
@@ -153,6 +158,7 @@ impl FromRequestParts<AppState> for Staff {
             id: user.id,
             name: user.name.clone(),
             role: user.role,
+            pending: user.status == AccountStatus::Pending,
             token_hash: hash,
             csrf: csrf::for_session(&token),
         };

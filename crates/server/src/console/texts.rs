@@ -19,9 +19,13 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("users", include_str!("../../templates/console/users.html")),
     ("confirm", include_str!("../../templates/console/confirm.html")),
     ("shred", include_str!("../../templates/console/shred.html")),
+    ("user_reset", include_str!("../../templates/console/user_reset.html")),
+    ("setup", include_str!("../../templates/console/setup.html")),
+    ("account", include_str!("../../templates/console/account.html")),
 ];
 
 const SOURCES: &[(&str, &str)] = &[
+    ("account", include_str!("account.rs")),
     ("admin", include_str!("admin.rs")),
     ("auth", include_str!("auth.rs")),
     ("case", include_str!("case.rs")),
@@ -56,6 +60,8 @@ const PREFIXES: &[&str] = &[
     "handoffs",
     "users",
     "shred",
+    "setup",
+    "account",
 ];
 
 fn ids_of(source: &str) -> Vec<&str> {
@@ -68,13 +74,18 @@ fn ids_of(source: &str) -> Vec<&str> {
 
 #[test]
 fn both_languages_define_the_same_ids() {
-    let uk = ids_of(include_str!("../../locales/uk/console.ftl"));
-    let en = ids_of(include_str!("../../locales/en/console.ftl"));
-    for id in &en {
-        assert!(uk.contains(id), "{id} is missing in uk/console.ftl");
-    }
-    for id in &uk {
-        assert!(en.contains(id), "{id} is missing in en/console.ftl");
+    let files = [
+        ("console.ftl", include_str!("../../locales/uk/console.ftl"), include_str!("../../locales/en/console.ftl")),
+        ("account.ftl", include_str!("../../locales/uk/account.ftl"), include_str!("../../locales/en/account.ftl")),
+    ];
+    for (file, uk, en) in files {
+        let (uk, en) = (ids_of(uk), ids_of(en));
+        for id in &en {
+            assert!(uk.contains(id), "{id} is missing in uk/{file}");
+        }
+        for id in &uk {
+            assert!(en.contains(id), "{id} is missing in en/{file}");
+        }
     }
 }
 

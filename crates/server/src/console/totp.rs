@@ -34,7 +34,11 @@ fn totp(secret: &[u8], account: &str) -> TOTP {
 }
 
 /// The time step for which `code` is right, if it is right now or one step either side.
+/// An empty secret (an account without TOTP enrolled) matches nothing.
 pub(crate) fn matching_step(secret: &[u8], code: &str, now_secs: u64) -> Option<u64> {
+    if secret.is_empty() {
+        return None;
+    }
     let generator = totp(secret, "");
     let now = now_secs / STEP_SECS;
     let mut found = None;
@@ -73,7 +77,6 @@ impl ReplayGuard {
 
 /// What a new account's owner needs to set up their authenticator.
 pub(crate) struct Enrolment {
-    pub uri: String,
     /// For typing in by hand when the camera cannot be used.
     pub secret_base32: String,
     /// An inline `<svg>` element.
@@ -93,7 +96,7 @@ pub(crate) fn enrolment(account: &str, secret: &[u8]) -> Option<Enrolment> {
     let drawn = code.render::<svg::Color<'_>>().min_dimensions(240, 240).quiet_zone(true).build();
     // The renderer starts with an XML declaration, which has no place inside HTML.
     let qr_svg = drawn.find("<svg").map(|at| drawn[at..].to_owned())?;
-    Some(Enrolment { secret_base32: generator.get_secret_base32(), uri, qr_svg })
+    Some(Enrolment { secret_base32: generator.get_secret_base32(), qr_svg })
 }
 
 #[cfg(test)]
@@ -118,6 +121,8 @@ mod tests {
         assert!(matching_step(SECRET, &code, now + 90).is_none());
         assert!(matching_step(SECRET, "", now).is_none());
         assert!(matching_step(SECRET, "abcdef", now).is_none());
+        let empty_code = totp(b"", "").generate(now);
+        assert!(matching_step(b"", &empty_code, now).is_none(), "no secret, no match");
     }
 
     #[test]
@@ -133,8 +138,9 @@ mod tests {
     #[test]
     fn enrolment_gives_uri_and_inline_svg() {
         let e = enrolment("ops.anna", SECRET).unwrap();
-        assert!(e.uri.starts_with("otpauth://totp/Safe%20Passage:ops.anna?secret="), "{}", e.uri);
-        assert!(e.uri.contains("issuer=Safe%20Passage"));
+        let uri = totp(SECRET, "ops.anna").get_url();
+        assert!(uri.starts_with("otpauth://totp/Safe%20Passage:ops.anna?secret="), "{uri}");
+        assert!(uri.contains("issuer=Safe%20Passage"));
         assert!(e.qr_svg.starts_with("<svg") && e.qr_svg.ends_with("</svg>"));
         assert!(!e.qr_svg.contains("style="));
     }

@@ -114,6 +114,10 @@ async fn every_role_against_every_console_route() {
         // Shredding: coordinators only, for any case (the page shows no content).
         (format!("/console/cases/{}/shred", case), [403, 403, 200, 403, 403, 403]),
         (format!("/console/cases/{}/shred", handed), [403, 403, 200, 403, 403, 403]),
+        // One's own account: everyone; the first-login setup sends an active account home.
+        ("/console/account".into(), [200, 200, 200, 200, 200, 200]),
+        ("/console/setup".into(), [303, 303, 303, 303, 303, 303]),
+        (format!("/console/admin/users/{}/reset", other_operator.id.0), [403, 403, 403, 403, 403, 200]),
     ];
     for (path, expected) in &reads {
         for (i, role) in Role::ALL.iter().enumerate() {
@@ -125,7 +129,7 @@ async fn every_role_against_every_console_route() {
     // Writes: each role acts on objects that are as much "its own" as they can be, so that a
     // refusal comes from the rules and not from someone else's ownership.
     type Route = &'static str;
-    let writes: [(Route, Expect); 9] = [
+    let writes: [(Route, Expect); 17] = [
         ("take a waiting conversation", [303, 303, 403, 403, 403, 403]),
         ("reply in own conversation", [303, 303, 404, 403, 403, 403]),
         ("close own conversation", [303, 303, 404, 403, 403, 403]),
@@ -135,6 +139,15 @@ async fn every_role_against_every_console_route() {
         ("set composition of own group case", [403, 303, 303, 403, 403, 403]),
         ("add a user", [403, 403, 403, 403, 403, 200]),
         ("shred a case", [403, 403, 303, 403, 403, 403]),
+        // Own account: a wrong current password or code is refused as such (422), not by role.
+        ("change own password", [422, 422, 422, 422, 422, 422]),
+        ("start a new authenticator", [422, 422, 422, 422, 422, 422]),
+        ("confirm a new authenticator", [422, 422, 422, 422, 422, 422]),
+        ("finish a first-login setup", [303, 303, 303, 303, 303, 303]),
+        ("unlock an account", [403, 403, 403, 403, 403, 303]),
+        ("change an account's role", [403, 403, 403, 403, 403, 303]),
+        ("disable and enable an account", [403, 403, 403, 403, 403, 303]),
+        ("reset an account", [403, 403, 403, 403, 403, 200]),
     ];
     for (what, expected) in writes {
         for (i, role) in Role::ALL.iter().enumerate() {
@@ -171,6 +184,30 @@ async fn every_role_against_every_console_route() {
                     format!("/console/cases/{}/shred", case_owned_by(&server, me, CaseKind::Individual).await),
                     vec![("reason", "applicant_request".into()), ("confirm", "yes".into())],
                 ),
+                "change own password" => (
+                    "/console/account/password".into(),
+                    vec![
+                        ("current", "not-my-password".into()),
+                        ("password", "plum-orchard-58-gently-sways".into()),
+                        ("repeat", "plum-orchard-58-gently-sways".into()),
+                    ],
+                ),
+                "start a new authenticator" => ("/console/account/totp/new".into(), vec![("current", "wrong".into())]),
+                "confirm a new authenticator" => ("/console/account/totp".into(), vec![("totp", "000000".into())]),
+                "finish a first-login setup" => ("/console/setup".into(), vec![]),
+                "unlock an account" => (format!("/console/admin/users/{}/unlock", other_operator.id.0), vec![]),
+                "change an account's role" => (
+                    format!("/console/admin/users/{}/role", other_operator.id.0),
+                    vec![("role", if i % 2 == 0 { "specialist" } else { "operator" }.into())],
+                ),
+                "disable and enable an account" => {
+                    let target = server.staff(Role::Analyst, &format!("target-{role}")).await;
+                    (format!("/console/admin/users/{}/disable", target.id.0), vec![])
+                }
+                "reset an account" => {
+                    let target = server.staff(Role::Analyst, &format!("reset-{role}")).await;
+                    (format!("/console/admin/users/{}/reset", target.id.0), vec![("confirm", "yes".into())])
+                }
                 _ => ("/console/admin/users".into(), vec![("name", format!("new-{role}")), ("role", "analyst".into())]),
             };
             let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -202,6 +239,9 @@ async fn nobody_gets_in_without_a_session() {
         "/console/flows".to_owned(),
         format!("/console/flows/{INTAKE_UUID}"),
         format!("/console/cases/{}/shred", uuid::Uuid::now_v7()),
+        "/console/account".to_owned(),
+        "/console/setup".to_owned(),
+        format!("/console/admin/users/{id}/reset"),
     ] {
         let response = client().get(server.url(&path)).send().await.unwrap();
         assert_eq!(response.status(), 303, "{path}");
@@ -230,6 +270,15 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         format!("/console/cases/{case}/shred"),
         "/console/admin/users".to_owned(),
         "/console/login".to_owned(),
+        "/console/account/password".to_owned(),
+        "/console/account/totp/new".to_owned(),
+        "/console/account/totp".to_owned(),
+        "/console/setup".to_owned(),
+        format!("/console/admin/users/{}/disable", other.id.0),
+        format!("/console/admin/users/{}/enable", other.id.0),
+        format!("/console/admin/users/{}/unlock", other.id.0),
+        format!("/console/admin/users/{}/role", other.id.0),
+        format!("/console/admin/users/{}/reset", other.id.0),
     ];
     let fields = [
         ("text", "hi"),
@@ -241,6 +290,8 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         ("role", "admin"),
         ("username", "csrf-op"),
         ("reason", "safety_risk"),
+        ("current", "x"),
+        ("password", "x"),
         ("confirm", "yes"),
     ];
     for path in &routes {
@@ -269,6 +320,8 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         .all(|m| m.body.text() != Some("hi")));
     assert_eq!(server.state.store.case(case).await.unwrap().unwrap().state, CaseState::Inquiry);
     assert!(!server.state.store.case(case).await.unwrap().unwrap().shredded);
+    let untouched = server.state.store.user(other.id).await.unwrap().unwrap();
+    assert_eq!(untouched.status, safepassage_store::AccountStatus::Active);
     assert_eq!(session.get("/console").await.status(), 200, "still logged in");
     // A right token from a foreign page (the browser says so) is refused too.
     let cross = session

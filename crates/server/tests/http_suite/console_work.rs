@@ -285,7 +285,7 @@ async fn operations_see_the_hand_off_package_without_history() {
 }
 
 #[tokio::test]
-async fn an_admin_enrols_a_user_who_can_then_log_in() {
+async fn an_admin_enrols_a_user_who_sets_up_the_account_at_the_first_login() {
     let server = TestServer::start().await;
     let admin = login(&server, &server.staff(Role::Admin, "admin").await).await;
     let page = admin.page("/console/admin/users").await;
@@ -295,22 +295,61 @@ async fn an_admin_enrols_a_user_who_can_then_log_in() {
     let html = response.text().await.unwrap();
     let password = html.split("id=\"one-time-password\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
     assert_eq!(password.len(), 20);
-    let qr = html.split("<div id=\"totp-qr\"").nth(1).unwrap();
-    assert!(qr.split_once('>').unwrap().1.starts_with("<svg"), "an inline SVG, drawn by the server");
-    assert!(!html.contains("<img") && !html.contains("style="), "no external image, no inline style");
-    let uri = html.split("id=\"totp-uri\">").nth(1).unwrap().split('<').next().unwrap().replace("&amp;", "&");
-    assert!(uri.starts_with("otpauth://totp/Safe%20Passage:new.operator?secret="), "{uri}");
-    let secret = uri.split("secret=").nth(1).unwrap().split('&').next().unwrap();
-    let secret = totp_rs::Secret::Encoded(secret.to_owned()).to_bytes().unwrap();
-    let code = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, secret, None, "x".into())
-        .unwrap()
-        .generate_current()
-        .unwrap();
+    assert!(
+        !html.contains("otpauth") && !html.contains("totp-qr") && !html.contains("totp-secret"),
+        "no TOTP for the admin"
+    );
     let user = server.state.store.user_by_name("new.operator").await.unwrap().unwrap();
-    assert_eq!(user.role, Role::Operator);
+    assert_eq!((user.role, user.status), (Role::Operator, safepassage_store::AccountStatus::Pending));
     assert!(!user.password_hash.contains(&password), "only the Argon2id hash is kept");
-    let login = attempt(&client(), &server, "new.operator", &password, &code).await;
+
+    // The first login: name and one-time password, no code; the session reaches only setup.
+    let newcomer = client();
+    let first = attempt(&newcomer, &server, "new.operator", &password, "").await;
+    assert_eq!(location(&first), "/console/setup");
+    let elsewhere = newcomer.get(server.url("/console/queue")).send().await.unwrap();
+    assert_eq!(location(&elsewhere), "/console/setup", "nothing else until the account is set up");
+    let setup = newcomer.get(server.url("/console/setup")).send().await.unwrap().text().await.unwrap();
+    let qr = setup.split("<div id=\"totp-qr\"").nth(1).unwrap();
+    assert!(qr.split_once('>').unwrap().1.starts_with("<svg"), "an inline SVG, drawn by the server");
+    assert!(!setup.contains("<img") && !setup.contains("style="), "no external image, no inline style");
+    let secret = setup.split("id=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let reload = newcomer.get(server.url("/console/setup")).send().await.unwrap().text().await.unwrap();
+    assert!(reload.contains(&secret), "a reload shows the same secret");
+    let secret = totp_rs::Secret::Encoded(secret).to_bytes().unwrap();
+    let generator = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, secret, None, "x".into()).unwrap();
+    let csrf = super::console::csrf_in(&setup).unwrap();
+    let submit = |fields: Vec<(&'static str, String)>| {
+        let mut form = vec![("csrf", csrf.clone())];
+        form.extend(fields);
+        newcomer.post(server.url("/console/setup")).form(&form).send()
+    };
+    let code = generator.generate_current().unwrap();
+    let weak =
+        submit(vec![("password", "password1234".into()), ("repeat", "password1234".into()), ("totp", code.clone())])
+            .await
+            .unwrap();
+    assert_eq!(weak.status(), 422, "a common password is refused");
+    let chosen = "amber-lantern-73-quietly-folds";
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let bad_code =
+        submit(vec![("password", chosen.into()), ("repeat", chosen.into()), ("totp", wrong.into())]).await.unwrap();
+    assert_eq!(bad_code.status(), 422, "the secret is confirmed by a code");
+    let done = submit(vec![("password", chosen.into()), ("repeat", chosen.into()), ("totp", code)]).await.unwrap();
+    assert_eq!(location(&done), "/console/login?notice=account-ready");
+    let after = newcomer.get(server.url("/console")).send().await.unwrap();
+    assert!(location(&after).starts_with("/console/login"), "the one-time session ended");
+    let user = server.state.store.user(user.id).await.unwrap().unwrap();
+    assert_eq!(user.status, safepassage_store::AccountStatus::Active);
+
+    // The one-time password is spent; the chosen one and the app's next code open the console.
+    let next_code = generator.generate(generator.next_step_current().unwrap());
+    let old = attempt(&client(), &server, "new.operator", &password, &next_code).await;
+    assert_eq!(location(&old), "/console/login?notice=login-failed");
+    let login = attempt(&client(), &server, "new.operator", chosen, &next_code).await;
     assert_eq!(location(&login), "/console/queue");
+    let events = server.state.store.timeline(user.id.0, 100).await.unwrap();
+    assert!(events.iter().any(|e| e.event == safepassage_domain::Event::UserActivated { user: user.id }));
 
     // The page afterwards lists the user but never shows the password again.
     let again = admin.page("/console/admin/users").await;

@@ -445,9 +445,10 @@ async fn apply<'a>(
             .rows_affected();
             expect_one(changed, "the case was shredded already")?;
         }
-        Op::InsertUser { id, name, role, password_hash, totp_ct } => {
+        Op::InsertUser { id, name, role, password_hash, totp_ct, status, password_expires_ms } => {
             sqlx::query(
-                "INSERT INTO users (id, name, role, password_hash, totp_ct, created_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO users (id, name, role, password_hash, totp_ct, created_ms, status, password_expires_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(id.0)
             .bind(name.as_str())
@@ -455,6 +456,62 @@ async fn apply<'a>(
             .bind(password_hash.as_str())
             .bind(totp_ct.as_slice())
             .bind(at)
+            .bind(*status)
+            .bind(*password_expires_ms)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Op::ClaimLoginAttempt { user, max_failures, lockout_ms } => {
+            // Every right-hand side sees the row as it was, so the new count is spelled twice.
+            let changed = sqlx::query(
+                "UPDATE users SET \
+                 failed_logins = CASE WHEN locked_until_ms > 0 THEN 1 ELSE failed_logins + 1 END, \
+                 locked_until_ms = CASE WHEN (CASE WHEN locked_until_ms > 0 THEN 1 ELSE failed_logins + 1 END) >= $3 \
+                     THEN $2 + $4 ELSE 0 END \
+                 WHERE id = $1 AND locked_until_ms <= $2",
+            )
+            .bind(user.0)
+            .bind(at)
+            .bind(*max_failures)
+            .bind(*lockout_ms)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            expect_one(changed, "the account is locked")?;
+        }
+        Op::UpdateUser { user, if_status, status, role, password, totp_ct, totp_pending_ct, unlock } => {
+            let (hash, expires) = password.as_ref().map_or((None, None), |(h, e)| (Some(h.as_str()), Some(*e)));
+            let changed = sqlx::query(
+                "UPDATE users SET status = COALESCE($3::text, status), role = COALESCE($4::text, role), \
+                 password_hash = COALESCE($5::text, password_hash), \
+                 password_expires_ms = COALESCE($6::bigint, password_expires_ms), \
+                 totp_ct = COALESCE($7::bytea, totp_ct), \
+                 totp_pending_ct = CASE WHEN $8::boolean THEN $9::bytea ELSE totp_pending_ct END, \
+                 failed_logins = CASE WHEN $10::boolean THEN 0 ELSE failed_logins END, \
+                 locked_until_ms = CASE WHEN $10::boolean THEN 0 ELSE locked_until_ms END \
+                 WHERE id = $1 AND ($2::text IS NULL OR status = $2::text)",
+            )
+            .bind(user.0)
+            .bind(*if_status)
+            .bind(*status)
+            .bind(role.map(|r| r.as_str()))
+            .bind(hash)
+            .bind(expires)
+            .bind(totp_ct.as_deref())
+            .bind(totp_pending_ct.is_some())
+            .bind(totp_pending_ct.as_ref().and_then(|p| p.as_deref()))
+            .bind(*unlock)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            expect_one(changed, "the account changed meanwhile")?;
+        }
+        Op::DeleteUserSessions { user, except } => {
+            sqlx::query(
+                "DELETE FROM staff_sessions WHERE user_id = $1 AND ($2::bytea IS NULL OR token_hash <> $2::bytea)",
+            )
+            .bind(user.0)
+            .bind(except.as_ref().map(|e| e.as_slice()))
             .execute(&mut *conn)
             .await?;
         }

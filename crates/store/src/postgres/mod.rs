@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0005_duress.sql"),
     include_str!("../../migrations/postgres/0006_flow_session_version.sql"),
     include_str!("../../migrations/postgres/0007_flow_import_allowance.sql"),
+    include_str!("../../migrations/postgres/0008_account_lifecycle.sql"),
     include_str!("../../migrations/postgres/0009_audit_key_and_shredding.sql"),
     include_str!("../../migrations/postgres/0010_conversation_returned.sql"),
 ];

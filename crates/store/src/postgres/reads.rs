@@ -30,11 +30,12 @@ const CONVERSATION_SELECT: &str = "SELECT id, contact_id, channel, language, cas
 const CASE_SELECT: &str = "SELECT c.id, c.kind, c.state, c.group_size, c.group_officers, c.close_reason, \
      c.codename_hash IS NOT NULL, k.wrapped IS NULL, c.created_ms, c.updated_ms, c.key_id, c.assigned_to, \
      c.duress_mac, c.duress_words, c.duress_flagged_ms FROM cases c JOIN data_keys k ON k.id = c.key_id";
-const USER_SELECT: &str = "SELECT id, name, role, password_hash, totp_ct, failed_logins, locked_until_ms FROM users";
-const USER_BY_NAME: &str =
-    "SELECT id, name, role, password_hash, totp_ct, failed_logins, locked_until_ms FROM users WHERE name = $1";
-const USER_BY_ID: &str =
-    "SELECT id, name, role, password_hash, totp_ct, failed_logins, locked_until_ms FROM users WHERE id = $1";
+const USER_SELECT: &str = "SELECT id, name, role, password_hash, totp_ct, failed_logins, locked_until_ms, status, \
+     password_expires_ms, totp_pending_ct FROM users";
+const USER_BY_NAME: &str = "SELECT id, name, role, password_hash, totp_ct, failed_logins, locked_until_ms, status, \
+     password_expires_ms, totp_pending_ct FROM users WHERE name = $1";
+const USER_BY_ID: &str = "SELECT id, name, role, password_hash, totp_ct, failed_logins, locked_until_ms, status, \
+     password_expires_ms, totp_pending_ct FROM users WHERE id = $1";
 
 fn bad(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Database(format!("unreadable {what} in the database: {e}"))
@@ -81,6 +82,9 @@ fn user_row(r: &PgRow) -> Result<RawUser, StoreError> {
         totp_ct: r.try_get(4)?,
         failed_logins: r.try_get(5)?,
         locked_until_ms: r.try_get(6)?,
+        status: r.try_get(7)?,
+        password_expires_ms: r.try_get(8)?,
+        totp_pending_ct: r.try_get(9)?,
     })
 }
 

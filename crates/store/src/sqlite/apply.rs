@@ -248,11 +248,65 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
                 .execute(params![case, at, first_seq + *event_index as i64])?;
             expect_one(changed, "the case was shredded already")?;
         }
-        Op::InsertUser { id, name, role, password_hash, totp_ct } => {
+        Op::InsertUser { id, name, role, password_hash, totp_ct, status, password_expires_ms } => {
             tx.prepare_cached(
-                "INSERT INTO users (id, name, role, password_hash, totp_ct, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO users (id, name, role, password_hash, totp_ct, created_ms, status, password_expires_ms) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
-            .execute(params![id.as_bytes(), name, role.as_str(), password_hash, totp_ct, at])?;
+            .execute(params![
+                id.as_bytes(),
+                name,
+                role.as_str(),
+                password_hash,
+                totp_ct,
+                at,
+                status,
+                password_expires_ms
+            ])?;
+        }
+        Op::ClaimLoginAttempt { user, max_failures, lockout_ms } => {
+            // Every right-hand side sees the row as it was, so the new count is spelled twice.
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE users SET \
+                     failed_logins = CASE WHEN locked_until_ms > 0 THEN 1 ELSE failed_logins + 1 END, \
+                     locked_until_ms = CASE WHEN (CASE WHEN locked_until_ms > 0 THEN 1 ELSE failed_logins + 1 END) >= ?3 \
+                         THEN ?2 + ?4 ELSE 0 END \
+                     WHERE id = ?1 AND locked_until_ms <= ?2",
+                )?
+                .execute(params![user.as_bytes(), at, max_failures, lockout_ms])?;
+            expect_one(changed, "the account is locked")?;
+        }
+        Op::UpdateUser { user, if_status, status, role, password, totp_ct, totp_pending_ct, unlock } => {
+            let (hash, expires) = password.as_ref().map_or((None, None), |(h, e)| (Some(h.as_str()), Some(*e)));
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE users SET status = COALESCE(?3, status), role = COALESCE(?4, role), \
+                     password_hash = COALESCE(?5, password_hash), \
+                     password_expires_ms = COALESCE(?6, password_expires_ms), \
+                     totp_ct = COALESCE(?7, totp_ct), \
+                     totp_pending_ct = CASE WHEN ?8 THEN ?9 ELSE totp_pending_ct END, \
+                     failed_logins = CASE WHEN ?10 THEN 0 ELSE failed_logins END, \
+                     locked_until_ms = CASE WHEN ?10 THEN 0 ELSE locked_until_ms END \
+                     WHERE id = ?1 AND (?2 IS NULL OR status = ?2)",
+                )?
+                .execute(params![
+                    user.as_bytes(),
+                    if_status,
+                    status,
+                    role.map(|r| r.as_str()),
+                    hash,
+                    expires,
+                    totp_ct,
+                    totp_pending_ct.is_some(),
+                    totp_pending_ct.as_ref().and_then(|p| p.as_deref()),
+                    unlock
+                ])?;
+            expect_one(changed, "the account changed meanwhile")?;
+        }
+        Op::DeleteUserSessions { user, except } => {
+            tx.prepare_cached("DELETE FROM staff_sessions WHERE user_id = ?1 AND (?2 IS NULL OR token_hash <> ?2)")?
+                .execute(params![user.as_bytes(), except.as_ref().map(|e| e.as_slice())])?;
         }
         Op::PutFlowSession { conversation, state_ct, summary_ct, wait_timeout_ms, expires_ms, expected_version } => {
             let changed = tx

@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0006_duress.sql"),
     include_str!("../../migrations/sqlite/0007_flow_session_version.sql"),
     include_str!("../../migrations/sqlite/0008_flow_import_allowance.sql"),
+    include_str!("../../migrations/sqlite/0009_account_lifecycle.sql"),
     include_str!("../../migrations/sqlite/0010_audit_key_and_shredding.sql"),
     include_str!("../../migrations/sqlite/0011_conversation_returned.sql"),
 ];

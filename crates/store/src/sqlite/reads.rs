@@ -26,7 +26,7 @@ const CONVERSATION_COLUMNS: &str = "id, contact_id, channel, language, case_id, 
 const CASE_SELECT: &str = "SELECT c.id, c.kind, c.state, c.group_size, c.group_officers, c.close_reason, \
      c.codename_hash IS NOT NULL, k.wrapped IS NULL, c.created_ms, c.updated_ms, c.key_id, c.assigned_to, \
      c.duress_mac, c.duress_words, c.duress_flagged_ms FROM cases c JOIN data_keys k ON k.id = c.key_id";
-const USER_COLUMNS: &str = "id, name, role, password_hash, totp_ct, failed_logins, locked_until_ms";
+const USER_COLUMNS: &str = "id, name, role, password_hash, totp_ct, failed_logins, locked_until_ms, status, password_expires_ms, totp_pending_ct";
 
 fn bad(what: &str, e: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("{what}: {e}").into())
@@ -91,6 +91,9 @@ fn user_row(r: &Row<'_>) -> rusqlite::Result<RawUser> {
         totp_ct: r.get(4)?,
         failed_logins: r.get(5)?,
         locked_until_ms: r.get(6)?,
+        status: r.get(7)?,
+        password_expires_ms: r.get(8)?,
+        totp_pending_ct: r.get(9)?,
     })
 }
 

@@ -1,6 +1,7 @@
 //! Test harness: a fresh database of each kind, raw access for tamper tests, and a macro that
 //! runs each test on both backends.
 
+mod accounts;
 mod audit;
 mod durability;
 mod duress;

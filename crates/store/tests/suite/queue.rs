@@ -77,7 +77,9 @@ both_backends!(case_lists_and_timeline, |db: TestDb| async move {
 both_backends!(staff_sessions_live_and_end, |db: TestDb| async move {
     let store = db.open().await;
     let user = store.create_user("op.s", Role::Operator, "x".into(), b"s").await.unwrap();
-    store.record_login(user, false, 2, 0).await.unwrap();
+    for _ in 0..2 {
+        assert!(store.claim_login_attempt(user, 5, std::time::Duration::from_secs(60)).await.unwrap());
+    }
     store.start_session([9; 32], user).await.unwrap();
     let session = store.session([9; 32]).await.unwrap().unwrap();
     assert_eq!(session.user, user);

@@ -153,8 +153,11 @@ both_backends!(staff_accounts, |db: TestDb| async move {
     assert_eq!(user.id, id);
     assert_eq!(user.role, Role::Operator);
     assert_eq!(user.totp_secret.as_slice(), b"TOTPSECRET123456");
-    store.record_login(id, false, 3, 12345).await.unwrap();
+    for _ in 0..3 {
+        assert!(store.claim_login_attempt(id, 5, std::time::Duration::from_secs(60)).await.unwrap());
+    }
     let user = store.user(id).await.unwrap().unwrap();
-    assert_eq!((user.failed_logins, user.locked_until_ms), (3, 12345));
+    assert_eq!((user.failed_logins, user.locked_until_ms), (3, 0));
+    assert_eq!(user.status, safepassage_store::AccountStatus::Active);
     assert!(!crate::suite::contains(&db.raw_bytes().await, b"TOTPSECRET123456"));
 });

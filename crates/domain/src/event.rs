@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::case::{CaseKind, CaseState, CloseReason};
+use crate::chat_end::ChatEnd;
 use crate::ids::{CaseId, ContactId, ConversationId, MessageId, UserId};
 use crate::role::Role;
 use crate::vocabulary::{Channel, Language, Sender};
@@ -140,6 +141,13 @@ pub enum Event {
         flow: Option<Uuid>,
         by: UserId,
     },
+    /// A web chat's bearer token was revoked: the applicant ended the conversation on their
+    /// device, pressed quick exit, or it was idle too long. The conversation itself goes on for
+    /// the staff; the applicant comes back with their codename.
+    ChatSessionEnded {
+        conversation: ConversationId,
+        reason: ChatEnd,
+    },
 }
 
 impl Event {
@@ -173,6 +181,7 @@ impl Event {
             Event::CaseFlaggedUnderDuress { .. } => "case_flagged_under_duress",
             Event::FlowsImported { .. } => "flows_imported",
             Event::IntakeFlowSet { .. } => "intake_flow_set",
+            Event::ChatSessionEnded { .. } => "chat_session_ended",
         }
     }
 
@@ -198,7 +207,8 @@ impl Event {
             | Event::ConversationQueued { conversation, .. }
             | Event::ConversationAssigned { conversation, .. }
             | Event::ConversationClosed { conversation, .. }
-            | Event::TranscriptViewed { conversation, .. } => Some(conversation.0),
+            | Event::TranscriptViewed { conversation, .. }
+            | Event::ChatSessionEnded { conversation, .. } => Some(conversation.0),
             Event::UserCreated { user, .. }
             | Event::UserLoggedIn { user }
             | Event::UserLoginFailed { user }
@@ -265,6 +275,7 @@ mod tests {
                 allowed_outside: vec!["call_webhook".into()],
             },
             Event::IntakeFlowSet { channel: Channel::Web, flow: None, by: UserId(id) },
+            Event::ChatSessionEnded { conversation: ConversationId(id), reason: ChatEnd::QuickExit },
         ];
         for e in samples {
             let value: serde_json::Value = serde_json::from_slice(&e.canonical_bytes()).unwrap();

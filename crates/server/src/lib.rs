@@ -54,6 +54,8 @@ pub struct AppState {
     pub(crate) flow_sessions: Arc<flow_cache::FlowCache<bot::Waiting>>,
     /// Webhooks of flows allowed to call one, to the hosts the settings list.
     pub(crate) webhooks: webhooks::Webhooks,
+    /// Conversations whose web chat token was just revoked: the applicant's event streams end.
+    pub(crate) chat_endings: tokio::sync::broadcast::Sender<safepassage_domain::ConversationId>,
 }
 
 impl AppState {
@@ -76,6 +78,7 @@ impl AppState {
             bot,
             flow_sessions: Arc::new(flow_cache::FlowCache::new(single_node)),
             webhooks,
+            chat_endings: tokio::sync::broadcast::channel(64).0,
         }
     }
 }
@@ -83,15 +86,17 @@ impl AppState {
 /// The public application.
 pub fn app(state: AppState) -> Router {
     let chat = chat::routes(&state.config);
-    Router::new()
+    let secure = state.config.secure_cookies;
+    let router = Router::new()
         .merge(health::routes())
         .merge(assets::routes())
         .merge(chat)
         .merge(console::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn(security::headers))
-        .layer(axum::middleware::from_fn(request_id::assign))
-        .with_state(state)
+        .layer(axum::middleware::from_fn(security::headers));
+    // HSTS only where the platform says it is served over HTTPS: an onion service is plain HTTP.
+    let router = if secure { router.layer(axum::middleware::from_fn(security::hsts)) } else { router };
+    router.layer(axum::middleware::from_fn(request_id::assign)).with_state(state)
 }
 
 /// Serves a router on a bound listener until `shutdown` resolves.

@@ -159,6 +159,10 @@ pub(crate) enum Op {
         event_index: usize,
         by: UserId,
     },
+    /// Guarded: forgets a web chat's token hash; a token already gone conflicts.
+    RevokeChatToken {
+        conversation: ConversationId,
+    },
 }
 
 #[derive(Debug, Clone)]

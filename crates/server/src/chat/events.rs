@@ -11,6 +11,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::future::Either;
 use futures_util::stream::{self, Stream, StreamExt};
+use safepassage_domain::ConversationId;
 use serde::Deserialize;
 use tokio::sync::broadcast::{error::RecvError, Receiver};
 use utoipa::IntoParams;
@@ -83,7 +84,17 @@ pub(super) async fn events(
     } else {
         Either::Right(live(receiver, last))
     };
-    let stream = stream::iter(head).chain(tail).map(Ok::<_, Infallible>);
+    // The stream ends when the token is revoked (quick exit, ended, expired) and at the latest
+    // after the idle time: the reconnect then presents the token again, and a dead one gets 401.
+    let ended = ended(state.chat_endings.subscribe(), conversation.id);
+    let deadline = tokio::time::sleep(state.config.chat_idle);
+    let stop = async move {
+        tokio::select! {
+            () = ended => {}
+            () = deadline => {}
+        }
+    };
+    let stream = stream::iter(head).chain(tail).take_until(stop).map(Ok::<_, Infallible>);
     let mut response = Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)).into_response();
     // Reverse proxies (nginx) buffer responses unless told not to; live means unbuffered.
     response.headers_mut().insert("x-accel-buffering", HeaderValue::from_static("no"));
@@ -108,6 +119,18 @@ fn live(receiver: Receiver<Arc<LiveMessage>>, last: i64) -> impl Stream<Item = E
             }
         }
     })
+}
+
+/// Resolves once `conversation`'s token is revoked (or, having lagged, when that cannot be told).
+async fn ended(mut endings: Receiver<ConversationId>, conversation: ConversationId) {
+    loop {
+        match endings.recv().await {
+            Ok(id) if id == conversation => return,
+            Ok(_) => continue,
+            Err(RecvError::Lagged(_)) => return,
+            Err(RecvError::Closed) => std::future::pending::<()>().await,
+        }
+    }
 }
 
 fn message_event(message: &ChatMessage) -> Event {

@@ -11,8 +11,8 @@ pub mod ids;
 pub mod role;
 pub mod vocabulary;
 
-pub use chat_end::ChatEnd;
 pub use case::{Case, CaseError, CaseKind, CaseState, CloseReason, GroupComposition, Transition};
+pub use chat_end::ChatEnd;
 pub use codename::{Codename, CodenameError};
 pub use duress::{DuressError, DuressPhrase};
 pub use event::{Event, EventEnvelope};

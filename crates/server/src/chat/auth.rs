@@ -39,7 +39,8 @@ fn token(headers: &HeaderMap, secure: bool) -> Option<String> {
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, t)| t.trim().to_owned());
-    let token = from_header.or_else(|| CookieJar::from_headers(headers).get(cookie_name(secure)).map(|c| c.value().to_owned()))?;
+    let token = from_header
+        .or_else(|| CookieJar::from_headers(headers).get(cookie_name(secure)).map(|c| c.value().to_owned()))?;
     let plausible = !token.is_empty()
         && token.len() <= MAX_TOKEN_LEN
         && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');

@@ -32,8 +32,7 @@ async fn conversation_by_form(server: &TestServer, text: &str) -> String {
 }
 
 async fn api_status(server: &TestServer, token: &str) -> u16 {
-    let response =
-        bare().get(server.url("/api/v1/chat/messages")).bearer_auth(token).send().await.unwrap();
+    let response = bare().get(server.url("/api/v1/chat/messages")).bearer_auth(token).send().await.unwrap();
     response.status().as_u16()
 }
 
@@ -118,7 +117,8 @@ async fn a_cross_site_quick_exit_leaves_but_ends_nothing() {
 
 #[tokio::test]
 async fn the_quick_exit_page_allows_its_redirect_to_the_neutral_page() {
-    let config = ServerConfig { quick_exit_url: Some("https://example.org/weather?city=x".into()), ..Default::default() };
+    let config =
+        ServerConfig { quick_exit_url: Some("https://example.org/weather?city=x".into()), ..Default::default() };
     let server = TestServer::start_with(config).await;
     let response = bare().get(server.url("/?lang=en")).send().await.unwrap();
     let csp = response.headers()["content-security-policy"].to_str().unwrap().to_owned();
@@ -148,14 +148,20 @@ async fn ending_the_conversation_on_this_device_revokes_it_and_the_codename_brin
     let html = page_with_cookie(&server, "sp_chat", &token, "?lang=ru&ended=1").await;
     assert!(!html.contains(secret));
     assert!(html.contains("Разговор на этом устройстве завершён"), "the page says so");
-    assert!(html.contains("id=\"end-form\" method=\"post\" action=\"/chat/end?lang=ru\" hidden"), "no conversation to end");
+    assert!(
+        html.contains("id=\"end-form\" method=\"post\" action=\"/chat/end?lang=ru\" hidden"),
+        "no conversation to end"
+    );
     assert_eq!(ended_reasons(&server).await, vec![ChatEnd::Ended]);
 
     // The codename is how a returning applicant comes back: a new conversation joins the case.
     let (case, codename) = issued_codename(&server).await;
     let browser = client();
-    let response =
-        browser.post(server.url("/chat/codename")).form(&[("codename", codename.digits()), ("lang", "ru")]).send().await;
+    let response = browser
+        .post(server.url("/chat/codename"))
+        .form(&[("codename", codename.digits()), ("lang", "ru")])
+        .send()
+        .await;
     assert_eq!(response.unwrap().status(), 303);
     let html = browser.get(server.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(!html.contains(secret));
@@ -214,7 +220,8 @@ async fn the_applicants_event_stream_ends_when_the_session_is_ended() {
 #[tokio::test]
 async fn over_https_the_cookie_is_host_prefixed_and_hsts_is_sent() {
     let server = TestServer::start_with(ServerConfig { secure_cookies: true, ..Default::default() }).await;
-    let response = bare().post(server.url("/chat/send")).form(&[("text", "Привет"), ("lang", "ru")]).send().await.unwrap();
+    let response =
+        bare().post(server.url("/chat/send")).form(&[("text", "Привет"), ("lang", "ru")]).send().await.unwrap();
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["strict-transport-security"], "max-age=31536000");
     let cookie = set_cookies(&response).into_iter().find(|c| c.starts_with("__Host-sp_chat=")).expect("__Host- cookie");

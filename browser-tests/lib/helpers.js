@@ -312,7 +312,7 @@ export async function openChat(page, { lang } = {}) {
   await hook(page, 'textarea#message[name=text]', 'message box');
   await hook(page, 'form#send-form input[name=lang]', 'hidden language field of the send form');
   await hook(page, 'button#send', 'send button');
-  await hook(page, 'a#quick-exit', 'quick-exit button');
+  await hook(page, 'form#quick-exit-form[method=post] button#quick-exit', 'quick-exit button (a form posting to /chat/exit)');
   await hook(page, 'nav#language a[hreflang]', 'language switch');
   await hook(page, 'a#refresh', 'refresh link');
   await hook(page, 'form#codename-form[action="/chat/codename"]', 'codename form');

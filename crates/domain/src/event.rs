@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::case::{CaseKind, CaseState, CloseReason};
+use crate::chat_end::ChatEnd;
 use crate::ids::{CaseId, ContactId, ConversationId, MessageId, UserId};
 use crate::role::Role;
 use crate::vocabulary::{Channel, Language, Sender, ShredReason};
@@ -181,6 +182,13 @@ pub enum Event {
         to: Role,
         by: UserId,
     },
+    /// A web chat's bearer token was revoked: the applicant ended the conversation on their
+    /// device, pressed quick exit, or it was idle too long. The conversation itself goes on for
+    /// the staff; the applicant comes back with their codename.
+    ChatSessionEnded {
+        conversation: ConversationId,
+        reason: ChatEnd,
+    },
 }
 
 impl Event {
@@ -222,6 +230,7 @@ impl Event {
             Event::UserUnlocked { .. } => "user_unlocked",
             Event::UserReset { .. } => "user_reset",
             Event::UserRoleChanged { .. } => "user_role_changed",
+            Event::ChatSessionEnded { .. } => "chat_session_ended",
         }
     }
 
@@ -247,7 +256,8 @@ impl Event {
             | Event::ConversationQueued { conversation, .. }
             | Event::ConversationAssigned { conversation, .. }
             | Event::ConversationClosed { conversation, .. }
-            | Event::TranscriptViewed { conversation, .. } => Some(conversation.0),
+            | Event::TranscriptViewed { conversation, .. }
+            | Event::ChatSessionEnded { conversation, .. } => Some(conversation.0),
             Event::UserCreated { user, .. }
             | Event::UserLoggedIn { user }
             | Event::UserLoginFailed { user }
@@ -330,6 +340,7 @@ mod tests {
             Event::UserUnlocked { user: UserId(id), by: UserId(id) },
             Event::UserReset { user: UserId(id), by: UserId(id) },
             Event::UserRoleChanged { user: UserId(id), from: Role::Operator, to: Role::Admin, by: UserId(id) },
+            Event::ChatSessionEnded { conversation: ConversationId(id), reason: ChatEnd::QuickExit },
         ];
         for e in samples {
             let value: serde_json::Value = serde_json::from_slice(&e.canonical_bytes()).unwrap();

@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod case;
+pub mod chat_end;
 pub mod codename;
 pub mod duress;
 pub mod event;
@@ -11,6 +12,7 @@ pub mod role;
 pub mod vocabulary;
 
 pub use case::{Case, CaseError, CaseKind, CaseState, CloseReason, GroupComposition, Transition};
+pub use chat_end::ChatEnd;
 pub use codename::{Codename, CodenameError};
 pub use duress::{DuressError, DuressPhrase};
 pub use event::{Event, EventEnvelope};

@@ -60,6 +60,10 @@ pub struct SettingArgs {
     /// every 2 s after a burst of 20) or `off`.
     #[arg(long, global = true, env = "SAFEPASSAGE_CHAT_MESSAGE_LIMIT", value_name = "LIMIT")]
     pub chat_message_limit: Option<String>,
+    /// Hours without a message in a web conversation after which its applicant's token stops
+    /// working (default 12); the applicant comes back with their codename.
+    #[arg(long, global = true, env = "SAFEPASSAGE_CHAT_IDLE_HOURS", value_name = "HOURS")]
+    pub chat_idle_hours: Option<u64>,
     /// Log format: text or json.
     #[arg(long, global = true, env = "SAFEPASSAGE_LOG_FORMAT")]
     pub log_format: Option<String>,

@@ -24,6 +24,10 @@ struct FileSettings {
     secure_cookies: Option<bool>,
     /// Where the chat's quick-exit button leads (a neutral `https://` page).
     quick_exit_url: Option<String>,
+    /// The same per language (`ru`, `uk`, `en`); wins over `quick_exit_url`.
+    quick_exit_urls: Option<std::collections::BTreeMap<String, String>>,
+    /// Hours without a message after which a web chat's token stops working.
+    chat_idle_hours: Option<u64>,
     /// Console session idle timeout, lock-out after five failed logins, and longest session, in minutes.
     staff_idle_minutes: Option<u64>,
     staff_lockout_minutes: Option<u64>,
@@ -92,12 +96,19 @@ impl Settings {
             secure_cookies: args.secure_cookies.or(file.secure_cookies).unwrap_or(false),
             ..Default::default()
         };
+        let neutral = |url: &str| url.starts_with("https://") || url.starts_with("http://");
         if let Some(url) = args.quick_exit_url.clone().or(file.quick_exit_url) {
-            anyhow::ensure!(
-                url.starts_with("https://") || url.starts_with("http://"),
-                "quick_exit_url must be an http(s) address"
-            );
-            server.quick_exit_url = url;
+            anyhow::ensure!(neutral(&url), "quick_exit_url must be an http(s) address");
+            server.quick_exit_url = Some(url);
+        }
+        for (language, url) in file.quick_exit_urls.unwrap_or_default() {
+            let language = language.parse().map_err(|e| anyhow::anyhow!("quick_exit_urls: {e}"))?;
+            anyhow::ensure!(neutral(&url), "quick_exit_urls: {language} must be an http(s) address");
+            server.quick_exit_urls.insert(language, url);
+        }
+        if let Some(hours) = args.chat_idle_hours.or(file.chat_idle_hours) {
+            anyhow::ensure!(hours >= 1, "chat_idle_hours must be at least 1");
+            server.chat_idle = std::time::Duration::from_secs(hours.saturating_mul(3600));
         }
         let minutes = |m: u64| std::time::Duration::from_secs(m.saturating_mul(60));
         if let Some(m) = file.staff_idle_minutes {

@@ -354,6 +354,33 @@ fn rate_limits_are_read_from_flags_variables_and_the_file() {
 }
 
 #[test]
+fn chat_idle_hours_and_neutral_pages_are_read_from_flags_variables_and_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = safepassage(dir.path(), &["--chat-idle-hours", "0", "migrate"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("chat_idle_hours"), "{}", text(&out.stderr));
+    let out = Command::new(BIN)
+        .args(["migrate"])
+        .current_dir(dir.path())
+        .env("SAFEPASSAGE_CHAT_IDLE_HOURS", "soon")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    std::fs::write(dir.path().join("s.toml"), "chat_idle_hours = 2\n[quick_exit_urls]\nuk = \"javascript:x\"\n")
+        .unwrap();
+    let out = safepassage(dir.path(), &["--config", "s.toml", "migrate"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("quick_exit_urls"), "{}", text(&out.stderr));
+    std::fs::write(
+        dir.path().join("s.toml"),
+        "chat_idle_hours = 2\n[quick_exit_urls]\nuk = \"https://example.org/pohoda\"\nen = \"https://example.org/weather\"\n",
+    )
+    .unwrap();
+    let out = safepassage(dir.path(), &["--config", "s.toml", "migrate"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
 fn every_command_has_help() {
     let dir = tempfile::tempdir().unwrap();
     for args in [

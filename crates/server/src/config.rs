@@ -6,9 +6,15 @@ use std::time::Duration;
 
 use safepassage_domain::Language;
 
-/// Where quick-exit leads unless configured: an ordinary weather search, unremarkable in any
-/// browser history.
-pub const DEFAULT_QUICK_EXIT_URL: &str = "https://www.google.com/search?q=%D0%BF%D0%BE%D0%B3%D0%BE%D0%B4%D0%B0";
+/// Where quick-exit leads unless configured: an ordinary weather search in the page's language,
+/// unremarkable in any browser history.
+pub fn default_quick_exit_url(language: Language) -> &'static str {
+    match language {
+        Language::Ru => "https://www.google.com/search?hl=ru&q=%D0%BF%D0%BE%D0%B3%D0%BE%D0%B4%D0%B0",
+        Language::Uk => "https://www.google.com/search?hl=uk&q=%D0%BF%D0%BE%D0%B3%D0%BE%D0%B4%D0%B0",
+        Language::En => "https://www.google.com/search?hl=en&q=weather",
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -27,9 +33,12 @@ pub struct ServerConfig {
     pub staff_session_max: Duration,
     /// How long an account stays locked after five failed logins in a row (15 minutes).
     pub lockout: Duration,
-    /// The neutral page the chat's quick-exit button leaves for (`http(s)://` only; anything
-    /// else falls back to [`DEFAULT_QUICK_EXIT_URL`]).
-    pub quick_exit_url: String,
+    /// The neutral page the chat's quick-exit button leaves for, for every language
+    /// (`http(s)://` only; anything else falls back to the defaults).
+    pub quick_exit_url: Option<String>,
+    /// The neutral page per language; wins over `quick_exit_url`. A language with neither
+    /// leaves for [`default_quick_exit_url`].
+    pub quick_exit_urls: BTreeMap<Language, String>,
     /// The hosts (names or IP addresses, as written in a URL, each optionally with `:port`) that
     /// webhooks of flows may reach, when an administrator allowed `call_webhook` for their file:
     /// on ports 80 and 443, or the port listed; a name only where it resolves to a public
@@ -49,6 +58,12 @@ pub struct ServerConfig {
     /// Every refused login is answered this long after it arrived, whatever failed and whether
     /// the account exists (longer than the slowest refusal takes; 500 ms).
     pub login_refusal_time: Duration,
+    /// A web chat's token stops working once nothing was written in its conversation (by anyone)
+    /// for this long (12 hours); the applicant comes back with their codename.
+    pub chat_idle: Duration,
+    /// Codename checks (slow keyed hashes) across everyone: paced to this rate, first come first
+    /// served; an attempt over it waits, it is never refused (10 a second, bursts of 20).
+    pub codename_hashes: RateLimit,
 }
 
 impl Default for ServerConfig {
@@ -60,13 +75,29 @@ impl Default for ServerConfig {
             staff_idle_timeout: Duration::from_secs(30 * 60),
             staff_session_max: Duration::from_secs(12 * 60 * 60),
             lockout: Duration::from_secs(15 * 60),
-            quick_exit_url: DEFAULT_QUICK_EXIT_URL.to_owned(),
+            quick_exit_url: None,
+            quick_exit_urls: BTreeMap::new(),
             flow_webhook_hosts: Vec::new(),
             new_chat_limit: Some(RateLimit { count: 100, per: Duration::from_secs(1), burst: 1000 }),
             chat_message_limit: Some(RateLimit { count: 30, per: Duration::from_secs(60), burst: 20 }),
             login_hash_budget_mib: 256,
             login_refusal_time: Duration::from_millis(500),
+            chat_idle: Duration::from_secs(12 * 60 * 60),
+            codename_hashes: RateLimit { count: 10, per: Duration::from_secs(1), burst: 20 },
         }
+    }
+}
+
+impl ServerConfig {
+    /// The neutral page quick exit leaves for, in `language`: the language's own setting, the
+    /// one for every language, or a weather search in that language.
+    pub fn quick_exit_url(&self, language: Language) -> &str {
+        let neutral = |url: &&String| url.starts_with("https://") || url.starts_with("http://");
+        self.quick_exit_urls
+            .get(&language)
+            .filter(neutral)
+            .or(self.quick_exit_url.as_ref().filter(neutral))
+            .map_or(default_quick_exit_url(language), String::as_str)
     }
 }
 
@@ -117,6 +148,19 @@ impl FromStr for RateLimit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quick_exit_leads_to_the_languages_own_page() {
+        let mut config = ServerConfig::default();
+        assert!(config.quick_exit_url(Language::En).ends_with("q=weather"));
+        assert!(config.quick_exit_url(Language::Uk).contains("hl=uk"));
+        config.quick_exit_url = Some("https://example.org/".into());
+        config.quick_exit_urls.insert(Language::Uk, "https://example.org/uk".into());
+        config.quick_exit_urls.insert(Language::En, "javascript:alert(1)".into());
+        assert_eq!(config.quick_exit_url(Language::Uk), "https://example.org/uk");
+        assert_eq!(config.quick_exit_url(Language::Ru), "https://example.org/");
+        assert_eq!(config.quick_exit_url(Language::En), "https://example.org/", "not a neutral page");
+    }
 
     #[test]
     fn rate_limits_are_read_as_written() {

@@ -60,6 +60,8 @@ pub struct AppState {
     pub(crate) webhooks: webhooks::Webhooks,
     /// Staff password hashing, bounded and off the store's threads.
     pub hasher: hashing::Hasher,
+    /// Conversations whose web chat token was just revoked: the applicant's event streams end.
+    pub(crate) chat_endings: tokio::sync::broadcast::Sender<safepassage_domain::ConversationId>,
 }
 
 impl AppState {
@@ -84,6 +86,7 @@ impl AppState {
             flow_sessions: Arc::new(flow_cache::FlowCache::new(single_node)),
             webhooks,
             hasher,
+            chat_endings: tokio::sync::broadcast::channel(64).0,
         };
         shred_watch::spawn(&state);
         state
@@ -114,6 +117,7 @@ struct Faces {
 }
 
 fn routes(state: AppState, faces: Faces) -> Router {
+    let secure = state.config.secure_cookies;
     let mut router = Router::new().merge(health::routes()).merge(assets::routes());
     if faces.chat {
         router = router.merge(chat::routes(&state.config));
@@ -121,11 +125,12 @@ fn routes(state: AppState, faces: Faces) -> Router {
     if faces.console {
         router = router.merge(console::routes());
     }
-    router
+    let router = router
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn(security::headers))
-        .layer(axum::middleware::from_fn(request_id::assign))
-        .with_state(state)
+        .layer(axum::middleware::from_fn(security::headers));
+    // HSTS only where the platform says it is served over HTTPS: an onion service is plain HTTP.
+    let router = if secure { router.layer(axum::middleware::from_fn(security::hsts)) } else { router };
+    router.layer(axum::middleware::from_fn(request_id::assign)).with_state(state)
 }
 
 /// Serves a router on a bound listener until `shutdown` resolves.

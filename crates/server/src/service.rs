@@ -1,7 +1,7 @@
 //! What happens around a message, shared by every channel and the console: store it (sealed,
 //! durable), tell whoever watches, and move the conversation through the queue.
 
-use safepassage_domain::{ConversationId, Language, Sender, UserId};
+use safepassage_domain::{ChatEnd, ConversationId, Language, Sender, UserId};
 use safepassage_store::{ConversationStatus, ConversationView, MessageView, StoreError};
 use sha2::{Digest, Sha256};
 
@@ -53,17 +53,44 @@ impl AppState {
         Ok((token, conversation, vec![greeting]))
     }
 
-    /// The conversation a chat token opens, if any.
+    /// The conversation a chat token opens, if any. A token whose conversation has been idle
+    /// (no message from anyone) for `chat_idle` opens nothing, and is revoked on the spot.
     pub async fn conversation_for_token(&self, token: &str) -> Result<Option<ConversationView>, StoreError> {
         let hash = token_hash(token);
-        if let Some(conversation) = self.tokens.get(&hash) {
+        let now = crate::console::now_ms();
+        let idle_ms = i64::try_from(self.config.chat_idle.as_millis()).unwrap_or(i64::MAX);
+        let alive = |c: &ConversationView| now.saturating_sub(c.last_message_ms) < idle_ms;
+        // A cached view's last message may be older than the real one: past the idle time it
+        // is read again rather than refused.
+        if let Some(conversation) = self.tokens.get(&hash).filter(alive) {
             return Ok(Some(conversation));
         }
-        let found = self.store.conversation_by_token(hash).await?;
-        if let Some(conversation) = &found {
-            self.tokens.put(hash, conversation.clone());
+        let epoch = self.tokens.epoch();
+        match self.store.conversation_by_token(hash).await? {
+            Some(conversation) if alive(&conversation) => {
+                self.tokens.put(epoch, hash, conversation.clone());
+                Ok(Some(conversation))
+            }
+            Some(conversation) => {
+                self.end_chat_session(conversation.id, ChatEnd::Expired).await?;
+                Ok(None)
+            }
+            None => Ok(None),
         }
-        Ok(found)
+    }
+
+    /// Revokes a web conversation's token (the applicant ended it, left by quick exit, or it
+    /// expired): recorded as an event, dropped from the cache, and any open event stream of
+    /// the applicant ends. The conversation stays with the staff.
+    pub async fn end_chat_session(&self, conversation: ConversationId, reason: ChatEnd) -> Result<(), StoreError> {
+        self.tokens.forget(conversation);
+        let ended = self.store.end_chat_session(conversation, reason).await?;
+        self.tokens.forget(conversation);
+        let _ = self.chat_endings.send(conversation);
+        if ended {
+            tracing::info!(reason = reason.as_str(), "web chat session ended");
+        }
+        Ok(())
     }
 
     /// An applicant's message: a flow waiting for it takes it (stored with the bot's answers);

@@ -20,15 +20,18 @@ pub struct TokenCache {
 }
 
 /// The conversations by token hash, and the token hash of each conversation (so that a
-/// conversation is forgotten without a walk through every entry).
+/// conversation is forgotten without a walk through every entry). `epoch` moves on with every
+/// forget: a view read from the store before a forget (say, just before its token was revoked)
+/// is not cached after it.
 struct Entries {
     by_token: LruCache<[u8; 32], ConversationView>,
     token_of: HashMap<ConversationId, [u8; 32]>,
+    epoch: u64,
 }
 
 impl TokenCache {
     pub fn new(enabled: bool) -> TokenCache {
-        let entries = Entries { by_token: LruCache::new(LIMIT), token_of: HashMap::new() };
+        let entries = Entries { by_token: LruCache::new(LIMIT), token_of: HashMap::new(), epoch: 0 };
         TokenCache { enabled, map: Mutex::new(entries) }
     }
 
@@ -43,11 +46,20 @@ impl TokenCache {
         self.entries().by_token.get(token_hash).cloned()
     }
 
-    pub fn put(&self, token_hash: [u8; 32], conversation: ConversationView) {
+    /// Take before reading the store; pass to [`TokenCache::put`].
+    pub fn epoch(&self) -> u64 {
+        self.entries().epoch
+    }
+
+    /// Caches what the store said, unless something was forgotten since `epoch` was taken.
+    pub fn put(&self, epoch: u64, token_hash: [u8; 32], conversation: ConversationView) {
         if !self.enabled {
             return;
         }
         let mut entries = self.entries();
+        if entries.epoch != epoch {
+            return;
+        }
         if entries.by_token.len() >= LIMIT && !entries.by_token.contains_key(&token_hash) {
             if let Some((_, oldest)) = entries.by_token.remove_lru() {
                 entries.token_of.remove(&oldest.id);
@@ -68,6 +80,7 @@ impl TokenCache {
     pub fn forget(&self, conversation: ConversationId) {
         if self.enabled {
             let mut entries = self.entries();
+            entries.epoch = entries.epoch.wrapping_add(1);
             if let Some(token_hash) = entries.token_of.remove(&conversation) {
                 entries.by_token.remove(&token_hash);
             }

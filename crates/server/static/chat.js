@@ -38,7 +38,40 @@
       window.location.replace(a.href);
     });
   }
-  replacing($("quick-exit"));
+  // Quick exit: the page goes blank at once, the server ends the conversation's token (the same
+  // POST as without the script, its redirect not followed, so nothing is fetched from the
+  // neutral page's site), and the neutral page replaces this history entry. Leaving never
+  // waits more than a moment for the server.
+  var exitForm = $("quick-exit-form");
+  if (exitForm) {
+    exitForm.addEventListener("submit", function (e) {
+      var neutral = exitForm.getAttribute("data-neutral");
+      if (!window.fetch || !neutral) return; // the plain form post does it all
+      e.preventDefault();
+      doc.documentElement.className += " leaving";
+      var left = false;
+      function leave() {
+        if (left) return;
+        left = true;
+        window.location.replace(neutral);
+      }
+      fetch(exitForm.action, { method: "POST", credentials: "same-origin", redirect: "manual", keepalive: true, cache: "no-store" })
+        .then(leave, leave);
+      window.setTimeout(leave, 700);
+    });
+  }
+  // Ending the conversation on this device: the same POST as without the script, then the
+  // empty page replaces this one, so Back has no chat to return to.
+  var endForm = $("end-form");
+  if (endForm && window.fetch) {
+    endForm.addEventListener("submit", function (e) {
+      e.preventDefault();
+      fetch(endForm.action, { method: "POST", credentials: "same-origin", redirect: "manual", cache: "no-store" })
+        .then(function () {
+          window.location.replace("/?lang=" + encodeURIComponent(lang) + "&ended=1");
+        }, function () { say(form && form.getAttribute("data-msg-failed")); });
+    });
+  }
   var switches = doc.querySelectorAll("#language a");
   for (var i = 0; i < switches.length; i++) replacing(switches[i]);
   replacing($("refresh"), function () {
@@ -150,6 +183,7 @@
   function start() {
     live = true;
     list.setAttribute("data-live", "1");
+    if (endForm) endForm.hidden = false;
     sync().then(listen);
   }
 

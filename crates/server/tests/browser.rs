@@ -130,7 +130,7 @@ async fn browser_scenarios() {
     store_config.fast_codename_hash = true;
     let store = Store::open(store_config).await.unwrap();
     let (neutral_url, stop_neutral) = neutral_page().await;
-    let state = AppState::new(store, ServerConfig { quick_exit_url: neutral_url.clone(), ..Default::default() });
+    let state = AppState::new(store, ServerConfig { quick_exit_url: Some(neutral_url.clone()), ..Default::default() });
     let operator = create_account(&state, Role::Operator, "browser-operator").await;
     let specialist = create_account(&state, Role::Specialist, "browser-specialist").await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -193,6 +193,10 @@ pub(crate) enum Op {
         user: UserId,
         except: Option<[u8; 32]>,
     },
+    /// Guarded: forgets a web chat's token hash; a token already gone conflicts.
+    RevokeChatToken {
+        conversation: ConversationId,
+    },
 }
 
 #[derive(Debug, Clone)]

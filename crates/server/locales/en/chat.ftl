@@ -28,3 +28,6 @@ chat-notice-busy = The line is busy right now: many people are writing. Please w
 chat-notice-too-fast = Messages are coming too quickly. Please wait a minute and send again — your text is still in the box.
 chat-safety = Nothing from this conversation is kept in your browser's storage. When you are done, close the tab, or press "Leave quickly" at any time.
 chat-flow-expired = The conversation is paused. Write any time and an operator will answer.
+chat-end-conversation = End this conversation on this device
+chat-end-hint = The conversation closes in this browser and cannot be opened here again. If you have a codename, you can come back with it.
+chat-notice-ended = The conversation has ended on this device. If you have a codename, enter it below to continue.

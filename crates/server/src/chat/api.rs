@@ -48,8 +48,14 @@ pub struct SessionCreated {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMessage {
-    /// 1 to 4,096 characters; surrounding whitespace is dropped.
-    #[schema(example = "Hello")]
+    /// 1 to 4,096 characters with at least one that is not whitespace; surrounding whitespace
+    /// is dropped.
+    #[schema(
+        example = "Hello",
+        min_length = 1,
+        max_length = 4096,
+        pattern = r"[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+    )]
     text: String,
 }
 
@@ -198,6 +204,8 @@ pub(super) async fn get_messages(
         (status = 400, description = "Malformed JSON or unknown field", body = ErrorBody),
         (status = 401, description = "Missing or unknown token", body = ErrorBody),
         (status = 403, description = "`codename_refused`: not accepted (no reason is given, by design)", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB", body = ErrorBody),
+        (status = 415, description = "Not `application/json`", body = ErrorBody),
     )
 )]
 pub(super) async fn join_by_codename(

@@ -1,24 +1,27 @@
 //! "I have a codename": a returning applicant joins this conversation to their case. Guesses are
-//! limited per conversation and across everyone, in memory, and every failure looks the same.
+//! limited per conversation; across everyone only the slow hashing is paced, never refused, so a
+//! flood of wrong guesses delays a correct codename but cannot make it fail. Every failure looks
+//! the same. The design and its arithmetic are in ARCHITECTURE.md ("Codename guesses").
 
+use std::collections::HashSet;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use safepassage_domain::{Codename, ConversationId};
 use safepassage_store::{ConversationView, StoreError};
+use tokio::sync::Semaphore;
 
+use crate::config::RateLimit;
 use crate::AppState;
 
 /// Attempts one conversation may make: 5 per 15 minutes (one back every 3 minutes).
 const PER_CONVERSATION_BURST: u32 = 5;
 const PER_CONVERSATION_PERIOD: Duration = Duration::from_secs(180);
-/// Attempts across all conversations: 60 per minute. This is what stops enumeration from many
-/// fresh conversations; a real applicant rarely meets it.
-const GLOBAL_BURST: u32 = 60;
-const GLOBAL_PERIOD: Duration = Duration::from_secs(1);
+/// Slow hashes running at once (one per core of the reference machine).
+const HASHERS: usize = 2;
 /// Forget idle conversations' limiter state every so many attempts.
 const SWEEP_EVERY: u32 = 1024;
 
@@ -37,18 +40,16 @@ pub struct CodenameGuard {
 }
 
 struct Limits {
+    /// Refuses: a conversation that spent its attempts is refused, whatever it sends.
     per_conversation: DefaultKeyedRateLimiter<ConversationId>,
-    global: DefaultDirectRateLimiter,
+    /// Conversations with an attempt waiting or hashing: one at a time each, so the line holds
+    /// at most one attempt per conversation.
+    in_line: Mutex<HashSet<ConversationId>>,
+    /// The line to the hashers, first come first served (tokio's semaphore is fair).
+    line: Semaphore,
+    /// Paces hashes across everyone: an attempt at the head of the line waits for its turn.
+    pace: DefaultDirectRateLimiter,
     attempts: AtomicU32,
-}
-
-impl Default for CodenameGuard {
-    fn default() -> CodenameGuard {
-        CodenameGuard::with_quotas(
-            quota(PER_CONVERSATION_BURST, PER_CONVERSATION_PERIOD),
-            quota(GLOBAL_BURST, GLOBAL_PERIOD),
-        )
-    }
 }
 
 fn quota(burst: u32, one_back_every: Duration) -> Quota {
@@ -56,21 +57,43 @@ fn quota(burst: u32, one_back_every: Duration) -> Quota {
     Quota::with_period(one_back_every).unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN)).allow_burst(burst)
 }
 
+/// Takes a conversation out of the line when its attempt ends, however it ends.
+struct InLine<'a> {
+    limits: &'a Limits,
+    conversation: ConversationId,
+}
+
+impl Drop for InLine<'_> {
+    fn drop(&mut self) {
+        self.limits.in_line.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.conversation);
+    }
+}
+
 impl CodenameGuard {
-    fn with_quotas(per_conversation: Quota, global: Quota) -> CodenameGuard {
+    /// The shipped per-conversation budget, and `hashes` as the pace across everyone.
+    pub fn new(hashes: RateLimit) -> CodenameGuard {
+        CodenameGuard::with_quotas(
+            quota(PER_CONVERSATION_BURST, PER_CONVERSATION_PERIOD),
+            quota(hashes.burst, hashes.one_back_every()),
+        )
+    }
+
+    fn with_quotas(per_conversation: Quota, pace: Quota) -> CodenameGuard {
         CodenameGuard {
             inner: Arc::new(Limits {
                 per_conversation: RateLimiter::keyed(per_conversation),
-                global: RateLimiter::direct(global),
+                in_line: Mutex::new(HashSet::new()),
+                line: Semaphore::new(HASHERS),
+                pace: RateLimiter::direct(pace),
                 attempts: AtomicU32::new(0),
             }),
         }
     }
 
-    /// Tries `input` for `conversation`. Malformed input is refused before any limit is spent
-    /// (it costs nothing to check and reveals nothing); a well-formed codename spends one attempt
-    /// of the conversation and one of everyone's before the slow hash runs, so that the limits
-    /// also bound the Argon2 work an attacker can cause.
+    /// Tries `input` for `conversation`. Malformed input (including a wrong check digit) is
+    /// refused before any limit is spent: it costs nothing to check and reveals nothing. A
+    /// well-formed codename spends one attempt of the conversation, then waits its turn in the
+    /// line and for the pace, and only then is hashed.
     pub async fn attempt(
         &self,
         state: &AppState,
@@ -78,24 +101,33 @@ impl CodenameGuard {
         input: &str,
     ) -> Result<Outcome, StoreError> {
         let Ok(codename) = Codename::parse(input) else { return Ok(Outcome::Refused) };
-        if !self.admit(conversation.id) {
-            tracing::info!("codename attempt refused by the rate limit");
+        let Some(_in_line) = self.admit(conversation.id) else {
+            tracing::info!("codename attempt refused by the conversation's limit");
             return Ok(Outcome::Refused);
-        }
+        };
+        let limits = &self.inner;
+        let Ok(_hasher) = limits.line.acquire().await else { return Ok(Outcome::Refused) };
+        limits.pace.until_ready().await;
         match state.applicant_joins_by_codename(conversation, &codename).await? {
             true => Ok(Outcome::Joined),
             false => Ok(Outcome::Refused),
         }
     }
 
-    /// Spends one attempt of the conversation, then one of everyone's.
-    fn admit(&self, conversation: ConversationId) -> bool {
-        let limits = &self.inner;
+    /// Spends one attempt of the conversation and puts it in the line; None when its budget is
+    /// spent or it already has an attempt in the line.
+    fn admit(&self, conversation: ConversationId) -> Option<InLine<'_>> {
+        let limits = &*self.inner;
         if limits.attempts.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
             limits.per_conversation.retain_recent();
             limits.per_conversation.shrink_to_fit();
         }
-        limits.per_conversation.check_key(&conversation).is_ok() && limits.global.check().is_ok()
+        if limits.per_conversation.check_key(&conversation).is_err() {
+            return None;
+        }
+        // The guard is made only once the set is unlocked: its drop locks the set again.
+        let inserted = limits.in_line.lock().unwrap_or_else(|p| p.into_inner()).insert(conversation);
+        inserted.then(|| InLine { limits, conversation })
     }
 }
 
@@ -112,32 +144,29 @@ mod tests {
         let guard =
             CodenameGuard::with_quotas(quota(3, Duration::from_secs(3600)), quota(100, Duration::from_secs(3600)));
         let (a, b) = (conversation(), conversation());
-        assert!((0..3).all(|_| guard.admit(a)));
-        assert!(!guard.admit(a), "the fourth attempt within the hour is refused");
-        assert!(guard.admit(b), "another conversation is not affected");
+        assert!((0..3).all(|_| guard.admit(a).is_some()));
+        assert!(guard.admit(a).is_none(), "the fourth attempt within the hour is refused");
+        assert!(guard.admit(b).is_some(), "another conversation is not affected");
     }
 
     #[test]
-    fn everyone_shares_the_global_budget() {
+    fn a_conversation_has_one_attempt_in_the_line_at_a_time() {
         let guard =
-            CodenameGuard::with_quotas(quota(3, Duration::from_secs(3600)), quota(4, Duration::from_secs(3600)));
-        let (a, b) = (conversation(), conversation());
-        assert!((0..3).all(|_| guard.admit(a)));
-        assert!(guard.admit(b));
-        assert!(!guard.admit(b), "the global budget is spent, even for a fresh conversation");
-        assert!(!guard.admit(conversation()));
+            CodenameGuard::with_quotas(quota(5, Duration::from_secs(3600)), quota(100, Duration::from_secs(3600)));
+        let a = conversation();
+        let first = guard.admit(a).unwrap();
+        assert!(guard.admit(a).is_none(), "a second attempt while the first waits is refused");
+        drop(first);
+        assert!(guard.admit(a).is_some());
     }
 
     #[test]
-    fn the_shipped_limits_are_five_per_quarter_hour_and_sixty_per_minute() {
-        let guard = CodenameGuard::default();
+    fn the_shipped_budget_is_five_per_quarter_hour() {
+        let guard = CodenameGuard::new(crate::ServerConfig::default().codename_hashes);
         let a = conversation();
-        assert!((0..5).all(|_| guard.admit(a)));
-        assert!(!guard.admit(a));
-        for _ in 0..11 {
-            let c = conversation();
-            assert!((0..5).all(|_| guard.admit(c)));
-        }
-        assert!(!guard.admit(conversation()), "the sixty-first attempt within the minute is refused");
+        assert!((0..5).all(|_| guard.admit(a).is_some()));
+        assert!(guard.admit(a).is_none());
+        // Many fresh conversations are each admitted: nothing global refuses.
+        assert!((0..200).all(|_| guard.admit(conversation()).is_some()));
     }
 }

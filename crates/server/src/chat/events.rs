@@ -11,9 +11,10 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::future::Either;
 use futures_util::stream::{self, Stream, StreamExt};
+use safepassage_domain::ConversationId;
 use serde::Deserialize;
 use tokio::sync::broadcast::{error::RecvError, Receiver};
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use super::api::PAGE_LIMIT;
 use super::auth::ChatAuth;
@@ -38,21 +39,45 @@ pub struct EventsQuery {
     after: Option<i64>,
 }
 
+/// One Server-Sent Event of the stream.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct StreamEvent {
+    /// `message` (data: a message object as JSON) or `resync` (data: `{"after": seq}`).
+    event: Option<StreamEventKind>,
+    /// The message's `seq` (`message` events).
+    #[schema(example = "28")]
+    id: Option<String>,
+    /// JSON text: a message object, or `{"after": seq}`.
+    data: Option<String>,
+    /// Milliseconds before reconnecting.
+    retry: Option<u64>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code, non_camel_case_types)]
+pub enum StreamEventKind {
+    message,
+    resync,
+}
+
 /// New messages of the conversation, live.
 ///
 /// Each message is an event `message` whose `data` is a message object and whose `id` is its
 /// `seq`. Messages stored after `after` (or `Last-Event-ID`) come first. When the client falls
 /// too far behind, or more than a page is waiting, the server sends an event `resync` (data
 /// `{"after": seq}`) and ends the stream; `EventSource` reconnects on its own and resumes from
-/// the last id. Keep-alive comments come every 15 seconds.
+/// the last id (its `Last-Event-ID` header, the last `seq` received, wins over `after` when
+/// larger). Keep-alive comments come every 15 seconds. The stream ends when the token is
+/// revoked or expires.
 #[utoipa::path(
     get,
     path = "/api/v1/chat/events",
     tag = "chat",
-    params(EventsQuery, ("Last-Event-ID" = Option<i64>, Header, description = "The last `seq` received")),
+    params(EventsQuery),
     security(("bearer" = []), ("cookie" = [])),
     responses(
-        (status = 200, description = "An event stream", content_type = "text/event-stream", body = String),
+        (status = 200, description = "An event stream; each item is one event", content_type = "text/event-stream", body = StreamEvent),
         (status = 400, description = "Bad `after`", body = ErrorBody),
         (status = 401, description = "Missing or unknown token", body = ErrorBody),
     )
@@ -83,7 +108,17 @@ pub(super) async fn events(
     } else {
         Either::Right(live(receiver, last))
     };
-    let stream = stream::iter(head).chain(tail).map(Ok::<_, Infallible>);
+    // The stream ends when the token is revoked (quick exit, ended, expired) and at the latest
+    // after the idle time: the reconnect then presents the token again, and a dead one gets 401.
+    let ended = ended(state.chat_endings.subscribe(), conversation.id);
+    let deadline = tokio::time::sleep(state.config.chat_idle);
+    let stop = async move {
+        tokio::select! {
+            () = ended => {}
+            () = deadline => {}
+        }
+    };
+    let stream = stream::iter(head).chain(tail).take_until(stop).map(Ok::<_, Infallible>);
     let mut response = Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)).into_response();
     // Reverse proxies (nginx) buffer responses unless told not to; live means unbuffered.
     response.headers_mut().insert("x-accel-buffering", HeaderValue::from_static("no"));
@@ -108,6 +143,18 @@ fn live(receiver: Receiver<Arc<LiveMessage>>, last: i64) -> impl Stream<Item = E
             }
         }
     })
+}
+
+/// Resolves once `conversation`'s token is revoked (or, having lagged, when that cannot be told).
+async fn ended(mut endings: Receiver<ConversationId>, conversation: ConversationId) {
+    loop {
+        match endings.recv().await {
+            Ok(id) if id == conversation => return,
+            Ok(_) => continue,
+            Err(RecvError::Lagged(_)) => return,
+            Err(RecvError::Closed) => std::future::pending::<()>().await,
+        }
+    }
 }
 
 fn message_event(message: &ChatMessage) -> Event {

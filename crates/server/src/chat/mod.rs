@@ -21,13 +21,15 @@ pub(crate) use flood::refusals as rate_limit_refusals;
 
 pub(crate) fn routes(config: &ServerConfig) -> Router<AppState> {
     // Per application, not global: each server (and each test's server) has its own limits.
-    let guard = codename::CodenameGuard::default();
+    let guard = codename::CodenameGuard::new(config.codename_hashes);
     let flood = flood::FloodGuard::new(config);
     let notices = notice::Notices::default();
     Router::new()
         .route("/", get(pages::show))
         .route("/chat/send", post(pages::send))
         .route("/chat/codename", post(pages::codename))
+        .route("/chat/exit", post(pages::exit))
+        .route("/chat/end", post(pages::end))
         .route("/api/openapi.json", json_api(get(openapi::openapi_json)))
         .route("/api/v1/chat/sessions", json_api(post(api::create_session)))
         .route("/api/v1/chat/messages", json_api(post(api::post_message).get(api::get_messages)))

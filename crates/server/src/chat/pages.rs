@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use safepassage_domain::Language;
+use safepassage_domain::{ChatEnd, Language};
 use safepassage_store::{ConversationView, StoreError};
 use serde::Deserialize;
 
@@ -17,7 +17,6 @@ use super::flood::{Busy, FloodGuard};
 use super::input::{message_text, TextProblem};
 use super::message::{clock, Author, ChatMessage};
 use super::notice::{Notice, Notices};
-use crate::config::DEFAULT_QUICK_EXIT_URL;
 use crate::error::retry_after_seconds;
 use crate::request_id::RequestId;
 use crate::{AppState, I18n};
@@ -61,6 +60,8 @@ texts! {
     notice_failed => "chat-notice-failed",
     notice_too_fast => "chat-notice-too-fast",
     safety => "chat-safety",
+    end_conversation => "chat-end-conversation",
+    end_hint => "chat-end-hint",
 }
 
 struct LanguageLink {
@@ -100,6 +101,8 @@ const LANGUAGES: [(Language, &str); 3] =
 #[derive(Deserialize)]
 pub(super) struct LangQuery {
     lang: Option<String>,
+    /// Set by the redirect after "end this conversation on this device".
+    ended: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -131,14 +134,20 @@ pub(super) async fn show(
     headers: HeaderMap,
     query: Result<Query<LangQuery>, QueryRejection>,
 ) -> Response {
-    let requested = query.ok().and_then(|Query(q)| parse_language(q.lang.as_deref()));
+    let query = query.ok().map(|Query(q)| q);
+    let requested = query.as_ref().and_then(|q| parse_language(q.lang.as_deref()));
+    let ended = query.as_ref().is_some_and(|q| q.ended.is_some());
     let session = match PageSession::of(&state, &headers).await {
         Ok(session) => session,
         Err(e) => return unavailable(&state, requested.unwrap_or(Language::Ru), "", e, request_id).await,
     };
     let conversation = session.conversation.as_ref();
     let language = requested.or(conversation.map(|c| c.language)).unwrap_or(Language::Ru);
-    let notice = conversation.and_then(|c| notices.take(c.id)).map(Notice::text_id);
+    let notice = match conversation {
+        Some(c) => notices.take(c.id).map(Notice::text_id),
+        None if ended => Some("chat-notice-ended"),
+        None => None,
+    };
     let view = View { language, conversation, notice, draft: "", status: StatusCode::OK };
     let mut response = render(&state, view, request_id).await;
     if session.stale {
@@ -263,6 +272,69 @@ pub(super) async fn codename(
     }
 }
 
+/// `POST /chat/exit`: quick exit. The conversation's token is revoked and the cookie removed, then
+/// a `303` leaves for the neutral page in the page's language; after it, Back and a new visit
+/// show an empty chat. The script sends the same request (`fetch`, not followed) before it
+/// replaces the page. Whatever fails, the visitor still leaves.
+pub(super) async fn exit(
+    State(state): State<AppState>,
+    request_id: Option<Extension<RequestId>>,
+    headers: HeaderMap,
+    query: Result<Query<LangQuery>, QueryRejection>,
+) -> Response {
+    let requested = query.ok().and_then(|Query(q)| parse_language(q.lang.as_deref()));
+    let mut language = requested;
+    // Another site may send the visitor away, but may not end their conversation.
+    if !is_cross_site(&headers) {
+        match end_session(&state, &headers, ChatEnd::QuickExit).await {
+            Ok(conversation_language) => language = language.or(conversation_language),
+            Err(e) => log_failure(&e, request_id.as_ref()),
+        }
+    }
+    let neutral = state.config.quick_exit_url(language.unwrap_or(Language::Ru));
+    let mut response = Redirect::to(neutral).into_response();
+    forget_in_browser(&state, &mut response);
+    response
+}
+
+/// `POST /chat/end`: "end this conversation on this device". As quick exit, but back to an
+/// empty chat page that says so (and that the codename brings the applicant back).
+pub(super) async fn end(
+    State(state): State<AppState>,
+    request_id: Option<Extension<RequestId>>,
+    headers: HeaderMap,
+    query: Result<Query<LangQuery>, QueryRejection>,
+) -> Response {
+    if is_cross_site(&headers) {
+        return cross_site_refusal();
+    }
+    let requested = query.ok().and_then(|Query(q)| parse_language(q.lang.as_deref()));
+    let conversation_language = match end_session(&state, &headers, ChatEnd::Ended).await {
+        Ok(language) => language,
+        Err(e) => return unavailable(&state, requested.unwrap_or(Language::Ru), "", e, request_id).await,
+    };
+    let language = requested.or(conversation_language).unwrap_or(Language::Ru);
+    let mut response = Redirect::to(&format!("/?lang={language}&ended=1")).into_response();
+    forget_in_browser(&state, &mut response);
+    response
+}
+
+/// Revokes the token the request carries, if it opens a conversation; its language, if so.
+async fn end_session(state: &AppState, headers: &HeaderMap, reason: ChatEnd) -> Result<Option<Language>, StoreError> {
+    let session = PageSession::of(state, headers).await?;
+    let Some(conversation) = session.conversation else { return Ok(None) };
+    state.end_chat_session(conversation.id, reason).await?;
+    Ok(Some(conversation.language))
+}
+
+/// Removes the cookie, and asks the browser to drop what it cached of this origin (Back then
+/// reloads an empty chat rather than showing a kept copy).
+fn forget_in_browser(state: &AppState, response: &mut Response) {
+    let headers = response.headers_mut();
+    headers.append(header::SET_COOKIE, removal_cookie(state.config.secure_cookies));
+    headers.insert("clear-site-data", HeaderValue::from_static("\"cache\", \"cookies\""));
+}
+
 /// The visitor's conversation, or a new one with the cookie that will open it.
 async fn conversation_or_new(
     state: &AppState,
@@ -367,12 +439,7 @@ async fn render(state: &AppState, view: View<'_>, request_id: Option<Extension<R
             text: m.text,
         })
         .collect();
-    let quick_exit_url = state.config.quick_exit_url.as_str();
-    let quick_exit_url = if quick_exit_url.starts_with("https://") || quick_exit_url.starts_with("http://") {
-        quick_exit_url
-    } else {
-        DEFAULT_QUICK_EXIT_URL
-    };
+    let quick_exit_url = state.config.quick_exit_url(language);
     let page = ChatPage {
         lang: language.as_str(),
         notice: notice.map(|id| state.i18n.text(language, id)),
@@ -388,7 +455,15 @@ async fn render(state: &AppState, view: View<'_>, request_id: Option<Extension<R
         live: conversation.is_some(),
     };
     match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
+        Ok(html) => {
+            let mut response = (status, Html(html)).into_response();
+            // The quick-exit form's redirect leaves for the neutral page: its origin is a
+            // form target too (browsers check `form-action` on redirects).
+            if let Some(csp) = crate::security::csp_with_form_target(quick_exit_url) {
+                response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, csp);
+            }
+            response
+        }
         Err(e) => {
             tracing::error!(error = %e, "chat page: template failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "").into_response()

@@ -48,7 +48,8 @@ async fn a_first_visit_gets_the_page_and_no_cookie() {
         "<input type=\"hidden\" name=\"lang\" value=\"ru\">",
         "<button id=\"send\"",
         "<a id=\"refresh\" href=\"/?lang=ru\"",
-        "<a id=\"quick-exit\"",
+        "<form id=\"quick-exit-form\" method=\"post\" action=\"/chat/exit?lang=ru\"",
+        "<button id=\"quick-exit\" type=\"submit\">",
         "<nav id=\"language\"",
         "<form id=\"codename-form\" method=\"post\" action=\"/chat/codename\"",
         "<input id=\"codename\" name=\"codename\"",
@@ -122,7 +123,8 @@ async fn the_cookie_is_secure_when_configured() {
     let config = ServerConfig { secure_cookies: true, ..ServerConfig::default() };
     let server = TestServer::start_with(config).await;
     let response = post_form(&client(), &server, "/chat/send", &[("text", "hi"), ("lang", "en")]).await;
-    let (_, header) = set_cookie(&response).unwrap();
+    let header = response.headers()["set-cookie"].to_str().unwrap();
+    assert!(header.starts_with("__Host-sp_chat="), "{header}");
     assert!(header.contains("Secure"), "{header}");
 }
 
@@ -175,16 +177,23 @@ async fn the_language_switch_and_the_conversations_language() {
 async fn quick_exit_leads_to_the_configured_neutral_page() {
     let server = TestServer::start().await;
     let (_, html) = page(&client(), &server, "/").await;
-    assert!(html.contains("<a id=\"quick-exit\" href=\"https://www.google.com/search?q="), "{html}");
-    let config =
-        ServerConfig { quick_exit_url: "https://example.org/weather?city=x&y=1".into(), ..ServerConfig::default() };
+    assert!(html.contains("data-neutral=\"https://www.google.com/search?hl=ru&#38;q="), "{html}");
+    let (_, html) = page(&client(), &server, "/?lang=en").await;
+    assert!(html.contains("data-neutral=\"https://www.google.com/search?hl=en&#38;q=weather\""), "{html}");
+    let config = ServerConfig {
+        quick_exit_url: Some("https://example.org/weather?city=x&y=1".into()),
+        ..ServerConfig::default()
+    };
     let server = TestServer::start_with(config).await;
     let (_, html) = page(&client(), &server, "/").await;
-    assert!(html.contains("<a id=\"quick-exit\" href=\"https://example.org/weather?city=x&#38;y=1\""));
-    let config = ServerConfig { quick_exit_url: "javascript:alert(1)".into(), ..ServerConfig::default() };
+    assert!(html.contains("data-neutral=\"https://example.org/weather?city=x&#38;y=1\""), "{html}");
+    let mut config = ServerConfig { quick_exit_url: Some("javascript:alert(1)".into()), ..ServerConfig::default() };
+    config.quick_exit_urls.insert(safepassage_domain::Language::Uk, "https://example.org/uk".into());
     let server = TestServer::start_with(config).await;
     let (_, html) = page(&client(), &server, "/").await;
     assert!(!html.contains("javascript:"), "only http(s) URLs are used");
+    let (_, html) = page(&client(), &server, "/?lang=uk").await;
+    assert!(html.contains("data-neutral=\"https://example.org/uk\""), "the language's own page");
 }
 
 #[tokio::test]
@@ -280,7 +289,7 @@ async fn a_page_weighs_under_50_kb_and_loads_nothing_from_elsewhere() {
     }
     assert!(total < 50 * 1024, "page, CSS and script weigh {total} bytes");
 
-    let quick_exit = "https://www.google.com/search?q=";
+    let quick_exit = "https://www.google.com/search?hl=ru&#38;q=";
     for (name, text) in &texts {
         let text = text.replace(quick_exit, "");
         assert!(!text.contains("http://") && !text.contains("https://"), "{name} names another site");

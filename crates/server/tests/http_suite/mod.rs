@@ -5,6 +5,8 @@ mod basics;
 mod chat_api;
 mod chat_flows;
 mod chat_pages;
+mod chat_session_end;
+mod codename_guesses;
 mod console;
 mod console_accounts;
 mod console_flows;

@@ -582,6 +582,15 @@ async fn apply<'a>(
                 .execute(&mut *conn)
                 .await?;
         }
+        Op::RevokeChatToken { conversation } => {
+            let changed =
+                sqlx::query("UPDATE conversations SET token_hash = NULL WHERE id = $1 AND token_hash IS NOT NULL")
+                    .bind(conversation.0)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+            expect_one(changed, "the chat session has already ended")?;
+        }
     }
     Ok(())
 }

@@ -369,6 +369,12 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
                 at
             ])?;
         }
+        Op::RevokeChatToken { conversation } => {
+            let changed = tx
+                .prepare_cached("UPDATE conversations SET token_hash = NULL WHERE id = ?1 AND token_hash IS NOT NULL")?
+                .execute(params![conversation.as_bytes()])?;
+            expect_one(changed, "the chat session has already ended")?;
+        }
     }
     Ok(())
 }

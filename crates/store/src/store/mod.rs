@@ -3,6 +3,7 @@
 
 mod audit;
 mod cases;
+mod chat_sessions;
 mod conversations;
 mod duress;
 mod flow_library;

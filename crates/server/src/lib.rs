@@ -125,9 +125,7 @@ fn routes(state: AppState, faces: Faces) -> Router {
     if faces.console {
         router = router.merge(console::routes());
     }
-    let router = router
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn(security::headers));
+    let router = router.layer(DefaultBodyLimit::max(BODY_LIMIT)).layer(axum::middleware::from_fn(security::headers));
     // HSTS only where the platform says it is served over HTTPS: an onion service is plain HTTP.
     let router = if secure { router.layer(axum::middleware::from_fn(security::hsts)) } else { router };
     router.layer(axum::middleware::from_fn(request_id::assign)).with_state(state)

@@ -84,6 +84,11 @@ fn is_json(content_type: Option<&header::HeaderValue>) -> bool {
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| ApiError::bad_request("invalid_utf8", format!("the body is not valid UTF-8 ({e})")))?;
+    // Every body of the API is an object; serde would also take a struct from an array of its
+    // fields in order (`["hello"]`), which the document does not allow.
+    if text.trim_start().starts_with('[') {
+        return Err(ApiError::bad_request("not_an_object", "the body must be a JSON object"));
+    }
     serde_json::from_str(text).map_err(|e| {
         use serde_json::error::Category;
         match e.classify() {
@@ -164,6 +169,28 @@ mod tests {
         assert_eq!(parse_json::<Body>(b"{}").unwrap_err().code, "invalid_field");
         assert_eq!(parse_json::<Body>(b"{\"text\":\"\xff\"}").unwrap_err().code, "invalid_utf8");
         assert!(parse_json::<Body>(b"{\"text\":\"a\"}").is_ok());
+        assert!(parse_json::<Body>(b" \n{\"text\":\"a\"}").is_ok());
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_object_is_refused_even_when_serde_would_take_it() {
+        // serde builds a struct from an array of its fields: `["hello"]` would be a message.
+        for body in [&b"[\"hello\"]"[..], b" \n[\"a\"]", b"[]"] {
+            assert_eq!(
+                parse_json::<Body>(body).unwrap_err().code,
+                "not_an_object",
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        for body in [&b"\"a\""[..], b"5", b"null"] {
+            assert_eq!(
+                parse_json::<Body>(body).unwrap_err().code,
+                "invalid_field",
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
     }
 
     #[test]

@@ -134,6 +134,7 @@ async fn bad_input_gets_a_json_4xx() {
         (post_raw(&server, messages, Some(&token), json, text(&"ж".repeat(4097))), 400, "text_too_long"),
         (post_raw(&server, messages, Some(&token), json, b"{\"text\":\"\xff\xfe\"}".to_vec()), 400, "invalid_utf8"),
         (post_raw(&server, messages, Some(&token), json, b"{\"text\":\"hi\",\"x\":1}".to_vec()), 400, "unknown_field"),
+        (post_raw(&server, messages, Some(&token), json, b"[\"hi\"]".to_vec()), 400, "not_an_object"),
         (post_raw(&server, messages, Some(&token), json, b"{\"text\":5}".to_vec()), 400, "invalid_field"),
         (post_raw(&server, messages, Some(&token), json, b"{}".to_vec()), 400, "invalid_field"),
         (post_raw(&server, messages, Some(&token), json, text(&"a".repeat(100 * 1024))), 413, "body_too_large"),

@@ -106,7 +106,7 @@ pub fn parse(input: &str) -> Result<Place, LocationError> {
     }
 }
 
-/// A point written for display: decimal degrees and, where the grid covers it, MGRS.
+/// A point written for display: decimal degrees and MGRS (UTM zones; UPS at the poles).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Written {
     /// `48.01590, 37.80280` (5 decimals: about 1 m).

@@ -8,6 +8,7 @@ pub mod codename;
 pub mod duress;
 pub mod event;
 pub mod ids;
+pub mod location;
 pub mod role;
 pub mod vocabulary;
 
@@ -17,5 +18,6 @@ pub use codename::{Codename, CodenameError};
 pub use duress::{DuressError, DuressPhrase};
 pub use event::{Event, EventEnvelope};
 pub use ids::{CaseId, ContactId, ConversationId, MessageId, UserId};
+pub use location::{Format as LocationFormat, LocationError, Place};
 pub use role::Role;
 pub use vocabulary::{Channel, Language, ParseError, Sender, ShredReason};

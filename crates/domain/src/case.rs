@@ -60,6 +60,12 @@ pub enum CaseError {
     BadComposition,
     #[error("only a group case has a composition")]
     NotAGroup,
+    #[error("the role {0} may not assign a case")]
+    AssignRefused(Role),
+    #[error("a case is assigned only to an active specialist")]
+    NotASpecialist,
+    #[error("the case is already assigned to that specialist")]
+    AlreadyAssigned,
 }
 
 /// Size and composition of a group case.

@@ -189,6 +189,12 @@ pub enum Event {
         conversation: ConversationId,
         reason: ChatEnd,
     },
+    /// A coordinator gave the case to a specialist (first or again): `cases.assigned_to` is `to`.
+    CaseAssigned {
+        case: CaseId,
+        to: UserId,
+        by: UserId,
+    },
 }
 
 impl Event {
@@ -231,6 +237,7 @@ impl Event {
             Event::UserReset { .. } => "user_reset",
             Event::UserRoleChanged { .. } => "user_role_changed",
             Event::ChatSessionEnded { .. } => "chat_session_ended",
+            Event::CaseAssigned { .. } => "case_assigned",
         }
     }
 
@@ -251,7 +258,8 @@ impl Event {
             | Event::CaseViewed { case, .. }
             | Event::CaseShredded { case, .. }
             | Event::DuressPhraseAgreed { case }
-            | Event::CaseFlaggedUnderDuress { case } => Some(case.0),
+            | Event::CaseFlaggedUnderDuress { case }
+            | Event::CaseAssigned { case, .. } => Some(case.0),
             Event::ConversationStarted { conversation, .. }
             | Event::ConversationQueued { conversation, .. }
             | Event::ConversationAssigned { conversation, .. }
@@ -341,6 +349,7 @@ mod tests {
             Event::UserReset { user: UserId(id), by: UserId(id) },
             Event::UserRoleChanged { user: UserId(id), from: Role::Operator, to: Role::Admin, by: UserId(id) },
             Event::ChatSessionEnded { conversation: ConversationId(id), reason: ChatEnd::QuickExit },
+            Event::CaseAssigned { case: CaseId(id), to: UserId(id), by: UserId(id) },
         ];
         for e in samples {
             let value: serde_json::Value = serde_json::from_slice(&e.canonical_bytes()).unwrap();

@@ -2,6 +2,7 @@
 //! No I/O, no clock, no randomness: callers pass ids, times and random digits in.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod assignment;
 pub mod case;
 pub mod chat_end;
 pub mod codename;
@@ -12,6 +13,7 @@ pub mod location;
 pub mod role;
 pub mod vocabulary;
 
+pub use assignment::Assignment;
 pub use case::{Case, CaseError, CaseKind, CaseState, CloseReason, GroupComposition, Transition};
 pub use chat_end::ChatEnd;
 pub use codename::{Codename, CodenameError};

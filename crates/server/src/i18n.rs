@@ -17,6 +17,8 @@ const SOURCES: &[(Language, &str, &str)] = &[
     (Language::En, "en", include_str!("../locales/en/flows.ftl")),
     (Language::Uk, "uk", include_str!("../locales/uk/account.ftl")),
     (Language::En, "en", include_str!("../locales/en/account.ftl")),
+    (Language::Uk, "uk", include_str!("../locales/uk/assignment.ftl")),
+    (Language::En, "en", include_str!("../locales/en/assignment.ftl")),
 ];
 
 pub struct I18n {
@@ -111,7 +113,10 @@ mod tests {
     #[test]
     fn console_texts_exist_in_ukrainian_and_english() {
         let i18n = I18n::load();
-        for id in message_ids(include_str!("../locales/en/console.ftl")) {
+        for id in message_ids(include_str!("../locales/en/console.ftl"))
+            .into_iter()
+            .chain(message_ids(include_str!("../locales/en/assignment.ftl")))
+        {
             assert!(i18n.has(Language::Uk, id), "{id} is missing in uk");
         }
     }

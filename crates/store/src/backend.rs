@@ -136,6 +136,8 @@ pub(crate) trait Backend: Send + Sync + 'static {
     async fn conversations_assigned_to(&self, user: UserId) -> Result<Vec<ConversationView>, StoreError>;
     async fn conversations_of_case(&self, case: CaseId) -> Result<Vec<ConversationView>, StoreError>;
     async fn cases(&self, filter: CaseFilter, limit: i64) -> Result<Vec<CaseView>, StoreError>;
+    /// Open cases no specialist holds (nobody, or the operator who opened them), newest first.
+    async fn unassigned_cases(&self, limit: i64) -> Result<Vec<CaseView>, StoreError>;
     /// Events whose subject is `subject`, oldest first.
     async fn timeline(&self, subject: Uuid, limit: i64) -> Result<Vec<RawEvent>, StoreError>;
     async fn session(&self, token_hash: [u8; 32]) -> Result<Option<StaffSession>, StoreError>;

@@ -197,6 +197,13 @@ pub(crate) enum Op {
     RevokeChatToken {
         conversation: ConversationId,
     },
+    /// Guarded: gives an open case held by `from` to `to`, an active specialist; a case that
+    /// changed hands or closed meanwhile, or a target no longer such, conflicts.
+    AssignCase {
+        id: CaseId,
+        from: Option<UserId>,
+        to: UserId,
+    },
 }
 
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@ use safepassage_store::{CaseView, ConversationStatus, ConversationView};
 
 use super::errors;
 use super::lang::Lang;
-use super::roles::{Allowed, Area, CaseWork, Composition, Conversations, QueueWork};
+use super::roles::{Allowed, Area, Assigning, CaseWork, Composition, Conversations, QueueWork};
 use super::session;
 use crate::error::PageError;
 use crate::AppState;
@@ -21,6 +21,7 @@ impl SeesConversations for QueueWork {}
 pub(crate) trait SeesCases: Area {}
 impl SeesCases for CaseWork {}
 impl SeesCases for Composition {}
+impl SeesCases for Assigning {}
 
 /// How far a person reaches into a conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -11,6 +11,7 @@ use safepassage_store::{CaseView, NoteKind, StoreError};
 use serde::Deserialize;
 
 use super::access::{self, CaseFacts, CaseReach};
+use super::assign::{self, Choice};
 use super::confirm;
 use super::errors::{self, OrPage};
 use super::form::{Form, Id};
@@ -72,6 +73,8 @@ struct CasePage {
     details: Option<Details>,
     /// Coordinators get the way to the shredding page.
     shred_link: bool,
+    /// Coordinators give an open case to a specialist: the active specialists to choose from.
+    assign_to: Option<Vec<Choice>>,
 }
 
 /// `GET /console/cases/{id}`.
@@ -93,6 +96,7 @@ pub(crate) async fn page(
         CaseReach::Full => Some(details(&state, lang, case).await?),
         _ => None,
     };
+    let assign_to = assign::choices(&state, lang, staff, case).await?;
     let path = format!("/console/cases/{id}");
     let page = CasePage {
         chrome: Chrome::staff(&state, lang, staff, &path, uri.query(), "case-title"),
@@ -113,6 +117,7 @@ pub(crate) async fn page(
             && matches!(staff.role, Role::Specialist | Role::Coordinator),
         details,
         shred_link: staff.role == Role::Coordinator && !case.shredded,
+        assign_to,
     };
     Ok(views::render(&state, lang, StatusCode::OK, &page))
 }
@@ -143,6 +148,7 @@ async fn details(state: &AppState, lang: Lang, case: &CaseView) -> Result<Detail
     // Collected first: an iterator of borrowing closures held across an await is not `Send`.
     let mut people: Vec<_> = case.assigned_to.into_iter().collect();
     people.extend(events.iter().filter_map(|e| timeline::actor(&e.event)));
+    people.extend(events.iter().filter_map(|e| timeline::assignee(&e.event)));
     people.extend(notes.iter().map(|n| n.author));
     let names = Names::load(state, lang, people).await.or_page(i18n, lang)?;
     let (history, views) = timeline::lines(state, lang, &events, &names);

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use safepassage_domain::{CaseState, Role};
-use safepassage_store::CaseFilter;
+use safepassage_store::{CaseFilter, CaseView};
 
 use super::errors::OrPage;
 use super::lang::Lang;
@@ -43,6 +43,8 @@ struct CasesPage {
     chrome: Chrome,
     intro: String,
     rows: Vec<CaseRow>,
+    /// Coordinators: open cases no specialist holds yet (the bot's and the operators').
+    unassigned: Option<Vec<CaseRow>>,
 }
 
 /// `GET /console/cases`. An unprivileged list is "mine" by construction: the filter comes from
@@ -57,7 +59,14 @@ pub(crate) async fn list(
         Role::Coordinator => (CaseFilter { assigned_to: None, states: OPEN }, "cases-open-title", "cases-open-intro"),
         _ => (CaseFilter { assigned_to: Some(who.staff.id), states: &[] }, "cases-mine-title", "cases-mine-intro"),
     };
-    show(&state, lang, &who.staff, "/console/cases", uri.query(), filter, (title, intro)).await
+    let unassigned = match who.staff.role {
+        Role::Coordinator => {
+            let cases = state.store.unassigned_cases(LIST_LIMIT).await.or_page(&state.i18n, lang)?;
+            Some(rows(&state, lang, &cases))
+        }
+        _ => None,
+    };
+    show(&state, lang, &who.staff, ("/console/cases", uri.query()), filter, (title, intro), unassigned).await
 }
 
 /// `GET /console/handoffs`: what operations have to carry out.
@@ -68,21 +77,33 @@ pub(crate) async fn handoffs(
     uri: Uri,
 ) -> Result<Response, PageError> {
     let filter = CaseFilter { assigned_to: None, states: &[CaseState::HandedOff] };
-    show(&state, lang, &who.staff, "/console/handoffs", uri.query(), filter, ("handoffs-title", "handoffs-intro")).await
+    let texts = ("handoffs-title", "handoffs-intro");
+    show(&state, lang, &who.staff, ("/console/handoffs", uri.query()), filter, texts, None).await
 }
 
 async fn show(
     state: &AppState,
     lang: Lang,
     staff: &Staff,
-    path: &str,
-    query: Option<&str>,
+    (path, query): (&str, Option<&str>),
     filter: CaseFilter,
     (title, intro): (&str, &str),
+    unassigned: Option<Vec<CaseRow>>,
 ) -> Result<Response, PageError> {
     let i18n = &state.i18n;
     let cases = state.store.cases(filter, LIST_LIMIT).await.or_page(i18n, lang)?;
-    let rows = cases
+    let page = CasesPage {
+        chrome: Chrome::staff(state, lang, staff, path, query, title),
+        intro: i18n.text(lang.language, intro),
+        rows: rows(state, lang, &cases),
+        unassigned,
+    };
+    Ok(views::render(state, lang, StatusCode::OK, &page))
+}
+
+fn rows(state: &AppState, lang: Lang, cases: &[CaseView]) -> Vec<CaseRow> {
+    let i18n = &state.i18n;
+    cases
         .iter()
         .map(|c| CaseRow {
             href: format!("/console/cases/{}", c.id),
@@ -93,11 +114,5 @@ async fn show(
             composition: c.composition.map(|g| (g.size, g.officers)),
             updated: clock(c.updated_ms),
         })
-        .collect();
-    let page = CasesPage {
-        chrome: Chrome::staff(state, lang, staff, path, query, title),
-        intro: i18n.text(lang.language, intro),
-        rows,
-    };
-    Ok(views::render(state, lang, StatusCode::OK, &page))
+        .collect()
 }

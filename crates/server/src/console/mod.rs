@@ -4,6 +4,7 @@
 mod access;
 mod account;
 mod admin;
+mod assign;
 mod auth;
 mod case;
 mod cases;
@@ -61,6 +62,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/console/cases/{id}", get(case::page))
         .route("/console/cases/{id}/transition", get(confirm::ask).post(case::transition))
         .route("/console/cases/{id}/composition", post(case::composition))
+        .route("/console/cases/{id}/assign", post(assign::assign))
         .route("/console/handoffs", get(cases::handoffs))
         .route("/console/admin/users", get(admin::users).post(admin::add_user))
         .route("/console/flows", get(flows::page))

@@ -65,6 +65,10 @@ area!(
     /// Crypto-shredding a case: coordinators decide what is destroyed.
     Shredding => [Coordinator]
 );
+area!(
+    /// Giving a case to a specialist: coordinators hold the unassigned list.
+    Assigning => [Coordinator]
+);
 
 /// Proof that the session's user has a role of area `A`.
 pub(crate) struct Allowed<A: Area> {

@@ -46,6 +46,14 @@ impl Names {
     }
 }
 
+/// Who was given a case in an event (named on the timeline like the actor).
+pub(crate) fn assignee(event: &Event) -> Option<UserId> {
+    match event {
+        Event::CaseAssigned { to, .. } => Some(*to),
+        _ => None,
+    }
+}
+
 /// Who acted in an event, if anyone did.
 pub(crate) fn actor(event: &Event) -> Option<UserId> {
     match event {
@@ -57,7 +65,8 @@ pub(crate) fn actor(event: &Event) -> Option<UserId> {
         | Event::LocationRecorded { by, .. }
         | Event::CaseViewed { by, .. }
         | Event::TranscriptViewed { by, .. }
-        | Event::ConversationClosed { by, .. } => Some(*by),
+        | Event::ConversationClosed { by, .. }
+        | Event::CaseAssigned { by, .. } => Some(*by),
         Event::CaseShredded { by, .. } => *by,
         _ => None,
     }
@@ -118,6 +127,7 @@ fn describe(state: &AppState, lang: Lang, event: &Event, names: &Names) -> Strin
         Event::CaseShredded { .. } => say("timeline-case-shredded", &[]),
         Event::DuressPhraseAgreed { .. } => say("timeline-duress-phrase-agreed", &[]),
         Event::CaseFlaggedUnderDuress { .. } => say("timeline-case-flagged-under-duress", &[]),
+        Event::CaseAssigned { to, by, .. } => say("timeline-case-assigned", &[("who", who(by)), ("to", who(to))]),
         other => say("timeline-other", &[("kind", other.kind().into())]),
     }
 }

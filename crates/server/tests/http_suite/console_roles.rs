@@ -129,7 +129,7 @@ async fn every_role_against_every_console_route() {
     // Writes: each role acts on objects that are as much "its own" as they can be, so that a
     // refusal comes from the rules and not from someone else's ownership.
     type Route = &'static str;
-    let writes: [(Route, Expect); 17] = [
+    let writes: [(Route, Expect); 18] = [
         ("take a waiting conversation", [303, 303, 403, 403, 403, 403]),
         ("reply in own conversation", [303, 303, 404, 403, 403, 403]),
         ("close own conversation", [303, 303, 404, 403, 403, 403]),
@@ -148,6 +148,8 @@ async fn every_role_against_every_console_route() {
         ("change an account's role", [403, 403, 403, 403, 403, 303]),
         ("disable and enable an account", [403, 403, 403, 403, 403, 303]),
         ("reset an account", [403, 403, 403, 403, 403, 200]),
+        // Who holds a case: coordinators give cases to specialists.
+        ("assign a case to a specialist", [403, 403, 303, 403, 403, 403]),
     ];
     for (what, expected) in writes {
         for (i, role) in Role::ALL.iter().enumerate() {
@@ -208,6 +210,10 @@ async fn every_role_against_every_console_route() {
                     let target = server.staff(Role::Analyst, &format!("reset-{role}")).await;
                     (format!("/console/admin/users/{}/reset", target.id.0), vec![("confirm", "yes".into())])
                 }
+                "assign a case to a specialist" => (
+                    format!("/console/cases/{}/assign", case_owned_by(&server, me, CaseKind::Individual).await),
+                    vec![("to", specialist.id.0.to_string())],
+                ),
                 _ => ("/console/admin/users".into(), vec![("name", format!("new-{role}")), ("role", "analyst".into())]),
             };
             let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -279,6 +285,7 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         format!("/console/admin/users/{}/unlock", other.id.0),
         format!("/console/admin/users/{}/role", other.id.0),
         format!("/console/admin/users/{}/reset", other.id.0),
+        format!("/console/cases/{case}/assign"),
     ];
     let fields = [
         ("text", "hi"),
@@ -293,6 +300,7 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         ("current", "x"),
         ("password", "x"),
         ("confirm", "yes"),
+        ("to", "00000000-0000-0000-0000-000000000000"),
     ];
     for path in &routes {
         let url = session.url(path);
@@ -320,6 +328,7 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         .all(|m| m.body.text() != Some("hi")));
     assert_eq!(server.state.store.case(case).await.unwrap().unwrap().state, CaseState::Inquiry);
     assert!(!server.state.store.case(case).await.unwrap().unwrap().shredded);
+    assert_eq!(server.state.store.case(case).await.unwrap().unwrap().assigned_to, Some(operator.id));
     let untouched = server.state.store.user(other.id).await.unwrap().unwrap();
     assert_eq!(untouched.status, safepassage_store::AccountStatus::Active);
     assert_eq!(session.get("/console").await.status(), 200, "still logged in");

@@ -2,6 +2,7 @@
 //! passwords and TOTP secrets.
 
 mod basics;
+mod case_assignment;
 mod chat_api;
 mod chat_flows;
 mod chat_pages;

@@ -591,6 +591,21 @@ async fn apply<'a>(
                     .rows_affected();
             expect_one(changed, "the chat session has already ended")?;
         }
+        Op::AssignCase { id, from, to } => {
+            let changed = sqlx::query(
+                "UPDATE cases SET assigned_to = $3, updated_ms = $4 WHERE id = $1 \
+                 AND assigned_to IS NOT DISTINCT FROM $2 AND state NOT IN ('exited', 'closed') AND EXISTS \
+                 (SELECT 1 FROM users WHERE id = $3 AND role = 'specialist' AND status = 'active')",
+            )
+            .bind(id.0)
+            .bind(from.map(|u| u.0))
+            .bind(to.0)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            expect_one(changed, "the case changed hands meanwhile")?;
+        }
     }
     Ok(())
 }

@@ -288,6 +288,16 @@ impl Backend for PgBackend {
         rows.iter().map(case_row).collect()
     }
 
+    async fn unassigned_cases(&self, limit_n: i64) -> Result<Vec<CaseView>, StoreError> {
+        let sql = format!(
+            "{CASE_SELECT} WHERE c.state NOT IN ('exited', 'closed') AND (c.assigned_to IS NULL OR NOT EXISTS \
+             (SELECT 1 FROM users u WHERE u.id = c.assigned_to AND u.role = 'specialist')) \
+             ORDER BY c.updated_ms DESC LIMIT $1"
+        );
+        let rows = sqlx::query(&sql).bind(limit(limit_n)).fetch_all(&self.pool).await?;
+        rows.iter().map(case_row).collect()
+    }
+
     async fn timeline(&self, subject: Uuid, limit_n: i64) -> Result<Vec<RawEvent>, StoreError> {
         let rows = sqlx::query(
             "SELECT seq, at_ms, kind, payload, prev_hash, hash FROM events WHERE subject = $1 ORDER BY seq LIMIT $2",

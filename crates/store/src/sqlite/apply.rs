@@ -375,6 +375,16 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
                 .execute(params![conversation.as_bytes()])?;
             expect_one(changed, "the chat session has already ended")?;
         }
+        Op::AssignCase { id, from, to } => {
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE cases SET assigned_to = ?3, updated_ms = ?4 WHERE id = ?1 AND assigned_to IS ?2 \
+                     AND state NOT IN ('exited', 'closed') AND EXISTS \
+                     (SELECT 1 FROM users WHERE id = ?3 AND role = 'specialist' AND status = 'active')",
+                )?
+                .execute(params![id.as_bytes(), from.map(|u| u.as_bytes().to_vec()), to.as_bytes(), at])?;
+            expect_one(changed, "the case changed hands meanwhile")?;
+        }
     }
     Ok(())
 }

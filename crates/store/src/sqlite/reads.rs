@@ -289,6 +289,20 @@ impl Backend for SqliteBackend {
         .await
     }
 
+    async fn unassigned_cases(&self, limit: i64) -> Result<Vec<CaseView>, StoreError> {
+        self.read(move |c| {
+            let sql = format!(
+                "{CASE_SELECT} WHERE c.state NOT IN ('exited', 'closed') AND (c.assigned_to IS NULL OR NOT EXISTS \
+                 (SELECT 1 FROM users u WHERE u.id = c.assigned_to AND u.role = 'specialist')) \
+                 ORDER BY c.updated_ms DESC LIMIT ?1"
+            );
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![limit], case_row)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
     async fn timeline(&self, subject: Uuid, limit: i64) -> Result<Vec<RawEvent>, StoreError> {
         self.read(move |c| {
             let mut stmt = c.prepare_cached(

@@ -1,6 +1,7 @@
 //! The public face of the store: opens a backend, checks the master key against the database,
 //! and offers typed operations that encrypt on the way in and decrypt on the way out.
 
+mod assignment;
 mod audit;
 mod cases;
 mod chat_sessions;

@@ -2,6 +2,7 @@
 //! runs each test on both backends.
 
 mod accounts;
+mod assignment;
 mod audit;
 mod durability;
 mod duress;

@@ -40,6 +40,9 @@ pub use i18n::I18n;
 pub use metrics::metrics_router;
 pub use webhook_hosts::{parse_listed as parse_webhook_host, NotAHost};
 
+/// Chat token revocations an applicant's event stream may fall behind on (a wave of quick exits).
+const CHAT_ENDINGS_BUFFER: usize = 1024;
+
 /// Largest request body accepted anywhere: a chat message is at most a few KiB.
 const BODY_LIMIT: usize = 64 * 1024;
 
@@ -86,7 +89,7 @@ impl AppState {
             flow_sessions: Arc::new(flow_cache::FlowCache::new(single_node)),
             webhooks,
             hasher,
-            chat_endings: tokio::sync::broadcast::channel(64).0,
+            chat_endings: tokio::sync::broadcast::channel(CHAT_ENDINGS_BUFFER).0,
         };
         shred_watch::spawn(&state);
         state

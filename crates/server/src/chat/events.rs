@@ -145,13 +145,14 @@ fn live(receiver: Receiver<Arc<LiveMessage>>, last: i64) -> impl Stream<Item = E
     })
 }
 
-/// Resolves once `conversation`'s token is revoked (or, having lagged, when that cannot be told).
+/// Resolves once `conversation`'s token is revoked. A stream that fell behind a wave of
+/// endings keeps going (ending them all would make every applicant reconnect at once): its
+/// token is refused everywhere else already, and the idle deadline ends it.
 async fn ended(mut endings: Receiver<ConversationId>, conversation: ConversationId) {
     loop {
         match endings.recv().await {
             Ok(id) if id == conversation => return,
-            Ok(_) => continue,
-            Err(RecvError::Lagged(_)) => return,
+            Ok(_) | Err(RecvError::Lagged(_)) => continue,
             Err(RecvError::Closed) => std::future::pending::<()>().await,
         }
     }

@@ -99,6 +99,13 @@ async fn start(dir: &Path, command: &str, extra: &[&str]) -> Running {
     running
 }
 
+/// The kinds of the events in the serve store under `dir`, in order.
+fn event_kinds(dir: &Path) -> Vec<String> {
+    let db = rusqlite::Connection::open(dir.join("safepassage-data/safepassage.db")).unwrap();
+    let mut statement = db.prepare("SELECT kind FROM events ORDER BY seq").unwrap();
+    statement.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
 /// How long a process may take to come up on a loaded CI machine.
 const STARTUP: Duration = Duration::from_secs(120);
 
@@ -222,14 +229,8 @@ fn user_commands_move_an_account_through_its_life_and_audit_it() {
     let nobody = safepassage(dir.path(), &["user", "disable", "nobody"]);
     assert!(!nobody.status.success());
     assert!(text(&nobody.stderr).contains("no user named nobody"), "{}", text(&nobody.stderr));
+    let kinds = event_kinds(dir.path());
     let db = rusqlite::Connection::open(dir.path().join("safepassage-data/safepassage.db")).unwrap();
-    let kinds: Vec<String> = db
-        .prepare("SELECT kind FROM events ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
     let lifecycle: Vec<&str> = kinds.iter().map(String::as_str).filter(|k| k.starts_with("user_")).collect();
     assert_eq!(
         lifecycle,
@@ -573,14 +574,7 @@ fn flows_import_stores_the_file_audited_and_can_set_the_intake() {
     let db = rusqlite::Connection::open(dir.path().join("safepassage-data/safepassage.db")).unwrap();
     let stored: String = db.query_row("SELECT export FROM flow_imports", [], |r| r.get(0)).unwrap();
     assert_eq!(stored, std::fs::read_to_string(&file).unwrap(), "one import, as given");
-    let kinds: Vec<String> = db
-        .prepare("SELECT kind FROM events ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    assert_eq!(kinds, ["flows_imported", "intake_flow_set"]);
+    assert_eq!(event_kinds(dir.path()), ["flows_imported", "intake_flow_set"]);
     let out = safepassage(dir.path(), &["audit", "verify"]);
     assert_eq!(text(&out.stdout).trim(), "2 events, chain intact");
 }

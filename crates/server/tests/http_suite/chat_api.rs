@@ -314,7 +314,7 @@ async fn a_codename_joins_the_conversation_to_its_case() {
     assert_eq!(conversation.case, Some(case));
 }
 
-async fn try_codename(server: &TestServer, token: &str, codename: &str) -> (u16, String) {
+pub(super) async fn try_codename(server: &TestServer, token: &str, codename: &str) -> (u16, String) {
     let response = client()
         .post(server.url("/api/v1/chat/codename"))
         .bearer_auth(token)

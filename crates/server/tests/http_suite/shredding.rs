@@ -4,22 +4,11 @@
 //! refused exactly like a wrong one.
 
 use safepassage_domain::{CaseKind, Event, Role, ShredReason};
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::chat_api::{issued_codename, new_session, unknown_codename};
+use super::chat_api::{issued_codename, new_session, try_codename, unknown_codename};
 use super::console::{location, login};
 use super::{client, TestServer};
-
-async fn codename_answer(server: &TestServer, token: &str, codename: &str) -> (u16, String) {
-    let response = client()
-        .post(server.url("/api/v1/chat/codename"))
-        .bearer_auth(token)
-        .json(&json!({ "codename": codename }))
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
 
 async fn messages_status(server: &TestServer, token: &str) -> u16 {
     let response = client().get(server.url("/api/v1/chat/messages")).bearer_auth(token).send().await.unwrap();
@@ -33,7 +22,7 @@ async fn a_coordinator_shreds_a_case_after_a_confirmation_page() {
     let (case, codename) = issued_codename(&server).await;
     // The applicant is in a chat joined to the case, and the server has their token in memory.
     let (token, _) = new_session(&server, "uk").await;
-    assert_eq!(codename_answer(&server, &token, codename.digits()).await.0, 200);
+    assert_eq!(try_codename(&server, &token, codename.digits()).await.0, 200);
     assert_eq!(messages_status(&server, &token).await, 200);
 
     let session = login(&server, &coordinator).await;
@@ -77,9 +66,9 @@ async fn a_coordinator_shreds_a_case_after_a_confirmation_page() {
     }
     // The codename is refused exactly as a wrong one is.
     let (fresh, _) = new_session(&server, "uk").await;
-    let shredded = codename_answer(&server, &fresh, codename.digits()).await;
+    let shredded = try_codename(&server, &fresh, codename.digits()).await;
     let (other, _) = new_session(&server, "uk").await;
-    let wrong = codename_answer(&server, &other, &unknown_codename(3)).await;
+    let wrong = try_codename(&server, &other, &unknown_codename(3)).await;
     assert_eq!(shredded, wrong);
     assert_eq!(shredded.0, 403);
     assert_eq!(serde_json::from_str::<Value>(&shredded.1).unwrap()["error"], "codename_refused");

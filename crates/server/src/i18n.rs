@@ -19,6 +19,22 @@ const SOURCES: &[(Language, &str, &str)] = &[
     (Language::En, "en", include_str!("../locales/en/account.ftl")),
     (Language::Uk, "uk", include_str!("../locales/uk/assignment.ftl")),
     (Language::En, "en", include_str!("../locales/en/assignment.ftl")),
+    (Language::Ru, "ru", include_str!("../locales/ru/console.ftl")),
+    (Language::Ru, "ru", include_str!("../locales/ru/flows.ftl")),
+    (Language::Ru, "ru", include_str!("../locales/ru/account.ftl")),
+    (Language::Ru, "ru", include_str!("../locales/ru/assignment.ftl")),
+    (Language::Ru, "ru", include_str!("../locales/ru/location.ftl")),
+    (Language::Uk, "uk", include_str!("../locales/uk/location.ftl")),
+    (Language::En, "en", include_str!("../locales/en/location.ftl")),
+    (Language::Ru, "ru", include_str!("../locales/ru/exit_plan.ftl")),
+    (Language::Uk, "uk", include_str!("../locales/uk/exit_plan.ftl")),
+    (Language::En, "en", include_str!("../locales/en/exit_plan.ftl")),
+    (Language::Ru, "ru", include_str!("../locales/ru/holding.ftl")),
+    (Language::Uk, "uk", include_str!("../locales/uk/holding.ftl")),
+    (Language::En, "en", include_str!("../locales/en/holding.ftl")),
+    (Language::Ru, "ru", include_str!("../locales/ru/screening.ftl")),
+    (Language::Uk, "uk", include_str!("../locales/uk/screening.ftl")),
+    (Language::En, "en", include_str!("../locales/en/screening.ftl")),
 ];
 
 pub struct I18n {

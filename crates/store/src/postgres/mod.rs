@@ -25,6 +25,10 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0008_account_lifecycle.sql"),
     include_str!("../../migrations/postgres/0009_audit_key_and_shredding.sql"),
     include_str!("../../migrations/postgres/0010_conversation_returned.sql"),
+    include_str!("../../migrations/postgres/0011_location_reports.sql"),
+    include_str!("../../migrations/postgres/0012_exit_plans.sql"),
+    include_str!("../../migrations/postgres/0013_case_holding.sql"),
+    include_str!("../../migrations/postgres/0014_screening.sql"),
 ];
 const MAX_CONNECTIONS: u32 = 10;
 /// First half of the advisory lock key taken while migrating; the second half is the schema's

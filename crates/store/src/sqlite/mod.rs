@@ -26,6 +26,10 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0009_account_lifecycle.sql"),
     include_str!("../../migrations/sqlite/0010_audit_key_and_shredding.sql"),
     include_str!("../../migrations/sqlite/0011_conversation_returned.sql"),
+    include_str!("../../migrations/sqlite/0012_location_reports.sql"),
+    include_str!("../../migrations/sqlite/0013_exit_plans.sql"),
+    include_str!("../../migrations/sqlite/0014_case_holding.sql"),
+    include_str!("../../migrations/sqlite/0015_screening.sql"),
 ];
 const READERS: usize = 4;
 const WRITER_CACHE_KIB: i64 = 64 * 1024;

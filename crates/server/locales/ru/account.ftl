@@ -1,0 +1,1 @@
+# Russian console texts: filled by the branch 'ru' (issue 9).

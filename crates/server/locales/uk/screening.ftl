@@ -1,0 +1,1 @@
+# Texts of the screening part of issue 9; filled by its branch.

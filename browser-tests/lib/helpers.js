@@ -43,6 +43,16 @@ function required(name) {
   return value;
 }
 
+/** A staff account the Rust entry point created, from `<PREFIX>_NAME`, `_PASSWORD`, `_TOTP_SECRET_HEX`. */
+function account(role, prefix) {
+  return {
+    role,
+    name: required(`${prefix}_NAME`),
+    password: required(`${prefix}_PASSWORD`),
+    totpSecretHex: required(`${prefix}_TOTP_SECRET_HEX`),
+  };
+}
+
 let cachedEnv;
 /** The settings the Rust entry point (crates/server/tests/browser.rs) passes in. */
 export function env() {
@@ -65,6 +75,9 @@ export function env() {
         password: required('SPECIALIST_PASSWORD'),
         totpSecretHex: required('SPECIALIST_TOTP_SECRET_HEX'),
       },
+      coordinator: account('coordinator', 'COORDINATOR'),
+      secondCoordinator: account('coordinator', 'COORDINATOR2'),
+      operations: account('operations', 'OPERATIONS'),
     };
   }
   return cachedEnv;

@@ -133,6 +133,9 @@ async fn browser_scenarios() {
     let state = AppState::new(store, ServerConfig { quick_exit_url: Some(neutral_url.clone()), ..Default::default() });
     let operator = create_account(&state, Role::Operator, "browser-operator").await;
     let specialist = create_account(&state, Role::Specialist, "browser-specialist").await;
+    let coordinator = create_account(&state, Role::Coordinator, "browser-coordinator").await;
+    let second_coordinator = create_account(&state, Role::Coordinator, "browser-coordinator-2").await;
+    let operations = create_account(&state, Role::Operations, "browser-operations").await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -157,6 +160,9 @@ async fn browser_scenarios() {
         .env("BASE_URL", &base)
         .envs(account_env("OPERATOR", &operator))
         .envs(account_env("SPECIALIST", &specialist))
+        .envs(account_env("COORDINATOR", &coordinator))
+        .envs(account_env("COORDINATOR2", &second_coordinator))
+        .envs(account_env("OPERATIONS", &operations))
         .env("SCREENSHOT_DIR", &screenshots)
         .env("CHROMIUM", chromium_path())
         .env("FORCE_COLOR", "0")

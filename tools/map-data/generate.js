@@ -5,8 +5,8 @@
 // needs Node or the network.
 //
 // Format (all integers are unsigned LEB128 varints; coordinates are zigzag-encoded deltas in
-// units of 1e-4 degree, longitude first, each point relative to the previous one in its ring or
-// line, the first relative to (0, 0)):
+// units of 1e-4 degree, longitude first (-360..360, see unwrapAntimeridian), each point relative
+// to the previous one in its ring or line, the first relative to (0, 0)):
 //
 //   "SPATLAS1"
 //   country_count
@@ -67,7 +67,7 @@ function main() {
     }
     if (!geometry) continue;
     const polygons = (geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates)
-      .map((polygon) => polygon.map(quantiseRing).filter((ring) => ring.length >= 4))
+      .map((polygon) => polygon.map((ring) => quantiseRing(unwrapAntimeridian(ring))).filter((ring) => ring.length >= 4))
       .filter((polygon) => polygon.length > 0);
     if (polygons.length === 0) {
       dropped.push(g.properties.name);
@@ -172,6 +172,26 @@ function quantiseRing(ring) {
   return q;
 }
 
+// Rings that cross the antimeridian (eastern Russia, Fiji) jump from +180 to -180 and back,
+// which a flat map would draw as a line across the whole world. They are made continuous
+// instead (longitudes past 180, up to 190 or so). Antarctica's ring, which closes along the
+// bottom of the map with a single jump, is left as it is.
+function unwrapAntimeridian(ring) {
+  let jumps = 0;
+  for (let i = 1; i < ring.length; i++) if (Math.abs(ring[i][0] - ring[i - 1][0]) > 180) jumps++;
+  if (jumps < 2) return ring;
+  let shift = 0;
+  const result = [ring[0].slice()];
+  for (let i = 1; i < ring.length; i++) {
+    const d = ring[i][0] - ring[i - 1][0];
+    if (d > 180) shift -= 360;
+    if (d < -180) shift += 360;
+    result.push([ring[i][0] + shift, ring[i][1]]);
+  }
+  if (Math.min(...result.map((p) => p[0])) < -180) for (const p of result) p[0] += 360;
+  return result;
+}
+
 function dequantise(ring) {
   return ring.map(([x, y]) => [x / UNITS_PER_DEGREE, y / UNITS_PER_DEGREE]);
 }
@@ -193,7 +213,7 @@ function sharedOnceLines(features) {
         for (let i = 1; i < q.length; i++) {
           const a = q[i - 1], b = q[i];
           const key = a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]) ? `${a}|${b}` : `${b}|${a}`;
-          if (seen.has(key)) {
+          if (seen.has(key) || Math.abs(a[0] - b[0]) > 180 * UNITS_PER_DEGREE) {
             if (run.length >= 2) lines.push(run);
             run = [];
             continue;

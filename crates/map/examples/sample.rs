@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use safepassage_map::{render, Accuracy, GeoPoint, MapView, Marker, MarkerKind};
+use safepassage_map::{render, Accuracy, Extent, GeoPoint, MapView, Marker, MarkerKind};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target");
@@ -15,14 +15,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "wide",
             vec![
                 Marker::new(donetsk, Some(Accuracy::metres(2_000)), MarkerKind::Current, "Newest"),
-                Marker::new(GeoPoint::new(47.0951, 37.5494)?, Some(Accuracy::metres(5_000)), MarkerKind::Earlier, "Earlier"),
+                Marker::new(
+                    GeoPoint::new(47.0951, 37.5494)?,
+                    Some(Accuracy::metres(5_000)),
+                    MarkerKind::Earlier,
+                    "Earlier",
+                ),
                 Marker::new(GeoPoint::new(47.8388, 35.1396)?, None, MarkerKind::Rendezvous, "Rendezvous"),
             ],
         ),
-        ("crimea", vec![Marker::new(GeoPoint::new(45.3, 34.4)?, Some(Accuracy::metres(100_000)), MarkerKind::Current, "Crimea")]),
+        (
+            "crimea",
+            vec![Marker::new(
+                GeoPoint::new(45.3, 34.4)?,
+                Some(Accuracy::metres(100_000)),
+                MarkerKind::Current,
+                "Crimea",
+            )],
+        ),
     ];
-    for (name, markers) in samples {
-        let mut view = MapView::new(format!("Sample {name}"), "Sample map around Donetsk");
+    let europe = Extent::new(GeoPoint::new(35.0, -10.0)?, GeoPoint::new(70.0, 60.0)?)?;
+    let world = Extent::new(GeoPoint::new(-85.0, -180.0)?, GeoPoint::new(85.0, 180.0)?)?;
+    for (name, markers) in samples.into_iter().chain([("europe", vec![]), ("world", vec![])]) {
+        let mut view = MapView::new(format!("Sample {name}"), "Sample map");
+        match name {
+            "europe" => view = view.with_extent(europe),
+            "world" => view = view.with_extent(world),
+            _ => {}
+        }
         for marker in markers {
             view = view.with_marker(marker);
         }

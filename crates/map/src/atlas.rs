@@ -10,7 +10,8 @@ pub(crate) const UNITS_PER_DEGREE: f64 = 10_000.0;
 
 const MAGIC: &[u8; 8] = b"SPATLAS1";
 const ATLAS_BYTES: &[u8] = include_bytes!("../data/atlas.bin");
-const MAX_LON: i32 = 180 * 10_000;
+/// Rings across the antimeridian are stored continuous, so longitudes run past 180.
+const MAX_LON: i32 = 360 * 10_000;
 const MAX_LAT: i32 = 90 * 10_000;
 
 /// A box in atlas units: west, south, east, north.

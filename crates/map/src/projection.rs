@@ -94,7 +94,8 @@ impl Frame {
 
     /// The frame (grown by `margin_px` on each side) in atlas units, to skip shapes outside it.
     pub(crate) fn unit_box(&self, margin_px: f64) -> UnitBox {
-        let to_units = |deg: f64| (deg * UNITS_PER_DEGREE).round().clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32;
+        let to_units =
+            |deg: f64| (deg * UNITS_PER_DEGREE).round().clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32;
         UnitBox {
             west: to_units(self.west - margin_px / self.kx),
             east: to_units(self.east + margin_px / self.kx),

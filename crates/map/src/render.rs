@@ -11,12 +11,14 @@ use crate::{MapError, MapView, Marker, MarkerKind};
 
 const SEA: &str = "#d4e4ee";
 const LAND: &str = "#f5f3ec";
-const BORDER: &str = "#555555";
-const REGION: &str = "#a3a3a3";
+const BORDER: &str = "#444444";
+const REGION: &str = "#b8b8b8";
 const GRID: &str = "#2f5f8a";
 const GRID_TEXT: &str = "#1d3a56";
 const LABEL_MAX_CHARS: usize = 60;
 const TEXT_MAX_CHARS: usize = 1_000;
+/// Region borders are left out of maps more than this many degrees of latitude high.
+const MAX_REGION_SPAN_DEGREES: f64 = 20.0;
 /// Shapes are cut this far outside the picture so that their cut edges are never seen.
 const CUT_MARGIN_PX: f64 = 3.0;
 
@@ -57,7 +59,7 @@ pub fn render(view: &MapView) -> Result<String, MapError> {
     if !land.is_empty() {
         w!(
             out,
-            r##"<use class="sp-map-borders" href="#{id}-land" fill="none" stroke="{BORDER}" stroke-width="1.3" stroke-linejoin="round"/>"##
+            r##"<use class="sp-map-borders" href="#{id}-land" fill="none" stroke="{BORDER}" stroke-width="1.4" stroke-linejoin="round"/>"##
         );
     }
     draw_grid(&mut out, &frame);
@@ -75,7 +77,12 @@ pub fn render(view: &MapView) -> Result<String, MapError> {
 }
 
 fn cut_rect(frame: &Frame) -> Rect {
-    Rect { left: -CUT_MARGIN_PX, top: -CUT_MARGIN_PX, right: frame.width + CUT_MARGIN_PX, bottom: frame.height + CUT_MARGIN_PX }
+    Rect {
+        left: -CUT_MARGIN_PX,
+        top: -CUT_MARGIN_PX,
+        right: frame.width + CUT_MARGIN_PX,
+        bottom: frame.height + CUT_MARGIN_PX,
+    }
 }
 
 /// Every country as one path (even-odd, so holes and enclaves come out right).
@@ -110,6 +117,10 @@ fn area(ring: &[Px]) -> f64 {
 }
 
 fn region_path(atlas: &Atlas, frame: &Frame) -> String {
+    // Over a continent, regions are a grey blur: they help only at the scale of a country.
+    if frame.north - frame.south > MAX_REGION_SPAN_DEGREES {
+        return String::new();
+    }
     let visible = frame.unit_box(CUT_MARGIN_PX);
     let rect = cut_rect(frame);
     let mut d = String::new();
@@ -125,14 +136,47 @@ fn region_path(atlas: &Atlas, frame: &Frame) -> String {
     d
 }
 
+/// The first point absolute, then relative moves, in tenths of a pixel: about half the bytes of
+/// absolute coordinates. Rounding happens on the absolute positions, so no error builds up.
 fn push_points(d: &mut String, points: &[Px]) {
-    for (i, (x, y)) in points.iter().enumerate() {
-        let command = match i {
-            0 => "M",
-            1 => "L",
-            _ => " ",
-        };
-        w!(d, "{command}{x:.1},{y:.1}");
+    let tenths = |v: f64| (v * 10.0).round() as i64;
+    let mut previous: Option<(i64, i64)> = None;
+    for &(x, y) in points {
+        let (x, y) = (tenths(x), tenths(y));
+        match previous {
+            None => {
+                d.push('M');
+                push_tenths(d, x);
+                d.push(',');
+                push_tenths(d, y);
+                d.push('l');
+            }
+            Some((px, py)) if (px, py) == (x, y) => continue,
+            Some((px, py)) => {
+                if !d.ends_with('l') {
+                    d.push(' ');
+                }
+                push_tenths(d, x - px);
+                d.push(',');
+                push_tenths(d, y - py);
+            }
+        }
+        previous = Some((x, y));
+    }
+    if d.ends_with('l') {
+        d.pop();
+    }
+}
+
+fn push_tenths(d: &mut String, tenths: i64) {
+    if tenths < 0 {
+        d.push('-');
+    }
+    let (whole, fraction) = (tenths.unsigned_abs() / 10, tenths.unsigned_abs() % 10);
+    if fraction == 0 {
+        w!(d, "{whole}");
+    } else {
+        w!(d, "{whole}.{fraction}");
     }
 }
 
@@ -264,7 +308,12 @@ fn draw_scale_bar(out: &mut String, frame: &Frame) {
         x + length,
         y - 5.0
     );
-    w!(out, r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle" fill="#222222">{label}</text></g>"##, x + length / 2.0, y - 8.0);
+    w!(
+        out,
+        r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle" fill="#222222">{label}</text></g>"##,
+        x + length / 2.0,
+        y - 8.0
+    );
 }
 
 /// Text for an SVG text node or attribute: markup characters escaped, characters XML 1.0 does

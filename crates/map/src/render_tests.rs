@@ -11,8 +11,12 @@ fn point(lat: f64, lon: f64) -> GeoPoint {
 }
 
 fn donetsk(metres: u32) -> MapView {
-    MapView::new("Newest location", "Donetsk, accuracy shown as a circle")
-        .with_marker(Marker::new(point(48.0159, 37.8028), Some(Accuracy::metres(metres)), MarkerKind::Current, "now"))
+    MapView::new("Newest location", "Donetsk, accuracy shown as a circle").with_marker(Marker::new(
+        point(48.0159, 37.8028),
+        Some(Accuracy::metres(metres)),
+        MarkerKind::Current,
+        "now",
+    ))
 }
 
 fn parse(svg: &str) -> roxmltree::Document<'_> {
@@ -20,9 +24,7 @@ fn parse(svg: &str) -> roxmltree::Document<'_> {
 }
 
 fn with_class<'a>(doc: &'a roxmltree::Document<'a>, class: &str) -> Vec<roxmltree::Node<'a, 'a>> {
-    doc.descendants()
-        .filter(|n| n.attribute("class").is_some_and(|c| c.split(' ').any(|part| part == class)))
-        .collect()
+    doc.descendants().filter(|n| n.attribute("class").is_some_and(|c| c.split(' ').any(|part| part == class))).collect()
 }
 
 fn number(node: roxmltree::Node<'_, '_>, attribute: &str) -> f64 {
@@ -124,6 +126,11 @@ fn maps_are_small() {
         let svg = render(&view).unwrap();
         assert!(svg.len() < 200_000, "{} bytes", svg.len());
     }
+    // Even the whole world (every country at once) stays near that.
+    let world = Extent::new(point(-85.0, -180.0), point(85.0, 180.0)).unwrap();
+    let svg = render(&MapView::new("world", "all countries").with_extent(world)).unwrap();
+    assert!(svg.len() < 250_000, "{} bytes", svg.len());
+    parse(&svg);
 }
 
 #[test]

@@ -33,8 +33,8 @@ pub(crate) fn longitude_label(lon: f64, step: f64) -> String {
 }
 
 /// A round length in metres (1, 2 or 5 times a power of ten) no longer than `max_metres`,
-/// with its label.
-pub(crate) fn scale_bar(max_metres: f64) -> (f64, String) {
+/// with its label (the units' names as given).
+pub(crate) fn scale_bar(max_metres: f64, kilometres: &str, metres: &str) -> (f64, String) {
     let mut best = 1.0;
     for exponent in 0..8 {
         for factor in [1.0, 2.0, 5.0] {
@@ -44,7 +44,7 @@ pub(crate) fn scale_bar(max_metres: f64) -> (f64, String) {
             }
         }
     }
-    let label = if best >= 1000.0 { format!("{} km", best / 1000.0) } else { format!("{best} m") };
+    let label = if best >= 1000.0 { format!("{} {kilometres}", best / 1000.0) } else { format!("{best} {metres}") };
     (best, label)
 }
 
@@ -62,7 +62,7 @@ mod tests {
         assert_eq!(step_for(10.0, 6.0), 2.0);
         let labels: Vec<String> = lines(47.93, 48.07, 0.05).iter().map(|&l| latitude_label(l, 0.05)).collect();
         assert_eq!(labels, ["47.95°N", "48.00°N", "48.05°N"]);
-        assert_eq!(scale_bar(7_300.0), (5_000.0, "5 km".to_owned()));
-        assert_eq!(scale_bar(450.0), (200.0, "200 m".to_owned()));
+        assert_eq!(scale_bar(7_300.0, "km", "m"), (5_000.0, "5 km".to_owned()));
+        assert_eq!(scale_bar(450.0, "км", "м"), (200.0, "200 м".to_owned()));
     }
 }

@@ -17,7 +17,7 @@ pub use atlas::country_at;
 pub use error::MapError;
 pub use geo::{Accuracy, Extent, GeoPoint};
 pub use render::render;
-pub use view::{MapView, Marker, MarkerKind};
+pub use view::{MapTexts, MapView, Marker, MarkerKind};
 
 #[cfg(test)]
 mod render_tests;

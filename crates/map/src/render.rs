@@ -7,7 +7,7 @@ use crate::atlas::{self, Atlas};
 use crate::clip::{clip_line, clip_ring, thin, Px, Rect};
 use crate::grid;
 use crate::projection::{Frame, METRES_PER_DEGREE};
-use crate::{MapError, MapView, Marker, MarkerKind};
+use crate::{MapError, MapTexts, MapView, Marker, MarkerKind};
 
 const SEA: &str = "#d4e4ee";
 const LAND: &str = "#f5f3ec";
@@ -64,12 +64,13 @@ pub fn render(view: &MapView) -> Result<String, MapError> {
     }
     draw_grid(&mut out, &frame);
     draw_markers(&mut out, &frame, &view.markers);
-    draw_scale_bar(&mut out, &frame);
+    draw_scale_bar(&mut out, &frame, &view.texts);
     w!(
         out,
-        r##"<text x="{}" y="{}" font-size="9" text-anchor="end" fill="#666666">Borders: Natural Earth</text>"##,
+        r##"<text x="{}" y="{}" font-size="9" text-anchor="end" fill="#666666">{}</text>"##,
         width - 4.0,
-        height - 4.0
+        height - 4.0,
+        escape(&view.texts.credit, LABEL_MAX_CHARS)
     );
     w!(out, r##"<rect width="{width}" height="{height}" fill="none" stroke="#777777" stroke-width="1"/>"##);
     out.push_str("</svg>");
@@ -289,9 +290,10 @@ fn draw_markers(out: &mut String, frame: &Frame, markers: &[Marker]) {
     out.push_str("</g>");
 }
 
-fn draw_scale_bar(out: &mut String, frame: &Frame) {
+fn draw_scale_bar(out: &mut String, frame: &Frame, texts: &MapTexts) {
     let max_metres = frame.width / 4.0 * METRES_PER_DEGREE / frame.k;
-    let (metres, label) = grid::scale_bar(max_metres);
+    let (metres, label) = grid::scale_bar(max_metres, &texts.kilometres, &texts.metres);
+    let label = escape(&label, LABEL_MAX_CHARS);
     let length = frame.metres_to_pixels(metres);
     let (x, y) = (12.0, frame.height - 12.0);
     w!(

@@ -151,3 +151,15 @@ fn a_map_needs_a_marker_or_an_extent() {
 fn the_same_view_gives_the_same_bytes() {
     assert_eq!(render(&donetsk(500)), render(&donetsk(500)));
 }
+
+#[test]
+fn the_words_on_the_map_can_be_given_in_the_readers_language() {
+    let texts =
+        MapTexts {
+            kilometres: "км".to_owned(), metres: "м".to_owned(), credit: "Кордони: <Natural Earth>".to_owned()
+        };
+    let svg = render(&donetsk(500).with_texts(texts)).unwrap();
+    let doc = parse(&svg);
+    assert!(with_class(&doc, "sp-map-scale")[0].descendants().any(|n| n.text().is_some_and(|t| t.ends_with(" км"))));
+    assert!(doc.descendants().any(|n| n.text() == Some("Кордони: <Natural Earth>")));
+}

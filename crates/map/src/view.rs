@@ -30,6 +30,24 @@ impl Marker {
     }
 }
 
+/// The few words a map draws besides the caller's labels, so the console can give them in the
+/// reader's language. Coordinates are written with N/S/E/W, as coordinate tools show them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MapTexts {
+    /// After a scale bar length in kilometres, e.g. `km` or `км`.
+    pub kilometres: String,
+    /// After a scale bar length in metres, e.g. `m` or `м`.
+    pub metres: String,
+    /// The data credit in the corner (Natural Earth asks for none, but says where borders come from).
+    pub credit: String,
+}
+
+impl Default for MapTexts {
+    fn default() -> Self {
+        MapTexts { kilometres: "km".to_owned(), metres: "m".to_owned(), credit: "Borders: Natural Earth".to_owned() }
+    }
+}
+
 /// A map to draw.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MapView {
@@ -40,6 +58,7 @@ pub struct MapView {
     pub(crate) width: u32,
     pub(crate) height: u32,
     pub(crate) id: String,
+    pub(crate) texts: MapTexts,
 }
 
 impl MapView {
@@ -56,6 +75,7 @@ impl MapView {
             width: Self::DEFAULT_WIDTH,
             height: Self::DEFAULT_HEIGHT,
             id: "map".to_owned(),
+            texts: MapTexts::default(),
         }
     }
 
@@ -74,6 +94,11 @@ impl MapView {
     pub fn with_size(mut self, width: u32, height: u32) -> Self {
         self.width = width.clamp(200, 2000);
         self.height = height.clamp(200, 2000);
+        self
+    }
+
+    pub fn with_texts(mut self, texts: MapTexts) -> Self {
+        self.texts = texts;
         self
     }
 

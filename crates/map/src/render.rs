@@ -245,6 +245,8 @@ fn draw_markers(out: &mut String, frame: &Frame, markers: &[Marker]) {
     for m in &ordered {
         if let Some(accuracy) = m.accuracy {
             let (x, y) = at(m);
+            // Exact north-south; east-west it is off by cos(middle latitude) / cos(latitude),
+            // under 1 % on a case map (a few tenths of a degree high).
             let r = frame.metres_to_pixels(f64::from(accuracy.as_metres()));
             let c = colour(m.kind);
             w!(

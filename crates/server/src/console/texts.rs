@@ -120,8 +120,7 @@ fn variables_of(source: &str) -> Vec<(&str, Vec<&str>)> {
         .filter_map(|l| l.split_once(" = "))
         .filter(|(id, _)| !id.starts_with('#') && !id.is_empty() && !id.contains(' '))
         .map(|(id, text)| {
-            let mut names: Vec<&str> =
-                text.split("{ $").skip(1).filter_map(|p| p.split([' ', '}']).next()).collect();
+            let mut names: Vec<&str> = text.split("{ $").skip(1).filter_map(|p| p.split([' ', '}']).next()).collect();
             names.sort_unstable();
             (id.trim(), names)
         })

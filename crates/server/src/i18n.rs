@@ -1,5 +1,6 @@
-//! Texts in Fluent: the applicant pages in Russian, Ukrainian and English, the console in
-//! Ukrainian and English. Files live in `locales/<lang>/` and are compiled into the binary.
+//! Texts in Fluent: the applicant pages and the console in Russian, Ukrainian and English (the
+//! console defaults to Ukrainian, the applicant pages to Russian). Files live in
+//! `locales/<lang>/` and are compiled into the binary.
 
 use std::collections::HashMap;
 
@@ -127,13 +128,17 @@ mod tests {
     }
 
     #[test]
-    fn console_texts_exist_in_ukrainian_and_english() {
+    fn console_texts_exist_in_every_console_language() {
         let i18n = I18n::load();
         for id in message_ids(include_str!("../locales/en/console.ftl"))
             .into_iter()
+            .chain(message_ids(include_str!("../locales/en/account.ftl")))
+            .chain(message_ids(include_str!("../locales/en/flows.ftl")))
             .chain(message_ids(include_str!("../locales/en/assignment.ftl")))
         {
-            assert!(i18n.has(Language::Uk, id), "{id} is missing in uk");
+            for lang in [Language::Uk, Language::Ru] {
+                assert!(i18n.has(lang, id), "{id} is missing in {lang}");
+            }
         }
     }
 }

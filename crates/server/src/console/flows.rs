@@ -567,15 +567,16 @@ mod tests {
     use safepassage_domain::Language;
 
     #[test]
-    fn flows_texts_exist_in_ukrainian_and_english() {
+    fn flows_texts_exist_in_every_console_language() {
         let i18n = I18n::load();
         for line in include_str!("../../locales/en/flows.ftl").lines() {
             let Some((id, _)) = line.split_once(" = ") else { continue };
             if id.starts_with('#') || id.starts_with(' ') {
                 continue;
             }
-            assert!(i18n.has(Language::En, id.trim()), "{id} is missing in en");
-            assert!(i18n.has(Language::Uk, id.trim()), "{id} is missing in uk");
+            for lang in [Language::Uk, Language::Ru, Language::En] {
+                assert!(i18n.has(lang, id.trim()), "{id} is missing in {lang}");
+            }
         }
     }
 }

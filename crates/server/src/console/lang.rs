@@ -1,4 +1,4 @@
-//! Which language the console speaks: `?lang=uk|en` on any console page switches it and is
+//! Which language the console speaks: `?lang=uk|ru|en` on any console page switches it and is
 //! remembered in a small `sp_console_lang` cookie (console paths only); Ukrainian otherwise.
 
 use std::convert::Infallible;
@@ -13,7 +13,7 @@ use super::cookies;
 pub(crate) const COOKIE: &str = "sp_console_lang";
 
 /// The console's languages, in the order the switch shows them.
-pub(crate) const LANGUAGES: [Language; 2] = [Language::Uk, Language::En];
+pub(crate) const LANGUAGES: [Language; 3] = [Language::Uk, Language::Ru, Language::En];
 
 /// The reader's language, and whether this request switched it (then the cookie is set).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +28,7 @@ impl Lang {
     }
 }
 
-/// `?lang=` first, then the cookie, then Ukrainian. Russian is an applicant language only.
+/// `?lang=` first, then the cookie, then Ukrainian.
 pub(crate) fn choose(headers: &HeaderMap, uri: &Uri) -> Lang {
     if let Some(language) = uri.query().and_then(|q| query_value(q, "lang")).and_then(console_language) {
         return Lang { language, switched: true };
@@ -80,8 +80,15 @@ mod tests {
     }
 
     #[test]
-    fn russian_and_nonsense_are_ignored() {
-        assert_eq!(lang_of("/console?lang=ru", None), Lang { language: Language::Uk, switched: false });
+    fn russian_is_a_console_language() {
+        assert_eq!(lang_of("/console?lang=ru", None), Lang { language: Language::Ru, switched: true });
+        assert_eq!(lang_of("/console", Some("sp_console_lang=ru")).language, Language::Ru);
+        assert_eq!(lang_of("/console?lang=en", Some("sp_console_lang=ru")).language, Language::En);
+    }
+
+    #[test]
+    fn nonsense_is_ignored() {
         assert_eq!(lang_of("/console?lang=%3Cx", Some("sp_console_lang=de")).language, Language::Uk);
+        assert_eq!(lang_of("/console?lang=de", None), Lang { language: Language::Uk, switched: false });
     }
 }

@@ -1,12 +1,12 @@
-//! Tests that every console text exists in Ukrainian and English: the two files define the same
-//! ids, and every id the templates and handlers ask for is defined.
+//! Tests that every console text exists in Ukrainian, Russian and English: the three files of each
+//! console area define the same ids, and every id the templates and handlers ask for is defined.
 
 use safepassage_domain::{CaseState, Channel, CloseReason, Language, Role, Sender};
 
 use super::views::vocab_id;
 use crate::I18n;
 
-const LANGUAGES: [Language; 2] = [Language::Uk, Language::En];
+const LANGUAGES: [Language; 3] = [Language::Uk, Language::Ru, Language::En];
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base", include_str!("../../templates/console/base.html")),
@@ -73,18 +73,73 @@ fn ids_of(source: &str) -> Vec<&str> {
 }
 
 #[test]
-fn both_languages_define_the_same_ids() {
+fn all_three_languages_define_the_same_ids() {
     let files = [
-        ("console.ftl", include_str!("../../locales/uk/console.ftl"), include_str!("../../locales/en/console.ftl")),
-        ("account.ftl", include_str!("../../locales/uk/account.ftl"), include_str!("../../locales/en/account.ftl")),
+        (
+            "console.ftl",
+            include_str!("../../locales/uk/console.ftl"),
+            include_str!("../../locales/ru/console.ftl"),
+            include_str!("../../locales/en/console.ftl"),
+        ),
+        (
+            "account.ftl",
+            include_str!("../../locales/uk/account.ftl"),
+            include_str!("../../locales/ru/account.ftl"),
+            include_str!("../../locales/en/account.ftl"),
+        ),
+        (
+            "flows.ftl",
+            include_str!("../../locales/uk/flows.ftl"),
+            include_str!("../../locales/ru/flows.ftl"),
+            include_str!("../../locales/en/flows.ftl"),
+        ),
+        (
+            "assignment.ftl",
+            include_str!("../../locales/uk/assignment.ftl"),
+            include_str!("../../locales/ru/assignment.ftl"),
+            include_str!("../../locales/en/assignment.ftl"),
+        ),
     ];
-    for (file, uk, en) in files {
-        let (uk, en) = (ids_of(uk), ids_of(en));
-        for id in &en {
-            assert!(uk.contains(id), "{id} is missing in uk/{file}");
+    for (file, uk, ru, en) in files {
+        let en = ids_of(en);
+        for (tag, other) in [("uk", ids_of(uk)), ("ru", ids_of(ru))] {
+            for id in &en {
+                assert!(other.contains(id), "{id} is missing in {tag}/{file}");
+            }
+            for id in &other {
+                assert!(en.contains(id), "{id} of {tag}/{file} is missing in en/{file}");
+            }
         }
-        for id in &uk {
-            assert!(en.contains(id), "{id} is missing in en/{file}");
+    }
+}
+
+/// The Fluent variables (`{ $name }`) of each message, for comparing translations.
+fn variables_of(source: &str) -> Vec<(&str, Vec<&str>)> {
+    source
+        .lines()
+        .filter_map(|l| l.split_once(" = "))
+        .filter(|(id, _)| !id.starts_with('#') && !id.is_empty() && !id.contains(' '))
+        .map(|(id, text)| {
+            let mut names: Vec<&str> = text.split("{ $").skip(1).filter_map(|p| p.split([' ', '}']).next()).collect();
+            names.sort_unstable();
+            (id.trim(), names)
+        })
+        .collect()
+}
+
+#[test]
+fn russian_texts_use_the_same_variables_as_english() {
+    let files = [
+        (include_str!("../../locales/ru/console.ftl"), include_str!("../../locales/en/console.ftl")),
+        (include_str!("../../locales/ru/account.ftl"), include_str!("../../locales/en/account.ftl")),
+        (include_str!("../../locales/ru/flows.ftl"), include_str!("../../locales/en/flows.ftl")),
+        (include_str!("../../locales/ru/assignment.ftl"), include_str!("../../locales/en/assignment.ftl")),
+    ];
+    for (ru, en) in files {
+        let ru = variables_of(ru);
+        for (id, names) in variables_of(en) {
+            let translated = ru.iter().find(|(r, _)| *r == id).map(|(_, n)| n);
+            assert_eq!(translated, Some(&names), "{id}: the Russian text must use the same variables");
         }
     }
 }

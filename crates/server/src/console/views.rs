@@ -6,7 +6,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use safepassage_domain::Role;
+use safepassage_domain::{Language, Role};
 
 use super::errors;
 use super::lang::{self, Lang};
@@ -131,9 +131,10 @@ fn language_links(lang: Lang, path: &str) -> Vec<LanguageLink> {
         .map(|l| LanguageLink {
             href: format!("{path}?lang={}", l.as_str()),
             tag: l.as_str(),
-            label: match l.as_str() {
-                "uk" => "Українська",
-                _ => "English",
+            label: match l {
+                Language::Uk => "Українська",
+                Language::Ru => "Русский",
+                Language::En => "English",
             },
             current: *l == lang.language,
         })

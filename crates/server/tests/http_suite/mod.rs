@@ -14,6 +14,7 @@ mod console_flows;
 mod console_login_limits;
 mod console_need_to_know;
 mod console_roles;
+mod console_russian;
 mod console_work;
 mod flow_webhooks;
 mod rate_limits;

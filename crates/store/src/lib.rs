@@ -22,3 +22,4 @@ pub use model::{
     FlowWrite, IntakeFlow, MessageView, NoteKind, NoteView, SeqRange, StaffSession, StoredEvent, UserRecord,
 };
 pub use store::{PreparedCodename, RotationReport, Shredded, StepMessage, Store, StoreStats, MAX_FLOW_FILE};
+pub use store::{CaseFlagView, RetentionPolicy, RetentionReport, SignalSettings, Signals};

@@ -7,12 +7,15 @@ mod cases;
 mod chat_sessions;
 mod conversations;
 mod duress;
+mod flags;
 mod flow_library;
 mod flows;
 mod queue;
+mod retention;
 mod rotation;
 mod sealed;
 mod sessions;
+mod signals;
 mod shreds;
 mod staff;
 
@@ -21,6 +24,9 @@ pub use flow_library::MAX_FLOW_FILE;
 pub use flows::StepMessage;
 pub use rotation::RotationReport;
 pub use shreds::Shredded;
+pub use flags::CaseFlagView;
+pub use retention::{RetentionPolicy, RetentionReport};
+pub use signals::{SignalSettings, Signals};
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;

@@ -18,7 +18,8 @@ use crate::ops::Op;
 
 const POLL_EVERY: Duration = Duration::from_secs(1);
 
-/// A case whose keys were destroyed, and the conversations that were joined to it.
+/// A case whose keys were destroyed, and the conversations that were joined to it; the nil
+/// case id for conversations that never became a case (shredded by the retention timer).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shredded {
     pub case: CaseId,
@@ -27,7 +28,7 @@ pub struct Shredded {
 
 /// The watcher task, stopped when the last handle to the store goes.
 pub(crate) struct ShredWatch {
-    sender: broadcast::Sender<Shredded>,
+    pub(super) sender: broadcast::Sender<Shredded>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -97,9 +98,21 @@ impl Store {
     /// sessions, channel identities). The rows stay, unreadable everywhere, backups included,
     /// and the audit chain keeps its links. Recorded with who did it and why.
     pub async fn shred_case(&self, case: CaseId, by: UserId, reason: ShredReason) -> Result<(), StoreError> {
+        self.shred_case_as(case, Some(by), reason).await
+    }
+
+    /// [`Store::shred_case`] by a person, or by the platform itself (`by` None: the retention
+    /// timer). The screening MAC of the intake answers goes in the same commit.
+    pub(super) async fn shred_case_as(
+        &self,
+        case: CaseId,
+        by: Option<UserId>,
+        reason: ShredReason,
+    ) -> Result<(), StoreError> {
         self.existing_case(case).await?;
-        let event = Event::CaseShredded { case, by: Some(by), reason: Some(reason) };
-        self.submit(vec![Op::ShredCase { case, event_index: 0 }], vec![event]).await?;
+        let event = Event::CaseShredded { case, by, reason: Some(reason) };
+        let ops = vec![Op::ShredCase { case, event_index: 0 }, Op::ForgetIntakeMac { case }];
+        self.submit(ops, vec![event]).await?;
         forget(self.backend.as_ref(), &self.keys, &self.shreds.sender, case).await;
         Ok(())
     }

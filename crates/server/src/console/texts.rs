@@ -22,6 +22,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("user_reset", include_str!("../../templates/console/user_reset.html")),
     ("setup", include_str!("../../templates/console/setup.html")),
     ("account", include_str!("../../templates/console/account.html")),
+    ("signals", include_str!("../../templates/console/signals.html")),
+    ("case_flags", include_str!("../../templates/console/case_flags.html")),
 ];
 
 const SOURCES: &[(&str, &str)] = &[
@@ -39,6 +41,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("timeline", include_str!("timeline.rs")),
     ("views", include_str!("views.rs")),
     ("shred", include_str!("shred.rs")),
+    ("screening", include_str!("screening.rs")),
 ];
 
 /// Prefixes of the ids handlers name as string literals.
@@ -62,6 +65,7 @@ const PREFIXES: &[&str] = &[
     "shred",
     "setup",
     "account",
+    "screening",
 ];
 
 fn ids_of(source: &str) -> Vec<&str> {
@@ -77,6 +81,8 @@ fn both_languages_define_the_same_ids() {
     let files = [
         ("console.ftl", include_str!("../../locales/uk/console.ftl"), include_str!("../../locales/en/console.ftl")),
         ("account.ftl", include_str!("../../locales/uk/account.ftl"), include_str!("../../locales/en/account.ftl")),
+        ("screening.ftl", include_str!("../../locales/uk/screening.ftl"), include_str!("../../locales/en/screening.ftl")),
+        ("ru/screening.ftl", include_str!("../../locales/ru/screening.ftl"), include_str!("../../locales/en/screening.ftl")),
     ];
     for (file, uk, en) in files {
         let (uk, en) = (ids_of(uk), ids_of(en));
@@ -163,6 +169,9 @@ fn every_word_of_the_vocabulary_has_a_text() {
         "shredded",
         "shredded-already",
         "shred-unconfirmed",
+        "flagged",
+        "flag-empty",
+        "flag-too-long",
     ];
     ids.extend(notices.map(|n| format!("notice-{n}")));
     for id in ids {

@@ -17,6 +17,7 @@ mod console_roles;
 mod console_work;
 mod flow_webhooks;
 mod rate_limits;
+mod screening;
 mod shredding;
 
 use safepassage_domain::{Role, UserId};

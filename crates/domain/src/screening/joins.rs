@@ -60,12 +60,7 @@ mod tests {
         let mut events = vec![
             (
                 10,
-                Event::CaseOpened {
-                    case,
-                    kind: CaseKind::Individual,
-                    conversation: Some(conv(0)),
-                    by: UserId::SYSTEM,
-                },
+                Event::CaseOpened { case, kind: CaseKind::Individual, conversation: Some(conv(0)), by: UserId::SYSTEM },
             ),
             (10, Event::ConversationJoinedCase { conversation: conv(0), case }),
         ];

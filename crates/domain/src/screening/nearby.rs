@@ -172,11 +172,8 @@ mod tests {
 
     #[test]
     fn far_in_time_or_the_same_case_is_not_a_group() {
-        let points = vec![
-            (case(1), 48.0159, 37.8028, 0),
-            (case(2), 48.0160, 37.8028, 5 * DAY),
-            (case(1), 48.0160, 37.8029, 0),
-        ];
+        let points =
+            vec![(case(1), 48.0159, 37.8028, 0), (case(2), 48.0160, 37.8028, 5 * DAY), (case(1), 48.0160, 37.8029, 0)];
         assert!(nearby(&points, 300.0, DAY).is_empty());
     }
 

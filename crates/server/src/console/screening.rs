@@ -139,11 +139,7 @@ pub(crate) async fn signals(
         bursts.push(SignalRow {
             summary: say(
                 "screening-burst-summary",
-                &[
-                    ("count", b.cases.len().into()),
-                    ("from", clock(b.first_ms).into()),
-                    ("to", clock(b.last_ms).into()),
-                ],
+                &[("count", b.cases.len().into()), ("from", clock(b.first_ms).into()), ("to", clock(b.last_ms).into())],
             ),
             cases,
         });

@@ -81,8 +81,16 @@ fn both_languages_define_the_same_ids() {
     let files = [
         ("console.ftl", include_str!("../../locales/uk/console.ftl"), include_str!("../../locales/en/console.ftl")),
         ("account.ftl", include_str!("../../locales/uk/account.ftl"), include_str!("../../locales/en/account.ftl")),
-        ("screening.ftl", include_str!("../../locales/uk/screening.ftl"), include_str!("../../locales/en/screening.ftl")),
-        ("ru/screening.ftl", include_str!("../../locales/ru/screening.ftl"), include_str!("../../locales/en/screening.ftl")),
+        (
+            "screening.ftl",
+            include_str!("../../locales/uk/screening.ftl"),
+            include_str!("../../locales/en/screening.ftl"),
+        ),
+        (
+            "ru/screening.ftl",
+            include_str!("../../locales/ru/screening.ftl"),
+            include_str!("../../locales/en/screening.ftl"),
+        ),
     ];
     for (file, uk, en) in files {
         let (uk, en) = (ids_of(uk), ids_of(en));

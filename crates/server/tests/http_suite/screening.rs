@@ -49,7 +49,8 @@ async fn an_operator_flags_their_case_and_others_are_refused() {
     let flags = server.state.store.case_flags(case).await.unwrap();
     assert_eq!(flags.len(), 1);
     assert_eq!(flags[0].by, operator.id);
-    let events: Vec<Event> = server.state.store.timeline(case.0, 100).await.unwrap().into_iter().map(|e| e.event).collect();
+    let events: Vec<Event> =
+        server.state.store.timeline(case.0, 100).await.unwrap().into_iter().map(|e| e.event).collect();
     assert!(events.contains(&Event::CaseFlaggedSuspicious { case, by: operator.id }));
 
     // The reason reads on the case page for those who see the case whole, with a timeline line.
@@ -70,7 +71,8 @@ async fn the_signals_show_a_burst_of_identical_web_chat_registrations() {
     let mut cases = Vec::new();
     for _ in 0..5 {
         let (_, conversation, _) = server.state.start_web_chat(Language::Ru).await.unwrap();
-        for answer in ["Русский", "Военный", "На фронте", "Подать заявку", "Да, подать"] {
+        for answer in ["Русский", "Военный", "На фронте", "Подать заявку", "Да, подать"]
+        {
             say(&server.state, &conversation, answer).await;
         }
         let fresh = server.state.store.conversation(conversation.id).await.unwrap().unwrap();
@@ -107,6 +109,11 @@ async fn the_retention_timers_work_shreds_closed_cases_with_no_one_as_author() {
     assert_eq!((report.closed_cases, report.exited_cases, report.conversations), (1, 0, 0));
     assert!(server.state.store.case(closed).await.unwrap().unwrap().shredded);
     assert!(!server.state.store.case(open).await.unwrap().unwrap().shredded);
-    let events: Vec<Event> = server.state.store.timeline(closed.0, 100).await.unwrap().into_iter().map(|e| e.event).collect();
-    assert!(events.contains(&Event::CaseShredded { case: closed, by: None, reason: Some(ShredReason::RetentionEnded) }));
+    let events: Vec<Event> =
+        server.state.store.timeline(closed.0, 100).await.unwrap().into_iter().map(|e| e.event).collect();
+    assert!(events.contains(&Event::CaseShredded {
+        case: closed,
+        by: None,
+        reason: Some(ShredReason::RetentionEnded)
+    }));
 }

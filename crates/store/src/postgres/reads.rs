@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use safepassage_domain::{CaseId, CaseKind, CaseState, CloseReason, ContactId, ConversationId, GroupComposition, UserId};
+use safepassage_domain::{
+    CaseId, CaseKind, CaseState, CloseReason, ContactId, ConversationId, GroupComposition, UserId,
+};
 use sqlx::postgres::PgRow;
 use sqlx::Row;
 use uuid::Uuid;
@@ -595,7 +597,11 @@ impl Backend for PgBackend {
         rows.iter().map(|r| Ok(CaseId(r.try_get(0)?))).collect()
     }
 
-    async fn idle_caseless_conversations(&self, before_ms: i64, limit_n: i64) -> Result<Vec<ConversationId>, StoreError> {
+    async fn idle_caseless_conversations(
+        &self,
+        before_ms: i64,
+        limit_n: i64,
+    ) -> Result<Vec<ConversationId>, StoreError> {
         let rows = sqlx::query(
             "SELECT id FROM conversations \
              WHERE case_id IS NULL AND shredded_ms IS NULL AND status IN ('bot', 'closed') AND created_ms < $1 \

@@ -15,17 +15,17 @@ mod retention;
 mod rotation;
 mod sealed;
 mod sessions;
-mod signals;
 mod shreds;
+mod signals;
 mod staff;
 
 pub use cases::PreparedCodename;
+pub use flags::CaseFlagView;
 pub use flow_library::MAX_FLOW_FILE;
 pub use flows::StepMessage;
+pub use retention::{RetentionPolicy, RetentionReport};
 pub use rotation::RotationReport;
 pub use shreds::Shredded;
-pub use flags::CaseFlagView;
-pub use retention::{RetentionPolicy, RetentionReport};
 pub use signals::{SignalSettings, Signals};
 
 use std::sync::atomic::Ordering;

@@ -97,7 +97,10 @@ impl Store {
                 // Drop the unwrapped keys this process holds, and tell the caches; a
                 // conversation without a case is sent with the nil case id.
                 self.keys.forget_all();
-                let _ = self.shreds.sender.send(Shredded { case: safepassage_domain::CaseId(Uuid::nil()), conversations: shredded });
+                let _ = self
+                    .shreds
+                    .sender
+                    .send(Shredded { case: safepassage_domain::CaseId(Uuid::nil()), conversations: shredded });
             }
         }
         Ok(report)

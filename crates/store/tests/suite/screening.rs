@@ -203,12 +203,22 @@ both_backends!(retention_shreds_what_it_no_longer_keeps_and_only_that, |db: Test
 
     // Every automatic shred is an event with the retention reason and no one as its author.
     let events: Vec<Event> = store.events(0, 10_000).await.unwrap().into_iter().map(|e| e.event).collect();
-    assert!(events.contains(&Event::CaseShredded { case: closed, by: None, reason: Some(ShredReason::RetentionEnded) }));
-    assert!(events.contains(&Event::CaseShredded { case: exited, by: None, reason: Some(ShredReason::RetentionEnded) }));
+    assert!(events.contains(&Event::CaseShredded {
+        case: closed,
+        by: None,
+        reason: Some(ShredReason::RetentionEnded)
+    }));
+    assert!(events.contains(&Event::CaseShredded {
+        case: exited,
+        by: None,
+        reason: Some(ShredReason::RetentionEnded)
+    }));
     assert!(events.contains(&Event::ConversationShredded {
         conversation: idle.id,
         by: None,
         reason: ShredReason::RetentionEnded
     }));
-    assert!(!events.iter().any(|e| matches!(e, Event::ConversationShredded { conversation, .. } if *conversation == queued.id)));
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, Event::ConversationShredded { conversation, .. } if *conversation == queued.id)));
 });

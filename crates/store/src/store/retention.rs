@@ -96,6 +96,10 @@ impl Store {
             if !shredded.is_empty() {
                 // Drop the unwrapped keys this process holds, and tell the caches; a
                 // conversation without a case is sent with the nil case id.
+                // lead: other PostgreSQL nodes hear only of case shreds (`shreds_after`); a key
+                // of one of these conversations cached there stays usable until their cache is
+                // next emptied (any case shred, or its size bound). Idle for the whole retention
+                // time, such a key is rarely cached; a `conversation_shredded` watch would close it.
                 self.keys.forget_all();
                 let _ = self
                     .shreds

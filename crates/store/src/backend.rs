@@ -188,6 +188,9 @@ pub(crate) trait Backend: Send + Sync + 'static {
     /// Retention: conversations that never became a case, nobody holds, not shredded, started
     /// before `before_ms` and with no message since, oldest first.
     async fn idle_caseless_conversations(&self, before_ms: i64, limit: i64) -> Result<Vec<ConversationId>, StoreError>;
+    /// Retention: conversations without a case shredded by events after `after_seq`, oldest
+    /// first, with the seq of each shred.
+    async fn conversation_shreds_after(&self, after_seq: i64) -> Result<Vec<(i64, ConversationId)>, StoreError>;
 }
 
 /// A screening flag as stored: the reason sealed under the case's key.

@@ -224,10 +224,12 @@ pub(crate) enum Op {
     /// (with the bot or closed) and that had no message since `idle_before_ms`, with its chat
     /// token, flow session and, when no other readable conversation shares them, the channel
     /// identities of its contact. Anything else conflicts, so a conversation that came alive
-    /// meanwhile is left alone.
+    /// meanwhile is left alone. Records the seq of the job's event at `event_index` as the
+    /// conversation's `shredded_seq`, which other nodes watch.
     ShredConversation {
         conversation: ConversationId,
         idle_before_ms: i64,
+        event_index: usize,
     },
 }
 

@@ -16,8 +16,10 @@ CREATE TABLE case_flags (
 ) STRICT;
 CREATE INDEX case_flags_case ON case_flags (case_id, at_ms);
 
--- A conversation that never became a case, crypto-shredded (by the retention timer).
-ALTER TABLE conversations ADD COLUMN shredded_ms INTEGER;
+-- The seq of the conversation_shredded event of a conversation that never became a case
+-- (shredded by the retention timer): every app node watches it, as it does cases.shredded_seq.
+ALTER TABLE conversations ADD COLUMN shredded_seq INTEGER;
+CREATE INDEX conversations_shredded ON conversations (shredded_seq) WHERE shredded_seq IS NOT NULL;
 
 -- The events the codename-join signal counts, by time; partial so the hot path (messages)
 -- never writes to it.

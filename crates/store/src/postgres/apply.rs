@@ -27,7 +27,8 @@ impl PgBackend {
                 .execute(&mut *tx)
                 .await?;
         }
-        if jobs.iter().any(|j| j.ops.iter().any(|op| matches!(op, Op::ShredCase { .. }))) {
+        if jobs.iter().any(|j| j.ops.iter().any(|op| matches!(op, Op::ShredCase { .. } | Op::ShredConversation { .. })))
+        {
             // Every node forgets the shredded keys as soon as this commits.
             sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(&self.commits.channel)
@@ -628,15 +629,15 @@ async fn apply<'a>(
                 .execute(&mut *conn)
                 .await?;
         }
-        Op::ShredConversation { conversation, idle_before_ms } => {
+        Op::ShredConversation { conversation, idle_before_ms, event_index } => {
             // The guard first: the statements after it run only for a conversation that passed.
             let changed = sqlx::query(
-                "UPDATE conversations SET token_hash = NULL, shredded_ms = $2 \
-                 WHERE id = $1 AND case_id IS NULL AND shredded_ms IS NULL AND status IN ('bot', 'closed') \
+                "UPDATE conversations SET token_hash = NULL, shredded_seq = $2 \
+                 WHERE id = $1 AND case_id IS NULL AND shredded_seq IS NULL AND status IN ('bot', 'closed') \
                  AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = $1 AND m.at_ms >= $3)",
             )
             .bind(conversation.0)
-            .bind(at)
+            .bind(first_seq + *event_index as i64)
             .bind(*idle_before_ms)
             .execute(&mut *conn)
             .await?

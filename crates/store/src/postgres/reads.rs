@@ -597,6 +597,15 @@ impl Backend for PgBackend {
         rows.iter().map(|r| Ok(CaseId(r.try_get(0)?))).collect()
     }
 
+    async fn conversation_shreds_after(&self, after_seq: i64) -> Result<Vec<(i64, ConversationId)>, StoreError> {
+        let rows =
+            sqlx::query("SELECT shredded_seq, id FROM conversations WHERE shredded_seq > $1 ORDER BY shredded_seq")
+                .bind(after_seq)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, ConversationId(r.try_get(1)?)))).collect()
+    }
+
     async fn idle_caseless_conversations(
         &self,
         before_ms: i64,
@@ -604,7 +613,7 @@ impl Backend for PgBackend {
     ) -> Result<Vec<ConversationId>, StoreError> {
         let rows = sqlx::query(
             "SELECT id FROM conversations \
-             WHERE case_id IS NULL AND shredded_ms IS NULL AND status IN ('bot', 'closed') AND created_ms < $1 \
+             WHERE case_id IS NULL AND shredded_seq IS NULL AND status IN ('bot', 'closed') AND created_ms < $1 \
              AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id AND m.at_ms >= $1) \
              ORDER BY created_ms LIMIT $2",
         )

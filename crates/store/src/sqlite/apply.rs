@@ -400,16 +400,16 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
             )?
             .execute(params![id.as_bytes(), case.as_bytes(), by.as_bytes(), reason_ct, at])?;
         }
-        Op::ShredConversation { conversation, idle_before_ms } => {
+        Op::ShredConversation { conversation, idle_before_ms, event_index } => {
             let id = conversation.as_bytes();
             // The guard first: the statements after it run only for a conversation that passed.
             let changed = tx
                 .prepare_cached(
-                    "UPDATE conversations SET token_hash = NULL, shredded_ms = ?2 \
-                     WHERE id = ?1 AND case_id IS NULL AND shredded_ms IS NULL AND status IN ('bot', 'closed') \
+                    "UPDATE conversations SET token_hash = NULL, shredded_seq = ?2 \
+                     WHERE id = ?1 AND case_id IS NULL AND shredded_seq IS NULL AND status IN ('bot', 'closed') \
                      AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = ?1 AND m.at_ms >= ?3)",
                 )?
-                .execute(params![id, at, idle_before_ms])?;
+                .execute(params![id, first_seq + *event_index as i64, idle_before_ms])?;
             expect_one(changed, "the conversation is in use or already shredded")?;
             tx.prepare_cached(
                 "DELETE FROM channel_identities WHERE contact_id = (SELECT contact_id FROM conversations WHERE id = ?1) \

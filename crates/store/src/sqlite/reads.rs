@@ -623,11 +623,22 @@ impl Backend for SqliteBackend {
         .await
     }
 
+    async fn conversation_shreds_after(&self, after_seq: i64) -> Result<Vec<(i64, ConversationId)>, StoreError> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT shredded_seq, id FROM conversations WHERE shredded_seq > ?1 ORDER BY shredded_seq",
+            )?;
+            let rows = stmt.query_map(params![after_seq], |r| Ok((r.get(0)?, ConversationId(row_uuid(r, 1)?))))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
     async fn idle_caseless_conversations(&self, before_ms: i64, limit: i64) -> Result<Vec<ConversationId>, StoreError> {
         self.read(move |c| {
             let mut stmt = c.prepare_cached(
                 "SELECT id FROM conversations \
-                 WHERE case_id IS NULL AND shredded_ms IS NULL AND status IN ('bot', 'closed') AND created_ms < ?1 \
+                 WHERE case_id IS NULL AND shredded_seq IS NULL AND status IN ('bot', 'closed') AND created_ms < ?1 \
                  AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id AND m.at_ms >= ?1) \
                  ORDER BY created_ms LIMIT ?2",
             )?;

@@ -96,10 +96,7 @@ impl Store {
             if !shredded.is_empty() {
                 // Drop the unwrapped keys this process holds, and tell the caches; a
                 // conversation without a case is sent with the nil case id.
-                // lead: other PostgreSQL nodes hear only of case shreds (`shreds_after`); a key
-                // of one of these conversations cached there stays usable until their cache is
-                // next emptied (any case shred, or its size bound). Idle for the whole retention
-                // time, such a key is rarely cached; a `conversation_shredded` watch would close it.
+                // Other processes hear of it from `conversations.shredded_seq` (shreds.rs).
                 self.keys.forget_all();
                 let _ = self
                     .shreds
@@ -113,7 +110,7 @@ impl Store {
     /// Crypto-shreds a conversation that never became a case and had no message since
     /// `idle_before_ms`, by the retention timer.
     async fn shred_conversation(&self, conversation: ConversationId, idle_before_ms: i64) -> Result<(), StoreError> {
-        let op = Op::ShredConversation { conversation, idle_before_ms };
+        let op = Op::ShredConversation { conversation, idle_before_ms, event_index: 0 };
         let event = Event::ConversationShredded { conversation, by: None, reason: ShredReason::RetentionEnded };
         self.submit(vec![op], vec![event]).await?;
         Ok(())

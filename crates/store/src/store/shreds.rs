@@ -43,12 +43,18 @@ impl ShredWatch {
         let (sender, _) = broadcast::channel(64);
         // Shreds before this start are no news: no key of theirs can be in memory yet.
         let seen = backend.shreds_after(0).await?.last().map_or(0, |(seq, _)| *seq);
-        let task = tokio::spawn(watch(backend, keys, sender.clone(), seen));
+        let seen_conversations = backend.conversation_shreds_after(0).await?.last().map_or(0, |(seq, _)| *seq);
+        let task = tokio::spawn(watch(backend, keys, sender.clone(), (seen, seen_conversations)));
         Ok(ShredWatch { sender, task })
     }
 }
 
-async fn watch(backend: Arc<dyn Backend>, keys: Arc<KeyState>, sender: broadcast::Sender<Shredded>, mut seen: i64) {
+async fn watch(
+    backend: Arc<dyn Backend>,
+    keys: Arc<KeyState>,
+    sender: broadcast::Sender<Shredded>,
+    (mut seen, mut seen_conversations): (i64, i64),
+) {
     let mut notices = backend.shred_notices();
     let mut tick = tokio::time::interval(POLL_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -74,6 +80,17 @@ async fn watch(backend: Arc<dyn Backend>, keys: Arc<KeyState>, sender: broadcast
                 }
             }
             Err(e) => tracing::warn!(error = %e, "cannot look for shredded cases"),
+        }
+        // Conversations that never became a case (retention): sent with the nil case id.
+        match backend.conversation_shreds_after(seen_conversations).await {
+            Ok(shreds) if !shreds.is_empty() => {
+                seen_conversations = shreds.last().map_or(seen_conversations, |(seq, _)| *seq);
+                keys.forget_all();
+                let conversations = shreds.into_iter().map(|(_, c)| c).collect();
+                let _ = sender.send(Shredded { case: CaseId(uuid::Uuid::nil()), conversations });
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot look for shredded conversations"),
         }
     }
 }

@@ -222,3 +222,26 @@ both_backends!(retention_shreds_what_it_no_longer_keeps_and_only_that, |db: Test
         .iter()
         .any(|e| matches!(e, Event::ConversationShredded { conversation, .. } if *conversation == queued.id)));
 });
+
+both_backends!(every_store_on_the_database_forgets_a_conversation_shredded_by_retention, |db: TestDb| async move {
+    // Two stores on one database: two app nodes, or a server and the command line.
+    let node_a = db.open().await;
+    let node_b = db.open().await;
+    let conv = node_a.start_conversation(Channel::Web, Language::Ru, None, None).await.unwrap();
+    node_a.append_message(&conv, Sender::Applicant, "first").await.unwrap();
+    // Node B holds the conversation's key unwrapped.
+    let conv_b = node_b.conversation(conv.id).await.unwrap().unwrap();
+    node_b.append_message(&conv_b, Sender::Applicant, "seen on b").await.unwrap();
+    let mut heard = node_b.shredded();
+
+    let report = node_a.run_retention(&RetentionPolicy::from_days(0, 0, 1), now_ms() + 2 * DAY_MS).await.unwrap();
+    assert_eq!(report.conversations, 1);
+    let notice = tokio::time::timeout(std::time::Duration::from_secs(3), heard.recv())
+        .await
+        .expect("node B heard of the shred within 3 s")
+        .unwrap();
+    assert_eq!(notice.conversations, vec![conv.id]);
+    let refused = node_b.append_message(&conv_b, Sender::Applicant, "after").await;
+    assert!(matches!(refused, Err(StoreError::Conflict(_))), "{refused:?}");
+    assert!(node_b.messages(conv.id, 0, 10).await.unwrap().iter().all(|m| m.body.text().is_none()));
+});

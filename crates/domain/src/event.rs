@@ -195,6 +195,24 @@ pub enum Event {
         to: UserId,
         by: UserId,
     },
+    /// A staff member within the case's need-to-know flagged it as a possible provocation; the
+    /// reason is sealed under the case's key (`case_flags`), never in the log.
+    CaseFlaggedSuspicious {
+        case: CaseId,
+        by: UserId,
+    },
+    /// A coordinator looked at the screening signals (which show links between cases).
+    SignalsViewed {
+        by: UserId,
+    },
+    /// Crypto-shredding of a conversation that never became a case: its key was destroyed.
+    /// `by` is None when the retention timer did it.
+    ConversationShredded {
+        conversation: ConversationId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<UserId>,
+        reason: ShredReason,
+    },
 }
 
 impl Event {
@@ -238,6 +256,9 @@ impl Event {
             Event::UserRoleChanged { .. } => "user_role_changed",
             Event::ChatSessionEnded { .. } => "chat_session_ended",
             Event::CaseAssigned { .. } => "case_assigned",
+            Event::CaseFlaggedSuspicious { .. } => "case_flagged_suspicious",
+            Event::SignalsViewed { .. } => "signals_viewed",
+            Event::ConversationShredded { .. } => "conversation_shredded",
         }
     }
 
@@ -259,7 +280,10 @@ impl Event {
             | Event::CaseShredded { case, .. }
             | Event::DuressPhraseAgreed { case }
             | Event::CaseFlaggedUnderDuress { case }
-            | Event::CaseAssigned { case, .. } => Some(case.0),
+            | Event::CaseAssigned { case, .. }
+            | Event::CaseFlaggedSuspicious { case, .. } => Some(case.0),
+            Event::ConversationShredded { conversation, .. } => Some(conversation.0),
+            Event::SignalsViewed { by } => Some(by.0),
             Event::ConversationStarted { conversation, .. }
             | Event::ConversationQueued { conversation, .. }
             | Event::ConversationAssigned { conversation, .. }
@@ -350,6 +374,13 @@ mod tests {
             Event::UserRoleChanged { user: UserId(id), from: Role::Operator, to: Role::Admin, by: UserId(id) },
             Event::ChatSessionEnded { conversation: ConversationId(id), reason: ChatEnd::QuickExit },
             Event::CaseAssigned { case: CaseId(id), to: UserId(id), by: UserId(id) },
+            Event::CaseFlaggedSuspicious { case: CaseId(id), by: UserId(id) },
+            Event::SignalsViewed { by: UserId(id) },
+            Event::ConversationShredded {
+                conversation: ConversationId(id),
+                by: None,
+                reason: ShredReason::RetentionEnded,
+            },
         ];
         for e in samples {
             let value: serde_json::Value = serde_json::from_slice(&e.canonical_bytes()).unwrap();

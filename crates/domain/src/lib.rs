@@ -11,6 +11,7 @@ pub mod event;
 pub mod ids;
 pub mod location;
 pub mod role;
+pub mod screening;
 pub mod vocabulary;
 
 pub use assignment::Assignment;

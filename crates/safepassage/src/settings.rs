@@ -44,6 +44,21 @@ struct FileSettings {
     login_hash_budget_mib: Option<usize>,
     /// When every refused login is answered, in milliseconds after it arrived.
     login_refusal_ms: Option<u64>,
+    /// Days closed cases, exited cases and conversations that never became a case are kept
+    /// before the retention timer crypto-shreds them (180, 730, 30); 0 keeps them forever.
+    retention_closed_days: Option<u64>,
+    retention_exited_days: Option<u64>,
+    retention_caseless_days: Option<u64>,
+    /// Screening signals: registrations with the same answers that make a burst (5) within
+    /// minutes (60); conversations joining one case (3) within days (7); metres between
+    /// locations of different cases (300) within days (2); how many days back to look (30).
+    signal_burst_cases: Option<usize>,
+    signal_burst_minutes: Option<u64>,
+    signal_join_conversations: Option<usize>,
+    signal_join_days: Option<u64>,
+    signal_nearby_metres: Option<u32>,
+    signal_nearby_days: Option<u64>,
+    signal_lookback_days: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -133,6 +148,39 @@ impl Settings {
         }
         if let Some(limit) = args.chat_message_limit.clone().or(file.chat_message_limit) {
             server.chat_message_limit = rate_limit("chat_message_limit", &limit)?;
+        }
+        let defaults = safepassage_store::RetentionPolicy::default();
+        let days_of = |d: Option<std::time::Duration>| d.map_or(0, |d| d.as_secs() / 86_400);
+        server.retention = safepassage_store::RetentionPolicy::from_days(
+            file.retention_closed_days.unwrap_or(days_of(defaults.closed)),
+            file.retention_exited_days.unwrap_or(days_of(defaults.exited)),
+            file.retention_caseless_days.unwrap_or(days_of(defaults.caseless)),
+        );
+        let secs = |n: u64, unit: u64| std::time::Duration::from_secs(n.saturating_mul(unit));
+        let signals = &mut server.signals;
+        if let Some(n) = file.signal_burst_cases {
+            anyhow::ensure!(n >= 2, "signal_burst_cases must be at least 2");
+            signals.burst_cases = n;
+        }
+        if let Some(m) = file.signal_burst_minutes {
+            signals.burst_window = secs(m, 60);
+        }
+        if let Some(n) = file.signal_join_conversations {
+            anyhow::ensure!(n >= 1, "signal_join_conversations must be at least 1");
+            signals.join_conversations = n;
+        }
+        if let Some(d) = file.signal_join_days {
+            signals.join_window = secs(d, 86_400);
+        }
+        if let Some(m) = file.signal_nearby_metres {
+            anyhow::ensure!(m >= 1, "signal_nearby_metres must be at least 1");
+            signals.nearby_metres = f64::from(m);
+        }
+        if let Some(d) = file.signal_nearby_days {
+            signals.nearby_window = secs(d, 86_400);
+        }
+        if let Some(d) = file.signal_lookback_days {
+            signals.lookback = secs(d, 86_400);
         }
         for (language, text) in file.greetings.unwrap_or_default() {
             let language = language.parse().map_err(|e| anyhow::anyhow!("greetings: {e}"))?;

@@ -485,6 +485,10 @@ impl AppState {
             None => {
                 let case = self.store.open_case_by_bot(conversation.id, CaseKind::Individual).await?;
                 self.tokens.forget(conversation.id);
+                // Screening: equal bot answers in a burst are a signal (a keyed hash only).
+                if let Err(e) = self.store.record_intake_answers(case, &summary.results).await {
+                    tracing::warn!(%case, error = %e, "intake answers not kept for screening");
+                }
                 case
             }
         };

@@ -64,6 +64,11 @@ pub struct ServerConfig {
     /// Codename checks (slow keyed hashes) across everyone: paced to this rate, first come first
     /// served; an attempt over it waits, it is never refused (10 a second, bursts of 20).
     pub codename_hashes: RateLimit,
+    /// How the screening signals are looked for (`/console/signals`).
+    pub signals: safepassage_store::SignalSettings,
+    /// How long closed cases, exited cases and conversations that never became a case are
+    /// kept before the retention timer crypto-shreds them (180, 730 and 30 days).
+    pub retention: safepassage_store::RetentionPolicy,
 }
 
 impl Default for ServerConfig {
@@ -84,6 +89,8 @@ impl Default for ServerConfig {
             login_refusal_time: Duration::from_millis(500),
             chat_idle: Duration::from_secs(12 * 60 * 60),
             codename_hashes: RateLimit { count: 10, per: Duration::from_secs(1), burst: 20 },
+            signals: safepassage_store::SignalSettings::default(),
+            retention: safepassage_store::RetentionPolicy::default(),
         }
     }
 }

@@ -16,6 +16,7 @@ mod hub;
 mod i18n;
 mod metrics;
 mod request_id;
+mod retention;
 mod security;
 mod service;
 mod shred_watch;
@@ -38,6 +39,7 @@ pub use flow_library::watch_flow_library;
 pub use hub::{Hub, LiveMessage};
 pub use i18n::I18n;
 pub use metrics::metrics_router;
+pub use retention::run_retention_timer;
 pub use webhook_hosts::{parse_listed as parse_webhook_host, NotAHost};
 
 /// Chat token revocations an applicant's event stream may fall behind on (a wave of quick exits).

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use safepassage_domain::{CaseId, ConversationId, UserId};
+use safepassage_domain::{CaseId, CaseState, ConversationId, UserId};
 use uuid::Uuid;
 
 use crate::chain::{Linker, SwitchOver};
@@ -177,4 +177,29 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn shred_notices(&self) -> Option<tokio::sync::broadcast::Receiver<()>> {
         None
     }
+    /// Screening: the flags of a case, oldest first.
+    async fn case_flags(&self, case: CaseId) -> Result<Vec<RawCaseFlag>, StoreError>;
+    /// Screening: cases with an intake MAC opened at or after `since_ms`, with it and when.
+    async fn intake_macs_since(&self, since_ms: i64, limit: i64) -> Result<Vec<(CaseId, [u8; 32], i64)>, StoreError>;
+    /// Screening: `case_opened` and `conversation_joined_case` events at or after `since_ms`.
+    async fn case_join_events_since(&self, since_ms: i64, limit: i64) -> Result<Vec<RawEvent>, StoreError>;
+    /// Retention: cases in `state`, not shredded, last changed before `before_ms`, oldest first.
+    async fn cases_idle_in(&self, state: CaseState, before_ms: i64, limit: i64) -> Result<Vec<CaseId>, StoreError>;
+    /// Retention: conversations that never became a case, nobody holds, not shredded, started
+    /// before `before_ms` and with no message since, oldest first.
+    async fn idle_caseless_conversations(&self, before_ms: i64, limit: i64) -> Result<Vec<ConversationId>, StoreError>;
+    /// Retention: conversations without a case shredded by events after `after_seq`, oldest
+    /// first, with the seq of each shred.
+    async fn conversation_shreds_after(&self, after_seq: i64) -> Result<Vec<(i64, ConversationId)>, StoreError>;
+}
+
+/// A screening flag as stored: the reason sealed under the case's key.
+#[derive(Debug, Clone)]
+pub(crate) struct RawCaseFlag {
+    pub id: Uuid,
+    pub by: Uuid,
+    pub reason_ct: Vec<u8>,
+    pub at_ms: i64,
+    pub key_id: Uuid,
+    pub key_alive: bool,
 }

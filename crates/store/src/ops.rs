@@ -204,6 +204,33 @@ pub(crate) enum Op {
         from: Option<UserId>,
         to: UserId,
     },
+    /// Screening: the MAC of the bot's intake answers of a case it registered.
+    SetIntakeMac {
+        case: CaseId,
+        mac: [u8; 32],
+    },
+    /// Screening: forgets a case's intake MAC (with its shred).
+    ForgetIntakeMac {
+        case: CaseId,
+    },
+    /// A case flagged as a possible provocation; the reason sealed by the caller.
+    InsertCaseFlag {
+        id: Uuid,
+        case: CaseId,
+        by: UserId,
+        reason_ct: Vec<u8>,
+    },
+    /// Guarded: destroys the key of a conversation that never became a case, nobody holds
+    /// (with the bot or closed) and that had no message since `idle_before_ms`, with its chat
+    /// token, flow session and, when no other readable conversation shares them, the channel
+    /// identities of its contact. Anything else conflicts, so a conversation that came alive
+    /// meanwhile is left alone. Records the seq of the job's event at `event_index` as the
+    /// conversation's `shredded_seq`, which other nodes watch.
+    ShredConversation {
+        conversation: ConversationId,
+        idle_before_ms: i64,
+        event_index: usize,
+    },
 }
 
 #[derive(Debug, Clone)]

@@ -83,6 +83,8 @@ pub async fn serve(store: Store, settings: &Settings, listeners: Listeners) -> a
     tokio::spawn(safepassage_server::watch_flow_library(state.clone(), FLOW_LIBRARY_EVERY));
     // Flows waiting for an answer time out and expire on their own clock.
     tokio::spawn(safepassage_server::run_flow_timers(state.clone(), FLOW_TIMER_EVERY));
+    // What the retention settings no longer keep is crypto-shredded on its own clock.
+    tokio::spawn(safepassage_server::run_retention_timer(state.clone(), RETENTION_EVERY));
     let (public_router, console_server) = match console {
         Some(console) => {
             let router = safepassage_server::console_app(state.clone());
@@ -117,6 +119,7 @@ pub async fn serve(store: Store, settings: &Settings, listeners: Listeners) -> a
 }
 
 const FLOW_TIMER_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+const RETENTION_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 const FLOW_LIBRARY_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 

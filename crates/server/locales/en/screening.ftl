@@ -1,1 +1,21 @@
-# Texts of the screening part of issue 9; filled by its branch.
+# Provocation screening and retention (issue 9).
+nav-signals = Signals
+screening-title = Screening signals
+screening-intro = Leads for a person to look at, from the last { $days } days; nothing is merged or decided here. A burst is { $burst } or more registrations with the same bot answers within { $minutes } minutes; cases are near when their locations are at most { $metres } m apart in the same days; a codename is flagged when { $joins } or more conversations joined its case.
+screening-bursts-title = Registrations in a burst with the same answers
+screening-nearby-title = Cases located near each other
+screening-joins-title = Codenames joined from many conversations
+screening-none = Nothing found.
+screening-burst-summary = { $count } registrations with the same answers between { $from } and { $to }.
+screening-nearby-summary = { $count } cases within { $metres } m of each other between { $from } and { $to }.
+screening-joins-summary = Joined from { $count } conversations between { $from } and { $to }.
+screening-flags-title = Screening flags
+screening-flag-reason = Why this case may be a provocation
+screening-flag-submit = Flag as suspicious
+notice-flagged = The case was flagged as suspicious.
+notice-flag-empty = A flag needs a reason.
+notice-flag-too-long = The reason is too long (at most 2,000 characters).
+timeline-case-flagged-suspicious = { $who } flagged the case as suspicious.
+timeline-case-shredded-retention = The case's data was destroyed: its retention time ended.
+timeline-conversation-shredded = The conversation's data was destroyed.
+timeline-conversation-shredded-retention = The conversation's data was destroyed: its retention time ended.

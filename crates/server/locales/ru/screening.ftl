@@ -1,1 +1,21 @@
-# Texts of the screening part of issue 9; filled by its branch.
+# Проверка на провокации и сроки хранения (issue 9).
+nav-signals = Сигналы
+screening-title = Сигналы проверки
+screening-intro = Подсказки, которые должен просмотреть человек, за последние { $days } дн.; здесь ничего не объединяется и не решается. Всплеск — это { $burst } или больше регистраций с одинаковыми ответами боту в течение { $minutes } мин; дела близки, если их места не дальше { $metres } м друг от друга в те же дни; кодовое имя отмечается, когда { $joins } или больше разговоров присоединились к его делу.
+screening-bursts-title = Всплеск регистраций с одинаковыми ответами
+screening-nearby-title = Дела с близкими местами
+screening-joins-title = Кодовые имена из многих разговоров
+screening-none = Ничего не найдено.
+screening-burst-summary = { $count } регистраций с одинаковыми ответами между { $from } и { $to }.
+screening-nearby-summary = { $count } дел в пределах { $metres } м друг от друга между { $from } и { $to }.
+screening-joins-summary = Присоединено из { $count } разговоров между { $from } и { $to }.
+screening-flags-title = Отметки проверки
+screening-flag-reason = Почему это дело может быть провокацией
+screening-flag-submit = Отметить как подозрительное
+notice-flagged = Дело отмечено как подозрительное.
+notice-flag-empty = Для отметки нужна причина.
+notice-flag-too-long = Причина слишком длинная (не больше 2 000 символов).
+timeline-case-flagged-suspicious = { $who } отметил(а) дело как подозрительное.
+timeline-case-shredded-retention = Данные дела уничтожены: истёк срок хранения.
+timeline-conversation-shredded = Данные разговора уничтожены.
+timeline-conversation-shredded-retention = Данные разговора уничтожены: истёк срок хранения.

@@ -1,1 +1,21 @@
-# Texts of the screening part of issue 9; filled by its branch.
+# Перевірка на провокації та строки зберігання (issue 9).
+nav-signals = Сигнали
+screening-title = Сигнали перевірки
+screening-intro = Підказки, які має переглянути людина, за останні { $days } дн.; тут нічого не об'єднується і не вирішується. Сплеск — це { $burst } або більше реєстрацій з однаковими відповідями боту протягом { $minutes } хв; справи близькі, якщо їхні місця не далі { $metres } м одне від одного в ті самі дні; кодове ім'я позначається, коли { $joins } або більше розмов приєдналися до його справи.
+screening-bursts-title = Сплеск реєстрацій з однаковими відповідями
+screening-nearby-title = Справи з близькими місцями
+screening-joins-title = Кодові імена з багатьох розмов
+screening-none = Нічого не знайдено.
+screening-burst-summary = { $count } реєстрацій з однаковими відповідями між { $from } і { $to }.
+screening-nearby-summary = { $count } справ у межах { $metres } м одна від одної між { $from } і { $to }.
+screening-joins-summary = Приєднано з { $count } розмов між { $from } і { $to }.
+screening-flags-title = Позначки перевірки
+screening-flag-reason = Чому ця справа може бути провокацією
+screening-flag-submit = Позначити як підозрілу
+notice-flagged = Справу позначено як підозрілу.
+notice-flag-empty = Для позначки потрібна причина.
+notice-flag-too-long = Причина задовга (не більше 2 000 символів).
+timeline-case-flagged-suspicious = { $who } позначив(-ла) справу як підозрілу.
+timeline-case-shredded-retention = Дані справи знищено: минув строк зберігання.
+timeline-conversation-shredded = Дані розмови знищено.
+timeline-conversation-shredded-retention = Дані розмови знищено: минув строк зберігання.

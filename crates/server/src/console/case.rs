@@ -75,6 +75,8 @@ struct CasePage {
     shred_link: bool,
     /// Coordinators give an open case to a specialist: the active specialists to choose from.
     assign_to: Option<Vec<Choice>>,
+    /// Screening flags, for those who see the case whole.
+    screening: Option<super::screening::CaseScreening>,
 }
 
 /// `GET /console/cases/{id}`.
@@ -97,6 +99,7 @@ pub(crate) async fn page(
         _ => None,
     };
     let assign_to = assign::choices(&state, lang, staff, case).await?;
+    let screening = super::screening::case_part(&state, lang, grant.reach, case).await?;
     let path = format!("/console/cases/{id}");
     let page = CasePage {
         chrome: Chrome::staff(&state, lang, staff, &path, uri.query(), "case-title"),
@@ -118,6 +121,7 @@ pub(crate) async fn page(
         details,
         shred_link: staff.role == Role::Coordinator && !case.shredded,
         assign_to,
+        screening,
     };
     Ok(views::render(&state, lang, StatusCode::OK, &page))
 }

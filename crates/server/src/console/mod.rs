@@ -21,6 +21,7 @@ mod home;
 mod lang;
 mod queue;
 mod roles;
+mod screening;
 mod session;
 mod shred;
 #[cfg(test)]
@@ -83,6 +84,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/console/admin/users/{id}/unlock", post(admin::unlock))
         .route("/console/admin/users/{id}/role", post(admin::set_role))
         .route("/console/admin/users/{id}/reset", get(admin::reset_page).post(admin::reset))
+        .route("/console/cases/{id}/flag", post(screening::flag))
+        .route("/console/signals", get(screening::signals))
         // Innermost first: the CSRF check runs before any handler, its refusals get the
         // request id like every other error page, and everything sees the console's state.
         .layer(middleware::from_fn(csrf::check))

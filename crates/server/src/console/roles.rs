@@ -69,6 +69,10 @@ area!(
     /// Giving a case to a specialist: coordinators hold the unassigned list.
     Assigning => [Coordinator]
 );
+area!(
+    /// Provocation screening signals, which link cases to each other: coordinators only.
+    Screening => [Coordinator]
+);
 
 /// Proof that the session's user has a role of area `A`.
 pub(crate) struct Allowed<A: Area> {

@@ -22,6 +22,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("user_reset", include_str!("../../templates/console/user_reset.html")),
     ("setup", include_str!("../../templates/console/setup.html")),
     ("account", include_str!("../../templates/console/account.html")),
+    ("signals", include_str!("../../templates/console/signals.html")),
+    ("case_flags", include_str!("../../templates/console/case_flags.html")),
 ];
 
 const SOURCES: &[(&str, &str)] = &[
@@ -39,6 +41,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("timeline", include_str!("timeline.rs")),
     ("views", include_str!("views.rs")),
     ("shred", include_str!("shred.rs")),
+    ("screening", include_str!("screening.rs")),
 ];
 
 /// Prefixes of the ids handlers name as string literals.
@@ -62,6 +65,7 @@ const PREFIXES: &[&str] = &[
     "shred",
     "setup",
     "account",
+    "screening",
 ];
 
 fn ids_of(source: &str) -> Vec<&str> {
@@ -72,35 +76,25 @@ fn ids_of(source: &str) -> Vec<&str> {
         .collect()
 }
 
+/// `(file, uk, ru, en)` for each console text file named.
+macro_rules! in_three_languages {
+    ($($file:literal),* $(,)?) => {
+        [$((
+            $file,
+            include_str!(concat!("../../locales/uk/", $file)),
+            include_str!(concat!("../../locales/ru/", $file)),
+            include_str!(concat!("../../locales/en/", $file)),
+        )),*]
+    };
+}
+
+/// The console's text files, `(file, uk, ru, en)`.
+const CONSOLE_FILES: &[(&str, &str, &str, &str)] =
+    &in_three_languages!["console.ftl", "account.ftl", "flows.ftl", "assignment.ftl", "screening.ftl"];
+
 #[test]
 fn all_three_languages_define_the_same_ids() {
-    let files = [
-        (
-            "console.ftl",
-            include_str!("../../locales/uk/console.ftl"),
-            include_str!("../../locales/ru/console.ftl"),
-            include_str!("../../locales/en/console.ftl"),
-        ),
-        (
-            "account.ftl",
-            include_str!("../../locales/uk/account.ftl"),
-            include_str!("../../locales/ru/account.ftl"),
-            include_str!("../../locales/en/account.ftl"),
-        ),
-        (
-            "flows.ftl",
-            include_str!("../../locales/uk/flows.ftl"),
-            include_str!("../../locales/ru/flows.ftl"),
-            include_str!("../../locales/en/flows.ftl"),
-        ),
-        (
-            "assignment.ftl",
-            include_str!("../../locales/uk/assignment.ftl"),
-            include_str!("../../locales/ru/assignment.ftl"),
-            include_str!("../../locales/en/assignment.ftl"),
-        ),
-    ];
-    for (file, uk, ru, en) in files {
+    for &(file, uk, ru, en) in CONSOLE_FILES {
         let en = ids_of(en);
         for (tag, other) in [("uk", ids_of(uk)), ("ru", ids_of(ru))] {
             for id in &en {
@@ -129,13 +123,7 @@ fn variables_of(source: &str) -> Vec<(&str, Vec<&str>)> {
 
 #[test]
 fn russian_texts_use_the_same_variables_as_english() {
-    let files = [
-        (include_str!("../../locales/ru/console.ftl"), include_str!("../../locales/en/console.ftl")),
-        (include_str!("../../locales/ru/account.ftl"), include_str!("../../locales/en/account.ftl")),
-        (include_str!("../../locales/ru/flows.ftl"), include_str!("../../locales/en/flows.ftl")),
-        (include_str!("../../locales/ru/assignment.ftl"), include_str!("../../locales/en/assignment.ftl")),
-    ];
-    for (ru, en) in files {
+    for &(_, _, ru, en) in CONSOLE_FILES {
         let ru = variables_of(ru);
         for (id, names) in variables_of(en) {
             let translated = ru.iter().find(|(r, _)| *r == id).map(|(_, n)| n);
@@ -218,6 +206,9 @@ fn every_word_of_the_vocabulary_has_a_text() {
         "shredded",
         "shredded-already",
         "shred-unconfirmed",
+        "flagged",
+        "flag-empty",
+        "flag-too-long",
     ];
     ids.extend(notices.map(|n| format!("notice-{n}")));
     for id in ids {

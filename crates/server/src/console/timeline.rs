@@ -66,7 +66,8 @@ pub(crate) fn actor(event: &Event) -> Option<UserId> {
         | Event::CaseViewed { by, .. }
         | Event::TranscriptViewed { by, .. }
         | Event::ConversationClosed { by, .. }
-        | Event::CaseAssigned { by, .. } => Some(*by),
+        | Event::CaseAssigned { by, .. }
+        | Event::CaseFlaggedSuspicious { by, .. } => Some(*by),
         Event::CaseShredded { by, .. } => *by,
         _ => None,
     }
@@ -124,10 +125,16 @@ fn describe(state: &AppState, lang: Lang, event: &Event, names: &Names) -> Strin
             "timeline-case-shredded-by",
             &[("who", who(by)), ("reason", word(i18n, lang, "shred-reason", reason.as_str()).into())],
         ),
+        Event::CaseShredded { by: None, reason: Some(safepassage_domain::ShredReason::RetentionEnded), .. } => {
+            say("timeline-case-shredded-retention", &[])
+        }
         Event::CaseShredded { .. } => say("timeline-case-shredded", &[]),
         Event::DuressPhraseAgreed { .. } => say("timeline-duress-phrase-agreed", &[]),
         Event::CaseFlaggedUnderDuress { .. } => say("timeline-case-flagged-under-duress", &[]),
         Event::CaseAssigned { to, by, .. } => say("timeline-case-assigned", &[("who", who(by)), ("to", who(to))]),
+        Event::CaseFlaggedSuspicious { by, .. } => say("timeline-case-flagged-suspicious", &[("who", who(by))]),
+        Event::ConversationShredded { by: None, .. } => say("timeline-conversation-shredded-retention", &[]),
+        Event::ConversationShredded { .. } => say("timeline-conversation-shredded", &[]),
         other => say("timeline-other", &[("kind", other.kind().into())]),
     }
 }

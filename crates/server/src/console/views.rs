@@ -110,7 +110,7 @@ impl Chrome {
 fn nav_for(role: Role) -> &'static [(&'static str, &'static str)] {
     match role {
         Role::Operator | Role::Specialist => &[("/console/queue", "nav-queue"), ("/console/cases", "nav-my-cases")],
-        Role::Coordinator => &[("/console/cases", "nav-open-cases")],
+        Role::Coordinator => &[("/console/cases", "nav-open-cases"), ("/console/signals", "nav-signals")],
         Role::Operations => &[("/console/handoffs", "nav-handoffs")],
         Role::Analyst => &[],
         Role::Admin => &[("/console/admin/users", "nav-users"), ("/console/flows", "nav-flows")],

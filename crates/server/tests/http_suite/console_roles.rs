@@ -118,6 +118,8 @@ async fn every_role_against_every_console_route() {
         ("/console/account".into(), [200, 200, 200, 200, 200, 200]),
         ("/console/setup".into(), [303, 303, 303, 303, 303, 303]),
         (format!("/console/admin/users/{}/reset", other_operator.id.0), [403, 403, 403, 403, 403, 200]),
+        // Screening signals link cases to each other: coordinators only.
+        ("/console/signals".into(), [403, 403, 200, 403, 403, 403]),
     ];
     for (path, expected) in &reads {
         for (i, role) in Role::ALL.iter().enumerate() {
@@ -129,7 +131,7 @@ async fn every_role_against_every_console_route() {
     // Writes: each role acts on objects that are as much "its own" as they can be, so that a
     // refusal comes from the rules and not from someone else's ownership.
     type Route = &'static str;
-    let writes: [(Route, Expect); 18] = [
+    let writes: [(Route, Expect); 19] = [
         ("take a waiting conversation", [303, 303, 403, 403, 403, 403]),
         ("reply in own conversation", [303, 303, 404, 403, 403, 403]),
         ("close own conversation", [303, 303, 404, 403, 403, 403]),
@@ -150,6 +152,8 @@ async fn every_role_against_every_console_route() {
         ("reset an account", [403, 403, 403, 403, 403, 200]),
         // Who holds a case: coordinators give cases to specialists.
         ("assign a case to a specialist", [403, 403, 303, 403, 403, 403]),
+        // Screening: whoever sees the case whole flags it; operations never see one whole.
+        ("flag own case as suspicious", [303, 303, 303, 404, 403, 403]),
     ];
     for (what, expected) in writes {
         for (i, role) in Role::ALL.iter().enumerate() {
@@ -210,6 +214,10 @@ async fn every_role_against_every_console_route() {
                     let target = server.staff(Role::Analyst, &format!("reset-{role}")).await;
                     (format!("/console/admin/users/{}/reset", target.id.0), vec![("confirm", "yes".into())])
                 }
+                "flag own case as suspicious" => (
+                    format!("/console/cases/{}/flag", case_owned_by(&server, me, CaseKind::Individual).await),
+                    vec![("reason", "the same words as another case".into())],
+                ),
                 "assign a case to a specialist" => (
                     format!("/console/cases/{}/assign", case_owned_by(&server, me, CaseKind::Individual).await),
                     vec![("to", specialist.id.0.to_string())],
@@ -248,6 +256,7 @@ async fn nobody_gets_in_without_a_session() {
         "/console/account".to_owned(),
         "/console/setup".to_owned(),
         format!("/console/admin/users/{id}/reset"),
+        "/console/signals".to_owned(),
     ] {
         let response = client().get(server.url(&path)).send().await.unwrap();
         assert_eq!(response.status(), 303, "{path}");
@@ -286,6 +295,7 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         format!("/console/admin/users/{}/role", other.id.0),
         format!("/console/admin/users/{}/reset", other.id.0),
         format!("/console/cases/{case}/assign"),
+        format!("/console/cases/{case}/flag"),
     ];
     let fields = [
         ("text", "hi"),

@@ -18,6 +18,7 @@ mod console_russian;
 mod console_work;
 mod flow_webhooks;
 mod rate_limits;
+mod screening;
 mod shredding;
 
 use safepassage_domain::{Role, UserId};

@@ -27,7 +27,8 @@ impl PgBackend {
                 .execute(&mut *tx)
                 .await?;
         }
-        if jobs.iter().any(|j| j.ops.iter().any(|op| matches!(op, Op::ShredCase { .. }))) {
+        if jobs.iter().any(|j| j.ops.iter().any(|op| matches!(op, Op::ShredCase { .. } | Op::ShredConversation { .. })))
+        {
             // Every node forgets the shredded keys as soon as this commits.
             sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(&self.commits.channel)
@@ -605,6 +606,64 @@ async fn apply<'a>(
             .await?
             .rows_affected();
             expect_one(changed, "the case changed hands meanwhile")?;
+        }
+        Op::SetIntakeMac { case, mac } => {
+            let changed = sqlx::query("UPDATE cases SET intake_mac = $2 WHERE id = $1 AND shredded_seq IS NULL")
+                .bind(case.0)
+                .bind(mac.as_slice())
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            expect_one(changed, "no such case")?;
+        }
+        Op::ForgetIntakeMac { case } => {
+            sqlx::query("UPDATE cases SET intake_mac = NULL WHERE id = $1").bind(case.0).execute(&mut *conn).await?;
+        }
+        Op::InsertCaseFlag { id, case, by, reason_ct } => {
+            sqlx::query("INSERT INTO case_flags (id, case_id, by_user, reason_ct, at_ms) VALUES ($1, $2, $3, $4, $5)")
+                .bind(*id)
+                .bind(case.0)
+                .bind(by.0)
+                .bind(reason_ct.as_slice())
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Op::ShredConversation { conversation, idle_before_ms, event_index } => {
+            // The guard first: the statements after it run only for a conversation that passed.
+            let changed = sqlx::query(
+                "UPDATE conversations SET token_hash = NULL, shredded_seq = $2 \
+                 WHERE id = $1 AND case_id IS NULL AND shredded_seq IS NULL AND status IN ('bot', 'closed') \
+                 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = $1 AND m.at_ms >= $3)",
+            )
+            .bind(conversation.0)
+            .bind(first_seq + *event_index as i64)
+            .bind(*idle_before_ms)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            expect_one(changed, "the conversation is in use or already shredded")?;
+            sqlx::query(
+                "DELETE FROM channel_identities WHERE contact_id = (SELECT contact_id FROM conversations WHERE id = $1) \
+                 AND NOT EXISTS (SELECT 1 FROM conversations o JOIN data_keys k ON k.id = o.key_id \
+                                 WHERE o.contact_id = channel_identities.contact_id AND o.id <> $1 \
+                                 AND k.wrapped IS NOT NULL)",
+            )
+            .bind(conversation.0)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query("DELETE FROM flow_sessions WHERE conversation_id = $1")
+                .bind(conversation.0)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query(
+                "UPDATE data_keys SET wrapped = NULL, shredded_ms = $2 \
+                 WHERE id = (SELECT key_id FROM conversations WHERE id = $1)",
+            )
+            .bind(conversation.0)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
         }
     }
     Ok(())

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use safepassage_domain::{CaseId, CaseKind, CloseReason, ContactId, ConversationId, GroupComposition, UserId};
+use safepassage_domain::{
+    CaseId, CaseKind, CaseState, CloseReason, ContactId, ConversationId, GroupComposition, UserId,
+};
 use sqlx::postgres::PgRow;
 use sqlx::Row;
 use uuid::Uuid;
@@ -527,5 +529,98 @@ impl Backend for PgBackend {
 
     fn shred_notices(&self) -> Option<tokio::sync::broadcast::Receiver<()>> {
         Some(self.commits.shreds.subscribe())
+    }
+
+    async fn case_flags(&self, case: CaseId) -> Result<Vec<crate::backend::RawCaseFlag>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT f.id, f.by_user, f.reason_ct, f.at_ms, c.key_id, k.wrapped IS NOT NULL \
+             FROM case_flags f JOIN cases c ON c.id = f.case_id JOIN data_keys k ON k.id = c.key_id \
+             WHERE f.case_id = $1 ORDER BY f.at_ms, f.id",
+        )
+        .bind(case.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(crate::backend::RawCaseFlag {
+                    id: r.try_get(0)?,
+                    by: r.try_get(1)?,
+                    reason_ct: r.try_get(2)?,
+                    at_ms: r.try_get(3)?,
+                    key_id: r.try_get(4)?,
+                    key_alive: r.try_get(5)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn intake_macs_since(&self, since_ms: i64, limit_n: i64) -> Result<Vec<(CaseId, [u8; 32], i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, intake_mac, created_ms FROM cases WHERE intake_mac IS NOT NULL AND created_ms >= $1 \
+             ORDER BY created_ms DESC LIMIT $2",
+        )
+        .bind(since_ms)
+        .bind(limit(limit_n))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let mac: Vec<u8> = r.try_get(1)?;
+                let mac: [u8; 32] = mac.try_into().map_err(|_| bad("intake mac", "not 32 bytes"))?;
+                Ok((CaseId(r.try_get(0)?), mac, r.try_get(2)?))
+            })
+            .collect()
+    }
+
+    async fn case_join_events_since(&self, since_ms: i64, limit_n: i64) -> Result<Vec<RawEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, at_ms, kind, payload, prev_hash, hash FROM events \
+             WHERE kind IN ('case_opened', 'conversation_joined_case') AND at_ms >= $1 ORDER BY at_ms LIMIT $2",
+        )
+        .bind(since_ms)
+        .bind(limit(limit_n))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(event_row).collect()
+    }
+
+    async fn cases_idle_in(&self, state: CaseState, before_ms: i64, limit_n: i64) -> Result<Vec<CaseId>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id FROM cases WHERE state = $1 AND updated_ms < $2 AND shredded_seq IS NULL \
+             ORDER BY updated_ms LIMIT $3",
+        )
+        .bind(state.as_str())
+        .bind(before_ms)
+        .bind(limit(limit_n))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(CaseId(r.try_get(0)?))).collect()
+    }
+
+    async fn conversation_shreds_after(&self, after_seq: i64) -> Result<Vec<(i64, ConversationId)>, StoreError> {
+        let rows =
+            sqlx::query("SELECT shredded_seq, id FROM conversations WHERE shredded_seq > $1 ORDER BY shredded_seq")
+                .bind(after_seq)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, ConversationId(r.try_get(1)?)))).collect()
+    }
+
+    async fn idle_caseless_conversations(
+        &self,
+        before_ms: i64,
+        limit_n: i64,
+    ) -> Result<Vec<ConversationId>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id FROM conversations \
+             WHERE case_id IS NULL AND shredded_seq IS NULL AND status IN ('bot', 'closed') AND created_ms < $1 \
+             AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id AND m.at_ms >= $1) \
+             ORDER BY created_ms LIMIT $2",
+        )
+        .bind(before_ms)
+        .bind(limit(limit_n))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(ConversationId(r.try_get(0)?))).collect()
     }
 }

@@ -385,6 +385,46 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
                 .execute(params![id.as_bytes(), from.map(|u| u.as_bytes().to_vec()), to.as_bytes(), at])?;
             expect_one(changed, "the case changed hands meanwhile")?;
         }
+        Op::SetIntakeMac { case, mac } => {
+            let changed = tx
+                .prepare_cached("UPDATE cases SET intake_mac = ?2 WHERE id = ?1 AND shredded_seq IS NULL")?
+                .execute(params![case.as_bytes(), mac.as_slice()])?;
+            expect_one(changed, "no such case")?;
+        }
+        Op::ForgetIntakeMac { case } => {
+            tx.prepare_cached("UPDATE cases SET intake_mac = NULL WHERE id = ?1")?.execute(params![case.as_bytes()])?;
+        }
+        Op::InsertCaseFlag { id, case, by, reason_ct } => {
+            tx.prepare_cached(
+                "INSERT INTO case_flags (id, case_id, by_user, reason_ct, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![id.as_bytes(), case.as_bytes(), by.as_bytes(), reason_ct, at])?;
+        }
+        Op::ShredConversation { conversation, idle_before_ms, event_index } => {
+            let id = conversation.as_bytes();
+            // The guard first: the statements after it run only for a conversation that passed.
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE conversations SET token_hash = NULL, shredded_seq = ?2 \
+                     WHERE id = ?1 AND case_id IS NULL AND shredded_seq IS NULL AND status IN ('bot', 'closed') \
+                     AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = ?1 AND m.at_ms >= ?3)",
+                )?
+                .execute(params![id, first_seq + *event_index as i64, idle_before_ms])?;
+            expect_one(changed, "the conversation is in use or already shredded")?;
+            tx.prepare_cached(
+                "DELETE FROM channel_identities WHERE contact_id = (SELECT contact_id FROM conversations WHERE id = ?1) \
+                 AND NOT EXISTS (SELECT 1 FROM conversations o JOIN data_keys k ON k.id = o.key_id \
+                                 WHERE o.contact_id = channel_identities.contact_id AND o.id <> ?1 \
+                                 AND k.wrapped IS NOT NULL)",
+            )?
+            .execute(params![id])?;
+            tx.prepare_cached("DELETE FROM flow_sessions WHERE conversation_id = ?1")?.execute(params![id])?;
+            tx.prepare_cached(
+                "UPDATE data_keys SET wrapped = NULL, shredded_ms = ?2 \
+                 WHERE id = (SELECT key_id FROM conversations WHERE id = ?1)",
+            )?
+            .execute(params![id, at])?;
+        }
     }
     Ok(())
 }

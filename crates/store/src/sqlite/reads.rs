@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, Row};
-use safepassage_domain::{CaseId, CaseKind, CloseReason, ConversationId, GroupComposition, UserId};
+use safepassage_domain::{CaseId, CaseKind, CaseState, CloseReason, ConversationId, GroupComposition, UserId};
 use uuid::Uuid;
 
 use super::SqliteBackend;
@@ -559,5 +559,92 @@ impl Backend for SqliteBackend {
 
     async fn shreds_after(&self, after_seq: i64) -> Result<Vec<(i64, CaseId)>, StoreError> {
         self.read_shreds_after(after_seq).await
+    }
+
+    async fn case_flags(&self, case: CaseId) -> Result<Vec<crate::backend::RawCaseFlag>, StoreError> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT f.id, f.by_user, f.reason_ct, f.at_ms, c.key_id, k.wrapped IS NOT NULL \
+                 FROM case_flags f JOIN cases c ON c.id = f.case_id JOIN data_keys k ON k.id = c.key_id \
+                 WHERE f.case_id = ?1 ORDER BY f.at_ms, f.id",
+            )?;
+            let rows = stmt.query_map(params![case.as_bytes()], |r| {
+                Ok(crate::backend::RawCaseFlag {
+                    id: row_uuid(r, 0)?,
+                    by: row_uuid(r, 1)?,
+                    reason_ct: r.get(2)?,
+                    at_ms: r.get(3)?,
+                    key_id: row_uuid(r, 4)?,
+                    key_alive: r.get(5)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn intake_macs_since(&self, since_ms: i64, limit: i64) -> Result<Vec<(CaseId, [u8; 32], i64)>, StoreError> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, intake_mac, created_ms FROM cases WHERE intake_mac IS NOT NULL AND created_ms >= ?1 \
+                 ORDER BY created_ms DESC LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![since_ms, limit], |r| {
+                let mac: Vec<u8> = r.get(1)?;
+                let mac: [u8; 32] = mac.try_into().map_err(|_| bad("intake mac", "not 32 bytes"))?;
+                Ok((CaseId(row_uuid(r, 0)?), mac, r.get(2)?))
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn case_join_events_since(&self, since_ms: i64, limit: i64) -> Result<Vec<RawEvent>, StoreError> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT seq, at_ms, kind, payload, prev_hash, hash FROM events \
+                 WHERE kind IN ('case_opened', 'conversation_joined_case') AND at_ms >= ?1 ORDER BY at_ms LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![since_ms, limit], event_row)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn cases_idle_in(&self, state: CaseState, before_ms: i64, limit: i64) -> Result<Vec<CaseId>, StoreError> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id FROM cases WHERE state = ?1 AND updated_ms < ?2 AND shredded_seq IS NULL \
+                 ORDER BY updated_ms LIMIT ?3",
+            )?;
+            let rows = stmt.query_map(params![state.as_str(), before_ms, limit], |r| row_uuid(r, 0).map(CaseId))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn conversation_shreds_after(&self, after_seq: i64) -> Result<Vec<(i64, ConversationId)>, StoreError> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT shredded_seq, id FROM conversations WHERE shredded_seq > ?1 ORDER BY shredded_seq",
+            )?;
+            let rows = stmt.query_map(params![after_seq], |r| Ok((r.get(0)?, ConversationId(row_uuid(r, 1)?))))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    async fn idle_caseless_conversations(&self, before_ms: i64, limit: i64) -> Result<Vec<ConversationId>, StoreError> {
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id FROM conversations \
+                 WHERE case_id IS NULL AND shredded_seq IS NULL AND status IN ('bot', 'closed') AND created_ms < ?1 \
+                 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id AND m.at_ms >= ?1) \
+                 ORDER BY created_ms LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![before_ms, limit], |r| row_uuid(r, 0).map(ConversationId))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
     }
 }

@@ -7,20 +7,26 @@ mod cases;
 mod chat_sessions;
 mod conversations;
 mod duress;
+mod flags;
 mod flow_library;
 mod flows;
 mod queue;
+mod retention;
 mod rotation;
 mod sealed;
 mod sessions;
 mod shreds;
+mod signals;
 mod staff;
 
 pub use cases::PreparedCodename;
+pub use flags::CaseFlagView;
 pub use flow_library::MAX_FLOW_FILE;
 pub use flows::StepMessage;
+pub use retention::{RetentionPolicy, RetentionReport};
 pub use rotation::RotationReport;
 pub use shreds::Shredded;
+pub use signals::{SignalSettings, Signals};
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;

@@ -63,6 +63,17 @@ pub(crate) fn open_note(
     open_either(key, &v2, &bound_to(NOTE_BODY, id), sealed)
 }
 
+const FLAG_REASON: &str = "case_flags.reason_ct";
+
+/// A screening flag's reason, bound to its row and author.
+pub(crate) fn seal_flag(key: &DataKey, id: &Uuid, by: &Uuid, text: &str) -> Vec<u8> {
+    key.seal(&bound_v2(FLAG_REASON, id, &[by.as_bytes()]), text.as_bytes())
+}
+
+pub(crate) fn open_flag(key: &DataKey, id: &Uuid, by: &Uuid, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    key.open(&bound_v2(FLAG_REASON, id, &[by.as_bytes()]), sealed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

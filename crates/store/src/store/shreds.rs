@@ -18,7 +18,8 @@ use crate::ops::Op;
 
 const POLL_EVERY: Duration = Duration::from_secs(1);
 
-/// A case whose keys were destroyed, and the conversations that were joined to it.
+/// A case whose keys were destroyed, and the conversations that were joined to it; the nil
+/// case id for conversations that never became a case (shredded by the retention timer).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shredded {
     pub case: CaseId,
@@ -27,7 +28,7 @@ pub struct Shredded {
 
 /// The watcher task, stopped when the last handle to the store goes.
 pub(crate) struct ShredWatch {
-    sender: broadcast::Sender<Shredded>,
+    pub(super) sender: broadcast::Sender<Shredded>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -42,12 +43,18 @@ impl ShredWatch {
         let (sender, _) = broadcast::channel(64);
         // Shreds before this start are no news: no key of theirs can be in memory yet.
         let seen = backend.shreds_after(0).await?.last().map_or(0, |(seq, _)| *seq);
-        let task = tokio::spawn(watch(backend, keys, sender.clone(), seen));
+        let seen_conversations = backend.conversation_shreds_after(0).await?.last().map_or(0, |(seq, _)| *seq);
+        let task = tokio::spawn(watch(backend, keys, sender.clone(), (seen, seen_conversations)));
         Ok(ShredWatch { sender, task })
     }
 }
 
-async fn watch(backend: Arc<dyn Backend>, keys: Arc<KeyState>, sender: broadcast::Sender<Shredded>, mut seen: i64) {
+async fn watch(
+    backend: Arc<dyn Backend>,
+    keys: Arc<KeyState>,
+    sender: broadcast::Sender<Shredded>,
+    (mut seen, mut seen_conversations): (i64, i64),
+) {
     let mut notices = backend.shred_notices();
     let mut tick = tokio::time::interval(POLL_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -74,6 +81,17 @@ async fn watch(backend: Arc<dyn Backend>, keys: Arc<KeyState>, sender: broadcast
             }
             Err(e) => tracing::warn!(error = %e, "cannot look for shredded cases"),
         }
+        // Conversations that never became a case (retention): sent with the nil case id.
+        match backend.conversation_shreds_after(seen_conversations).await {
+            Ok(shreds) if !shreds.is_empty() => {
+                seen_conversations = shreds.last().map_or(seen_conversations, |(seq, _)| *seq);
+                keys.forget_all();
+                let conversations = shreds.into_iter().map(|(_, c)| c).collect();
+                let _ = sender.send(Shredded { case: CaseId(uuid::Uuid::nil()), conversations });
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot look for shredded conversations"),
+        }
     }
 }
 
@@ -97,9 +115,21 @@ impl Store {
     /// sessions, channel identities). The rows stay, unreadable everywhere, backups included,
     /// and the audit chain keeps its links. Recorded with who did it and why.
     pub async fn shred_case(&self, case: CaseId, by: UserId, reason: ShredReason) -> Result<(), StoreError> {
+        self.shred_case_as(case, Some(by), reason).await
+    }
+
+    /// [`Store::shred_case`] by a person, or by the platform itself (`by` None: the retention
+    /// timer). The screening MAC of the intake answers goes in the same commit.
+    pub(super) async fn shred_case_as(
+        &self,
+        case: CaseId,
+        by: Option<UserId>,
+        reason: ShredReason,
+    ) -> Result<(), StoreError> {
         self.existing_case(case).await?;
-        let event = Event::CaseShredded { case, by: Some(by), reason: Some(reason) };
-        self.submit(vec![Op::ShredCase { case, event_index: 0 }], vec![event]).await?;
+        let event = Event::CaseShredded { case, by, reason: Some(reason) };
+        let ops = vec![Op::ShredCase { case, event_index: 0 }, Op::ForgetIntakeMac { case }];
+        self.submit(ops, vec![event]).await?;
         forget(self.backend.as_ref(), &self.keys, &self.shreds.sender, case).await;
         Ok(())
     }

@@ -11,6 +11,7 @@ mod flow_library;
 mod flows;
 mod keys;
 mod queue;
+mod screening;
 mod shredding;
 mod story;
 

@@ -10,6 +10,7 @@ pub mod duress;
 pub mod event;
 pub mod ids;
 pub mod location;
+pub mod location_report;
 pub mod role;
 pub mod vocabulary;
 
@@ -21,5 +22,6 @@ pub use duress::{DuressError, DuressPhrase};
 pub use event::{Event, EventEnvelope};
 pub use ids::{CaseId, ContactId, ConversationId, MessageId, UserId};
 pub use location::{Format as LocationFormat, LocationError, Place};
+pub use location_report::{LocationReport, Reporter, ReportError};
 pub use role::Role;
-pub use vocabulary::{Channel, Language, ParseError, Sender, ShredReason};
+pub use vocabulary::{Channel, Language, LocationSource, ParseError, Sender, ShredReason};

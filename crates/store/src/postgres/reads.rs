@@ -528,4 +528,20 @@ impl Backend for PgBackend {
     fn shred_notices(&self) -> Option<tokio::sync::broadcast::Receiver<()>> {
         Some(self.commits.shreds.subscribe())
     }
+
+    async fn case_location_reports(
+        &self,
+        case: CaseId,
+        limit: i64,
+    ) -> Result<Vec<crate::backend::RawLocationReport>, StoreError> {
+        self.read_case_location_reports(case, limit).await
+    }
+
+    async fn conversation_location_reports(
+        &self,
+        conversation: ConversationId,
+        limit: i64,
+    ) -> Result<Vec<crate::backend::RawLocationReport>, StoreError> {
+        self.read_conversation_location_reports(conversation, limit).await
+    }
 }

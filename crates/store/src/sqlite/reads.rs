@@ -560,4 +560,20 @@ impl Backend for SqliteBackend {
     async fn shreds_after(&self, after_seq: i64) -> Result<Vec<(i64, CaseId)>, StoreError> {
         self.read_shreds_after(after_seq).await
     }
+
+    async fn case_location_reports(
+        &self,
+        case: CaseId,
+        limit: i64,
+    ) -> Result<Vec<crate::backend::RawLocationReport>, StoreError> {
+        self.read_case_location_reports(case, limit).await
+    }
+
+    async fn conversation_location_reports(
+        &self,
+        conversation: ConversationId,
+        limit: i64,
+    ) -> Result<Vec<crate::backend::RawLocationReport>, StoreError> {
+        self.read_conversation_location_reports(conversation, limit).await
+    }
 }

@@ -9,6 +9,7 @@ mod conversations;
 mod duress;
 mod flow_library;
 mod flows;
+mod locations;
 mod queue;
 mod rotation;
 mod sealed;
@@ -19,6 +20,7 @@ mod staff;
 pub use cases::PreparedCodename;
 pub use flow_library::MAX_FLOW_FILE;
 pub use flows::StepMessage;
+pub use locations::LocationView;
 pub use rotation::RotationReport;
 pub use shreds::Shredded;
 

@@ -22,6 +22,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("user_reset", include_str!("../../templates/console/user_reset.html")),
     ("setup", include_str!("../../templates/console/setup.html")),
     ("account", include_str!("../../templates/console/account.html")),
+    ("case_locations", include_str!("../../templates/console/case_locations.html")),
+    ("location_form", include_str!("../../templates/console/location_form.html")),
+    ("location_refused", include_str!("../../templates/console/location_refused.html")),
 ];
 
 const SOURCES: &[(&str, &str)] = &[
@@ -39,6 +42,8 @@ const SOURCES: &[(&str, &str)] = &[
     ("timeline", include_str!("timeline.rs")),
     ("views", include_str!("views.rs")),
     ("shred", include_str!("shred.rs")),
+    ("locations", include_str!("locations.rs")),
+    ("location_words", include_str!("../location_words.rs")),
 ];
 
 /// Prefixes of the ids handlers name as string literals.
@@ -62,6 +67,7 @@ const PREFIXES: &[&str] = &[
     "shred",
     "setup",
     "account",
+    "location",
 ];
 
 fn ids_of(source: &str) -> Vec<&str> {
@@ -77,6 +83,8 @@ fn both_languages_define_the_same_ids() {
     let files = [
         ("console.ftl", include_str!("../../locales/uk/console.ftl"), include_str!("../../locales/en/console.ftl")),
         ("account.ftl", include_str!("../../locales/uk/account.ftl"), include_str!("../../locales/en/account.ftl")),
+        ("location.ftl", include_str!("../../locales/uk/location.ftl"), include_str!("../../locales/en/location.ftl")),
+        ("location.ftl", include_str!("../../locales/ru/location.ftl"), include_str!("../../locales/en/location.ftl")),
     ];
     for (file, uk, en) in files {
         let (uk, en) = (ids_of(uk), ids_of(en));

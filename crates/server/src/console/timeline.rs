@@ -66,8 +66,9 @@ pub(crate) fn actor(event: &Event) -> Option<UserId> {
         | Event::CaseViewed { by, .. }
         | Event::TranscriptViewed { by, .. }
         | Event::ConversationClosed { by, .. }
-        | Event::CaseAssigned { by, .. } => Some(*by),
-        Event::CaseShredded { by, .. } => *by,
+        | Event::CaseAssigned { by, .. }
+        | Event::LocationViewed { by, .. } => Some(*by),
+        Event::CaseShredded { by, .. } | Event::LocationReported { by, .. } => *by,
         _ => None,
     }
 }
@@ -83,7 +84,7 @@ pub(crate) fn lines(state: &AppState, lang: Lang, events: &[StoredEvent], names:
             text: describe(state, lang, &stored.event, names),
         };
         match stored.event {
-            Event::CaseViewed { .. } => views.push(line),
+            Event::CaseViewed { .. } | Event::LocationViewed { .. } => views.push(line),
             _ => history.push(line),
         }
     }
@@ -128,6 +129,15 @@ fn describe(state: &AppState, lang: Lang, event: &Event, names: &Names) -> Strin
         Event::DuressPhraseAgreed { .. } => say("timeline-duress-phrase-agreed", &[]),
         Event::CaseFlaggedUnderDuress { .. } => say("timeline-case-flagged-under-duress", &[]),
         Event::CaseAssigned { to, by, .. } => say("timeline-case-assigned", &[("who", who(by)), ("to", who(to))]),
+        Event::LocationReported { by: Some(by), source, .. } => say(
+            "timeline-location-reported-by",
+            &[("who", who(by)), ("source", word(i18n, lang, "location-source", source.as_str()).into())],
+        ),
+        Event::LocationReported { source, .. } => say(
+            "timeline-location-reported-applicant",
+            &[("source", word(i18n, lang, "location-source", source.as_str()).into())],
+        ),
+        Event::LocationViewed { by, .. } => say("timeline-location-viewed", &[("who", who(by))]),
         other => say("timeline-other", &[("kind", other.kind().into())]),
     }
 }

@@ -16,6 +16,7 @@ mod console_need_to_know;
 mod console_roles;
 mod console_work;
 mod flow_webhooks;
+pub mod location;
 mod rate_limits;
 mod shredding;
 

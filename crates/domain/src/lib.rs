@@ -22,6 +22,6 @@ pub use duress::{DuressError, DuressPhrase};
 pub use event::{Event, EventEnvelope};
 pub use ids::{CaseId, ContactId, ConversationId, MessageId, UserId};
 pub use location::{Format as LocationFormat, LocationError, Place};
-pub use location_report::{LocationReport, Reporter, ReportError};
+pub use location_report::{LocationReport, ReportError, Reporter};
 pub use role::Role;
 pub use vocabulary::{Channel, Language, LocationSource, ParseError, Sender, ShredReason};

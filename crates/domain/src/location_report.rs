@@ -133,8 +133,9 @@ mod tests {
         let Place::Point { lat, lon, accuracy_m, .. } = r.place else { panic!("{r:?}") };
         assert!((lat - 48.0159).abs() < 1e-9 && (lon - 37.8028).abs() < 1e-9);
         assert!(accuracy_m.unwrap() >= 30);
-        let r = LocationReport::from_input("48°00'57.2\"N 37°48'10.1\"E", None, LocationSource::ApplicantTyped, None, NOW)
-            .unwrap();
+        let r =
+            LocationReport::from_input("48°00'57.2\"N 37°48'10.1\"E", None, LocationSource::ApplicantTyped, None, NOW)
+                .unwrap();
         assert!(matches!(r.place, Place::Point { format: Format::Dms, .. }));
         let r = LocationReport::from_input("the old mill by the river", Some(50), LocationSource::StaffCall, None, NOW)
             .unwrap();

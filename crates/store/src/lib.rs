@@ -21,4 +21,6 @@ pub use model::{
     AccountStatus, Body, CaseFilter, CaseView, ConversationStatus, ConversationView, FlowImport, FlowSessionView,
     FlowWrite, IntakeFlow, MessageView, NoteKind, NoteView, SeqRange, StaffSession, StoredEvent, UserRecord,
 };
-pub use store::{LocationView, PreparedCodename, RotationReport, Shredded, StepMessage, Store, StoreStats, MAX_FLOW_FILE};
+pub use store::{
+    LocationView, PreparedCodename, RotationReport, Shredded, StepMessage, Store, StoreStats, MAX_FLOW_FILE,
+};

@@ -274,7 +274,8 @@ pub(super) async fn post_location(
     ChatAuth(conversation): ChatAuth,
     JsonBody(body): JsonBody<NewLocation>,
 ) -> Result<(StatusCode, Json<LocationReceived>), ApiError> {
-    let not_understood = |e: safepassage_domain::ReportError| ApiError::bad_request("location_not_understood", e.to_string());
+    let not_understood =
+        |e: safepassage_domain::ReportError| ApiError::bad_request("location_not_understood", e.to_string());
     let accuracy = match body.accuracy_m {
         None => None,
         Some(a) if a.is_finite() && a >= 0.0 => Some(a.ceil().clamp(1.0, f64::from(u32::MAX)) as u32),

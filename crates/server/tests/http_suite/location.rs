@@ -18,8 +18,8 @@ fn now_ms() -> i64 {
 /// Records a location on a case straight through the store (staff from a call, true now): for
 /// tests that only need a case to have one, such as before moving it to `located`.
 pub async fn record_a_location(server: &TestServer, case: CaseId, by: UserId) {
-    let report = LocationReport::from_input("48.0159, 37.8028", Some(50), LocationSource::StaffCall, None, now_ms())
-        .unwrap();
+    let report =
+        LocationReport::from_input("48.0159, 37.8028", Some(50), LocationSource::StaffCall, None, now_ms()).unwrap();
     server.state.store.record_location(case, &report, by).await.unwrap();
 }
 
@@ -27,9 +27,8 @@ pub async fn record_a_location(server: &TestServer, case: CaseId, by: UserId) {
 /// would, and checks it was taken (`303` back to the case). `place` is anything the parser
 /// reads: `37U DQ 12345 67890`, `48.0159, 37.8028`, `48°00'57"N 37°48'10"E`, or words.
 pub async fn report_a_location(session: &Session, case: CaseId, place: &str) {
-    let response = session
-        .post(&format!("/console/cases/{case}/locations"), &[("place", place), ("source", "staff_call")])
-        .await;
+    let response =
+        session.post(&format!("/console/cases/{case}/locations"), &[("place", place), ("source", "staff_call")]).await;
     assert_eq!(response.status(), 303, "adding a location to {case}");
     assert_eq!(location(&response), format!("/console/cases/{case}?notice=location-added#locations"));
 }
@@ -91,7 +90,10 @@ async fn the_console_form_reads_every_format_and_refuses_what_it_does_not_unders
     let reports = server.state.store.locations(case).await.unwrap();
     assert_eq!(reports.len(), 4);
     let newest = server.state.store.newest_location(case).await.unwrap().unwrap();
-    assert_eq!((newest.accuracy_m, newest.source, newest.recorded_by), (Some(1), LocationSource::StaffCall, Some(specialist.id)));
+    assert_eq!(
+        (newest.accuracy_m, newest.source, newest.recorded_by),
+        (Some(1), LocationSource::StaffCall, Some(specialist.id))
+    );
     assert!(reports.iter().any(|r| r.text.as_deref() == Some("in the basement of the school, north side")));
 
     let page = session.page(&path).await;
@@ -103,8 +105,14 @@ async fn the_console_form_reads_every_format_and_refuses_what_it_does_not_unders
     assert!(page.contains("recorded a location (staff, from a call)."), "timeline line");
 
     // An old report is stale (72 hours by default).
-    let old = LocationReport::from_input("47.5, 37.5", None, LocationSource::Messenger, Some(now_ms() - 100 * 3_600_000), now_ms())
-        .unwrap();
+    let old = LocationReport::from_input(
+        "47.5, 37.5",
+        None,
+        LocationSource::Messenger,
+        Some(now_ms() - 100 * 3_600_000),
+        now_ms(),
+    )
+    .unwrap();
     let other = deployed_case(&server, specialist.id).await;
     server.state.store.record_location(other, &old, specialist.id).await.unwrap();
     let page = session.page(&format!("/console/cases/{other}?lang=en")).await;
@@ -134,12 +142,8 @@ async fn mark_located_is_refused_without_a_report_then_allowed() {
 async fn an_applicants_location_reaches_the_case_by_form_and_by_api() {
     let server = TestServer::start().await;
     let specialist = server.staff(Role::Specialist, "loc-owner").await;
-    let created = client()
-        .post(server.url("/api/v1/chat/sessions"))
-        .json(&json!({ "language": "ru" }))
-        .send()
-        .await
-        .unwrap();
+    let created =
+        client().post(server.url("/api/v1/chat/sessions")).json(&json!({ "language": "ru" })).send().await.unwrap();
     let token = created.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
     let conversation = server.state.conversation_for_token(&token).await.unwrap().unwrap();
     let api = |body: serde_json::Value| {
@@ -196,7 +200,8 @@ async fn an_applicants_location_reaches_the_case_by_form_and_by_api() {
         .unwrap();
     assert_eq!(posted.status(), 303);
     assert_eq!(location(&posted), "/chat/location?lang=ru&sent=1");
-    let thanks = browser.get(server.url("/chat/location?lang=ru&sent=1")).header("cookie", &cookie).send().await.unwrap();
+    let thanks =
+        browser.get(server.url("/chat/location?lang=ru&sent=1")).header("cookie", &cookie).send().await.unwrap();
     assert!(thanks.text().await.unwrap().contains("Спасибо, получено."));
     // A post from another site is refused, as for messages.
     let cross = browser
@@ -212,7 +217,9 @@ async fn an_applicants_location_reaches_the_case_by_form_and_by_api() {
     let all = server.state.store.locations(case).await.unwrap();
     assert_eq!(all.len(), 3);
     assert!(all.iter().all(|l| l.recorded_by.is_none() && l.conversation == Some(conversation.id)));
-    assert!(all.iter().any(|l| l.text.as_deref() == Some("в подвале школы") && l.source == LocationSource::ApplicantTyped));
+    assert!(all
+        .iter()
+        .any(|l| l.text.as_deref() == Some("в подвале школы") && l.source == LocationSource::ApplicantTyped));
     assert!(all.iter().any(|l| l.source == LocationSource::Browser));
 
     // The owner sees them on the case, with the applicant as their author.
@@ -264,7 +271,9 @@ async fn only_the_cases_people_read_locations_and_every_view_is_recorded() {
     let page = unit.page(&format!("/console/cases/{case}")).await;
     assert!(!page.contains("MARKER-PLACE") && !page.contains("id=\"location-history\""), "{page}");
     assert_eq!(location_views(&server, case).await, 3);
-    let add = unit.post(&format!("/console/cases/{case}/locations"), &[("place", "48.1, 37.1"), ("source", "staff_call")]).await;
+    let add = unit
+        .post(&format!("/console/cases/{case}/locations"), &[("place", "48.1, 37.1"), ("source", "staff_call")])
+        .await;
     assert_eq!(add.status(), 403, "operations see the hand-off only");
     for staff in [&analyst, &admin] {
         let session = login(&server, staff).await;

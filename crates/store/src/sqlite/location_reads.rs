@@ -16,13 +16,15 @@ const ORDER: &str = "ORDER BY r.true_at_ms DESC, r.at_ms DESC, r.id DESC LIMIT ?
 
 fn uuid_at(r: &Row<'_>, i: usize) -> rusqlite::Result<Uuid> {
     let b: Vec<u8> = r.get(i)?;
-    Uuid::from_slice(&b).map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Blob, e.into()))
+    Uuid::from_slice(&b)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Blob, e.into()))
 }
 
 fn opt_uuid_at(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<Uuid>> {
     let b: Option<Vec<u8>> = r.get(i)?;
     b.map(|b| {
-        Uuid::from_slice(&b).map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Blob, e.into()))
+        Uuid::from_slice(&b)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Blob, e.into()))
     })
     .transpose()
 }

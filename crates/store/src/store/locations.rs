@@ -121,7 +121,10 @@ impl Store {
         let recorder = recorder_of(by.map(|u| u.0), conversation.map(|c| c.0));
         let source = report.source.as_str();
         let binding = LocationBinding { source, recorder: &recorder, true_at_ms: report.true_at_ms };
-        let body = zeroize::Zeroizing::new(serde_json::to_vec(&SealedPlace::of(&report.place)).map_err(|_| StoreError::Database("a place could not be written".into()))?);
+        let body = zeroize::Zeroizing::new(
+            serde_json::to_vec(&SealedPlace::of(&report.place))
+                .map_err(|_| StoreError::Database("a place could not be written".into()))?,
+        );
         let body_ct = sealed::seal_location(&key, &id, &binding, &body);
         let op = Op::InsertLocationReport {
             id,
@@ -183,7 +186,8 @@ impl Store {
             let recorder = recorder_of(r.recorded_by, r.conversation);
             let place = match key {
                 Some(key) => {
-                    let binding = LocationBinding { source: source.as_str(), recorder: &recorder, true_at_ms: r.true_at_ms };
+                    let binding =
+                        LocationBinding { source: source.as_str(), recorder: &recorder, true_at_ms: r.true_at_ms };
                     let plain = sealed::open_location(&key, &r.id, &binding, &r.body_ct)?;
                     let place = serde_json::from_slice::<SealedPlace>(&plain)
                         .map_err(|_| StoreError::Database("a sealed place is not understood".into()))?;

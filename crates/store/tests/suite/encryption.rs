@@ -37,7 +37,10 @@ both_backends!(no_plaintext_marker_in_raw_database, |db: TestDb| async move {
     }
     // Nor the coordinates as binary numbers.
     for number in [47.123456f64, 37.654321f64] {
-        assert!(!contains(&raw, &number.to_le_bytes()) && !contains(&raw, &number.to_be_bytes()), "{number} in raw storage");
+        assert!(
+            !contains(&raw, &number.to_le_bytes()) && !contains(&raw, &number.to_be_bytes()),
+            "{number} in raw storage"
+        );
     }
 });
 

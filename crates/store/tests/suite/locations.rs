@@ -32,7 +32,11 @@ both_backends!(staff_reports_read_back_newest_first, |db: TestDb| async move {
     // Recorded later but true earlier: it is not the newest.
     store.record_location(case, &report("48.0159, 37.8028", Some(30)), specialist).await.unwrap();
     store
-        .record_location(case, &report_at("the old mill", LocationSource::ApplicantTyped, now_ms() - 5 * hour), specialist)
+        .record_location(
+            case,
+            &report_at("the old mill", LocationSource::ApplicantTyped, now_ms() - 5 * hour),
+            specialist,
+        )
         .await
         .unwrap();
     store
@@ -44,7 +48,10 @@ both_backends!(staff_reports_read_back_newest_first, |db: TestDb| async move {
     assert!(all.windows(2).all(|w| w[0].true_at_ms >= w[1].true_at_ms), "newest first");
     let newest = &all[0];
     assert_eq!((newest.lat, newest.lon, newest.accuracy_m), (Some(48.0159), Some(37.8028), Some(30)));
-    assert_eq!((newest.source, newest.recorded_by, newest.case), (LocationSource::StaffCall, Some(specialist), Some(case)));
+    assert_eq!(
+        (newest.source, newest.recorded_by, newest.case),
+        (LocationSource::StaffCall, Some(specialist), Some(case))
+    );
     assert!(!newest.shredded && newest.text.is_none() && newest.conversation.is_none());
     assert_eq!(all[1].accuracy_m, Some(100), "an MGRS cell of 100 m");
     assert_eq!(all[1].source, LocationSource::Messenger);
@@ -53,8 +60,10 @@ both_backends!(staff_reports_read_back_newest_first, |db: TestDb| async move {
     assert_eq!(store.newest_location(case).await.unwrap().as_ref(), Some(newest));
     // Every report is an event carrying ids and vocabulary only.
     let events = store.timeline(case.0, 100).await.unwrap();
-    let reported: Vec<_> =
-        events.iter().filter(|e| matches!(e.event, Event::LocationReported { by: Some(b), .. } if b == specialist)).collect();
+    let reported: Vec<_> = events
+        .iter()
+        .filter(|e| matches!(e.event, Event::LocationReported { by: Some(b), .. } if b == specialist))
+        .collect();
     assert_eq!(reported.len(), 3);
 });
 
@@ -97,13 +106,18 @@ both_backends!(located_needs_a_report_and_finished_cases_take_none, |db: TestDb|
     for to in [CaseState::Registered, CaseState::Deployed] {
         store.transition_case(case, Transition::Advance { to }, specialist, Role::Specialist).await.unwrap();
     }
-    let refused = store.transition_case(case, Transition::Advance { to: CaseState::Located }, specialist, Role::Specialist).await;
+    let refused =
+        store.transition_case(case, Transition::Advance { to: CaseState::Located }, specialist, Role::Specialist).await;
     assert!(matches!(refused, Err(StoreError::Case(CaseError::NoLocationYet))), "{refused:?}");
     // The role rule speaks first: an operator is refused for their role, not for the location.
-    let operator = store.transition_case(case, Transition::Advance { to: CaseState::Located }, specialist, Role::Operator).await;
+    let operator =
+        store.transition_case(case, Transition::Advance { to: CaseState::Located }, specialist, Role::Operator).await;
     assert!(matches!(operator, Err(StoreError::Case(CaseError::RoleRefused { .. }))), "{operator:?}");
     store.record_location(case, &report("somewhere near the river", None), specialist).await.unwrap();
-    store.transition_case(case, Transition::Advance { to: CaseState::Located }, specialist, Role::Specialist).await.unwrap();
+    store
+        .transition_case(case, Transition::Advance { to: CaseState::Located }, specialist, Role::Specialist)
+        .await
+        .unwrap();
     let close = Transition::Close { reason: safepassage_domain::CloseReason::Withdrew };
     store.transition_case(case, close, specialist, Role::Specialist).await.unwrap();
     let late = store.record_location(case, &report("48.1, 37.1", None), specialist).await;
@@ -117,7 +131,9 @@ both_backends!(changing_the_source_of_a_report_makes_it_unreadable, |db: TestDb|
     let case = store.open_case(None, CaseKind::Individual, specialist).await.unwrap();
     let id = store.record_location(case, &report("48.0159, 37.8028", None), specialist).await.unwrap();
     let sql = match db.kind {
-        Kind::Sqlite => format!("UPDATE location_reports SET source = 'browser' WHERE id = x'{}'", hex::encode(id.as_bytes())),
+        Kind::Sqlite => {
+            format!("UPDATE location_reports SET source = 'browser' WHERE id = x'{}'", hex::encode(id.as_bytes()))
+        }
         Kind::Postgres => format!("UPDATE location_reports SET source = 'browser' WHERE id = '{id}'"),
     };
     db.raw_execute(&sql).await;

@@ -68,7 +68,10 @@ both_backends!(case_life_with_refusals, |db: TestDb| async move {
     store.transition_case(case, adv(CaseState::Deployed), specialist, Role::Specialist).await.unwrap();
     let without = store.transition_case(case, adv(CaseState::Located), specialist, Role::Specialist).await;
     assert!(matches!(without, Err(StoreError::Case(CaseError::NoLocationYet))), "{without:?}");
-    store.record_location(case, &crate::suite::locations::report("47.0951, 37.5413", Some(50)), specialist).await.unwrap();
+    store
+        .record_location(case, &crate::suite::locations::report("47.0951, 37.5413", Some(50)), specialist)
+        .await
+        .unwrap();
     store.transition_case(case, adv(CaseState::Located), specialist, Role::Specialist).await.unwrap();
     store.add_note(case, NoteKind::Note, specialist, "seen near the bridge").await.unwrap();
     let own_plan = store.transition_case(case, adv(CaseState::PlanApproved), specialist, Role::Specialist).await;

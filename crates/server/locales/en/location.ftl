@@ -1,6 +1,7 @@
 # Location reports (issue 9): the case page, the console form, the applicant's page.
 
 location-heading = Locations
+location-sent-by-applicant = Places the applicant sent
 location-newest = Newest
 location-stale = stale
 location-none = No location reported yet.

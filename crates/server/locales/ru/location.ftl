@@ -1,6 +1,7 @@
 # Сообщения о местонахождении (issue 9): страница дела, форма консоли, страница заявителя.
 
 location-heading = Местонахождение
+location-sent-by-applicant = Места, присланные заявителем
 location-newest = Последнее
 location-stale = устарело
 location-none = Местонахождение ещё не сообщено.

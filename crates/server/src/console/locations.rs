@@ -12,7 +12,7 @@ use fluent_bundle::FluentValue;
 use safepassage_domain::location::write_point;
 use safepassage_domain::location_report::is_stale;
 use safepassage_domain::{CaseId, LocationReport, LocationSource};
-use safepassage_store::{CaseView, LocationView, StoreError};
+use safepassage_store::{CaseView, ConversationView, LocationView, StoreError};
 use serde::Deserialize;
 
 use super::access::{self, CaseReach};
@@ -90,6 +90,23 @@ pub(crate) async fn panel(state: &AppState, lang: Lang, case: &CaseView) -> Resu
         stale: newest.is_some_and(|r| is_stale(r.true_at_ms, now, stale_after)),
         form: case.state.is_open().then(|| empty_form(state, lang)),
     })
+}
+
+/// The reports an applicant sent in a conversation that has no case yet: shown on the
+/// conversation's page, whose view is recorded already (`transcript_viewed`). Once the
+/// conversation has a case they are on the case's page, where the case's need to know holds.
+pub(crate) async fn of_conversation(
+    state: &AppState,
+    lang: Lang,
+    conversation: &ConversationView,
+) -> Result<Vec<LocationRow>, PageError> {
+    if conversation.case.is_some() {
+        return Ok(Vec::new());
+    }
+    let i18n = &state.i18n;
+    let reports = state.store.conversation_locations(conversation.id).await.or_page(i18n, lang)?;
+    let names = Names::load(state, lang, Vec::new()).await.or_page(i18n, lang)?;
+    Ok(reports.iter().map(|r| row(state, lang, r, &names)).collect())
 }
 
 fn row(state: &AppState, lang: Lang, r: &LocationView, names: &Names) -> LocationRow {

@@ -23,6 +23,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("setup", include_str!("../../templates/console/setup.html")),
     ("account", include_str!("../../templates/console/account.html")),
     ("case_locations", include_str!("../../templates/console/case_locations.html")),
+    ("conversation_locations", include_str!("../../templates/console/conversation_locations.html")),
     ("location_form", include_str!("../../templates/console/location_form.html")),
     ("location_refused", include_str!("../../templates/console/location_refused.html")),
 ];

@@ -156,6 +156,12 @@ async fn an_applicants_location_reaches_the_case_by_form_and_by_api() {
     assert_eq!(sent.json::<serde_json::Value>().await.unwrap(), json!({ "received": true }));
     let kept = server.state.store.conversation_locations(conversation.id).await.unwrap();
     assert_eq!((kept.len(), kept[0].case, kept[0].accuracy_m), (1, None, Some(19)));
+    // It shows on the conversation's page (a recorded view of the conversation).
+    server.state.applicant_says(&conversation, "оператор").await.unwrap();
+    let operator = server.staff(Role::Operator, "loc-operator").await;
+    let on_queue = login(&server, &operator).await;
+    let page = on_queue.page(&format!("/console/conversations/{}?lang=en", conversation.id)).await;
+    assert!(page.contains("Places the applicant sent") && page.contains("48.01590, 37.80280"), "{page}");
 
     // Malformed: refused with what was not understood, never the input.
     let bad = api(json!({ "text": "91.5, 37.1" })).await.unwrap();

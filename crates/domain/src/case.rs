@@ -66,6 +66,9 @@ pub enum CaseError {
     NotASpecialist,
     #[error("the case is already assigned to that specialist")]
     AlreadyAssigned,
+    /// A case moves to `located` only once at least one location report is recorded.
+    #[error("the case has no location report yet")]
+    NoLocationYet,
 }
 
 /// Size and composition of a group case.

@@ -8,7 +8,7 @@ use crate::case::{CaseKind, CaseState, CloseReason};
 use crate::chat_end::ChatEnd;
 use crate::ids::{CaseId, ContactId, ConversationId, MessageId, UserId};
 use crate::role::Role;
-use crate::vocabulary::{Channel, Language, Sender, ShredReason};
+use crate::vocabulary::{Channel, Language, LocationSource, Sender, ShredReason};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -213,6 +213,22 @@ pub enum Event {
         by: Option<UserId>,
         reason: ShredReason,
     },
+    /// A location report was recorded (the place is sealed in `location_reports`). `case` is None
+    /// for an applicant's report from a conversation without a case: it stays with the
+    /// conversation and shows on its case once the conversation joins one. `by` is the member of
+    /// staff, `conversation` the applicant's conversation, whichever recorded it.
+    LocationReported {
+        case: Option<CaseId>,
+        report: Uuid,
+        source: LocationSource,
+        by: Option<UserId>,
+        conversation: Option<ConversationId>,
+    },
+    /// Someone was shown a case's locations (one per page view that shows them).
+    LocationViewed {
+        case: CaseId,
+        by: UserId,
+    },
 }
 
 impl Event {
@@ -259,6 +275,8 @@ impl Event {
             Event::CaseFlaggedSuspicious { .. } => "case_flagged_suspicious",
             Event::SignalsViewed { .. } => "signals_viewed",
             Event::ConversationShredded { .. } => "conversation_shredded",
+            Event::LocationReported { .. } => "location_reported",
+            Event::LocationViewed { .. } => "location_viewed",
         }
     }
 
@@ -281,9 +299,11 @@ impl Event {
             | Event::DuressPhraseAgreed { case }
             | Event::CaseFlaggedUnderDuress { case }
             | Event::CaseAssigned { case, .. }
-            | Event::CaseFlaggedSuspicious { case, .. } => Some(case.0),
+            | Event::CaseFlaggedSuspicious { case, .. }
+            | Event::LocationViewed { case, .. } => Some(case.0),
             Event::ConversationShredded { conversation, .. } => Some(conversation.0),
             Event::SignalsViewed { by } => Some(by.0),
+            Event::LocationReported { case, conversation, .. } => case.map(|c| c.0).or(conversation.map(|c| c.0)),
             Event::ConversationStarted { conversation, .. }
             | Event::ConversationQueued { conversation, .. }
             | Event::ConversationAssigned { conversation, .. }
@@ -381,6 +401,14 @@ mod tests {
                 by: None,
                 reason: ShredReason::RetentionEnded,
             },
+            Event::LocationReported {
+                case: Some(CaseId(id)),
+                report: id,
+                source: LocationSource::Browser,
+                by: None,
+                conversation: Some(ConversationId(id)),
+            },
+            Event::LocationViewed { case: CaseId(id), by: UserId(id) },
         ];
         for e in samples {
             let value: serde_json::Value = serde_json::from_slice(&e.canonical_bytes()).unwrap();

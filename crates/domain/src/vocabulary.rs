@@ -62,6 +62,16 @@ vocabulary!(
         EnteredInError => "entered_in_error"
     }
 );
+vocabulary!(
+    /// Where a location report came from: typed by the applicant, a messenger's location share,
+    /// the applicant's browser (geolocation), or a member of staff from a call.
+    LocationSource, "location source", {
+        ApplicantTyped => "applicant_typed",
+        Messenger => "messenger",
+        Browser => "browser",
+        StaffCall => "staff_call"
+    }
+);
 
 #[cfg(test)]
 mod tests {

@@ -59,6 +59,8 @@ struct FileSettings {
     signal_nearby_metres: Option<u32>,
     signal_nearby_days: Option<u64>,
     signal_lookback_days: Option<u64>,
+    /// Hours after which a case's newest location report is marked stale (72 by default).
+    location_stale_hours: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -140,6 +142,10 @@ impl Settings {
         }
         if let Some(ms) = file.login_refusal_ms {
             server.login_refusal_time = std::time::Duration::from_millis(ms);
+        }
+        if let Some(hours) = file.location_stale_hours {
+            anyhow::ensure!(hours >= 1, "location_stale_hours must be at least 1");
+            server.location_stale = std::time::Duration::from_secs(hours.saturating_mul(3600));
         }
         let hosts = args.flow_webhook_hosts.clone().or(file.flow_webhook_hosts).unwrap_or_default();
         server.flow_webhook_hosts = webhook_hosts(hosts)?;

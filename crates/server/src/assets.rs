@@ -13,6 +13,7 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ("chat.js", "text/javascript; charset=utf-8", include_bytes!("../static/chat.js")),
     ("console.css", "text/css; charset=utf-8", include_bytes!("../static/console.css")),
     ("console.js", "text/javascript; charset=utf-8", include_bytes!("../static/console.js")),
+    ("location.js", "text/javascript; charset=utf-8", include_bytes!("../static/location.js")),
 ];
 
 /// Every browser asks for it on every site; a plain disc that names nothing (an applicant's

@@ -61,6 +61,8 @@ pub struct ServerConfig {
     /// A web chat's token stops working once nothing was written in its conversation (by anyone)
     /// for this long (12 hours); the applicant comes back with their codename.
     pub chat_idle: Duration,
+    /// A case's newest location report older than this is marked stale (72 hours).
+    pub location_stale: Duration,
     /// Codename checks (slow keyed hashes) across everyone: paced to this rate, first come first
     /// served; an attempt over it waits, it is never refused (10 a second, bursts of 20).
     pub codename_hashes: RateLimit,
@@ -88,6 +90,7 @@ impl Default for ServerConfig {
             login_hash_budget_mib: 256,
             login_refusal_time: Duration::from_millis(500),
             chat_idle: Duration::from_secs(12 * 60 * 60),
+            location_stale: Duration::from_secs(72 * 60 * 60),
             codename_hashes: RateLimit { count: 10, per: Duration::from_secs(1), burst: 20 },
             signals: safepassage_store::SignalSettings::default(),
             retention: safepassage_store::RetentionPolicy::default(),

@@ -14,6 +14,7 @@ pub mod hashing;
 mod health;
 mod hub;
 mod i18n;
+mod location_words;
 mod metrics;
 mod request_id;
 mod retention;

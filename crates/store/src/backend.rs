@@ -50,6 +50,21 @@ pub(crate) struct RawNote {
     pub key_alive: bool,
 }
 
+/// A location report as stored: the place is inside `body_ct`.
+#[derive(Debug, Clone)]
+pub(crate) struct RawLocationReport {
+    pub id: Uuid,
+    pub case: Option<Uuid>,
+    pub conversation: Option<Uuid>,
+    pub key_id: Uuid,
+    pub key_alive: bool,
+    pub source: String,
+    pub recorded_by: Option<Uuid>,
+    pub true_at_ms: i64,
+    pub at_ms: i64,
+    pub body_ct: Vec<u8>,
+}
+
 /// A conversation's flow state as stored: ciphertexts under the conversation's key.
 #[derive(Debug, Clone)]
 pub(crate) struct RawFlowSession {
@@ -177,6 +192,15 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn shred_notices(&self) -> Option<tokio::sync::broadcast::Receiver<()>> {
         None
     }
+    /// A case's location reports, and those of its conversations recorded before they joined
+    /// it: newest true time first, at most `limit`.
+    async fn case_location_reports(&self, case: CaseId, limit: i64) -> Result<Vec<RawLocationReport>, StoreError>;
+    /// The location reports an applicant sent in a conversation (with a case or not), newest first.
+    async fn conversation_location_reports(
+        &self,
+        conversation: ConversationId,
+        limit: i64,
+    ) -> Result<Vec<RawLocationReport>, StoreError>;
     /// Screening: the flags of a case, oldest first.
     async fn case_flags(&self, case: CaseId) -> Result<Vec<RawCaseFlag>, StoreError>;
     /// Screening: cases with an intake MAC opened at or after `since_ms`, with it and when.

@@ -23,3 +23,4 @@ pub use model::{
 };
 pub use store::{CaseFlagView, RetentionPolicy, RetentionReport, SignalSettings, Signals};
 pub use store::{PreparedCodename, RotationReport, Shredded, StepMessage, Store, StoreStats, MAX_FLOW_FILE};
+pub use store::LocationView;

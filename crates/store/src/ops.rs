@@ -231,6 +231,18 @@ pub(crate) enum Op {
         idle_before_ms: i64,
         event_index: usize,
     },
+    /// A location report, its place sealed under `key_id` (the case's key, or the
+    /// conversation's when the report has no case).
+    InsertLocationReport {
+        id: Uuid,
+        case: Option<CaseId>,
+        conversation: Option<ConversationId>,
+        key_id: Uuid,
+        source: &'static str,
+        recorded_by: Option<UserId>,
+        true_at_ms: i64,
+        body_ct: Vec<u8>,
+    },
 }
 
 #[derive(Debug, Clone)]

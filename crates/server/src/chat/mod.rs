@@ -7,6 +7,7 @@ mod codename;
 mod events;
 mod flood;
 mod input;
+mod location;
 mod message;
 mod notice;
 mod openapi;
@@ -30,11 +31,13 @@ pub(crate) fn routes(config: &ServerConfig) -> Router<AppState> {
         .route("/chat/codename", post(pages::codename))
         .route("/chat/exit", post(pages::exit))
         .route("/chat/end", post(pages::end))
+        .route("/chat/location", get(location::page).post(location::send))
         .route("/api/openapi.json", json_api(get(openapi::openapi_json)))
         .route("/api/v1/chat/sessions", json_api(post(api::create_session)))
         .route("/api/v1/chat/messages", json_api(post(api::post_message).get(api::get_messages)))
         .route("/api/v1/chat/events", json_api(get(events::events)))
         .route("/api/v1/chat/codename", json_api(post(api::join_by_codename)))
+        .route("/api/v1/chat/location", json_api(post(location::post_location)))
         .layer(Extension(guard))
         .layer(Extension(flood))
         .layer(Extension(notices))

@@ -23,6 +23,7 @@ use crate::error::ErrorBody;
         api::create_session,
         api::post_message,
         api::get_messages,
+        super::location::post_location,
         events::events,
         api::join_by_codename,
         openapi_json,

@@ -62,6 +62,7 @@ texts! {
     safety => "chat-safety",
     end_conversation => "chat-end-conversation",
     end_hint => "chat-end-hint",
+    location_link => "chat-location-link",
 }
 
 struct LanguageLink {

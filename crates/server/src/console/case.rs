@@ -16,6 +16,7 @@ use super::confirm;
 use super::errors::{self, OrPage};
 use super::form::{Form, Id};
 use super::lang::Lang;
+use super::locations::{self, LocationsPanel};
 use super::roles::{Allowed, CaseWork, Composition};
 use super::timeline::{self, kind_word, Line, Names};
 use super::views::{self, clock, short_id, word, Chrome};
@@ -77,6 +78,8 @@ struct CasePage {
     assign_to: Option<Vec<Choice>>,
     /// Screening flags, for those who see the case whole.
     screening: Option<super::screening::CaseScreening>,
+    /// The location reports and the form to add one, for those who see the case whole.
+    locations: Option<LocationsPanel>,
 }
 
 /// `GET /console/cases/{id}`.
@@ -91,8 +94,16 @@ pub(crate) async fn page(
     let staff = &who.staff;
     let grant = access::case(&state, &who, lang, CaseId(id), CaseReach::HandOff).await?;
     let case = &grant.case;
-    // Recorded before anything is shown.
-    state.store.record(vec![Event::CaseViewed { case: case.id, by: staff.id }]).await.or_page(i18n, lang)?;
+    let locations = match grant.reach {
+        CaseReach::Full => Some(locations::panel(&state, lang, case).await?),
+        _ => None,
+    };
+    // Recorded before anything is shown; showing locations is a view of its own.
+    let mut viewed = vec![Event::CaseViewed { case: case.id, by: staff.id }];
+    if locations.as_ref().is_some_and(LocationsPanel::shows_any) {
+        viewed.push(Event::LocationViewed { case: case.id, by: staff.id });
+    }
+    state.store.record(viewed).await.or_page(i18n, lang)?;
     let (advance, closes) = moves(&state, lang, case.state, staff.role);
     let details = match grant.reach {
         CaseReach::Full => Some(details(&state, lang, case).await?),
@@ -122,6 +133,7 @@ pub(crate) async fn page(
         shred_link: staff.role == Role::Coordinator && !case.shredded,
         assign_to,
         screening,
+        locations,
     };
     Ok(views::render(&state, lang, StatusCode::OK, &page))
 }
@@ -235,6 +247,9 @@ pub(crate) async fn transition(
             }
         }
         Err(StoreError::Conflict(_)) => Ok(views::see_other(&format!("{page}?notice=moved-meanwhile"))),
+        Err(StoreError::Case(CaseError::NoLocationYet)) => {
+            Ok(views::see_other(&format!("{page}?notice=location-needed#locations")))
+        }
         Err(e) => Err(errors::store(&state.i18n, lang, e)),
     }
 }

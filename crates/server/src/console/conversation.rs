@@ -62,6 +62,8 @@ struct ConversationPage {
     can_close: bool,
     can_open_case: bool,
     can_take: bool,
+    /// Places the applicant sent before the conversation had a case.
+    locations: Vec<super::locations::LocationRow>,
 }
 
 pub(crate) fn sender_word(sender: Sender) -> &'static str {
@@ -130,6 +132,7 @@ pub(crate) async fn page(
         can_close: write && conversation.status != ConversationStatus::Closed,
         can_open_case: write && takes && conversation.case.is_none(),
         can_take: takes && conversation.status == ConversationStatus::Queued,
+        locations: super::locations::of_conversation(&state, lang, conversation).await?,
     };
     Ok(views::render(&state, lang, StatusCode::OK, &page))
 }

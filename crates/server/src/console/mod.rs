@@ -19,6 +19,7 @@ mod flows;
 mod form;
 mod home;
 mod lang;
+mod locations;
 mod queue;
 mod roles;
 mod screening;
@@ -86,6 +87,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/console/admin/users/{id}/reset", get(admin::reset_page).post(admin::reset))
         .route("/console/cases/{id}/flag", post(screening::flag))
         .route("/console/signals", get(screening::signals))
+        .route("/console/cases/{id}/locations", post(locations::add))
         // Innermost first: the CSRF check runs before any handler, its refusals get the
         // request id like every other error page, and everything sees the console's state.
         .layer(middleware::from_fn(csrf::check))

@@ -24,6 +24,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("account", include_str!("../../templates/console/account.html")),
     ("signals", include_str!("../../templates/console/signals.html")),
     ("case_flags", include_str!("../../templates/console/case_flags.html")),
+    ("case_locations", include_str!("../../templates/console/case_locations.html")),
+    ("conversation_locations", include_str!("../../templates/console/conversation_locations.html")),
+    ("location_form", include_str!("../../templates/console/location_form.html")),
+    ("location_refused", include_str!("../../templates/console/location_refused.html")),
 ];
 
 const SOURCES: &[(&str, &str)] = &[
@@ -42,6 +46,8 @@ const SOURCES: &[(&str, &str)] = &[
     ("views", include_str!("views.rs")),
     ("shred", include_str!("shred.rs")),
     ("screening", include_str!("screening.rs")),
+    ("locations", include_str!("locations.rs")),
+    ("location_words", include_str!("../location_words.rs")),
 ];
 
 /// Prefixes of the ids handlers name as string literals.
@@ -66,6 +72,7 @@ const PREFIXES: &[&str] = &[
     "setup",
     "account",
     "screening",
+    "location",
 ];
 
 fn ids_of(source: &str) -> Vec<&str> {
@@ -90,7 +97,7 @@ macro_rules! in_three_languages {
 
 /// The console's text files, `(file, uk, ru, en)`.
 const CONSOLE_FILES: &[(&str, &str, &str, &str)] =
-    &in_three_languages!["console.ftl", "account.ftl", "flows.ftl", "assignment.ftl", "screening.ftl"];
+    &in_three_languages!["console.ftl", "account.ftl", "flows.ftl", "assignment.ftl", "screening.ftl", "location.ftl"];
 
 #[test]
 fn all_three_languages_define_the_same_ids() {

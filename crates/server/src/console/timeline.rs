@@ -67,8 +67,9 @@ pub(crate) fn actor(event: &Event) -> Option<UserId> {
         | Event::TranscriptViewed { by, .. }
         | Event::ConversationClosed { by, .. }
         | Event::CaseAssigned { by, .. }
-        | Event::CaseFlaggedSuspicious { by, .. } => Some(*by),
-        Event::CaseShredded { by, .. } => *by,
+        | Event::CaseFlaggedSuspicious { by, .. }
+        | Event::LocationViewed { by, .. } => Some(*by),
+        Event::CaseShredded { by, .. } | Event::LocationReported { by, .. } => *by,
         _ => None,
     }
 }
@@ -84,7 +85,7 @@ pub(crate) fn lines(state: &AppState, lang: Lang, events: &[StoredEvent], names:
             text: describe(state, lang, &stored.event, names),
         };
         match stored.event {
-            Event::CaseViewed { .. } => views.push(line),
+            Event::CaseViewed { .. } | Event::LocationViewed { .. } => views.push(line),
             _ => history.push(line),
         }
     }
@@ -135,6 +136,15 @@ fn describe(state: &AppState, lang: Lang, event: &Event, names: &Names) -> Strin
         Event::CaseFlaggedSuspicious { by, .. } => say("timeline-case-flagged-suspicious", &[("who", who(by))]),
         Event::ConversationShredded { by: None, .. } => say("timeline-conversation-shredded-retention", &[]),
         Event::ConversationShredded { .. } => say("timeline-conversation-shredded", &[]),
+        Event::LocationReported { by: Some(by), source, .. } => say(
+            "timeline-location-reported-by",
+            &[("who", who(by)), ("source", word(i18n, lang, "location-source", source.as_str()).into())],
+        ),
+        Event::LocationReported { source, .. } => say(
+            "timeline-location-reported-applicant",
+            &[("source", word(i18n, lang, "location-source", source.as_str()).into())],
+        ),
+        Event::LocationViewed { by, .. } => say("timeline-location-viewed", &[("who", who(by))]),
         other => say("timeline-other", &[("kind", other.kind().into())]),
     }
 }

@@ -280,6 +280,9 @@ async fn irreversible_moves_ask_for_confirmation_first() {
         (CaseState::PlanApproved, &coordinator, Role::Coordinator),
         (CaseState::HandedOff, &coordinator, Role::Coordinator),
     ] {
+        if to == CaseState::Located {
+            super::location::record_a_location(&server, other, who.id).await;
+        }
         server.state.store.transition_case(other, Advance { to }, who.id, role).await.unwrap();
     }
     let unit = login(&server, &ops).await;

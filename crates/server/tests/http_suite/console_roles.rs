@@ -34,6 +34,9 @@ async fn handed_off(server: &TestServer, owner: UserId, specialist: &Staff, coor
         (CaseState::HandedOff, coordinator, Role::Coordinator),
     ];
     for (to, who, role) in steps {
+        if to == CaseState::Located {
+            super::location::record_a_location(server, case, who.id).await;
+        }
         server.state.store.transition_case(case, Transition::Advance { to }, who.id, role).await.unwrap();
     }
     case
@@ -131,7 +134,7 @@ async fn every_role_against_every_console_route() {
     // Writes: each role acts on objects that are as much "its own" as they can be, so that a
     // refusal comes from the rules and not from someone else's ownership.
     type Route = &'static str;
-    let writes: [(Route, Expect); 19] = [
+    let writes: [(Route, Expect); 20] = [
         ("take a waiting conversation", [303, 303, 403, 403, 403, 403]),
         ("reply in own conversation", [303, 303, 404, 403, 403, 403]),
         ("close own conversation", [303, 303, 404, 403, 403, 403]),
@@ -154,6 +157,9 @@ async fn every_role_against_every_console_route() {
         ("assign a case to a specialist", [403, 403, 303, 403, 403, 403]),
         // Screening: whoever sees the case whole flags it; operations never see one whole.
         ("flag own case as suspicious", [303, 303, 303, 404, 403, 403]),
+        // Locations: the case's owner and coordinators (who see it whole); never operations,
+        // analysts or admins.
+        ("add a location to own case", [303, 303, 303, 404, 403, 403]),
     ];
     for (what, expected) in writes {
         for (i, role) in Role::ALL.iter().enumerate() {
@@ -221,6 +227,10 @@ async fn every_role_against_every_console_route() {
                 "assign a case to a specialist" => (
                     format!("/console/cases/{}/assign", case_owned_by(&server, me, CaseKind::Individual).await),
                     vec![("to", specialist.id.0.to_string())],
+                ),
+                "add a location to own case" => (
+                    format!("/console/cases/{}/locations", case_owned_by(&server, me, CaseKind::Individual).await),
+                    vec![("place", "37U DQ 12345 67890".into()), ("source", "staff_call".into())],
                 ),
                 _ => ("/console/admin/users".into(), vec![("name", format!("new-{role}")), ("role", "analyst".into())]),
             };
@@ -296,6 +306,7 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         format!("/console/admin/users/{}/reset", other.id.0),
         format!("/console/cases/{case}/assign"),
         format!("/console/cases/{case}/flag"),
+        format!("/console/cases/{case}/locations"),
     ];
     let fields = [
         ("text", "hi"),
@@ -311,6 +322,8 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         ("password", "x"),
         ("confirm", "yes"),
         ("to", "00000000-0000-0000-0000-000000000000"),
+        ("place", "48.0159, 37.8028"),
+        ("source", "staff_call"),
     ];
     for path in &routes {
         let url = session.url(path);
@@ -338,6 +351,7 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         .all(|m| m.body.text() != Some("hi")));
     assert_eq!(server.state.store.case(case).await.unwrap().unwrap().state, CaseState::Inquiry);
     assert!(!server.state.store.case(case).await.unwrap().unwrap().shredded);
+    assert!(server.state.store.locations(case).await.unwrap().is_empty());
     assert_eq!(server.state.store.case(case).await.unwrap().unwrap().assigned_to, Some(operator.id));
     let untouched = server.state.store.user(other.id).await.unwrap().unwrap();
     assert_eq!(untouched.status, safepassage_store::AccountStatus::Active);

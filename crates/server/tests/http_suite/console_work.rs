@@ -267,6 +267,9 @@ async fn operations_see_the_hand_off_package_without_history() {
         (CaseState::PlanApproved, &coordinator, Role::Coordinator),
         (CaseState::HandedOff, &coordinator, Role::Coordinator),
     ] {
+        if to == CaseState::Located {
+            super::location::record_a_location(&server, case, who.id).await;
+        }
         server.state.store.transition_case(case, Advance { to }, who.id, role).await.unwrap();
     }
     server.state.store.set_group_composition(case, 5, 1, specialist.id, Role::Specialist).await.unwrap();

@@ -17,6 +17,7 @@ mod console_roles;
 mod console_russian;
 mod console_work;
 mod flow_webhooks;
+pub mod location;
 mod rate_limits;
 mod screening;
 mod shredding;

@@ -1,2 +1,17 @@
--- Reserved for the branch 'loc' (issue 9); replaced by its schema.
-SELECT 1;
+-- Location reports (issue 9). The place (coordinates, accuracy, words) is only inside body_ct,
+-- sealed under key_id: the case's data key, or the conversation's while an applicant's report
+-- has no case. Shredding destroys either key, so the place with it.
+CREATE TABLE location_reports (
+    id               UUID PRIMARY KEY,
+    case_id          UUID REFERENCES cases (id),
+    conversation_id  UUID REFERENCES conversations (id),
+    key_id           UUID NOT NULL REFERENCES data_keys (id),
+    source           TEXT NOT NULL,
+    recorded_by      UUID,
+    true_at_ms       BIGINT NOT NULL,
+    at_ms            BIGINT NOT NULL,
+    body_ct          BYTEA NOT NULL
+);
+CREATE INDEX location_reports_case ON location_reports (case_id, at_ms) WHERE case_id IS NOT NULL;
+CREATE INDEX location_reports_conversation ON location_reports (conversation_id, at_ms)
+    WHERE conversation_id IS NOT NULL;

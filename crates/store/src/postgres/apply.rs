@@ -665,6 +665,23 @@ async fn apply<'a>(
             .execute(&mut *conn)
             .await?;
         }
+        Op::InsertLocationReport { id, case, conversation, key_id, source, recorded_by, true_at_ms, body_ct } => {
+            sqlx::query(
+                "INSERT INTO location_reports (id, case_id, conversation_id, key_id, source, recorded_by, \
+                 true_at_ms, at_ms, body_ct) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(*id)
+            .bind(case.map(|c| c.0))
+            .bind(conversation.map(|c| c.0))
+            .bind(*key_id)
+            .bind(*source)
+            .bind(recorded_by.map(|u| u.0))
+            .bind(*true_at_ms)
+            .bind(at)
+            .bind(body_ct.as_slice())
+            .execute(&mut *conn)
+            .await?;
+        }
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 mod apply;
 mod audit;
 mod commits;
+mod location_reads;
 mod reads;
 
 use std::str::FromStr;

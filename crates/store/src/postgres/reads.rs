@@ -623,4 +623,19 @@ impl Backend for PgBackend {
         .await?;
         rows.iter().map(|r| Ok(ConversationId(r.try_get(0)?))).collect()
     }
+    async fn case_location_reports(
+        &self,
+        case: CaseId,
+        limit: i64,
+    ) -> Result<Vec<crate::backend::RawLocationReport>, StoreError> {
+        self.read_case_location_reports(case, limit).await
+    }
+
+    async fn conversation_location_reports(
+        &self,
+        conversation: ConversationId,
+        limit: i64,
+    ) -> Result<Vec<crate::backend::RawLocationReport>, StoreError> {
+        self.read_conversation_location_reports(conversation, limit).await
+    }
 }

@@ -425,6 +425,23 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
             )?
             .execute(params![id, at])?;
         }
+        Op::InsertLocationReport { id, case, conversation, key_id, source, recorded_by, true_at_ms, body_ct } => {
+            tx.prepare_cached(
+                "INSERT INTO location_reports (id, case_id, conversation_id, key_id, source, recorded_by, \
+                 true_at_ms, at_ms, body_ct) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                id.as_bytes(),
+                case.map(|c| c.as_bytes().to_vec()),
+                conversation.map(|c| c.as_bytes().to_vec()),
+                key_id.as_bytes(),
+                source,
+                recorded_by.map(|u| u.as_bytes().to_vec()),
+                true_at_ms,
+                at,
+                body_ct
+            ])?;
+        }
     }
     Ok(())
 }

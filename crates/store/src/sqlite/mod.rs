@@ -3,6 +3,7 @@
 
 mod apply;
 mod audit;
+mod location_reads;
 mod reads;
 
 use std::path::Path;

@@ -66,6 +66,7 @@ impl Store {
     ) -> Result<CaseState, StoreError> {
         let case = self.existing_case(id).await?;
         let event = case.as_domain().decide(transition, by, role)?;
+        self.check_location_rule(id, case.state, transition).await?;
         let (to, close_reason) = match &event {
             Event::CaseAdvanced { to, .. } => (*to, None),
             Event::CaseClosed { reason, .. } => (CaseState::Closed, Some(*reason)),
@@ -148,8 +149,12 @@ impl Store {
         Ok(Some(case))
     }
 
-    /// Adds a sealed note or location to a case.
+    /// Adds a sealed note to a case. Locations are location reports now
+    /// ([`Store::record_location`]); location notes written before them still read.
     pub async fn add_note(&self, case: CaseId, kind: NoteKind, author: UserId, text: &str) -> Result<Uuid, StoreError> {
+        if kind == NoteKind::Location {
+            return Err(StoreError::Conflict("a location is recorded as a location report"));
+        }
         let view = self.existing_case(case).await?;
         let key = self
             .keys
@@ -158,10 +163,7 @@ impl Store {
             .ok_or(StoreError::Conflict("the case was shredded"))?;
         let id = Uuid::now_v7();
         let body_ct = sealed::seal_note(&key, &id, kind.as_str(), &author.0, text);
-        let event = match kind {
-            NoteKind::Note => Event::CaseNoteAdded { case, note: id, by: author },
-            NoteKind::Location => Event::LocationRecorded { case, location: id, by: author },
-        };
+        let event = Event::CaseNoteAdded { case, note: id, by: author };
         self.submit(vec![Op::InsertNote { id, case, kind: kind.as_str(), author, body_ct }], vec![event]).await?;
         Ok(id)
     }

@@ -73,6 +73,32 @@ pub(crate) fn seal_flag(key: &DataKey, id: &Uuid, by: &Uuid, text: &str) -> Vec<
 pub(crate) fn open_flag(key: &DataKey, id: &Uuid, by: &Uuid, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     key.open(&bound_v2(FLAG_REASON, id, &[by.as_bytes()]), sealed)
 }
+const LOCATION_BODY: &str = "location_reports.body_ct";
+
+/// What a location report's seal is bound to besides its row: its source, who recorded it (a
+/// user or a conversation) and when it was true, so none of them can be changed in the table.
+pub(crate) struct LocationBinding<'a> {
+    pub source: &'a str,
+    pub recorder: &'a Uuid,
+    pub true_at_ms: i64,
+}
+
+fn location_ad(id: &Uuid, b: &LocationBinding<'_>) -> Vec<u8> {
+    bound_v2(LOCATION_BODY, id, &[b.source.as_bytes(), b.recorder.as_bytes(), &b.true_at_ms.to_be_bytes()])
+}
+
+pub(crate) fn seal_location(key: &DataKey, id: &Uuid, binding: &LocationBinding<'_>, body: &[u8]) -> Vec<u8> {
+    key.seal(&location_ad(id, binding), body)
+}
+
+pub(crate) fn open_location(
+    key: &DataKey,
+    id: &Uuid,
+    binding: &LocationBinding<'_>,
+    sealed: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    key.open(&location_ad(id, binding), sealed)
+}
 
 #[cfg(test)]
 mod tests {
@@ -88,6 +114,19 @@ mod tests {
         assert!(open_message(&key, &Uuid::now_v7(), Sender::Applicant, &sealed).is_err());
         let old = key.seal(&bound_to(MESSAGE_BODY, &id), b"written before v2");
         assert_eq!(open_message(&key, &id, Sender::Bot, &old).unwrap().as_slice(), b"written before v2");
+    }
+
+    #[test]
+    fn a_location_is_bound_to_its_source_recorder_and_time() {
+        let key = DataKey::generate();
+        let (id, who) = (Uuid::now_v7(), Uuid::now_v7());
+        let b = LocationBinding { source: "browser", recorder: &who, true_at_ms: 5 };
+        let sealed = seal_location(&key, &id, &b, b"{}");
+        assert!(open_location(&key, &id, &b, &sealed).is_ok());
+        assert!(open_location(&key, &id, &LocationBinding { source: "staff_call", ..b }, &sealed).is_err());
+        assert!(open_location(&key, &id, &LocationBinding { true_at_ms: 6, ..b }, &sealed).is_err());
+        let other = Uuid::now_v7();
+        assert!(open_location(&key, &id, &LocationBinding { recorder: &other, ..b }, &sealed).is_err());
     }
 
     #[test]

@@ -14,7 +14,7 @@ use safepassage_domain::{CaseId, CaseState, Event};
 
 use super::Store;
 use crate::error::StoreError;
-use crate::model::{CaseFilter, NoteKind};
+use crate::model::CaseFilter;
 use crate::ops::Op;
 
 /// What the intake MAC binds, before the normal form of the answers.
@@ -111,10 +111,7 @@ impl Store {
         Ok(Signals { bursts, nearby, joins })
     }
 
-    /// Where open cases were, opened in memory only.
-    // lead: newest_location — feed this from the location reports (`locations(case)` /
-    // `newest_location(case)`, with the time each was true) once they are merged; until then
-    // it reads the coordinates written as location notes of open cases, when they parse.
+    /// Where open cases were, each location report true since `since_ms`: opened in memory only.
     async fn located_points(&self, since_ms: i64) -> Result<Vec<Point>, StoreError> {
         const OPEN: &[CaseState] = &[
             CaseState::Inquiry,
@@ -130,14 +127,12 @@ impl Store {
             if case.shredded {
                 continue;
             }
-            for note in self.notes(case.id).await? {
-                if note.kind != NoteKind::Location || note.at_ms < since_ms {
+            for report in self.locations(case.id).await? {
+                if report.true_at_ms < since_ms {
                     continue;
                 }
-                let Some(text) = note.body.text() else { continue };
-                if let Ok(safepassage_domain::Place::Point { lat, lon, .. }) = safepassage_domain::location::parse(text)
-                {
-                    points.push((case.id, lat, lon, note.at_ms));
+                if let (Some(lat), Some(lon)) = (report.lat, report.lon) {
+                    points.push((case.id, lat, lon, report.true_at_ms));
                 }
             }
         }

@@ -9,6 +9,9 @@ use crate::both_backends;
 
 const MARKER_TEXT: &str = "MARKER-BODY-7f3a9c Я в Мариуполе";
 const MARKER_PHONE: &str = "+380501234567";
+const MARKER_POINT: &str = "47.123456, 37.654321";
+const MARKER_PLACE: &str = "MARKER-PLACE behind the grain silo";
+const MARKER_GRID: &str = "37U DQ 48213 57964";
 
 both_backends!(no_plaintext_marker_in_raw_database, |db: TestDb| async move {
     let store = db.open().await;
@@ -16,13 +19,28 @@ both_backends!(no_plaintext_marker_in_raw_database, |db: TestDb| async move {
     store.append_message(&conv, Sender::Applicant, MARKER_TEXT).await.unwrap();
     let case = store.open_case(Some(conv.id), CaseKind::Individual, UserId(uuid::Uuid::now_v7())).await.unwrap();
     store.add_note(case, NoteKind::Note, UserId(uuid::Uuid::now_v7()), MARKER_TEXT).await.unwrap();
+    let staff = UserId(uuid::Uuid::now_v7());
+    for (place, accuracy) in [(MARKER_POINT, Some(25)), (MARKER_PLACE, None), (MARKER_GRID, None)] {
+        store.record_location(case, &crate::suite::locations::report(place, accuracy), staff).await.unwrap();
+    }
+    assert_eq!(store.locations(case).await.unwrap().len(), 3);
     assert_eq!(store.messages(conv.id, 0, 10).await.unwrap()[0].body.text(), Some(MARKER_TEXT));
     drop(store);
     let raw = db.raw_bytes().await;
     assert!(raw.len() > 1000, "the dump holds the data");
-    for needle in [MARKER_TEXT, "MARKER-BODY", "Мариуполе", MARKER_PHONE, "380501234567", "501234567"] {
+    for needle in [MARKER_TEXT, "MARKER-BODY", "Мариуполе", MARKER_PHONE, "380501234567", "501234567"]
+        .into_iter()
+        .chain([MARKER_PLACE, "MARKER-PLACE", "47.123456", "37.654321", "37U DQ 48213", "4821357", "48213 57"])
+    {
         assert!(!contains(&raw, needle.as_bytes()), "{needle:?} found in raw {:?} storage", db.kind);
         assert!(!contains(&raw, hex::encode(needle).as_bytes()), "hex of {needle:?} found in raw storage");
+    }
+    // Nor the coordinates as binary numbers.
+    for number in [47.123456f64, 37.654321f64] {
+        assert!(
+            !contains(&raw, &number.to_le_bytes()) && !contains(&raw, &number.to_be_bytes()),
+            "{number} in raw storage"
+        );
     }
 });
 
@@ -56,13 +74,14 @@ both_backends!(crypto_shredding_makes_a_case_unreadable, |db: TestDb| async move
     store.append_message(&conv, Sender::Applicant, "where I am").await.unwrap();
     store.append_message(&other, Sender::Applicant, "unrelated").await.unwrap();
     let case = store.open_case(Some(conv.id), CaseKind::Individual, user).await.unwrap();
-    store.add_note(case, NoteKind::Location, user, "grid 37U DQ 12345 67890").await.unwrap();
+    store.record_location(case, &crate::suite::locations::report("37U DQ 12345 67890", None), user).await.unwrap();
     store.shred_case(case, UserId::SYSTEM, safepassage_domain::ShredReason::ApplicantRequest).await.unwrap();
 
     let messages = store.messages(conv.id, 0, 10).await.unwrap();
     assert_eq!(messages.len(), 1, "rows stay");
     assert_eq!(messages[0].body, Body::Shredded);
-    assert_eq!(store.notes(case).await.unwrap()[0].body, Body::Shredded);
+    let locations = store.locations(case).await.unwrap();
+    assert!(locations[0].shredded && locations[0].lat.is_none(), "{locations:?}");
     assert!(store.case(case).await.unwrap().unwrap().shredded);
     assert_eq!(store.messages(other.id, 0, 10).await.unwrap()[0].body.text(), Some("unrelated"));
     // A fresh process (no cached keys) sees the same.

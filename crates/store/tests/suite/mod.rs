@@ -10,6 +10,7 @@ mod encryption;
 mod flow_library;
 mod flows;
 mod keys;
+mod locations;
 mod queue;
 mod screening;
 mod shredding;

@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 
 use safepassage_domain::{
-    CaseId, CaseKind, CaseState, Channel, CloseReason, Event, Language, Role, Sender, ShredReason, Transition, UserId,
+    CaseId, CaseKind, CaseState, Channel, CloseReason, Event, Language, LocationReport, LocationSource, Role, Sender,
+    ShredReason, Transition, UserId,
 };
-use safepassage_store::{Body, NoteKind, RetentionPolicy, SignalSettings, StoreError};
+use safepassage_store::{Body, RetentionPolicy, SignalSettings, StoreError};
 
 use super::{contains, Kind, TestDb};
 use crate::both_backends;
@@ -132,7 +133,8 @@ both_backends!(cases_located_near_each_other_are_a_signal, |db: TestDb| async mo
     for place in ["48.0159, 37.8028", "48.0170, 37.8030", "47.0000, 35.0000"] {
         let conv = store.start_conversation(Channel::Web, Language::Uk, None, None).await.unwrap();
         let case = store.open_case_by_bot(conv.id, CaseKind::Individual).await.unwrap();
-        store.add_note(case, NoteKind::Location, specialist, place).await.unwrap();
+        let report = LocationReport::from_input(place, None, LocationSource::StaffCall, None, now_ms()).unwrap();
+        store.record_location(case, &report, specialist).await.unwrap();
         cases.push(case);
     }
     let settings = SignalSettings { nearby_metres: 300.0, ..SignalSettings::default() };

@@ -66,8 +66,14 @@ both_backends!(case_life_with_refusals, |db: TestDb| async move {
     let bad = store.set_group_composition(case, 2, 5, specialist, Role::Specialist).await;
     assert!(matches!(bad, Err(StoreError::Case(CaseError::BadComposition))));
     store.transition_case(case, adv(CaseState::Deployed), specialist, Role::Specialist).await.unwrap();
+    let without = store.transition_case(case, adv(CaseState::Located), specialist, Role::Specialist).await;
+    assert!(matches!(without, Err(StoreError::Case(CaseError::NoLocationYet))), "{without:?}");
+    store
+        .record_location(case, &crate::suite::locations::report("47.0951, 37.5413", Some(50)), specialist)
+        .await
+        .unwrap();
     store.transition_case(case, adv(CaseState::Located), specialist, Role::Specialist).await.unwrap();
-    store.add_note(case, NoteKind::Location, specialist, "47.0951, 37.5413 ±50 m").await.unwrap();
+    store.add_note(case, NoteKind::Note, specialist, "seen near the bridge").await.unwrap();
     let own_plan = store.transition_case(case, adv(CaseState::PlanApproved), specialist, Role::Specialist).await;
     assert!(own_plan.is_err(), "four eyes: a specialist cannot approve");
     store.transition_case(case, adv(CaseState::PlanApproved), coordinator, Role::Coordinator).await.unwrap();
@@ -89,8 +95,10 @@ both_backends!(case_life_with_refusals, |db: TestDb| async move {
 
     let notes = store.notes(case).await.unwrap();
     assert_eq!(notes.len(), 1);
-    assert_eq!(notes[0].kind, NoteKind::Location);
-    assert_eq!(notes[0].body.text(), Some("47.0951, 37.5413 ±50 m"));
+    assert_eq!(notes[0].kind, NoteKind::Note);
+    assert_eq!(notes[0].body.text(), Some("seen near the bridge"));
+    let newest = store.newest_location(case).await.unwrap().unwrap();
+    assert_eq!((newest.lat, newest.lon, newest.accuracy_m), (Some(47.0951), Some(37.5413), Some(50)));
 });
 
 both_backends!(concurrent_moves_let_exactly_one_win, |db: TestDb| async move {

@@ -76,3 +76,11 @@ chat-location-send = Send
 chat-location-sent = Thank you, it has been received. You can go back to the conversation.
 chat-location-back = Back to the conversation
 chat-location-no-conversation = Start the conversation first, then you can send where you are.
+
+# The server-drawn map (console/case_map.rs).
+map-title = Map of the places
+map-description = { $count } places on the map, with their accuracy circles and a grid of degrees
+map-newest = Newest
+map-km = km
+map-m = m
+map-credit = Borders: Natural Earth

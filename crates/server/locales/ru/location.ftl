@@ -76,3 +76,11 @@ chat-location-send = Отправить
 chat-location-sent = Спасибо, получено. Можно вернуться к разговору.
 chat-location-back = Назад к разговору
 chat-location-no-conversation = Сначала начните разговор, потом сможете отправить, где вы.
+
+# The server-drawn map (console/case_map.rs).
+map-title = Карта мест
+map-description = Мест на карте: { $count }, с кругами точности и сеткой градусов
+map-newest = Последнее
+map-km = км
+map-m = м
+map-credit = Границы: Natural Earth

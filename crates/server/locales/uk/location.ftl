@@ -76,3 +76,11 @@ chat-location-send = Надіслати
 chat-location-sent = Дякуємо, отримано. Можна повернутися до розмови.
 chat-location-back = Назад до розмови
 chat-location-no-conversation = Спершу почніть розмову, тоді зможете надіслати, де ви.
+
+# The server-drawn map (console/case_map.rs).
+map-title = Мапа місць
+map-description = Місць на мапі: { $count }, з колами точності та сіткою градусів
+map-newest = Найновіше
+map-km = км
+map-m = м
+map-credit = Кордони: Natural Earth

@@ -63,6 +63,8 @@ pub(crate) struct LocationsPanel {
     pub newest_age: Option<String>,
     pub stale: bool,
     pub form: Option<LocationForm>,
+    /// The places drawn as SVG on the server (no outside request), when any has coordinates.
+    pub map: Option<String>,
 }
 
 impl LocationsPanel {
@@ -89,6 +91,7 @@ pub(crate) async fn panel(state: &AppState, lang: Lang, case: &CaseView) -> Resu
         newest_age: newest.map(|r| age(state, lang, now.saturating_sub(r.true_at_ms))),
         stale: newest.is_some_and(|r| is_stale(r.true_at_ms, now, stale_after)),
         form: case.state.is_open().then(|| empty_form(state, lang)),
+        map: super::case_map::draw(state, lang, "places-map", &reports, None),
     })
 }
 

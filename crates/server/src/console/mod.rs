@@ -7,6 +7,7 @@ mod admin;
 mod assign;
 mod auth;
 mod case;
+mod case_map;
 mod cases;
 mod codename_mask;
 mod confirm;

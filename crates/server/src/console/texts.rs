@@ -35,6 +35,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("admin", include_str!("admin.rs")),
     ("auth", include_str!("auth.rs")),
     ("case", include_str!("case.rs")),
+    ("case_map", include_str!("case_map.rs")),
     ("cases", include_str!("cases.rs")),
     ("conversation", include_str!("conversation.rs")),
     ("confirm", include_str!("confirm.rs")),
@@ -73,6 +74,7 @@ const PREFIXES: &[&str] = &[
     "account",
     "screening",
     "location",
+    "map",
 ];
 
 fn ids_of(source: &str) -> Vec<&str> {

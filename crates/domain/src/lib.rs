@@ -8,8 +8,11 @@ pub mod chat_end;
 pub mod codename;
 pub mod duress;
 pub mod event;
+pub mod exit_plan;
+pub mod handoff;
 pub mod ids;
 pub mod location;
+pub mod outcome;
 pub mod role;
 pub mod vocabulary;
 
@@ -18,8 +21,11 @@ pub use case::{Case, CaseError, CaseKind, CaseState, CloseReason, GroupCompositi
 pub use chat_end::ChatEnd;
 pub use codename::{Codename, CodenameError};
 pub use duress::{DuressError, DuressPhrase};
-pub use event::{Event, EventEnvelope};
+pub use event::{Event, EventEnvelope, PackageFormat};
+pub use exit_plan::{Actor, PlanContent, PlanError, PlanFacts, PlanStatus};
+pub use handoff::OperationsStatus;
 pub use ids::{CaseId, ContactId, ConversationId, MessageId, UserId};
 pub use location::{Format as LocationFormat, LocationError, Place};
+pub use outcome::{ArrivalStatus, ExitChoice, OutcomeFact};
 pub use role::Role;
 pub use vocabulary::{Channel, Language, ParseError, Sender, ShredReason};

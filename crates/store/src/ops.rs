@@ -204,6 +204,8 @@ pub(crate) enum Op {
         from: Option<UserId>,
         to: UserId,
     },
+    /// The exit path's writes (`exit_ops.rs`).
+    Exit(crate::exit_ops::ExitOp),
 }
 
 #[derive(Debug, Clone)]

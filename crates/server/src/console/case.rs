@@ -14,6 +14,7 @@ use super::access::{self, CaseFacts, CaseReach};
 use super::assign::{self, Choice};
 use super::confirm;
 use super::errors::{self, OrPage};
+use super::exit_plan;
 use super::form::{Form, Id};
 use super::lang::Lang;
 use super::roles::{Allowed, CaseWork, Composition};
@@ -75,6 +76,8 @@ struct CasePage {
     shred_link: bool,
     /// Coordinators give an open case to a specialist: the active specialists to choose from.
     assign_to: Option<Vec<Choice>>,
+    /// The exit plan, hand-off and outcome, for those who see the case whole.
+    plan: Option<exit_plan::Section>,
 }
 
 /// `GET /console/cases/{id}`.
@@ -97,6 +100,10 @@ pub(crate) async fn page(
         _ => None,
     };
     let assign_to = assign::choices(&state, lang, staff, case).await?;
+    let plan = match grant.reach {
+        CaseReach::Full => Some(exit_plan::section(&state, lang, staff, case).await?),
+        _ => None,
+    };
     let path = format!("/console/cases/{id}");
     let page = CasePage {
         chrome: Chrome::staff(&state, lang, staff, &path, uri.query(), "case-title"),
@@ -118,6 +125,7 @@ pub(crate) async fn page(
         details,
         shred_link: staff.role == Role::Coordinator && !case.shredded,
         assign_to,
+        plan,
     };
     Ok(views::render(&state, lang, StatusCode::OK, &page))
 }

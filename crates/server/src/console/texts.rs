@@ -22,6 +22,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("user_reset", include_str!("../../templates/console/user_reset.html")),
     ("setup", include_str!("../../templates/console/setup.html")),
     ("account", include_str!("../../templates/console/account.html")),
+    ("exit_plan", include_str!("../../templates/console/exit_plan.html")),
+    ("exit_plan_section", include_str!("../../templates/console/exit_plan_section.html")),
+    ("exit_confirm", include_str!("../../templates/console/exit_confirm.html")),
+    ("handoff", include_str!("../../templates/console/handoff.html")),
 ];
 
 const SOURCES: &[(&str, &str)] = &[
@@ -39,6 +43,8 @@ const SOURCES: &[(&str, &str)] = &[
     ("timeline", include_str!("timeline.rs")),
     ("views", include_str!("views.rs")),
     ("shred", include_str!("shred.rs")),
+    ("exit_plan", include_str!("exit_plan.rs")),
+    ("handoff", include_str!("handoff.rs")),
 ];
 
 /// Prefixes of the ids handlers name as string literals.
@@ -62,6 +68,13 @@ const PREFIXES: &[&str] = &[
     "shred",
     "setup",
     "account",
+    "plan",
+    "handoff",
+    "package",
+    "ops",
+    "exit",
+    "outcome",
+    "report",
 ];
 
 fn ids_of(source: &str) -> Vec<&str> {
@@ -77,6 +90,16 @@ fn both_languages_define_the_same_ids() {
     let files = [
         ("console.ftl", include_str!("../../locales/uk/console.ftl"), include_str!("../../locales/en/console.ftl")),
         ("account.ftl", include_str!("../../locales/uk/account.ftl"), include_str!("../../locales/en/account.ftl")),
+        (
+            "exit_plan.ftl",
+            include_str!("../../locales/uk/exit_plan.ftl"),
+            include_str!("../../locales/en/exit_plan.ftl"),
+        ),
+        (
+            "exit_plan.ftl",
+            include_str!("../../locales/ru/exit_plan.ftl"),
+            include_str!("../../locales/en/exit_plan.ftl"),
+        ),
     ];
     for (file, uk, en) in files {
         let (uk, en) = (ids_of(uk), ids_of(en));
@@ -144,6 +167,22 @@ fn every_word_of_the_vocabulary_has_a_text() {
     ids.extend(["bot", "queued", "assigned", "closed"].map(|s| vocab_id("status", s)));
     ids.extend(["individual", "group"].map(|k| vocab_id("kind", k)));
     ids.extend(safepassage_domain::ShredReason::ALL.iter().map(|r| vocab_id("shred-reason", r.as_str())));
+    ids.extend(safepassage_domain::PlanStatus::ALL.iter().map(|s| vocab_id("plan-status", s.as_str())));
+    for s in safepassage_domain::OperationsStatus::ALL {
+        ids.push(vocab_id("ops-status", s.as_str()));
+        ids.push(vocab_id("ops-report", s.as_str()));
+    }
+    ids.extend(safepassage_domain::ArrivalStatus::ALL.iter().map(|s| vocab_id("outcome-value", s.as_str())));
+    ids.extend(safepassage_domain::ExitChoice::ALL.iter().map(|c| vocab_id("outcome-value", c.as_str())));
+    ids.extend(["arrival", "guarantees", "choice"].map(|a| format!("outcome-{a}")));
+    ids.extend(
+        ["outcome-value-explained", "plan-field-rendezvous-description", "plan-field-routes-to-avoid"]
+            .map(String::from),
+    );
+    ids.extend(
+        ["rendezvous", "signals", "instructions", "risks", "comment", "reason", "language"]
+            .map(|f| format!("plan-field-{f}")),
+    );
     let notices = [
         "taken",
         "expired",

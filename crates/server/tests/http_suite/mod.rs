@@ -15,6 +15,7 @@ mod console_login_limits;
 mod console_need_to_know;
 mod console_roles;
 mod console_work;
+mod exit_plan;
 mod flow_webhooks;
 mod rate_limits;
 mod shredding;

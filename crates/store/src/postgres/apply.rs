@@ -606,6 +606,7 @@ async fn apply<'a>(
             .rows_affected();
             expect_one(changed, "the case changed hands meanwhile")?;
         }
+        Op::Exit(exit) => super::exit_plans::apply_exit(conn, exit, at).await?,
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 mod apply;
 mod audit;
 mod commits;
+mod exit_plans;
 mod reads;
 
 use std::str::FromStr;

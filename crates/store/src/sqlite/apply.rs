@@ -385,6 +385,7 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
                 .execute(params![id.as_bytes(), from.map(|u| u.as_bytes().to_vec()), to.as_bytes(), at])?;
             expect_one(changed, "the case changed hands meanwhile")?;
         }
+        Op::Exit(exit) => super::exit_plans::apply_exit(tx, exit, at)?,
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 mod apply;
 mod audit;
+mod exit_plans;
 mod reads;
 
 use std::path::Path;

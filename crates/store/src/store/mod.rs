@@ -7,6 +7,7 @@ mod cases;
 mod chat_sessions;
 mod conversations;
 mod duress;
+mod exit_plans;
 mod flow_library;
 mod flows;
 mod queue;
@@ -17,6 +18,7 @@ mod shreds;
 mod staff;
 
 pub use cases::PreparedCodename;
+pub use exit_plans::{OutcomeView, PlanView, ReportView};
 pub use flow_library::MAX_FLOW_FILE;
 pub use flows::StepMessage;
 pub use rotation::RotationReport;

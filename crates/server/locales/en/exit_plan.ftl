@@ -109,3 +109,7 @@ timeline-exit-recorded = { $who } recorded the exit.
 timeline-outcome-recorded = { $who } recorded the outcome: { $aspect }: { $value }.
 timeline-package-viewed = { $who } viewed the hand-off package.
 timeline-package-exported = { $who } exported the hand-off package ({ $format }).
+plan-status = Status
+ops-status = Status of the exit
+ops-report = Report
+outcome-value = Value

@@ -109,3 +109,7 @@ timeline-exit-recorded = { $who } зафиксировал выход.
 timeline-outcome-recorded = { $who } зафиксировал исход: { $aspect }: { $value }.
 timeline-package-viewed = { $who } просмотрел пакет передачи.
 timeline-package-exported = { $who } выгрузил пакет передачи ({ $format }).
+plan-status = Состояние
+ops-status = Состояние выхода
+ops-report = Отчёт
+outcome-value = Значение

@@ -109,3 +109,7 @@ timeline-exit-recorded = { $who } зафіксував вихід.
 timeline-outcome-recorded = { $who } зафіксував наслідок: { $aspect }: { $value }.
 timeline-package-viewed = { $who } переглянув пакет передачі.
 timeline-package-exported = { $who } вивантажив пакет передачі ({ $format }).
+plan-status = Стан
+ops-status = Стан виходу
+ops-report = Звіт
+outcome-value = Значення

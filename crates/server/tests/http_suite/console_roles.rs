@@ -227,7 +227,7 @@ async fn every_role_against_every_console_route() {
                 ),
                 "write a plan for own located case" => (
                     format!("/console/cases/{}/plan", case_at(&server, (me, *role), Stage::Located).await),
-                    plan_fields("Ждите.").into_iter().map(|(k, v)| (k, v)).collect(),
+                    plan_fields("Ждите."),
                 ),
                 "submit own draft" => (
                     format!("/console/cases/{}/plan/submit", case_at(&server, (me, *role), Stage::Drafted).await),

@@ -324,7 +324,7 @@ impl Store {
         let plan = self.handed_off_plan(case).await?;
         let last = match &plan {
             Some(p) => {
-                self.operations_reports(case).await?.into_iter().filter(|r| r.plan == p.id).last().map(|r| r.status)
+                self.operations_reports(case).await?.into_iter().rfind(|r| r.plan == p.id).map(|r| r.status)
             }
             None => None,
         };

@@ -81,7 +81,10 @@ fn print_logins(at: &super::serve::Addresses) -> anyhow::Result<()> {
     for role in Role::ALL {
         println!("  demo.{role:<12} {}", demo_password(role));
     }
-    println!("  demo.coordinator2 {} (a second coordinator: four eyes on exit plans)", demo_password(Role::Coordinator));
+    println!(
+        "  demo.coordinator2 {} (a second coordinator: four eyes on exit plans)",
+        demo_password(Role::Coordinator)
+    );
     let uri = super::user::totp("demo.operator", DEMO_TOTP_SECRET)?.get_url();
     println!("TOTP enrolment URI (any demo account): {uri}");
     Ok(())

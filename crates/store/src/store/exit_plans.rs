@@ -323,9 +323,7 @@ impl Store {
         let view = self.existing_case(case).await?;
         let plan = self.handed_off_plan(case).await?;
         let last = match &plan {
-            Some(p) => {
-                self.operations_reports(case).await?.into_iter().rfind(|r| r.plan == p.id).map(|r| r.status)
-            }
+            Some(p) => self.operations_reports(case).await?.into_iter().rfind(|r| r.plan == p.id).map(|r| r.status),
             None => None,
         };
         let approver = plan.as_ref().and_then(|p| p.reviewer);

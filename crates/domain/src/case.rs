@@ -69,6 +69,8 @@ pub enum CaseError {
     /// A case moves to `located` only once at least one location report is recorded.
     #[error("the case has no location report yet")]
     NoLocationYet,
+    #[error("a case reaches {0} only through its exit plan, hand-off or exit record")]
+    ThroughExitPath(CaseState),
 }
 
 /// Size and composition of a group case.
@@ -134,6 +136,12 @@ impl CaseState {
         }
     }
 
+    /// States reached only through the exit path's own acts (an approved plan, a hand-off, an
+    /// exit recorded after operations completed it: `exit_plan`, `handoff`), never by a plain move.
+    pub fn through_exit_path(self) -> bool {
+        matches!(self, CaseState::PlanApproved | CaseState::HandedOff | CaseState::Exited)
+    }
+
     /// Roles that may close a case in this state.
     pub fn closers(self) -> &'static [Role] {
         use Role::*;
@@ -148,7 +156,7 @@ impl CaseState {
     pub fn moves_for(self, role: Role) -> Vec<Transition> {
         let mut moves = Vec::new();
         if let Some((to, roles)) = self.next() {
-            if roles.contains(&role) {
+            if roles.contains(&role) && !to.through_exit_path() {
                 moves.push(Transition::Advance { to });
             }
         }
@@ -230,6 +238,9 @@ impl Case {
                 if !roles.contains(&role) {
                     return Err(CaseError::RoleRefused { role, from: self.state, to });
                 }
+                if next.through_exit_path() {
+                    return Err(CaseError::ThroughExitPath(next));
+                }
                 Ok(Event::CaseAdvanced { case: self.id, from: self.state, to: next, by, role })
             }
             Transition::Close { reason } => {
@@ -264,6 +275,13 @@ impl Case {
             Event::GroupCompositionSet { size, officers, .. } => {
                 self.composition = Some(GroupComposition { size: *size, officers: *officers })
             }
+            Event::PlanDrafted { withdraws_approval: true, .. } => self.state = CaseState::Located,
+            Event::PlanApproved { .. } => self.state = CaseState::PlanApproved,
+            Event::CaseHandedOff { .. } => self.state = CaseState::HandedOff,
+            Event::OperationsReported { status: crate::handoff::OperationsStatus::Aborted, .. } => {
+                self.state = CaseState::Located
+            }
+            Event::ExitRecorded { .. } => self.state = CaseState::Exited,
             _ => {}
         }
     }
@@ -282,16 +300,14 @@ mod tests {
         UserId(Uuid::nil())
     }
 
-    /// Every (state, target, role) triple: allowed exactly when the table says so.
+    /// Every (state, target, role) triple: allowed exactly when the table says so. The exit
+    /// path's states are never reached by a plain move (see `exit_plan` and `handoff`).
     #[test]
     fn every_advance_is_allowed_exactly_for_its_roles() {
         let allowed: &[(CaseState, CaseState, &[Role])] = &[
             (CaseState::Inquiry, CaseState::Registered, &[Role::Operator, Role::Specialist]),
             (CaseState::Registered, CaseState::Deployed, &[Role::Specialist]),
             (CaseState::Deployed, CaseState::Located, &[Role::Specialist]),
-            (CaseState::Located, CaseState::PlanApproved, &[Role::Coordinator]),
-            (CaseState::PlanApproved, CaseState::HandedOff, &[Role::Coordinator]),
-            (CaseState::HandedOff, CaseState::Exited, &[Role::Operations, Role::Coordinator]),
         ];
         let mut allowed_count = 0;
         for from in CaseState::ALL {
@@ -312,7 +328,22 @@ mod tests {
                 }
             }
         }
-        assert_eq!(allowed_count, 8);
+        assert_eq!(allowed_count, 4);
+        let err = case_in(CaseState::HandedOff)
+            .decide(Transition::Advance { to: CaseState::Exited }, user(), Role::Coordinator)
+            .unwrap_err();
+        assert_eq!(err, CaseError::ThroughExitPath(CaseState::Exited));
+        for state in CaseState::ALL {
+            for role in Role::ALL {
+                assert!(
+                    !state
+                        .moves_for(role)
+                        .iter()
+                        .any(|m| matches!(m, Transition::Advance { to } if to.through_exit_path())),
+                    "{state} {role}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -325,11 +356,15 @@ mod tests {
     }
 
     #[test]
-    fn a_specialist_cannot_approve_their_own_plan() {
+    fn no_plain_move_approves_a_plan() {
         let err = case_in(CaseState::Located)
             .decide(Transition::Advance { to: CaseState::PlanApproved }, user(), Role::Specialist)
             .unwrap_err();
         assert!(matches!(err, CaseError::RoleRefused { role: Role::Specialist, .. }));
+        let err = case_in(CaseState::Located)
+            .decide(Transition::Advance { to: CaseState::PlanApproved }, user(), Role::Coordinator)
+            .unwrap_err();
+        assert_eq!(err, CaseError::ThroughExitPath(CaseState::PlanApproved));
     }
 
     #[test]

@@ -6,7 +6,9 @@ use uuid::Uuid;
 
 use crate::case::{CaseKind, CaseState, CloseReason};
 use crate::chat_end::ChatEnd;
+use crate::handoff::OperationsStatus;
 use crate::ids::{CaseId, ContactId, ConversationId, MessageId, UserId};
+use crate::outcome::OutcomeFact;
 use crate::role::Role;
 use crate::vocabulary::{Channel, Language, LocationSource, Sender, ShredReason};
 
@@ -229,6 +231,86 @@ pub enum Event {
         case: CaseId,
         by: UserId,
     },
+    /// A new version of a case's exit plan (sealed in `exit_plans`). Written at `plan_approved`
+    /// it withdraws the approval: the case is back at `located`.
+    PlanDrafted {
+        case: CaseId,
+        plan: Uuid,
+        version: u32,
+        by: UserId,
+        withdraws_approval: bool,
+    },
+    PlanSubmitted {
+        case: CaseId,
+        plan: Uuid,
+        version: u32,
+        by: UserId,
+    },
+    /// A coordinator other than the author approved it: the case is at `plan_approved`.
+    PlanApproved {
+        case: CaseId,
+        plan: Uuid,
+        version: u32,
+        by: UserId,
+    },
+    /// Sent back to its author with a comment (sealed in `exit_plans`).
+    PlanReturned {
+        case: CaseId,
+        plan: Uuid,
+        version: u32,
+        by: UserId,
+    },
+    /// The approved plan's instructions were posted to the applicant in `conversation`.
+    PlanInstructionsSent {
+        case: CaseId,
+        plan: Uuid,
+        version: u32,
+        conversation: ConversationId,
+        by: UserId,
+    },
+    /// A coordinator handed the approved plan to operations: the case is at `handed_off`.
+    CaseHandedOff {
+        case: CaseId,
+        plan: Uuid,
+        by: UserId,
+    },
+    /// Operations reported on the hand-off (an abort's reason is sealed in `operations_reports`);
+    /// `aborted` puts the case back at `located`.
+    OperationsReported {
+        case: CaseId,
+        report: Uuid,
+        status: OperationsStatus,
+        by: UserId,
+    },
+    /// The person reached safety: the case is at `exited`.
+    ExitRecorded {
+        case: CaseId,
+        by: UserId,
+    },
+    OutcomeRecorded {
+        case: CaseId,
+        fact: OutcomeFact,
+        by: UserId,
+    },
+    /// Operations opened the hand-off package of a case.
+    PackageViewed {
+        case: CaseId,
+        by: UserId,
+    },
+    /// The package left as a file (`geojson` or `text`).
+    PackageExported {
+        case: CaseId,
+        format: PackageFormat,
+        by: UserId,
+    },
+}
+
+/// The file formats a hand-off package is exported in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PackageFormat {
+    Geojson,
+    Text,
 }
 
 impl Event {
@@ -277,6 +359,17 @@ impl Event {
             Event::ConversationShredded { .. } => "conversation_shredded",
             Event::LocationReported { .. } => "location_reported",
             Event::LocationViewed { .. } => "location_viewed",
+            Event::PlanDrafted { .. } => "plan_drafted",
+            Event::PlanSubmitted { .. } => "plan_submitted",
+            Event::PlanApproved { .. } => "plan_approved",
+            Event::PlanReturned { .. } => "plan_returned",
+            Event::PlanInstructionsSent { .. } => "plan_instructions_sent",
+            Event::CaseHandedOff { .. } => "case_handed_off",
+            Event::OperationsReported { .. } => "operations_reported",
+            Event::ExitRecorded { .. } => "exit_recorded",
+            Event::OutcomeRecorded { .. } => "outcome_recorded",
+            Event::PackageViewed { .. } => "package_viewed",
+            Event::PackageExported { .. } => "package_exported",
         }
     }
 
@@ -299,6 +392,17 @@ impl Event {
             | Event::DuressPhraseAgreed { case }
             | Event::CaseFlaggedUnderDuress { case }
             | Event::CaseAssigned { case, .. }
+            | Event::PlanDrafted { case, .. }
+            | Event::PlanSubmitted { case, .. }
+            | Event::PlanApproved { case, .. }
+            | Event::PlanReturned { case, .. }
+            | Event::PlanInstructionsSent { case, .. }
+            | Event::CaseHandedOff { case, .. }
+            | Event::OperationsReported { case, .. }
+            | Event::ExitRecorded { case, .. }
+            | Event::OutcomeRecorded { case, .. }
+            | Event::PackageViewed { case, .. }
+            | Event::PackageExported { case, .. }
             | Event::CaseFlaggedSuspicious { case, .. }
             | Event::LocationViewed { case, .. } => Some(case.0),
             Event::ConversationShredded { conversation, .. } => Some(conversation.0),
@@ -409,10 +513,38 @@ mod tests {
                 conversation: Some(ConversationId(id)),
             },
             Event::LocationViewed { case: CaseId(id), by: UserId(id) },
+            Event::PlanDrafted { case: CaseId(id), plan: id, version: 1, by: UserId(id), withdraws_approval: false },
+            Event::PlanSubmitted { case: CaseId(id), plan: id, version: 1, by: UserId(id) },
+            Event::PlanApproved { case: CaseId(id), plan: id, version: 1, by: UserId(id) },
+            Event::PlanReturned { case: CaseId(id), plan: id, version: 1, by: UserId(id) },
+            Event::PlanInstructionsSent {
+                case: CaseId(id),
+                plan: id,
+                version: 1,
+                conversation: ConversationId(id),
+                by: UserId(id),
+            },
+            Event::CaseHandedOff { case: CaseId(id), plan: id, by: UserId(id) },
+            Event::OperationsReported {
+                case: CaseId(id),
+                report: id,
+                status: OperationsStatus::Aborted,
+                by: UserId(id),
+            },
+            Event::ExitRecorded { case: CaseId(id), by: UserId(id) },
+            Event::OutcomeRecorded {
+                case: CaseId(id),
+                fact: OutcomeFact::Choice { choice: crate::outcome::ExitChoice::Staying },
+                by: UserId(id),
+            },
+            Event::PackageViewed { case: CaseId(id), by: UserId(id) },
+            Event::PackageExported { case: CaseId(id), format: PackageFormat::Geojson, by: UserId(id) },
         ];
         for e in samples {
             let value: serde_json::Value = serde_json::from_slice(&e.canonical_bytes()).unwrap();
             assert_eq!(value["type"], e.kind());
+            let back: Event = serde_json::from_slice(&e.canonical_bytes()).unwrap();
+            assert_eq!(back, e, "round trip of {}", e.kind());
         }
     }
 

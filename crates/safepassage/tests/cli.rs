@@ -177,7 +177,10 @@ async fn demo_starts_on_a_fresh_directory_and_twice_is_harmless() {
     assert_eq!(reqwest::get(format!("{}/console/login", first.base)).await.unwrap().status(), 200);
     let metrics = get_when_up(&format!("{}/metrics", first.metrics)).await.text().await.unwrap();
     assert!(metrics.contains("safepassage_store_jobs_total"), "{metrics}");
-    assert!(metrics.contains(r#"safepassage_store_rows{table="users"} 6"#), "{metrics}");
+    assert!(
+        metrics.contains(r#"safepassage_store_rows{table="users"} 7"#),
+        "one per role and a second coordinator: {metrics}"
+    );
     assert!(metrics.contains(r#"safepassage_chat_rate_limited_total{kind="new_chat"} 0"#), "{metrics}");
     // Metrics are not on the public listener.
     assert_eq!(reqwest::get(format!("{}/metrics", first.base)).await.unwrap().status(), 404);
@@ -186,7 +189,7 @@ async fn demo_starts_on_a_fresh_directory_and_twice_is_harmless() {
     let second = start_demo(dir.path()).await;
     assert_eq!(get_when_up(&format!("{}/healthz", second.base)).await.status(), 200);
     let metrics = get_when_up(&format!("{}/metrics", second.metrics)).await.text().await.unwrap();
-    assert!(metrics.contains(r#"safepassage_store_rows{table="users"} 6"#), "seeded once: {metrics}");
+    assert!(metrics.contains(r#"safepassage_store_rows{table="users"} 7"#), "seeded once: {metrics}");
     let mode = std::fs::metadata(dir.path().join("safepassage-data/demo.key")).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
 }

@@ -192,6 +192,14 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn shred_notices(&self) -> Option<tokio::sync::broadcast::Receiver<()>> {
         None
     }
+    /// Every version of a case's exit plan, newest first.
+    async fn exit_plans(&self, case: CaseId) -> Result<Vec<crate::exit_ops::RawPlan>, StoreError>;
+    /// Plans waiting for a coordinator, oldest submission first.
+    async fn plans_to_approve(&self, limit: i64) -> Result<Vec<crate::exit_ops::PlanToApprove>, StoreError>;
+    /// Operations' reports on a case, oldest first.
+    async fn operations_reports(&self, case: CaseId) -> Result<Vec<crate::exit_ops::RawReport>, StoreError>;
+    /// The outcome facts of a case, oldest first.
+    async fn case_outcomes(&self, case: CaseId) -> Result<Vec<crate::exit_ops::RawOutcome>, StoreError>;
     /// A case's location reports, and those of its conversations recorded before they joined
     /// it: newest true time first, at most `limit`.
     async fn case_location_reports(&self, case: CaseId, limit: i64) -> Result<Vec<RawLocationReport>, StoreError>;

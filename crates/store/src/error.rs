@@ -1,6 +1,6 @@
 //! The store's one error type. Database causes are kept for the log; callers map kinds, not text.
 
-use safepassage_domain::CaseError;
+use safepassage_domain::{CaseError, PlanError};
 use safepassage_keys::KeyError;
 
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +17,9 @@ pub enum StoreError {
     Case(#[from] CaseError),
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// The exit path's rules refused (four eyes, order of reports, a field of a plan).
+    #[error(transparent)]
+    Plan(#[from] PlanError),
     #[error("database error: {0}")]
     Database(String),
     #[error("the store is shutting down")]

@@ -7,6 +7,7 @@ mod chain;
 mod committer;
 mod config;
 mod error;
+mod exit_ops;
 mod keystate;
 mod model;
 mod ops;
@@ -17,10 +18,11 @@ mod store;
 pub use chain::{ChainReport, HeadParseError, SignedHead};
 pub use config::{KeySource, StoreConfig, Synchronous};
 pub use error::StoreError;
+pub use exit_ops::PlanToApprove;
 pub use model::{
     AccountStatus, Body, CaseFilter, CaseView, ConversationStatus, ConversationView, FlowImport, FlowSessionView,
     FlowWrite, IntakeFlow, MessageView, NoteKind, NoteView, SeqRange, StaffSession, StoredEvent, UserRecord,
 };
 pub use store::{CaseFlagView, RetentionPolicy, RetentionReport, SignalSettings, Signals};
+pub use store::{LocationView, OutcomeView, PlanView, ReportView};
 pub use store::{PreparedCodename, RotationReport, Shredded, StepMessage, Store, StoreStats, MAX_FLOW_FILE};
-pub use store::LocationView;

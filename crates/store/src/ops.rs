@@ -243,6 +243,8 @@ pub(crate) enum Op {
         true_at_ms: i64,
         body_ct: Vec<u8>,
     },
+    /// The exit path's writes (`exit_ops.rs`).
+    Exit(crate::exit_ops::ExitOp),
 }
 
 #[derive(Debug, Clone)]

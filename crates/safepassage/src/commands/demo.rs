@@ -38,6 +38,15 @@ async fn seed(store: &Store) -> anyhow::Result<()> {
                 .await?;
         ids.push((role, id));
     }
+    // A second coordinator, so that a plan one coordinator wrote can be approved (four eyes).
+    super::user::create_active(
+        store,
+        Role::Coordinator,
+        "demo.coordinator2",
+        &demo_password(Role::Coordinator),
+        DEMO_TOTP_SECRET,
+    )
+    .await?;
     let id_of = |role: Role| {
         ids.iter().find(|(r, _)| *r == role).map(|(_, id)| *id).unwrap_or(safepassage_domain::UserId(uuid::Uuid::nil()))
     };
@@ -72,6 +81,10 @@ fn print_logins(at: &super::serve::Addresses) -> anyhow::Result<()> {
     for role in Role::ALL {
         println!("  demo.{role:<12} {}", demo_password(role));
     }
+    println!(
+        "  demo.coordinator2 {} (a second coordinator: four eyes on exit plans)",
+        demo_password(Role::Coordinator)
+    );
     let uri = super::user::totp("demo.operator", DEMO_TOTP_SECRET)?.get_url();
     println!("TOTP enrolment URI (any demo account): {uri}");
     Ok(())

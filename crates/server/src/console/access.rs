@@ -7,7 +7,9 @@ use safepassage_store::{CaseView, ConversationStatus, ConversationView};
 
 use super::errors;
 use super::lang::Lang;
-use super::roles::{Allowed, Area, Assigning, CaseWork, Composition, Conversations, QueueWork};
+use super::roles::{
+    Allowed, Area, Assigning, CaseWork, Composition, Conversations, HandOffs, PlanReview, PlanWork, QueueWork,
+};
 use super::session;
 use crate::error::PageError;
 use crate::AppState;
@@ -22,6 +24,10 @@ pub(crate) trait SeesCases: Area {}
 impl SeesCases for CaseWork {}
 impl SeesCases for Composition {}
 impl SeesCases for Assigning {}
+impl SeesCases for PlanWork {}
+impl SeesCases for PlanReview {}
+/// Operations, for the hand-off package only (`CaseReach::HandOff`).
+impl SeesCases for HandOffs {}
 
 /// How far a person reaches into a conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -14,6 +14,7 @@ use super::access::{self, CaseFacts, CaseReach};
 use super::assign::{self, Choice};
 use super::confirm;
 use super::errors::{self, OrPage};
+use super::exit_plan;
 use super::form::{Form, Id};
 use super::lang::Lang;
 use super::locations::{self, LocationsPanel};
@@ -80,6 +81,8 @@ struct CasePage {
     screening: Option<super::screening::CaseScreening>,
     /// The location reports and the form to add one, for those who see the case whole.
     locations: Option<LocationsPanel>,
+    /// The exit plan, hand-off and outcome, for those who see the case whole.
+    plan: Option<exit_plan::Section>,
 }
 
 /// `GET /console/cases/{id}`.
@@ -111,6 +114,10 @@ pub(crate) async fn page(
     };
     let assign_to = assign::choices(&state, lang, staff, case).await?;
     let screening = super::screening::case_part(&state, lang, grant.reach, case).await?;
+    let plan = match grant.reach {
+        CaseReach::Full => Some(exit_plan::section(&state, lang, staff, case).await?),
+        _ => None,
+    };
     let path = format!("/console/cases/{id}");
     let page = CasePage {
         chrome: Chrome::staff(&state, lang, staff, &path, uri.query(), "case-title"),
@@ -134,6 +141,7 @@ pub(crate) async fn page(
         assign_to,
         screening,
         locations,
+        plan,
     };
     Ok(views::render(&state, lang, StatusCode::OK, &page))
 }

@@ -12,7 +12,7 @@ use super::errors::OrPage;
 use super::lang::Lang;
 use super::roles::{Allowed, CaseLists, HandOffs};
 use super::session::Staff;
-use super::timeline::kind_word;
+use super::timeline::{kind_word, Names};
 use super::views::{self, clock, short_id, word, Chrome};
 use crate::error::PageError;
 use crate::AppState;
@@ -45,6 +45,19 @@ struct CasesPage {
     rows: Vec<CaseRow>,
     /// Coordinators: open cases no specialist holds yet (the bot's and the operators').
     unassigned: Option<Vec<CaseRow>>,
+    /// Coordinators: exit plans waiting for a decision (four eyes).
+    to_approve: Option<Vec<PlanRow>>,
+}
+
+/// A plan waiting for a coordinator.
+pub(crate) struct PlanRow {
+    pub href: String,
+    pub short: String,
+    pub version: u32,
+    pub author: String,
+    pub submitted: String,
+    /// The reader wrote it: another coordinator must decide.
+    pub own: bool,
 }
 
 /// `GET /console/cases`. An unprivileged list is "mine" by construction: the filter comes from
@@ -66,7 +79,37 @@ pub(crate) async fn list(
         }
         _ => None,
     };
-    show(&state, lang, &who.staff, ("/console/cases", uri.query()), filter, (title, intro), unassigned).await
+    let to_approve = match who.staff.role {
+        Role::Coordinator => Some(plans_to_approve(&state, lang, &who.staff).await?),
+        _ => None,
+    };
+    let lists = Lists { unassigned, to_approve, href: "/console/cases" };
+    show(&state, lang, &who.staff, ("/console/cases", uri.query()), filter, (title, intro), lists).await
+}
+
+async fn plans_to_approve(state: &AppState, lang: Lang, staff: &Staff) -> Result<Vec<PlanRow>, PageError> {
+    let i18n = &state.i18n;
+    let plans = state.store.plans_to_approve(LIST_LIMIT).await.or_page(i18n, lang)?;
+    let authors: Vec<_> = plans.iter().map(|p| p.author).collect();
+    let names = Names::load(state, lang, authors).await.or_page(i18n, lang)?;
+    Ok(plans
+        .iter()
+        .map(|p| PlanRow {
+            href: format!("/console/cases/{}#plan", p.case),
+            short: short_id(&p.case.0),
+            version: p.version,
+            author: names.of(p.author).to_owned(),
+            submitted: clock(p.submitted_ms),
+            own: p.author == staff.id,
+        })
+        .collect())
+}
+
+/// The lists beside the main one, and where the rows link to.
+struct Lists {
+    unassigned: Option<Vec<CaseRow>>,
+    to_approve: Option<Vec<PlanRow>>,
+    href: &'static str,
 }
 
 /// `GET /console/handoffs`: what operations have to carry out.
@@ -78,7 +121,9 @@ pub(crate) async fn handoffs(
 ) -> Result<Response, PageError> {
     let filter = CaseFilter { assigned_to: None, states: &[CaseState::HandedOff] };
     let texts = ("handoffs-title", "handoffs-intro");
-    show(&state, lang, &who.staff, ("/console/handoffs", uri.query()), filter, texts, None).await
+    // Operations open the package, never the case page.
+    let lists = Lists { unassigned: None, to_approve: None, href: "/console/handoffs" };
+    show(&state, lang, &who.staff, ("/console/handoffs", uri.query()), filter, texts, lists).await
 }
 
 async fn show(
@@ -88,15 +133,20 @@ async fn show(
     (path, query): (&str, Option<&str>),
     filter: CaseFilter,
     (title, intro): (&str, &str),
-    unassigned: Option<Vec<CaseRow>>,
+    lists: Lists,
 ) -> Result<Response, PageError> {
     let i18n = &state.i18n;
     let cases = state.store.cases(filter, LIST_LIMIT).await.or_page(i18n, lang)?;
+    let mut rows = rows(state, lang, &cases);
+    for row in &mut rows {
+        row.href = row.href.replacen("/console/cases", lists.href, 1);
+    }
     let page = CasesPage {
         chrome: Chrome::staff(state, lang, staff, path, query, title),
         intro: i18n.text(lang.language, intro),
-        rows: rows(state, lang, &cases),
-        unassigned,
+        rows,
+        unassigned: lists.unassigned,
+        to_approve: lists.to_approve,
     };
     Ok(views::render(state, lang, StatusCode::OK, &page))
 }

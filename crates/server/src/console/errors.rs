@@ -49,7 +49,7 @@ pub(crate) fn store(i18n: &I18n, lang: Lang, error: StoreError) -> PageError {
         StoreError::Conflict(_) => {
             page(i18n, lang, StatusCode::CONFLICT, "error-conflict-title", "error-conflict-detail")
         }
-        StoreError::Case(_) => move_refused(i18n, lang),
+        StoreError::Case(_) | StoreError::Plan(_) => move_refused(i18n, lang),
         other => {
             tracing::error!(error = %other, "console: store failure");
             unavailable(i18n, lang)

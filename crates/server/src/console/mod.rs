@@ -16,8 +16,10 @@ mod cookies;
 mod csrf;
 mod errors;
 mod events;
+mod exit_plan;
 mod flows;
 mod form;
+mod handoff;
 mod home;
 mod lang;
 mod locations;
@@ -89,6 +91,19 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/console/cases/{id}/flag", post(screening::flag))
         .route("/console/signals", get(screening::signals))
         .route("/console/cases/{id}/locations", post(locations::add))
+        // The exit path: plans with four eyes, hand-off, the package for operations, outcome.
+        .route("/console/cases/{id}/plan", get(exit_plan::edit).post(exit_plan::save))
+        .route("/console/cases/{id}/plan/submit", post(exit_plan::submit))
+        .route("/console/cases/{id}/plan/approve", post(exit_plan::approve))
+        .route("/console/cases/{id}/plan/return", post(exit_plan::send_back))
+        .route("/console/cases/{id}/plan/send", post(exit_plan::send_instructions))
+        .route("/console/cases/{id}/handoff", post(exit_plan::hand_off))
+        .route("/console/cases/{id}/exit", post(exit_plan::record_exit))
+        .route("/console/cases/{id}/outcome", post(exit_plan::outcome))
+        .route("/console/handoffs/{id}", get(handoff::page))
+        .route("/console/handoffs/{id}/package.geojson", get(handoff::export_geojson))
+        .route("/console/handoffs/{id}/package.txt", get(handoff::export_text))
+        .route("/console/handoffs/{id}/report", post(handoff::report))
         // Innermost first: the CSRF check runs before any handler, its refusals get the
         // request id like every other error page, and everything sees the console's state.
         .layer(middleware::from_fn(csrf::check))

@@ -42,8 +42,8 @@ area!(
     Conversations => [Operator, Specialist, Coordinator]
 );
 area!(
-    /// Case pages and moves. Operations enter only for hand-offs, and see no history there.
-    CaseWork => [Operator, Specialist, Coordinator, Operations]
+    /// Case pages and moves. Operations never: they see the hand-off package alone.
+    CaseWork => [Operator, Specialist, Coordinator]
 );
 area!(
     /// Lists of cases: "mine" for operators and specialists, every open one for coordinators.
@@ -72,6 +72,16 @@ area!(
 area!(
     /// Provocation screening signals, which link cases to each other: coordinators only.
     Screening => [Coordinator]
+);
+area!(
+    /// Writing an exit plan, sending its instructions, recording the exit and its outcome: the
+    /// case's owner or a coordinator (the domain and `access` decide which case).
+    PlanWork => [Operator, Specialist, Coordinator]
+);
+area!(
+    /// Approving or returning a plan, handing it to operations: coordinators (four eyes are the
+    /// domain's: never the plan's author).
+    PlanReview => [Coordinator]
 );
 
 /// Proof that the session's user has a role of area `A`.
@@ -104,7 +114,14 @@ mod tests {
     /// Admins and analysts reach no area with case content; operations none with chat history.
     #[test]
     fn content_areas_exclude_admins_analysts_and_operations() {
-        for roles in [QueueWork::ROLES, Conversations::ROLES, CaseLists::ROLES, Composition::ROLES] {
+        for roles in [
+            QueueWork::ROLES,
+            Conversations::ROLES,
+            CaseLists::ROLES,
+            Composition::ROLES,
+            CaseWork::ROLES,
+            PlanWork::ROLES,
+        ] {
             for role in [Role::Admin, Role::Analyst, Role::Operations] {
                 assert!(!roles.contains(&role), "{role}");
             }

@@ -28,6 +28,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("conversation_locations", include_str!("../../templates/console/conversation_locations.html")),
     ("location_form", include_str!("../../templates/console/location_form.html")),
     ("location_refused", include_str!("../../templates/console/location_refused.html")),
+    ("exit_plan", include_str!("../../templates/console/exit_plan.html")),
+    ("exit_plan_section", include_str!("../../templates/console/exit_plan_section.html")),
+    ("exit_confirm", include_str!("../../templates/console/exit_confirm.html")),
+    ("handoff", include_str!("../../templates/console/handoff.html")),
 ];
 
 const SOURCES: &[(&str, &str)] = &[
@@ -49,6 +53,8 @@ const SOURCES: &[(&str, &str)] = &[
     ("screening", include_str!("screening.rs")),
     ("locations", include_str!("locations.rs")),
     ("location_words", include_str!("../location_words.rs")),
+    ("exit_plan", include_str!("exit_plan.rs")),
+    ("handoff", include_str!("handoff.rs")),
 ];
 
 /// Prefixes of the ids handlers name as string literals.
@@ -75,6 +81,13 @@ const PREFIXES: &[&str] = &[
     "screening",
     "location",
     "map",
+    "plan",
+    "handoff",
+    "package",
+    "ops",
+    "exit",
+    "outcome",
+    "report",
 ];
 
 fn ids_of(source: &str) -> Vec<&str> {
@@ -99,7 +112,7 @@ macro_rules! in_three_languages {
 
 /// The console's text files, `(file, uk, ru, en)`.
 const CONSOLE_FILES: &[(&str, &str, &str, &str)] =
-    &in_three_languages!["console.ftl", "account.ftl", "flows.ftl", "assignment.ftl", "screening.ftl", "location.ftl"];
+    &in_three_languages!["console.ftl", "account.ftl", "flows.ftl", "assignment.ftl", "screening.ftl", "location.ftl", "exit_plan.ftl"];
 
 #[test]
 fn all_three_languages_define_the_same_ids() {
@@ -196,6 +209,22 @@ fn every_word_of_the_vocabulary_has_a_text() {
     ids.extend(["bot", "queued", "assigned", "closed"].map(|s| vocab_id("status", s)));
     ids.extend(["individual", "group"].map(|k| vocab_id("kind", k)));
     ids.extend(safepassage_domain::ShredReason::ALL.iter().map(|r| vocab_id("shred-reason", r.as_str())));
+    ids.extend(safepassage_domain::PlanStatus::ALL.iter().map(|s| vocab_id("plan-status", s.as_str())));
+    for s in safepassage_domain::OperationsStatus::ALL {
+        ids.push(vocab_id("ops-status", s.as_str()));
+        ids.push(vocab_id("ops-report", s.as_str()));
+    }
+    ids.extend(safepassage_domain::ArrivalStatus::ALL.iter().map(|s| vocab_id("outcome-value", s.as_str())));
+    ids.extend(safepassage_domain::ExitChoice::ALL.iter().map(|c| vocab_id("outcome-value", c.as_str())));
+    ids.extend(["arrival", "guarantees", "choice"].map(|a| format!("outcome-{a}")));
+    ids.extend(
+        ["outcome-value-explained", "plan-field-rendezvous-description", "plan-field-routes-to-avoid"]
+            .map(String::from),
+    );
+    ids.extend(
+        ["rendezvous", "signals", "instructions", "risks", "comment", "reason", "language"]
+            .map(|f| format!("plan-field-{f}")),
+    );
     let notices = [
         "taken",
         "expired",

@@ -68,7 +68,18 @@ pub(crate) fn actor(event: &Event) -> Option<UserId> {
         | Event::ConversationClosed { by, .. }
         | Event::CaseAssigned { by, .. }
         | Event::CaseFlaggedSuspicious { by, .. }
-        | Event::LocationViewed { by, .. } => Some(*by),
+        | Event::LocationViewed { by, .. }
+        | Event::PlanDrafted { by, .. }
+        | Event::PlanSubmitted { by, .. }
+        | Event::PlanApproved { by, .. }
+        | Event::PlanReturned { by, .. }
+        | Event::PlanInstructionsSent { by, .. }
+        | Event::CaseHandedOff { by, .. }
+        | Event::OperationsReported { by, .. }
+        | Event::ExitRecorded { by, .. }
+        | Event::OutcomeRecorded { by, .. }
+        | Event::PackageViewed { by, .. }
+        | Event::PackageExported { by, .. } => Some(*by),
         Event::CaseShredded { by, .. } | Event::LocationReported { by, .. } => *by,
         _ => None,
     }
@@ -85,7 +96,7 @@ pub(crate) fn lines(state: &AppState, lang: Lang, events: &[StoredEvent], names:
             text: describe(state, lang, &stored.event, names),
         };
         match stored.event {
-            Event::CaseViewed { .. } | Event::LocationViewed { .. } => views.push(line),
+            Event::CaseViewed { .. } | Event::LocationViewed { .. } | Event::PackageViewed { .. } => views.push(line),
             _ => history.push(line),
         }
     }
@@ -145,6 +156,51 @@ fn describe(state: &AppState, lang: Lang, event: &Event, names: &Names) -> Strin
             &[("source", word(i18n, lang, "location-source", source.as_str()).into())],
         ),
         Event::LocationViewed { by, .. } => say("timeline-location-viewed", &[("who", who(by))]),
+        Event::PlanDrafted { version, by, withdraws_approval, .. } => say(
+            if *withdraws_approval { "timeline-plan-drafted-again" } else { "timeline-plan-drafted" },
+            &[("who", who(by)), ("version", (*version).into())],
+        ),
+        Event::PlanSubmitted { version, by, .. } => {
+            say("timeline-plan-submitted", &[("who", who(by)), ("version", (*version).into())])
+        }
+        Event::PlanApproved { version, by, .. } => {
+            say("timeline-plan-approved", &[("who", who(by)), ("version", (*version).into())])
+        }
+        Event::PlanReturned { version, by, .. } => {
+            say("timeline-plan-returned", &[("who", who(by)), ("version", (*version).into())])
+        }
+        Event::PlanInstructionsSent { version, by, .. } => {
+            say("timeline-plan-instructions-sent", &[("who", who(by)), ("version", (*version).into())])
+        }
+        Event::CaseHandedOff { by, .. } => say("timeline-case-handed-off", &[("who", who(by))]),
+        Event::OperationsReported { status, by, .. } => say(
+            "timeline-operations-reported",
+            &[("who", who(by)), ("status", word(i18n, lang, "ops-status", status.as_str()).into())],
+        ),
+        Event::ExitRecorded { by, .. } => say("timeline-exit-recorded", &[("who", who(by))]),
+        Event::OutcomeRecorded { fact, by, .. } => say(
+            "timeline-outcome-recorded",
+            &[
+                ("who", who(by)),
+                ("aspect", i18n.text(lang.language, &format!("outcome-{}", fact.aspect())).into()),
+                ("value", word(i18n, lang, "outcome-value", fact.value()).into()),
+            ],
+        ),
+        Event::PackageViewed { by, .. } => say("timeline-package-viewed", &[("who", who(by))]),
+        Event::PackageExported { format, by, .. } => say(
+            "timeline-package-exported",
+            &[
+                ("who", who(by)),
+                (
+                    "format",
+                    match format {
+                        safepassage_domain::PackageFormat::Geojson => "GeoJSON",
+                        safepassage_domain::PackageFormat::Text => "text",
+                    }
+                    .into(),
+                ),
+            ],
+        ),
         other => say("timeline-other", &[("kind", other.kind().into())]),
     }
 }

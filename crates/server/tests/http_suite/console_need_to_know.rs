@@ -10,6 +10,7 @@ use safepassage_domain::{CaseKind, CaseState, ConversationId, Event, Language, R
 use safepassage_store::ConversationStatus;
 
 use super::console::{location, login, Session};
+use super::exit_plan::{case_at, Stage};
 use super::{client, queued_chat, TestServer};
 
 /// Reads an event stream until `needle` shows up, the stream ends, or `wait` passes; says
@@ -272,26 +273,16 @@ async fn irreversible_moves_ask_for_confirmation_first() {
     assert_eq!(moved.status(), 303);
     assert_eq!(state_of(&server, other).await, CaseState::Registered);
 
-    // Marking the exit asks too.
-    use Transition::Advance;
-    for (to, who, role) in [
-        (CaseState::Deployed, &specialist, Role::Specialist),
-        (CaseState::Located, &specialist, Role::Specialist),
-        (CaseState::PlanApproved, &coordinator, Role::Coordinator),
-        (CaseState::HandedOff, &coordinator, Role::Coordinator),
-    ] {
-        if to == CaseState::Located {
-            super::location::record_a_location(&server, other, who.id).await;
-        }
-        server.state.store.transition_case(other, Advance { to }, who.id, role).await.unwrap();
-    }
-    let unit = login(&server, &ops).await;
-    let exit = format!("/console/cases/{other}/transition");
-    let asked = unit.post(&exit, &[("transition", "advance:exited")]).await;
+    // Recording the exit asks too, through its own form once operations completed it (the
+    // plain move is no longer offered to anyone, operations included).
+    let _ = (&coordinator, &ops, Transition::Advance { to: CaseState::Exited });
+    let done_case = case_at(&server, (specialist.id, Role::Specialist), Stage::Completed).await;
+    let exit = format!("/console/cases/{done_case}/exit");
+    let asked = s.post(&exit, &[]).await;
     assert_eq!(asked.status(), 200);
-    assert!(asked.text().await.unwrap().contains("name=\"transition\" value=\"advance:exited\""));
-    assert_eq!(state_of(&server, other).await, CaseState::HandedOff);
-    let done = unit.post(&exit, &[("transition", "advance:exited"), ("confirm", "1")]).await;
-    assert_eq!(location(&done), "/console/handoffs?notice=moved");
-    assert_eq!(state_of(&server, other).await, CaseState::Exited);
+    assert!(asked.text().await.unwrap().contains("id=\"confirm-form\""));
+    assert_eq!(state_of(&server, done_case).await, CaseState::HandedOff);
+    let done = s.post(&exit, &[("confirm", "1")]).await;
+    assert_eq!(location(&done), format!("/console/cases/{done_case}?notice=exit-recorded#plan"));
+    assert_eq!(state_of(&server, done_case).await, CaseState::Exited);
 }

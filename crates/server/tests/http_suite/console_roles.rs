@@ -1,9 +1,10 @@
 //! Need to know, enforced by the server: every role against every console route (GET and POST),
 //! allowed or refused, as one table; and CSRF on every POST route.
 
-use safepassage_domain::{CaseId, CaseKind, CaseState, ConversationId, Language, Role, Transition, UserId};
+use safepassage_domain::{CaseId, CaseKind, CaseState, ConversationId, Language, Role, UserId};
 
 use super::console::{location, login, Session};
+use super::exit_plan::{case_at, newest_plan, plan_fields, Stage};
 use super::{client, Staff, TestServer};
 
 /// Role::ALL order: operator, specialist, coordinator, operations, analyst, admin.
@@ -23,23 +24,10 @@ async fn case_owned_by(server: &TestServer, owner: UserId, kind: CaseKind) -> Ca
     server.state.store.open_case(None, kind, owner).await.unwrap()
 }
 
-/// A case moved along to `handed_off` by the roles allowed to move it.
-async fn handed_off(server: &TestServer, owner: UserId, specialist: &Staff, coordinator: &Staff) -> CaseId {
-    let case = case_owned_by(server, owner, CaseKind::Individual).await;
-    let steps = [
-        (CaseState::Registered, specialist, Role::Specialist),
-        (CaseState::Deployed, specialist, Role::Specialist),
-        (CaseState::Located, specialist, Role::Specialist),
-        (CaseState::PlanApproved, coordinator, Role::Coordinator),
-        (CaseState::HandedOff, coordinator, Role::Coordinator),
-    ];
-    for (to, who, role) in steps {
-        if to == CaseState::Located {
-            super::location::record_a_location(server, case, who.id).await;
-        }
-        server.state.store.transition_case(case, Transition::Advance { to }, who.id, role).await.unwrap();
-    }
-    case
+/// A case moved along to `handed_off` through its plan, approved by a coordinator who did not
+/// write it (see `exit_plan::case_at`).
+async fn handed_off(server: &TestServer, owner: UserId, _specialist: &Staff, _coordinator: &Staff) -> CaseId {
+    case_at(server, (owner, Role::Specialist), Stage::HandedOff).await
 }
 
 struct People {
@@ -92,6 +80,7 @@ async fn every_role_against_every_console_route() {
     let joined = assigned_to(&server, other_operator.id).await;
     let case = server.state.store.open_case(Some(joined), CaseKind::Individual, specialist.id).await.unwrap();
     let handed = handed_off(&server, specialist.id, specialist, coordinator).await;
+    let located = case_at(&server, (specialist.id, Role::Specialist), Stage::Located).await;
 
     let reads: Vec<(String, Expect)> = vec![
         ("/console".into(), [200, 200, 200, 200, 200, 200]),
@@ -102,12 +91,19 @@ async fn every_role_against_every_console_route() {
         (format!("/console/conversations/{joined}"), [404, 200, 200, 403, 403, 403]),
         (format!("/console/conversations/{joined}/events"), [404, 200, 200, 403, 403, 403]),
         ("/console/cases".into(), [200, 200, 200, 403, 403, 403]),
-        (format!("/console/cases/{}", case), [404, 200, 200, 404, 403, 403]),
-        (format!("/console/cases/{}", handed), [404, 200, 200, 200, 403, 403]),
+        (format!("/console/cases/{}", case), [404, 200, 200, 403, 403, 403]),
+        // Operations never open a case page: they see the hand-off package.
+        (format!("/console/cases/{}", handed), [404, 200, 200, 403, 403, 403]),
         // The confirmation of an irreversible move: as the case page, for a move the role has.
-        (format!("/console/cases/{case}/transition?transition=close:duplicate"), [404, 200, 200, 404, 403, 403]),
-        (format!("/console/cases/{handed}/transition?transition=advance:exited"), [404, 403, 200, 200, 403, 403]),
+        (format!("/console/cases/{case}/transition?transition=close:duplicate"), [404, 200, 200, 403, 403, 403]),
+        // The exit is recorded through its own form now: the plain move is offered to nobody.
+        (format!("/console/cases/{handed}/transition?transition=advance:exited"), [404, 403, 403, 403, 403, 403]),
         ("/console/handoffs".into(), [403, 403, 403, 200, 403, 403]),
+        // The exit plan's form: the case's holder and coordinators; the package: operations.
+        (format!("/console/cases/{located}/plan"), [404, 200, 200, 403, 403, 403]),
+        (format!("/console/handoffs/{handed}"), [403, 403, 403, 200, 403, 403]),
+        (format!("/console/handoffs/{handed}/package.geojson"), [403, 403, 403, 200, 403, 403]),
+        (format!("/console/handoffs/{handed}/package.txt"), [403, 403, 403, 200, 403, 403]),
         ("/console/admin/users".into(), [403, 403, 403, 403, 403, 200]),
         // The flows the bot runs: administrators only (an outline shows every text and branch).
         ("/console/flows".into(), [403, 403, 403, 403, 403, 200]),
@@ -134,13 +130,14 @@ async fn every_role_against_every_console_route() {
     // Writes: each role acts on objects that are as much "its own" as they can be, so that a
     // refusal comes from the rules and not from someone else's ownership.
     type Route = &'static str;
-    let writes: [(Route, Expect); 20] = [
+    let writes: [(Route, Expect); 29] = [
         ("take a waiting conversation", [303, 303, 403, 403, 403, 403]),
         ("reply in own conversation", [303, 303, 404, 403, 403, 403]),
         ("close own conversation", [303, 303, 404, 403, 403, 403]),
         ("open a case from own conversation", [303, 303, 403, 403, 403, 403]),
-        ("close own inquiry case", [303, 303, 303, 404, 403, 403]),
-        ("mark own handed-off case exited", [403, 403, 303, 303, 403, 403]),
+        ("close own inquiry case", [303, 303, 303, 403, 403, 403]),
+        // No plain move records an exit: only the exit form after operations completed.
+        ("mark own handed-off case exited", [403, 403, 403, 403, 403, 403]),
         ("set composition of own group case", [403, 303, 303, 403, 403, 403]),
         ("add a user", [403, 403, 403, 403, 403, 200]),
         ("shred a case", [403, 403, 303, 403, 403, 403]),
@@ -160,6 +157,17 @@ async fn every_role_against_every_console_route() {
         // Locations: the case's owner and coordinators (who see it whole); never operations,
         // analysts or admins.
         ("add a location to own case", [303, 303, 303, 404, 403, 403]),
+        // The exit path: the holder writes, coordinators decide (never their own), operations
+        // report; an exited case is out of coordinators' sight (404).
+        ("write a plan for own located case", [303, 303, 303, 403, 403, 403]),
+        ("submit own draft", [303, 303, 303, 403, 403, 403]),
+        ("approve a submitted plan", [403, 403, 303, 403, 403, 403]),
+        ("return a submitted plan", [403, 403, 303, 403, 403, 403]),
+        ("send the instructions of own approved plan", [303, 303, 303, 403, 403, 403]),
+        ("hand off an approved plan", [403, 403, 303, 403, 403, 403]),
+        ("record the exit of own completed hand-off", [303, 303, 303, 403, 403, 403]),
+        ("record an outcome of own exited case", [303, 303, 404, 403, 403, 403]),
+        ("report on a hand-off", [403, 403, 403, 303, 403, 403]),
     ];
     for (what, expected) in writes {
         for (i, role) in Role::ALL.iter().enumerate() {
@@ -232,6 +240,49 @@ async fn every_role_against_every_console_route() {
                     format!("/console/cases/{}/locations", case_owned_by(&server, me, CaseKind::Individual).await),
                     vec![("place", "37U DQ 12345 67890".into()), ("source", "staff_call".into())],
                 ),
+                "write a plan for own located case" => (
+                    format!("/console/cases/{}/plan", case_at(&server, (me, *role), Stage::Located).await),
+                    plan_fields("Ждите."),
+                ),
+                "submit own draft" => (
+                    format!("/console/cases/{}/plan/submit", case_at(&server, (me, *role), Stage::Drafted).await),
+                    vec![],
+                ),
+                "approve a submitted plan" | "return a submitted plan" => {
+                    let case = case_at(&server, (specialist.id, Role::Specialist), Stage::Submitted).await;
+                    let plan = newest_plan(&server, case).await.to_string();
+                    if what.starts_with("approve") {
+                        (format!("/console/cases/{case}/plan/approve"), vec![("plan", plan), ("confirm", "1".into())])
+                    } else {
+                        (format!("/console/cases/{case}/plan/return"), vec![("plan", plan), ("comment", "no".into())])
+                    }
+                }
+                "send the instructions of own approved plan" => (
+                    format!("/console/cases/{}/plan/send", case_at(&server, (me, *role), Stage::Approved).await),
+                    vec![],
+                ),
+                "hand off an approved plan" => (
+                    format!(
+                        "/console/cases/{}/handoff",
+                        case_at(&server, (specialist.id, Role::Specialist), Stage::Approved).await
+                    ),
+                    vec![("confirm", "1".into())],
+                ),
+                "record the exit of own completed hand-off" => (
+                    format!("/console/cases/{}/exit", case_at(&server, (me, *role), Stage::Completed).await),
+                    vec![("confirm", "1".into())],
+                ),
+                "record an outcome of own exited case" => (
+                    format!("/console/cases/{}/outcome", case_at(&server, (me, *role), Stage::Exited).await),
+                    vec![("aspect", "arrival".into()), ("value", "prisoner_of_war".into())],
+                ),
+                "report on a hand-off" => (
+                    format!(
+                        "/console/handoffs/{}/report",
+                        case_at(&server, (specialist.id, Role::Specialist), Stage::HandedOff).await
+                    ),
+                    vec![("status", "accepted".into())],
+                ),
                 _ => ("/console/admin/users".into(), vec![("name", format!("new-{role}")), ("role", "analyst".into())]),
             };
             let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -263,6 +314,10 @@ async fn nobody_gets_in_without_a_session() {
         "/console/flows".to_owned(),
         format!("/console/flows/{INTAKE_UUID}"),
         format!("/console/cases/{}/shred", uuid::Uuid::now_v7()),
+        format!("/console/cases/{}/plan", uuid::Uuid::now_v7()),
+        format!("/console/handoffs/{}", uuid::Uuid::now_v7()),
+        format!("/console/handoffs/{}/package.geojson", uuid::Uuid::now_v7()),
+        format!("/console/handoffs/{}/package.txt", uuid::Uuid::now_v7()),
         "/console/account".to_owned(),
         "/console/setup".to_owned(),
         format!("/console/admin/users/{id}/reset"),
@@ -307,6 +362,15 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         format!("/console/cases/{case}/assign"),
         format!("/console/cases/{case}/flag"),
         format!("/console/cases/{case}/locations"),
+        format!("/console/cases/{case}/plan"),
+        format!("/console/cases/{case}/plan/submit"),
+        format!("/console/cases/{case}/plan/approve"),
+        format!("/console/cases/{case}/plan/return"),
+        format!("/console/cases/{case}/plan/send"),
+        format!("/console/cases/{case}/handoff"),
+        format!("/console/cases/{case}/exit"),
+        format!("/console/cases/{case}/outcome"),
+        format!("/console/handoffs/{case}/report"),
     ];
     let fields = [
         ("text", "hi"),

@@ -260,31 +260,25 @@ async fn operations_see_the_hand_off_package_without_history() {
         .await
         .unwrap();
     use safepassage_domain::Transition::Advance;
-    for (to, who, role) in [
-        (CaseState::Registered, &specialist, Role::Specialist),
-        (CaseState::Deployed, &specialist, Role::Specialist),
-        (CaseState::Located, &specialist, Role::Specialist),
-        (CaseState::PlanApproved, &coordinator, Role::Coordinator),
-        (CaseState::HandedOff, &coordinator, Role::Coordinator),
-    ] {
+    for to in [CaseState::Registered, CaseState::Deployed, CaseState::Located] {
         if to == CaseState::Located {
-            super::location::record_a_location(&server, case, who.id).await;
+            super::location::record_a_location(&server, case, specialist.id).await;
         }
-        server.state.store.transition_case(case, Advance { to }, who.id, role).await.unwrap();
+        server.state.store.transition_case(case, Advance { to }, specialist.id, Role::Specialist).await.unwrap();
     }
     server.state.store.set_group_composition(case, 5, 1, specialist.id, Role::Specialist).await.unwrap();
+    let (s, c) = (login(&server, &specialist).await, login(&server, &coordinator).await);
+    let other = login(&server, &server.staff(Role::Coordinator, "coord-2").await).await;
+    crate::http_suite::exit_plan::write_and_approve_plan(&server, &s, &other, case, "Ждите.").await;
+    crate::http_suite::exit_plan::hand_off(&c, case).await;
     let session = login(&server, &ops).await;
     let list = session.page("/console/handoffs").await;
-    assert!(list.contains(&format!("/console/cases/{case}")));
-    let page = session.page(&format!("/console/cases/{case}")).await;
-    assert!(page.contains("data-state=\"handed_off\"") && page.contains("5 / 1"));
-    assert!(page.contains("value=\"advance:exited\""));
+    assert!(list.contains(&format!("/console/handoffs/{case}")));
+    let page = session.page(&format!("/console/handoffs/{case}")).await;
+    assert!(page.contains("id=\"package\"") && page.contains("5 / 1"));
     assert!(!page.contains("id=\"timeline\"") && !page.contains("/console/conversations/"), "no history");
     assert!(!page.contains("секретная"));
-    let done = session
-        .post(&format!("/console/cases/{case}/transition"), &[("transition", "advance:exited"), ("confirm", "1")])
-        .await;
-    assert_eq!(location(&done), "/console/handoffs?notice=moved");
+    assert_eq!(session.get(&format!("/console/cases/{case}")).await.status(), 403, "no case page");
 }
 
 #[tokio::test]

@@ -16,6 +16,7 @@ mod console_need_to_know;
 mod console_roles;
 mod console_russian;
 mod console_work;
+mod exit_plan;
 mod flow_webhooks;
 pub mod location;
 mod rate_limits;

@@ -682,6 +682,7 @@ async fn apply<'a>(
             .execute(&mut *conn)
             .await?;
         }
+        Op::Exit(exit) => super::exit_plans::apply_exit(conn, exit, at).await?,
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ mod apply;
 mod audit;
 mod commits;
 mod location_reads;
+mod exit_plans;
 mod reads;
 
 use std::str::FromStr;

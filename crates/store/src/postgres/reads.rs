@@ -638,4 +638,19 @@ impl Backend for PgBackend {
     ) -> Result<Vec<crate::backend::RawLocationReport>, StoreError> {
         self.read_conversation_location_reports(conversation, limit).await
     }
+    async fn exit_plans(&self, case: CaseId) -> Result<Vec<crate::exit_ops::RawPlan>, StoreError> {
+        self.read_exit_plans(case).await
+    }
+
+    async fn plans_to_approve(&self, limit: i64) -> Result<Vec<crate::exit_ops::PlanToApprove>, StoreError> {
+        self.read_plans_to_approve(limit).await
+    }
+
+    async fn operations_reports(&self, case: CaseId) -> Result<Vec<crate::exit_ops::RawReport>, StoreError> {
+        self.read_operations_reports(case).await
+    }
+
+    async fn case_outcomes(&self, case: CaseId) -> Result<Vec<crate::exit_ops::RawOutcome>, StoreError> {
+        self.read_case_outcomes(case).await
+    }
 }

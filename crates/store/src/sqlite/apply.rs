@@ -442,6 +442,7 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
                 body_ct
             ])?;
         }
+        Op::Exit(exit) => super::exit_plans::apply_exit(tx, exit, at)?,
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 mod apply;
 mod audit;
 mod location_reads;
+mod exit_plans;
 mod reads;
 
 use std::path::Path;

@@ -8,6 +8,7 @@ mod chat_sessions;
 mod conversations;
 mod duress;
 mod flags;
+mod exit_plans;
 mod flow_library;
 mod flows;
 mod locations;
@@ -22,6 +23,7 @@ mod staff;
 
 pub use cases::PreparedCodename;
 pub use flags::CaseFlagView;
+pub use exit_plans::{OutcomeView, PlanView, ReportView};
 pub use flow_library::MAX_FLOW_FILE;
 pub use flows::StepMessage;
 pub use retention::{RetentionPolicy, RetentionReport};

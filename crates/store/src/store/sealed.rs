@@ -99,6 +99,57 @@ pub(crate) fn open_location(
 ) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     key.open(&location_ad(id, binding), sealed)
 }
+const PLAN_BODY: &str = "exit_plans.body_ct";
+const PLAN_COMMENT: &str = "exit_plans.comment_ct";
+const REPORT_REASON: &str = "operations_reports.reason_ct";
+
+/// A plan version's body, bound to its row, case, version and author.
+fn plan_ad(id: &Uuid, case: &Uuid, version: u32, author: &Uuid) -> Vec<u8> {
+    bound_v2(PLAN_BODY, id, &[case.as_bytes(), &version.to_be_bytes(), author.as_bytes()])
+}
+
+pub(crate) fn seal_plan(key: &DataKey, id: &Uuid, case: &Uuid, version: u32, author: &Uuid, body: &[u8]) -> Vec<u8> {
+    key.seal(&plan_ad(id, case, version, author), body)
+}
+
+pub(crate) fn open_plan(
+    key: &DataKey,
+    id: &Uuid,
+    case: &Uuid,
+    version: u32,
+    author: &Uuid,
+    sealed: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    key.open(&plan_ad(id, case, version, author), sealed)
+}
+
+/// A returned plan's comment, bound to its plan and the coordinator who wrote it.
+pub(crate) fn seal_plan_comment(key: &DataKey, plan: &Uuid, reviewer: &Uuid, text: &str) -> Vec<u8> {
+    key.seal(&bound_v2(PLAN_COMMENT, plan, &[reviewer.as_bytes()]), text.as_bytes())
+}
+
+pub(crate) fn open_plan_comment(
+    key: &DataKey,
+    plan: &Uuid,
+    reviewer: &Uuid,
+    sealed: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    key.open(&bound_v2(PLAN_COMMENT, plan, &[reviewer.as_bytes()]), sealed)
+}
+
+/// An abort's reason, bound to its report and the plan it aborted.
+pub(crate) fn seal_report_reason(key: &DataKey, report: &Uuid, plan: &Uuid, text: &str) -> Vec<u8> {
+    key.seal(&bound_v2(REPORT_REASON, report, &[plan.as_bytes()]), text.as_bytes())
+}
+
+pub(crate) fn open_report_reason(
+    key: &DataKey,
+    report: &Uuid,
+    plan: &Uuid,
+    sealed: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    key.open(&bound_v2(REPORT_REASON, report, &[plan.as_bytes()]), sealed)
+}
 
 #[cfg(test)]
 mod tests {
@@ -137,5 +188,16 @@ mod tests {
         assert!(open_note(&key, &id, "location", &author, &sealed).is_ok());
         assert!(open_note(&key, &id, "note", &author, &sealed).is_err());
         assert!(open_note(&key, &id, "location", &Uuid::now_v7(), &sealed).is_err());
+    }
+
+    #[test]
+    fn a_plan_is_bound_to_its_case_version_and_author() {
+        let key = DataKey::generate();
+        let (id, case, author) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let sealed = seal_plan(&key, &id, &case, 2, &author, b"{}");
+        assert!(open_plan(&key, &id, &case, 2, &author, &sealed).is_ok());
+        assert!(open_plan(&key, &id, &case, 3, &author, &sealed).is_err());
+        assert!(open_plan(&key, &id, &case, 2, &Uuid::now_v7(), &sealed).is_err());
+        assert!(open_plan(&key, &id, &Uuid::now_v7(), 2, &author, &sealed).is_err());
     }
 }

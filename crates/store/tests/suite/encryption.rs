@@ -12,6 +12,10 @@ const MARKER_PHONE: &str = "+380501234567";
 const MARKER_POINT: &str = "47.123456, 37.654321";
 const MARKER_PLACE: &str = "MARKER-PLACE behind the grain silo";
 const MARKER_GRID: &str = "37U DQ 48213 57964";
+const MARKER_PLAN: &str = "PLAN-MARKER-51c2 Идите к элеватору";
+const MARKER_RENDEZVOUS: &str = "47.09517, 37.54139";
+const MARKER_SIGNALS: &str = "SIGNAL-MARKER-88 red scarf";
+const MARKER_COMMENT: &str = "COMMENT-MARKER-3d move it";
 
 both_backends!(no_plaintext_marker_in_raw_database, |db: TestDb| async move {
     let store = db.open().await;
@@ -25,13 +29,46 @@ both_backends!(no_plaintext_marker_in_raw_database, |db: TestDb| async move {
     }
     assert_eq!(store.locations(case).await.unwrap().len(), 3);
     assert_eq!(store.messages(conv.id, 0, 10).await.unwrap()[0].body.text(), Some(MARKER_TEXT));
+    // An exit plan, returned with a comment: every word of it sealed.
+    let owner = store.create_user("sp.raw", safepassage_domain::Role::Specialist, "x".into(), b"s").await.unwrap();
+    let coordinator =
+        store.create_user("co.raw", safepassage_domain::Role::Coordinator, "x".into(), b"s").await.unwrap();
+    let located = crate::suite::exit_plans::located_case(&store, owner).await;
+    let mut plan = crate::suite::exit_plans::plan(MARKER_PLAN);
+    plan.rendezvous = MARKER_RENDEZVOUS.into();
+    plan.signals = MARKER_SIGNALS.into();
+    let (id, _) = store.save_plan(located, &plan, owner, safepassage_domain::Role::Specialist).await.unwrap();
+    store.submit_plan(located, owner, safepassage_domain::Role::Specialist).await.unwrap();
+    store.return_plan(located, id, MARKER_COMMENT, coordinator, safepassage_domain::Role::Coordinator).await.unwrap();
+    assert_eq!(
+        store.plans(located).await.unwrap()[0].content.as_ref().map(|c| c.instructions.as_str()),
+        Some(MARKER_PLAN)
+    );
     drop(store);
     let raw = db.raw_bytes().await;
     assert!(raw.len() > 1000, "the dump holds the data");
-    for needle in [MARKER_TEXT, "MARKER-BODY", "Мариуполе", MARKER_PHONE, "380501234567", "501234567"]
-        .into_iter()
-        .chain([MARKER_PLACE, "MARKER-PLACE", "47.123456", "37.654321", "37U DQ 48213", "4821357", "48213 57"])
-    {
+    for needle in [
+        MARKER_TEXT,
+        "MARKER-BODY",
+        "Мариуполе",
+        MARKER_PHONE,
+        "380501234567",
+        "501234567",
+        MARKER_PLACE,
+        "MARKER-PLACE",
+        "47.123456",
+        "37.654321",
+        "37U DQ 48213",
+        "4821357",
+        "48213 57",
+        MARKER_PLAN,
+        "PLAN-MARKER",
+        MARKER_RENDEZVOUS,
+        "47.09517",
+        MARKER_SIGNALS,
+        MARKER_COMMENT,
+        "water tower",
+    ] {
         assert!(!contains(&raw, needle.as_bytes()), "{needle:?} found in raw {:?} storage", db.kind);
         assert!(!contains(&raw, hex::encode(needle).as_bytes()), "hex of {needle:?} found in raw storage");
     }

@@ -7,6 +7,7 @@ mod audit;
 mod durability;
 mod duress;
 mod encryption;
+mod exit_plans;
 mod flow_library;
 mod flows;
 mod keys;

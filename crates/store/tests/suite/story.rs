@@ -76,7 +76,8 @@ both_backends!(case_life_with_refusals, |db: TestDb| async move {
     store.add_note(case, NoteKind::Note, specialist, "seen near the bridge").await.unwrap();
     let own_plan = store.transition_case(case, adv(CaseState::PlanApproved), specialist, Role::Specialist).await;
     assert!(own_plan.is_err(), "four eyes: a specialist cannot approve");
-    store.transition_case(case, adv(CaseState::PlanApproved), coordinator, Role::Coordinator).await.unwrap();
+    let plain = store.transition_case(case, adv(CaseState::PlanApproved), coordinator, Role::Coordinator).await;
+    assert!(matches!(plain, Err(StoreError::Case(CaseError::ThroughExitPath(_)))), "only an approved plan: {plain:?}");
     store
         .transition_case(
             case,

@@ -84,3 +84,4 @@ map-newest = Newest
 map-km = km
 map-m = m
 map-credit = Borders: Natural Earth
+map-rendezvous = Rendezvous

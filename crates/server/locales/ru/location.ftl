@@ -84,3 +84,4 @@ map-newest = Последнее
 map-km = км
 map-m = м
 map-credit = Границы: Natural Earth
+map-rendezvous = Место встречи

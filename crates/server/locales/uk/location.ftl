@@ -84,3 +84,4 @@ map-newest = Найновіше
 map-km = км
 map-m = м
 map-credit = Кордони: Natural Earth
+map-rendezvous = Місце зустрічі

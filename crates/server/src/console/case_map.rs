@@ -1,7 +1,8 @@
 //! The map of a case's places, drawn on the server as SVG (`safepassage-map`, borders from
 //! Natural Earth compiled into the binary): no outside request, no JavaScript. The newest report
 //! is the current place, a few earlier ones are shown fainter, and a plan's rendezvous as its own
-//! mark. Reading it is reading the locations: the pages that embed it record `location_viewed`.
+//! mark. Reading it is reading the locations: the pages that embed it record their view
+//! (`location_viewed` on the case page, `package_viewed` on the operations package).
 
 use safepassage_map::{Accuracy, GeoPoint, MapTexts, MapView, Marker, MarkerKind};
 use safepassage_store::LocationView;
@@ -13,36 +14,43 @@ use crate::AppState;
 /// Earlier reports drawn beside the newest one: enough to see a movement, few enough to read.
 const EARLIER_SHOWN: usize = 4;
 
-/// A place to draw that is not a location report (a plan's rendezvous).
-pub(crate) struct ExtraPlace {
+/// One place to draw.
+pub(crate) struct Place {
     pub lat: f64,
     pub lon: f64,
     pub accuracy_m: Option<u32>,
+    pub kind: MarkerKind,
     pub label: String,
 }
 
-/// The SVG of the case's places (`reports` newest first), or None when none has coordinates.
-pub(crate) fn draw(
-    state: &AppState,
-    lang: Lang,
-    id: &str,
-    reports: &[LocationView],
-    rendezvous: Option<ExtraPlace>,
-) -> Option<String> {
+/// The newest report with coordinates as the current place, and a few earlier ones labelled by
+/// the time they were true (`reports` newest first).
+pub(crate) fn of_reports(state: &AppState, lang: Lang, reports: &[LocationView]) -> Vec<Place> {
+    let located = reports.iter().filter(|r| !r.shredded).filter_map(|r| Some((r, r.point()?)));
+    located
+        .take(EARLIER_SHOWN + 1)
+        .enumerate()
+        .map(|(i, (report, (lat, lon)))| Place {
+            lat,
+            lon,
+            accuracy_m: report.accuracy_m,
+            kind: if i == 0 { MarkerKind::Current } else { MarkerKind::Earlier },
+            label: if i == 0 { state.i18n.text(lang.language, "map-newest") } else { clock(report.true_at_ms) },
+        })
+        .collect()
+}
+
+/// The SVG of `places`, with element ids prefixed by `id`; None when there is nothing to draw.
+pub(crate) fn draw(state: &AppState, lang: Lang, id: &str, places: Vec<Place>) -> Option<String> {
     let i18n = &state.i18n;
     let t = |key: &str| i18n.text(lang.language, key);
-    let mut markers = Vec::new();
-    let located = reports.iter().filter(|r| !r.shredded).filter_map(|r| Some((r, GeoPoint::new(r.lat?, r.lon?).ok()?)));
-    for (i, (report, point)) in located.take(EARLIER_SHOWN + 1).enumerate() {
-        let kind = if i == 0 { MarkerKind::Current } else { MarkerKind::Earlier };
-        let label = if i == 0 { t("map-newest") } else { clock(report.true_at_ms) };
-        markers.push(Marker::new(point, report.accuracy_m.map(Accuracy::metres), kind, label));
-    }
-    if let Some(place) = rendezvous {
-        if let Ok(point) = GeoPoint::new(place.lat, place.lon) {
-            markers.push(Marker::new(point, place.accuracy_m.map(Accuracy::metres), MarkerKind::Rendezvous, place.label));
-        }
-    }
+    let markers: Vec<Marker> = places
+        .into_iter()
+        .filter_map(|p| {
+            let point = GeoPoint::new(p.lat, p.lon).ok()?;
+            Some(Marker::new(point, p.accuracy_m.map(Accuracy::metres), p.kind, p.label))
+        })
+        .collect();
     if markers.is_empty() {
         return None;
     }
@@ -52,7 +60,7 @@ pub(crate) fn draw(
     match safepassage_map::render(&view.with_texts(texts).with_id(id)) {
         Ok(svg) => Some(svg),
         Err(e) => {
-            tracing::warn!(error = %e, "a case map could not be drawn");
+            tracing::warn!(error = %e, "a map could not be drawn");
             None
         }
     }

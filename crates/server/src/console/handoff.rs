@@ -9,10 +9,12 @@ use axum::extract::State;
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use safepassage_domain::{CaseId, CaseKind, Event, OperationsStatus, PackageFormat, PlanContent};
+use safepassage_map::MarkerKind;
 use safepassage_store::{CaseView, PlanView, StoreError};
 use serde::Deserialize;
 
 use super::access::{self, CaseReach};
+use super::case_map::Place;
 use super::errors::{self, OrPage};
 use super::exit_plan::{self, confirm_page, report_lines, shown_body, ReportLine, ShownBody};
 use super::form::{Form, Id};
@@ -82,6 +84,8 @@ struct PackagePage {
     location: Option<(String, String)>,
     reports: Vec<ReportLine>,
     next: Vec<StatusButton>,
+    /// The rendezvous and the newest location on a server-drawn map.
+    map: Option<String>,
 }
 
 /// `GET /console/handoffs/{id}`: the package. Recorded before anything is shown.
@@ -121,6 +125,7 @@ pub(crate) async fn page(
             .unwrap_or_default();
         (written, views::waited(i18n, lang, now - l.at_ms))
     });
+    let map = super::case_map::draw(&state, lang, "handed-off-places", package_places(&state, lang, &p));
     let path = format!("/console/handoffs/{id}");
     let page = PackagePage {
         chrome: Chrome::staff(&state, lang, &who.staff, &path, uri.query(), "package-title"),
@@ -133,8 +138,29 @@ pub(crate) async fn page(
         location,
         reports: report_lines(&state, lang, &reports, &names),
         next,
+        map,
     };
     Ok(views::render(&state, lang, StatusCode::OK, &page))
+}
+
+/// The places of the package's map: the newest location and the rendezvous.
+fn package_places(state: &AppState, lang: Lang, p: &Package) -> Vec<Place> {
+    let t = |key: &str| state.i18n.text(lang.language, key);
+    let newest = p.location.as_ref().map(|l| Place {
+        lat: l.lat,
+        lon: l.lon,
+        accuracy_m: l.accuracy_m,
+        kind: MarkerKind::Current,
+        label: t("map-newest"),
+    });
+    let rendezvous = exit_plan::point(&p.content).map(|(lat, lon, accuracy_m)| Place {
+        lat,
+        lon,
+        accuracy_m,
+        kind: MarkerKind::Rendezvous,
+        label: t("map-rendezvous"),
+    });
+    newest.into_iter().chain(rendezvous).collect()
 }
 
 fn attachment(content_type: &'static str, name: String, body: String) -> Response {

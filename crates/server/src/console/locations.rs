@@ -91,7 +91,7 @@ pub(crate) async fn panel(state: &AppState, lang: Lang, case: &CaseView) -> Resu
         newest_age: newest.map(|r| age(state, lang, now.saturating_sub(r.true_at_ms))),
         stale: newest.is_some_and(|r| is_stale(r.true_at_ms, now, stale_after)),
         form: case.state.is_open().then(|| empty_form(state, lang)),
-        map: super::case_map::draw(state, lang, "places-map", &reports, None),
+        map: super::case_map::draw(state, lang, "places-map", super::case_map::of_reports(state, lang, &reports)),
     })
 }
 

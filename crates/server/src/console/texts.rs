@@ -111,8 +111,15 @@ macro_rules! in_three_languages {
 }
 
 /// The console's text files, `(file, uk, ru, en)`.
-const CONSOLE_FILES: &[(&str, &str, &str, &str)] =
-    &in_three_languages!["console.ftl", "account.ftl", "flows.ftl", "assignment.ftl", "screening.ftl", "location.ftl", "exit_plan.ftl"];
+const CONSOLE_FILES: &[(&str, &str, &str, &str)] = &in_three_languages![
+    "console.ftl",
+    "account.ftl",
+    "flows.ftl",
+    "assignment.ftl",
+    "screening.ftl",
+    "location.ftl",
+    "exit_plan.ftl"
+];
 
 #[test]
 fn all_three_languages_define_the_same_ids() {

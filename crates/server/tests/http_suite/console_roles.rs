@@ -153,10 +153,10 @@ async fn every_role_against_every_console_route() {
         // Who holds a case: coordinators give cases to specialists.
         ("assign a case to a specialist", [403, 403, 303, 403, 403, 403]),
         // Screening: whoever sees the case whole flags it; operations never see one whole.
-        ("flag own case as suspicious", [303, 303, 303, 404, 403, 403]),
+        ("flag own case as suspicious", [303, 303, 303, 403, 403, 403]),
         // Locations: the case's owner and coordinators (who see it whole); never operations,
         // analysts or admins.
-        ("add a location to own case", [303, 303, 303, 404, 403, 403]),
+        ("add a location to own case", [303, 303, 303, 403, 403, 403]),
         // The exit path: the holder writes, coordinators decide (never their own), operations
         // report; an exited case is out of coordinators' sight (404).
         ("write a plan for own located case", [303, 303, 303, 403, 403, 403]),

@@ -4,8 +4,8 @@
 mod apply;
 mod audit;
 mod commits;
-mod location_reads;
 mod exit_plans;
+mod location_reads;
 mod reads;
 
 use std::str::FromStr;

@@ -3,8 +3,8 @@
 
 mod apply;
 mod audit;
-mod location_reads;
 mod exit_plans;
+mod location_reads;
 mod reads;
 
 use std::path::Path;

@@ -3,8 +3,8 @@
 //! the case back, and the outcome.
 
 use safepassage_domain::{
-    ArrivalStatus, CaseId, CaseKind, CaseState, Channel, Event, ExitChoice, Language, OperationsStatus, OutcomeFact,
-    PlanContent, PlanError, PlanStatus, Role, Sender, Transition, UserId,
+    ArrivalStatus, CaseId, CaseKind, CaseState, Channel, Event, ExitChoice, Language, LocationReport, LocationSource,
+    OperationsStatus, OutcomeFact, PlanContent, PlanError, PlanStatus, Role, Sender, Transition, UserId,
 };
 use safepassage_store::{Store, StoreError};
 
@@ -31,9 +31,19 @@ pub async fn located_case(store: &Store, owner: UserId) -> CaseId {
     let conversation = store.start_conversation(Channel::Web, Language::Ru, None, None).await.unwrap();
     let case = store.open_case(Some(conversation.id), CaseKind::Individual, owner).await.unwrap();
     for to in [CaseState::Registered, CaseState::Deployed, CaseState::Located] {
+        if to == CaseState::Located {
+            let report =
+                LocationReport::from_input("48.0159, 37.8028", Some(50), LocationSource::StaffCall, None, now())
+                    .unwrap();
+            store.record_location(case, &report, owner).await.unwrap();
+        }
         store.transition_case(case, Transition::Advance { to }, owner, Role::Specialist).await.unwrap();
     }
     case
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
 }
 
 async fn state(store: &Store, case: CaseId) -> CaseState {

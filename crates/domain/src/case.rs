@@ -66,6 +66,10 @@ pub enum CaseError {
     NotASpecialist,
     #[error("the case is already assigned to that specialist")]
     AlreadyAssigned,
+    #[error("only the case's holder or a coordinator may do that")]
+    NotTheHolder,
+    #[error("the next contact is expected between 1 and {max} days ahead", max = crate::waiting::MAX_WAIT_DAYS)]
+    BadNextContact,
 }
 
 /// Size and composition of a group case.

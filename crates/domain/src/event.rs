@@ -195,6 +195,19 @@ pub enum Event {
         to: UserId,
         by: UserId,
     },
+    /// The holder (or a coordinator) expects the applicant's next contact by `at_ms`.
+    NextContactSet {
+        case: CaseId,
+        at_ms: i64,
+        by: UserId,
+    },
+    /// The holder issued the case's codename from the console; `replaced`: the old one stopped
+    /// working. The codename itself is never in an event.
+    CodenameIssuedByStaff {
+        case: CaseId,
+        by: UserId,
+        replaced: bool,
+    },
 }
 
 impl Event {
@@ -238,6 +251,8 @@ impl Event {
             Event::UserRoleChanged { .. } => "user_role_changed",
             Event::ChatSessionEnded { .. } => "chat_session_ended",
             Event::CaseAssigned { .. } => "case_assigned",
+            Event::NextContactSet { .. } => "next_contact_set",
+            Event::CodenameIssuedByStaff { .. } => "codename_issued_by_staff",
         }
     }
 
@@ -259,7 +274,9 @@ impl Event {
             | Event::CaseShredded { case, .. }
             | Event::DuressPhraseAgreed { case }
             | Event::CaseFlaggedUnderDuress { case }
-            | Event::CaseAssigned { case, .. } => Some(case.0),
+            | Event::CaseAssigned { case, .. }
+            | Event::NextContactSet { case, .. }
+            | Event::CodenameIssuedByStaff { case, .. } => Some(case.0),
             Event::ConversationStarted { conversation, .. }
             | Event::ConversationQueued { conversation, .. }
             | Event::ConversationAssigned { conversation, .. }
@@ -350,6 +367,8 @@ mod tests {
             Event::UserRoleChanged { user: UserId(id), from: Role::Operator, to: Role::Admin, by: UserId(id) },
             Event::ChatSessionEnded { conversation: ConversationId(id), reason: ChatEnd::QuickExit },
             Event::CaseAssigned { case: CaseId(id), to: UserId(id), by: UserId(id) },
+            Event::NextContactSet { case: CaseId(id), at_ms: 1, by: UserId(id) },
+            Event::CodenameIssuedByStaff { case: CaseId(id), by: UserId(id), replaced: true },
         ];
         for e in samples {
             let value: serde_json::Value = serde_json::from_slice(&e.canonical_bytes()).unwrap();

@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod assignment;
+pub mod attention;
 pub mod case;
 pub mod chat_end;
 pub mod codename;
@@ -11,7 +12,9 @@ pub mod event;
 pub mod ids;
 pub mod location;
 pub mod role;
+pub mod staff_codename;
 pub mod vocabulary;
+pub mod waiting;
 
 pub use assignment::Assignment;
 pub use case::{Case, CaseError, CaseKind, CaseState, CloseReason, GroupComposition, Transition};
@@ -23,3 +26,4 @@ pub use ids::{CaseId, ContactId, ConversationId, MessageId, UserId};
 pub use location::{Format as LocationFormat, LocationError, Place};
 pub use role::Role;
 pub use vocabulary::{Channel, Language, ParseError, Sender, ShredReason};
+pub use waiting::{ContactDefaults, NextContact, Waiting};

@@ -64,6 +64,9 @@ pub struct ServerConfig {
     /// Codename checks (slow keyed hashes) across everyone: paced to this rate, first come first
     /// served; an attempt over it waits, it is never refused (10 a second, bursts of 20).
     pub codename_hashes: RateLimit,
+    /// How long an open case waits for the applicant's next contact, per state, unless its
+    /// holder sets a date (registered 30 days, deployed 3, located 1, ...).
+    pub contact_defaults: safepassage_domain::ContactDefaults,
 }
 
 impl Default for ServerConfig {
@@ -84,6 +87,7 @@ impl Default for ServerConfig {
             login_refusal_time: Duration::from_millis(500),
             chat_idle: Duration::from_secs(12 * 60 * 60),
             codename_hashes: RateLimit { count: 10, per: Duration::from_secs(1), burst: 20 },
+            contact_defaults: safepassage_domain::ContactDefaults::default(),
         }
     }
 }

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::chain::{Linker, SwitchOver};
 use crate::error::StoreError;
+use crate::store::CaseWait;
 use crate::model::{CaseFilter, CaseView, ConversationView, FlowImport, IntakeFlow, NoteKind, SeqRange, StaffSession};
 use crate::ops::Job;
 
@@ -177,4 +178,8 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn shred_notices(&self) -> Option<tokio::sync::broadcast::Receiver<()>> {
         None
     }
+    /// How open cases wait for their applicant: held by `holder`, or all of them.
+    async fn case_waits(&self, holder: Option<UserId>, limit: i64) -> Result<Vec<CaseWait>, StoreError>;
+    /// How one case waits (open or not).
+    async fn case_wait(&self, id: CaseId) -> Result<Option<CaseWait>, StoreError>;
 }

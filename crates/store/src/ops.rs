@@ -204,6 +204,22 @@ pub(crate) enum Op {
         from: Option<UserId>,
         to: UserId,
     },
+    /// Guarded: the holder expects the next contact by `next_ms`; a finished case conflicts.
+    SetNextContact {
+        id: CaseId,
+        next_ms: i64,
+    },
+    /// The applicant made contact (a message in a case conversation, a codename join): the
+    /// last contact is now, and the holder's date is spent.
+    RecordContact {
+        id: CaseId,
+    },
+    /// Guarded: an open case's codename becomes `hash` (first or again); a hash in use by any
+    /// case conflicts, and the old hash stops matching.
+    ReplaceCodename {
+        id: CaseId,
+        hash: [u8; 32],
+    },
 }
 
 #[derive(Debug, Clone)]

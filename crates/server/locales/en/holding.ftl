@@ -1,1 +1,31 @@
-# Texts of the holding part of issue 9; filled by its branch.
+# Who holds a case: waiting and silence, what needs the holder first.
+holding-waiting-title = Waiting for the applicant
+holding-next-contact = Next contact expected
+holding-last-contact = Last contact from the applicant
+holding-no-contact = none yet
+holding-overdue = overdue
+holding-returning = The applicant is back: a conversation of this case is waiting.
+holding-next-contact-days = Expect the next contact in (days)
+holding-next-contact-submit = Set
+holding-silent-title = Silent
+holding-silent-intro = Open cases whose applicant has not made contact when expected, the longest silent first.
+holding-silent-empty = No case is overdue.
+holding-attention-returning = back
+holding-attention-overdue = overdue
+holding-attention-plan-returned = plan sent back
+notice-next-contact-set = The next contact is expected by the date shown.
+notice-next-contact-invalid = Give a number of days between 1 and 400.
+timeline-next-contact-set = { $who } expects the next contact by { $at }.
+holding-note-label = New note (sealed, seen only by the case's holder and coordinators)
+holding-note-submit = Add note
+notice-note-added = The note is added.
+notice-note-empty = The note is empty.
+notice-note-too-long = A note is at most 10,000 characters.
+holding-codename-issue = Issue a codename
+holding-codename-reissue = Issue a new codename (the old one stops working)
+holding-codename-title = New codename
+holding-codename-once = Give this codename to the applicant now. It is shown only this once: the platform keeps no readable copy.
+holding-codename-replaced = The previous codename no longer works.
+holding-back-to-case = Back to the case
+timeline-codename-issued-by-staff = { $who } issued a codename.
+timeline-codename-reissued-by-staff = { $who } issued a new codename; the old one no longer works.

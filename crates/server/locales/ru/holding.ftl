@@ -1,1 +1,31 @@
-# Texts of the holding part of issue 9; filled by its branch.
+# Кто ведёт дело: ожидание и молчание, что требует внимания специалиста первым.
+holding-waiting-title = Ожидание заявителя
+holding-next-contact = Следующий контакт ожидается
+holding-last-contact = Последний контакт заявителя
+holding-no-contact = ещё не было
+holding-overdue = просрочено
+holding-returning = Заявитель вернулся: разговор этого дела ждёт.
+holding-next-contact-days = Ожидать следующий контакт через (дней)
+holding-next-contact-submit = Установить
+holding-silent-title = Молчат
+holding-silent-intro = Открытые дела, заявитель которых не вышел на связь вовремя; дольше всех молчащие первыми.
+holding-silent-empty = Просроченных дел нет.
+holding-attention-returning = вернулся
+holding-attention-overdue = просрочено
+holding-attention-plan-returned = план возвращён
+notice-next-contact-set = Следующий контакт ожидается к указанной дате.
+notice-next-contact-invalid = Укажите число дней от 1 до 400.
+timeline-next-contact-set = { $who }: следующий контакт ожидается к { $at }.
+holding-note-label = Новая заметка (зашифрована, видят только ответственный за дело и координаторы)
+holding-note-submit = Добавить заметку
+notice-note-added = Заметка добавлена.
+notice-note-empty = Заметка пустая.
+notice-note-too-long = Заметка — не более 10 000 символов.
+holding-codename-issue = Выдать кодовое имя
+holding-codename-reissue = Выдать новое кодовое имя (старое перестанет действовать)
+holding-codename-title = Новое кодовое имя
+holding-codename-once = Передайте это кодовое имя заявителю сейчас. Оно показано только один раз: платформа не хранит читаемой копии.
+holding-codename-replaced = Прежнее кодовое имя больше не действует.
+holding-back-to-case = Назад к делу
+timeline-codename-issued-by-staff = { $who }: выдано кодовое имя.
+timeline-codename-reissued-by-staff = { $who }: выдано новое кодовое имя; старое больше не действует.

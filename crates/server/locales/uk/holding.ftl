@@ -1,1 +1,31 @@
-# Texts of the holding part of issue 9; filled by its branch.
+# Хто веде справу: очікування і мовчання, що потребує уваги спеціаліста першим.
+holding-waiting-title = Очікування заявника
+holding-next-contact = Наступний контакт очікується
+holding-last-contact = Останній контакт заявника
+holding-no-contact = ще не було
+holding-overdue = прострочено
+holding-returning = Заявник повернувся: розмова цієї справи чекає.
+holding-next-contact-days = Очікувати наступний контакт через (днів)
+holding-next-contact-submit = Встановити
+holding-silent-title = Мовчать
+holding-silent-intro = Відкриті справи, заявник яких не вийшов на зв'язок вчасно; найдовше мовчазні першими.
+holding-silent-empty = Прострочених справ немає.
+holding-attention-returning = повернувся
+holding-attention-overdue = прострочено
+holding-attention-plan-returned = план повернуто
+notice-next-contact-set = Наступний контакт очікується до показаної дати.
+notice-next-contact-invalid = Вкажіть кількість днів від 1 до 400.
+timeline-next-contact-set = { $who }: наступний контакт очікується до { $at }.
+holding-note-label = Нова нотатка (зашифрована, бачать лише відповідальний за справу і координатори)
+holding-note-submit = Додати нотатку
+notice-note-added = Нотатку додано.
+notice-note-empty = Нотатка порожня.
+notice-note-too-long = Нотатка — не більше 10 000 символів.
+holding-codename-issue = Видати кодове ім'я
+holding-codename-reissue = Видати нове кодове ім'я (старе перестане діяти)
+holding-codename-title = Нове кодове ім'я
+holding-codename-once = Передайте це кодове ім'я заявникові зараз. Його показано лише один раз: платформа не зберігає читабельної копії.
+holding-codename-replaced = Попереднє кодове ім'я більше не діє.
+holding-back-to-case = Назад до справи
+timeline-codename-issued-by-staff = { $who }: видано кодове ім'я.
+timeline-codename-reissued-by-staff = { $who }: видано нове кодове ім'я; старе більше не діє.

@@ -7,7 +7,7 @@ use safepassage_store::{CaseView, ConversationStatus, ConversationView};
 
 use super::errors;
 use super::lang::Lang;
-use super::roles::{Allowed, Area, Assigning, CaseWork, Composition, Conversations, QueueWork};
+use super::roles::{Allowed, Area, Assigning, CaseWork, Composition, Conversations, Holding, QueueWork};
 use super::session;
 use crate::error::PageError;
 use crate::AppState;
@@ -22,6 +22,7 @@ pub(crate) trait SeesCases: Area {}
 impl SeesCases for CaseWork {}
 impl SeesCases for Composition {}
 impl SeesCases for Assigning {}
+impl SeesCases for Holding {}
 
 /// How far a person reaches into a conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

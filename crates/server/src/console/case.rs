@@ -15,6 +15,7 @@ use super::assign::{self, Choice};
 use super::confirm;
 use super::errors::{self, OrPage};
 use super::form::{Form, Id};
+use super::holding;
 use super::lang::Lang;
 use super::roles::{Allowed, CaseWork, Composition};
 use super::timeline::{self, kind_word, Line, Names};
@@ -75,6 +76,12 @@ struct CasePage {
     shred_link: bool,
     /// Coordinators give an open case to a specialist: the active specialists to choose from.
     assign_to: Option<Vec<Choice>>,
+    /// When the applicant's next contact is expected (those who see the case whole).
+    waiting: Option<holding::WaitingPanel>,
+    /// Those who see the case whole write notes while it is open.
+    note_form: bool,
+    /// The holder issues (or re-issues) the codename.
+    codename_form: bool,
 }
 
 /// `GET /console/cases/{id}`.
@@ -97,6 +104,7 @@ pub(crate) async fn page(
         _ => None,
     };
     let assign_to = assign::choices(&state, lang, staff, case).await?;
+    let waiting = holding::panel(&state, lang, staff, case, grant.reach).await?;
     let path = format!("/console/cases/{id}");
     let page = CasePage {
         chrome: Chrome::staff(&state, lang, staff, &path, uri.query(), "case-title"),
@@ -118,6 +126,12 @@ pub(crate) async fn page(
         details,
         shred_link: staff.role == Role::Coordinator && !case.shredded,
         assign_to,
+        note_form: grant.reach == CaseReach::Full && case.state.is_open() && !case.shredded,
+        codename_form: case.state.is_open()
+            && !case.shredded
+            && case.assigned_to == Some(staff.id)
+            && matches!(staff.role, Role::Specialist | Role::Operator),
+        waiting,
     };
     Ok(views::render(&state, lang, StatusCode::OK, &page))
 }

@@ -8,6 +8,7 @@ mod assign;
 mod auth;
 mod case;
 mod cases;
+mod codename;
 mod codename_mask;
 mod confirm;
 mod conversation;
@@ -17,8 +18,10 @@ mod errors;
 mod events;
 mod flows;
 mod form;
+mod holding;
 mod home;
 mod lang;
+mod notes;
 mod queue;
 mod roles;
 mod session;
@@ -83,6 +86,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/console/admin/users/{id}/unlock", post(admin::unlock))
         .route("/console/admin/users/{id}/role", post(admin::set_role))
         .route("/console/admin/users/{id}/reset", get(admin::reset_page).post(admin::reset))
+        // Who holds a case: waiting and silence.
+        .route("/console/cases/{id}/next-contact", post(holding::set_next_contact))
+        .route("/console/cases/events", get(events::cases))
+        .route("/console/cases/{id}/notes", post(notes::add))
+        .route("/console/cases/{id}/codename", post(codename::issue))
         // Innermost first: the CSRF check runs before any handler, its refusals get the
         // request id like every other error page, and everything sees the console's state.
         .layer(middleware::from_fn(csrf::check))

@@ -69,6 +69,11 @@ area!(
     /// Giving a case to a specialist: coordinators hold the unassigned list.
     Assigning => [Coordinator]
 );
+area!(
+    /// Waiting and silence: the holder (or a coordinator) sets when the next contact is due;
+    /// the domain checks who holds the case.
+    Holding => [Operator, Specialist, Coordinator]
+);
 
 /// Proof that the session's user has a role of area `A`.
 pub(crate) struct Allowed<A: Area> {

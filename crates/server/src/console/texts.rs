@@ -22,6 +22,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("user_reset", include_str!("../../templates/console/user_reset.html")),
     ("setup", include_str!("../../templates/console/setup.html")),
     ("account", include_str!("../../templates/console/account.html")),
+    ("codename", include_str!("../../templates/console/codename.html")),
 ];
 
 const SOURCES: &[(&str, &str)] = &[
@@ -39,6 +40,9 @@ const SOURCES: &[(&str, &str)] = &[
     ("timeline", include_str!("timeline.rs")),
     ("views", include_str!("views.rs")),
     ("shred", include_str!("shred.rs")),
+    ("holding", include_str!("holding.rs")),
+    ("notes", include_str!("notes.rs")),
+    ("codename", include_str!("codename.rs")),
 ];
 
 /// Prefixes of the ids handlers name as string literals.
@@ -62,6 +66,7 @@ const PREFIXES: &[&str] = &[
     "shred",
     "setup",
     "account",
+    "holding",
 ];
 
 fn ids_of(source: &str) -> Vec<&str> {
@@ -77,6 +82,7 @@ fn both_languages_define_the_same_ids() {
     let files = [
         ("console.ftl", include_str!("../../locales/uk/console.ftl"), include_str!("../../locales/en/console.ftl")),
         ("account.ftl", include_str!("../../locales/uk/account.ftl"), include_str!("../../locales/en/account.ftl")),
+        ("holding.ftl", include_str!("../../locales/uk/holding.ftl"), include_str!("../../locales/en/holding.ftl")),
     ];
     for (file, uk, en) in files {
         let (uk, en) = (ids_of(uk), ids_of(en));

@@ -66,7 +66,9 @@ pub(crate) fn actor(event: &Event) -> Option<UserId> {
         | Event::CaseViewed { by, .. }
         | Event::TranscriptViewed { by, .. }
         | Event::ConversationClosed { by, .. }
-        | Event::CaseAssigned { by, .. } => Some(*by),
+        | Event::CaseAssigned { by, .. }
+        | Event::NextContactSet { by, .. }
+        | Event::CodenameIssuedByStaff { by, .. } => Some(*by),
         Event::CaseShredded { by, .. } => *by,
         _ => None,
     }
@@ -128,6 +130,13 @@ fn describe(state: &AppState, lang: Lang, event: &Event, names: &Names) -> Strin
         Event::DuressPhraseAgreed { .. } => say("timeline-duress-phrase-agreed", &[]),
         Event::CaseFlaggedUnderDuress { .. } => say("timeline-case-flagged-under-duress", &[]),
         Event::CaseAssigned { to, by, .. } => say("timeline-case-assigned", &[("who", who(by)), ("to", who(to))]),
+        Event::CodenameIssuedByStaff { by, replaced: true, .. } => {
+            say("timeline-codename-reissued-by-staff", &[("who", who(by))])
+        }
+        Event::CodenameIssuedByStaff { by, .. } => say("timeline-codename-issued-by-staff", &[("who", who(by))]),
+        Event::NextContactSet { at_ms, by, .. } => {
+            say("timeline-next-contact-set", &[("who", who(by)), ("at", super::views::clock(*at_ms).into())])
+        }
         other => say("timeline-other", &[("kind", other.kind().into())]),
     }
 }

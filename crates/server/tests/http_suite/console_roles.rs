@@ -118,6 +118,8 @@ async fn every_role_against_every_console_route() {
         ("/console/account".into(), [200, 200, 200, 200, 200, 200]),
         ("/console/setup".into(), [303, 303, 303, 303, 303, 303]),
         (format!("/console/admin/users/{}/reset", other_operator.id.0), [403, 403, 403, 403, 403, 200]),
+        // Who holds a case: the live signal of the case lists (ids only).
+        ("/console/cases/events".into(), [200, 200, 200, 403, 403, 403]),
     ];
     for (path, expected) in &reads {
         for (i, role) in Role::ALL.iter().enumerate() {
@@ -129,7 +131,7 @@ async fn every_role_against_every_console_route() {
     // Writes: each role acts on objects that are as much "its own" as they can be, so that a
     // refusal comes from the rules and not from someone else's ownership.
     type Route = &'static str;
-    let writes: [(Route, Expect); 18] = [
+    let writes: [(Route, Expect); 21] = [
         ("take a waiting conversation", [303, 303, 403, 403, 403, 403]),
         ("reply in own conversation", [303, 303, 404, 403, 403, 403]),
         ("close own conversation", [303, 303, 404, 403, 403, 403]),
@@ -150,6 +152,11 @@ async fn every_role_against_every_console_route() {
         ("reset an account", [403, 403, 403, 403, 403, 200]),
         // Who holds a case: coordinators give cases to specialists.
         ("assign a case to a specialist", [403, 403, 303, 403, 403, 403]),
+        // Waiting: the holder of a case (or a coordinator) sets when the next contact is due.
+        ("set the next contact of own case", [303, 303, 303, 403, 403, 403]),
+        ("write a note on own case", [303, 303, 303, 403, 403, 403]),
+        // The holder issues a codename (shown once on the answer); coordinators hold no case.
+        ("issue a codename for own case", [200, 200, 403, 403, 403, 403]),
     ];
     for (what, expected) in writes {
         for (i, role) in Role::ALL.iter().enumerate() {
@@ -210,6 +217,18 @@ async fn every_role_against_every_console_route() {
                     let target = server.staff(Role::Analyst, &format!("reset-{role}")).await;
                     (format!("/console/admin/users/{}/reset", target.id.0), vec![("confirm", "yes".into())])
                 }
+                "issue a codename for own case" => (
+                    format!("/console/cases/{}/codename", case_owned_by(&server, me, CaseKind::Individual).await),
+                    vec![],
+                ),
+                "write a note on own case" => (
+                    format!("/console/cases/{}/notes", case_owned_by(&server, me, CaseKind::Individual).await),
+                    vec![("text", "a note".into())],
+                ),
+                "set the next contact of own case" => (
+                    format!("/console/cases/{}/next-contact", case_owned_by(&server, me, CaseKind::Individual).await),
+                    vec![("days", "3".into())],
+                ),
                 "assign a case to a specialist" => (
                     format!("/console/cases/{}/assign", case_owned_by(&server, me, CaseKind::Individual).await),
                     vec![("to", specialist.id.0.to_string())],
@@ -286,6 +305,9 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         format!("/console/admin/users/{}/role", other.id.0),
         format!("/console/admin/users/{}/reset", other.id.0),
         format!("/console/cases/{case}/assign"),
+        format!("/console/cases/{case}/next-contact"),
+        format!("/console/cases/{case}/notes"),
+        format!("/console/cases/{case}/codename"),
     ];
     let fields = [
         ("text", "hi"),
@@ -301,6 +323,7 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         ("password", "x"),
         ("confirm", "yes"),
         ("to", "00000000-0000-0000-0000-000000000000"),
+        ("days", "3"),
     ];
     for path in &routes {
         let url = session.url(path);
@@ -329,6 +352,9 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
     assert_eq!(server.state.store.case(case).await.unwrap().unwrap().state, CaseState::Inquiry);
     assert!(!server.state.store.case(case).await.unwrap().unwrap().shredded);
     assert_eq!(server.state.store.case(case).await.unwrap().unwrap().assigned_to, Some(operator.id));
+    assert_eq!(server.state.store.case_wait(case).await.unwrap().unwrap().next_contact_ms, None);
+    assert!(server.state.store.notes(case).await.unwrap().is_empty());
+    assert!(!server.state.store.case(case).await.unwrap().unwrap().has_codename);
     let untouched = server.state.store.user(other.id).await.unwrap().unwrap();
     assert_eq!(untouched.status, safepassage_store::AccountStatus::Active);
     assert_eq!(session.get("/console").await.status(), 200, "still logged in");

@@ -606,6 +606,44 @@ async fn apply<'a>(
             .rows_affected();
             expect_one(changed, "the case changed hands meanwhile")?;
         }
+        Op::SetNextContact { id, next_ms } => {
+            let changed = sqlx::query(
+                "UPDATE cases SET next_contact_ms = $2 WHERE id = $1 AND state NOT IN ('exited', 'closed')",
+            )
+            .bind(id.0)
+            .bind(next_ms)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            expect_one(changed, "the case finished meanwhile")?;
+        }
+        Op::RecordContact { id } => {
+            sqlx::query("UPDATE cases SET last_contact_ms = $2, next_contact_ms = NULL WHERE id = $1")
+                .bind(id.0)
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Op::ReplaceCodename { id, hash } => {
+            let taken = sqlx::query("SELECT 1 FROM cases WHERE codename_hash = $1")
+                .bind(hash.as_slice())
+                .fetch_optional(&mut *conn)
+                .await?;
+            if taken.is_some() {
+                return Err(StoreError::Conflict("codename in use"));
+            }
+            let changed = sqlx::query(
+                "UPDATE cases SET codename_hash = $2, updated_ms = $3 WHERE id = $1 \
+                 AND state NOT IN ('exited', 'closed')",
+            )
+            .bind(id.0)
+            .bind(hash.as_slice())
+            .bind(at)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            expect_one(changed, "the case finished meanwhile")?;
+        }
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 mod apply;
 mod audit;
+mod holding;
 mod reads;
 
 use std::path::Path;

@@ -553,6 +553,14 @@ impl Backend for SqliteBackend {
         self.read_audit_state().await
     }
 
+    async fn case_waits(&self, holder: Option<UserId>, limit: i64) -> Result<Vec<crate::store::CaseWait>, StoreError> {
+        self.read_case_waits(holder, limit).await
+    }
+
+    async fn case_wait(&self, id: CaseId) -> Result<Option<crate::store::CaseWait>, StoreError> {
+        self.read_case_wait(id).await
+    }
+
     async fn init_audit(&self, new: NewAuditKey) -> Result<(Uuid, WrappedKey, Option<SwitchOver>), StoreError> {
         self.init_audit_key(new).await
     }

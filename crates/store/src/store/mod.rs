@@ -9,16 +9,19 @@ mod conversations;
 mod duress;
 mod flow_library;
 mod flows;
+mod holding;
 mod queue;
 mod rotation;
 mod sealed;
 mod sessions;
 mod shreds;
 mod staff;
+mod staff_codename;
 
 pub use cases::PreparedCodename;
 pub use flow_library::MAX_FLOW_FILE;
 pub use flows::StepMessage;
+pub use holding::CaseWait;
 pub use rotation::RotationReport;
 pub use shreds::Shredded;
 

@@ -6,6 +6,7 @@ mod assignment;
 mod audit;
 mod durability;
 mod duress;
+mod holding;
 mod encryption;
 mod flow_library;
 mod flows;

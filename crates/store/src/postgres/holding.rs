@@ -1,0 +1,50 @@
+//! How cases wait for their applicant, on PostgreSQL. Open cases by holder use `cases_assigned`,
+//! all open cases `cases_state`; the returning check `conversations_case`.
+
+use safepassage_domain::{CaseId, UserId};
+use sqlx::postgres::PgRow;
+use sqlx::Row;
+
+use super::{limit, PgBackend};
+use crate::error::StoreError;
+use crate::store::CaseWait;
+
+const WAIT_SELECT: &str = "SELECT c.id, c.state, c.assigned_to, COALESCE(c.state_since_ms, c.created_ms), \
+     c.last_contact_ms, c.next_contact_ms, \
+     EXISTS (SELECT 1 FROM conversations v WHERE v.case_id = c.id AND v.status = 'queued') FROM cases c";
+
+fn wait_row(r: &PgRow) -> Result<CaseWait, StoreError> {
+    let state: String = r.try_get(1)?;
+    Ok(CaseWait {
+        case: CaseId(r.try_get(0)?),
+        state: state.parse().map_err(|e| StoreError::Database(format!("unreadable case state: {e}")))?,
+        holder: r.try_get::<Option<uuid::Uuid>, _>(2)?.map(UserId),
+        state_since_ms: r.try_get(3)?,
+        last_contact_ms: r.try_get(4)?,
+        next_contact_ms: r.try_get(5)?,
+        returning: r.try_get(6)?,
+    })
+}
+
+impl PgBackend {
+    pub(crate) async fn read_case_waits(&self, holder: Option<UserId>, n: i64) -> Result<Vec<CaseWait>, StoreError> {
+        let open = "c.state NOT IN ('exited', 'closed')";
+        let rows = match holder {
+            Some(h) => {
+                let sql = format!("{WAIT_SELECT} WHERE c.assigned_to = $1 AND {open} LIMIT $2");
+                sqlx::query(&sql).bind(h.0).bind(limit(n)).fetch_all(&self.pool).await?
+            }
+            None => {
+                let sql = format!("{WAIT_SELECT} WHERE {open} LIMIT $1");
+                sqlx::query(&sql).bind(limit(n)).fetch_all(&self.pool).await?
+            }
+        };
+        rows.iter().map(wait_row).collect()
+    }
+
+    pub(crate) async fn read_case_wait(&self, id: CaseId) -> Result<Option<CaseWait>, StoreError> {
+        let sql = format!("{WAIT_SELECT} WHERE c.id = $1");
+        let row = sqlx::query(&sql).bind(id.0).fetch_optional(&self.pool).await?;
+        row.as_ref().map(wait_row).transpose()
+    }
+}

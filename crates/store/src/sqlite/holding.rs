@@ -1,0 +1,67 @@
+//! How cases wait for their applicant, on SQLite. Open cases by holder use `cases_assigned`,
+//! all open cases `cases_state`; the returning check `conversations_case`.
+
+use rusqlite::{params, OptionalExtension, Row};
+use safepassage_domain::{CaseId, UserId};
+use uuid::Uuid;
+
+use super::SqliteBackend;
+use crate::error::StoreError;
+use crate::store::CaseWait;
+
+const WAIT_SELECT: &str = "SELECT c.id, c.state, c.assigned_to, COALESCE(c.state_since_ms, c.created_ms), \
+     c.last_contact_ms, c.next_contact_ms, \
+     EXISTS (SELECT 1 FROM conversations v WHERE v.case_id = c.id AND v.status = 'queued') FROM cases c";
+
+fn uuid_at(r: &Row<'_>, i: usize) -> rusqlite::Result<Uuid> {
+    let b: Vec<u8> = r.get(i)?;
+    Uuid::from_slice(&b).map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Blob, e.into()))
+}
+
+fn wait_row(r: &Row<'_>) -> rusqlite::Result<CaseWait> {
+    let state: String = r.get(1)?;
+    let holder: Option<Vec<u8>> = r.get(2)?;
+    Ok(CaseWait {
+        case: CaseId(uuid_at(r, 0)?),
+        state: state
+            .parse()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e)))?,
+        holder: holder.and_then(|b| Uuid::from_slice(&b).ok()).map(UserId),
+        state_since_ms: r.get(3)?,
+        last_contact_ms: r.get(4)?,
+        next_contact_ms: r.get(5)?,
+        returning: r.get(6)?,
+    })
+}
+
+impl SqliteBackend {
+    pub(crate) async fn read_case_waits(&self, holder: Option<UserId>, limit: i64) -> Result<Vec<CaseWait>, StoreError> {
+        self.read(move |c| {
+            let open = "c.state NOT IN ('exited', 'closed')";
+            let rows = match holder {
+                Some(h) => {
+                    let sql = format!("{WAIT_SELECT} WHERE c.assigned_to = ?1 AND {open} LIMIT ?2");
+                    let mut stmt = c.prepare_cached(&sql)?;
+                    let rows = stmt.query_map(params![h.as_bytes(), limit], wait_row)?;
+                    rows.collect::<Result<Vec<_>, _>>()?
+                }
+                None => {
+                    let sql = format!("{WAIT_SELECT} WHERE {open} LIMIT ?1");
+                    let mut stmt = c.prepare_cached(&sql)?;
+                    let rows = stmt.query_map(params![limit], wait_row)?;
+                    rows.collect::<Result<Vec<_>, _>>()?
+                }
+            };
+            Ok(rows)
+        })
+        .await
+    }
+
+    pub(crate) async fn read_case_wait(&self, id: CaseId) -> Result<Option<CaseWait>, StoreError> {
+        self.read(move |c| {
+            let sql = format!("{WAIT_SELECT} WHERE c.id = ?1");
+            Ok(c.prepare_cached(&sql)?.query_row(params![id.as_bytes()], wait_row).optional()?)
+        })
+        .await
+    }
+}

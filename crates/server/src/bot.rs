@@ -485,6 +485,7 @@ impl AppState {
             None => {
                 let case = self.store.open_case_by_bot(conversation.id, CaseKind::Individual).await?;
                 self.tokens.forget(conversation.id);
+                self.hub.unassigned_changed(case, None);
                 case
             }
         };

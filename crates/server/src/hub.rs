@@ -38,6 +38,8 @@ pub struct CaseSignal {
 pub enum CaseSignalKind {
     /// The applicant made contact (a message, a codename join).
     Contact,
+    /// The coordinators' unassigned list changed: a case was opened or given to a specialist.
+    Unassigned,
 }
 
 /// Something about the queue changed: consoles re-read it.
@@ -94,6 +96,11 @@ impl Hub {
 
     pub fn case_signal(&self, signal: CaseSignal) {
         let _ = self.inner.cases.send(signal);
+    }
+
+    /// The unassigned list changed because of `case`.
+    pub fn unassigned_changed(&self, case: CaseId, holder: Option<UserId>) {
+        self.case_signal(CaseSignal { case, holder, kind: CaseSignalKind::Unassigned });
     }
 
     /// Conversations with at least one channel open (for metrics).

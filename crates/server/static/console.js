@@ -58,6 +58,7 @@
   if (caseList) {
     var caseEvents = new EventSource(caseList.getAttribute('data-case-events'));
     caseEvents.addEventListener('contact', function () { window.location.reload(); });
+    caseEvents.addEventListener('unassigned', function () { window.location.reload(); });
     caseEvents.addEventListener('reload', function () { window.location.reload(); });
     onExpiry(caseEvents);
   }

@@ -29,3 +29,7 @@ holding-codename-replaced = The previous codename no longer works.
 holding-back-to-case = Back to the case
 timeline-codename-issued-by-staff = { $who } issued a codename.
 timeline-codename-reissued-by-staff = { $who } issued a new codename; the old one no longer works.
+holding-conversation-case = The case of this conversation
+holding-no-holder = nobody yet
+holding-earlier-conversations = The case's other conversations
+holding-no-earlier-conversations = None.

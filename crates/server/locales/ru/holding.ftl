@@ -29,3 +29,7 @@ holding-codename-replaced = Прежнее кодовое имя больше н
 holding-back-to-case = Назад к делу
 timeline-codename-issued-by-staff = { $who }: выдано кодовое имя.
 timeline-codename-reissued-by-staff = { $who }: выдано новое кодовое имя; старое больше не действует.
+holding-conversation-case = Дело этого разговора
+holding-no-holder = пока никто
+holding-earlier-conversations = Другие разговоры дела
+holding-no-earlier-conversations = Нет.

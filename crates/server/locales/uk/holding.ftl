@@ -29,3 +29,7 @@ holding-codename-replaced = Попереднє кодове ім'я більше
 holding-back-to-case = Назад до справи
 timeline-codename-issued-by-staff = { $who }: видано кодове ім'я.
 timeline-codename-reissued-by-staff = { $who }: видано нове кодове ім'я; старе більше не діє.
+holding-conversation-case = Справа цієї розмови
+holding-no-holder = ще ніхто
+holding-earlier-conversations = Інші розмови справи
+holding-no-earlier-conversations = Немає.

@@ -81,17 +81,22 @@ pub(crate) async fn conversation(
 }
 
 /// `GET /console/cases/events`: `event: contact` (`data` = the case id) when the applicant of
-/// a case the viewer holds makes contact; coordinators hear of every case. Ids only, like the
-/// queue's signal; console.js re-reads the list. Ends with the session like the others.
+/// a case the viewer holds makes contact, coordinators hearing of every case; and for
+/// coordinators `event: unassigned` when their unassigned list changed. Ids only, like the
+/// queue's signal; console.js re-reads the list. Ends with the session like the others (the
+/// role is the session's: a change of role ends it).
 pub(crate) async fn cases(State(state): State<AppState>, who: Allowed<CaseLists>) -> Events {
     let receiver = state.hub.subscribe_cases();
     let (me, coordinator) = (who.staff.id, who.staff.role == safepassage_domain::Role::Coordinator);
     let watch = Watch::new(&state, who.staff.token_hash(), receiver);
     sse(watch
         .stream(move |signal: crate::hub::CaseSignal| {
-            let crate::hub::CaseSignalKind::Contact = signal.kind;
-            (coordinator || signal.holder == Some(me))
-                .then(|| SseEvent::default().event("contact").data(signal.case.to_string()))
+            let name = match signal.kind {
+                crate::hub::CaseSignalKind::Contact if coordinator || signal.holder == Some(me) => "contact",
+                crate::hub::CaseSignalKind::Unassigned if coordinator => "unassigned",
+                _ => return None,
+            };
+            Some(SseEvent::default().event(name).data(signal.case.to_string()))
         })
         .boxed())
 }

@@ -12,6 +12,7 @@ mod codename;
 mod codename_mask;
 mod confirm;
 mod conversation;
+mod conversation_case;
 mod cookies;
 mod csrf;
 mod errors;

@@ -43,6 +43,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("holding", include_str!("holding.rs")),
     ("notes", include_str!("notes.rs")),
     ("codename", include_str!("codename.rs")),
+    ("conversation_case", include_str!("conversation_case.rs")),
 ];
 
 /// Prefixes of the ids handlers name as string literals.

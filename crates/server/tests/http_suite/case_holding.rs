@@ -37,13 +37,18 @@ fn row_of(html: &str, case: CaseId) -> String {
 
 /// Waits for `event: contact` carrying `case` on a console's case stream.
 async fn next_contact_event(stream: &mut reqwest::Response, case: CaseId, within: Duration) -> bool {
+    next_event(stream, "contact", case, within).await
+}
+
+/// Waits for `event: <name>` carrying `case` on a console's case stream.
+async fn next_event(stream: &mut reqwest::Response, name: &str, case: CaseId, within: Duration) -> bool {
     let mut seen = String::new();
     let deadline = tokio::time::Instant::now() + within;
     loop {
         match tokio::time::timeout_at(deadline, stream.chunk()).await {
             Ok(Ok(Some(bytes))) => {
                 seen.push_str(&String::from_utf8_lossy(&bytes));
-                if seen.contains(&format!("event: contact\ndata: {case}")) {
+                if seen.contains(&format!("event: {name}\ndata: {case}")) {
                     return true;
                 }
             }
@@ -268,4 +273,68 @@ async fn the_holder_issues_and_reissues_a_codename_shown_once_and_the_old_one_st
         .collect();
     assert_eq!(issued, vec![(holder.id, false), (holder.id, true)]);
     assert!(h.page(&format!("{page}?lang=en")).await.contains("spec-code issued a new codename"));
+}
+
+#[tokio::test]
+async fn the_conversation_page_shows_its_case_within_the_need_to_know_only() {
+    let server = TestServer::start().await;
+    let holder = server.staff(Role::Specialist, "spec-conv").await;
+    let operator = server.staff(Role::Operator, "oper-conv").await;
+    let coordinator = server.staff(Role::Coordinator, "coord-conv").await;
+    let (h, op, c) = (login(&server, &holder).await, login(&server, &operator).await, login(&server, &coordinator).await);
+    let store = &server.state.store;
+
+    // The operator answers a conversation; the bot registers a case on it, given to the holder.
+    let (_, first, _) = queued_chat(&server.state, Language::Uk).await;
+    server.state.take_conversation(first.id, operator.id).await.unwrap();
+    let case = store.open_case_by_bot(first.id, CaseKind::Individual).await.unwrap();
+    store.assign_case(case, holder.id, coordinator.id, Role::Coordinator).await.unwrap();
+    let codename = store.issue_codename(case).await.unwrap();
+    let (_, second, _) = server.state.start_web_chat(Language::Uk).await.unwrap();
+    assert!(server.state.applicant_joins_by_codename(&second, &codename).await.unwrap());
+
+    // The holder and coordinators see the case on the new conversation, with the earlier one.
+    for (reader, lang) in [(&h, "en"), (&c, "en")] {
+        let shown = reader.page(&format!("/console/conversations/{}?lang={lang}", second.id)).await;
+        assert!(shown.contains("id=\"conversation-case\""), "{shown}");
+        assert!(shown.contains(&format!("href=\"/console/cases/{case}\"")), "{shown}");
+        assert!(shown.contains("data-state=\"inquiry\""), "{shown}");
+        assert!(shown.contains("id=\"conversation-case-holder\">spec-conv<"), "{shown}");
+        assert!(shown.contains("data-issued=\"1\""), "{shown}");
+        let others = shown.split("id=\"conversation-case-others\"").nth(1).unwrap().split("</ul>").next().unwrap();
+        assert!(others.contains(&format!("href=\"/console/conversations/{}\"", first.id)), "{others}");
+        assert!(!others.contains(&second.id.to_string()), "not itself");
+    }
+
+    // The operator still answers the first conversation, but sees nothing of the case.
+    let theirs = op.page(&format!("/console/conversations/{}", first.id)).await;
+    assert!(!theirs.contains("conversation-case") && !theirs.contains(&case.to_string()), "{theirs}");
+}
+
+#[tokio::test]
+async fn the_coordinators_unassigned_list_is_signalled_live_when_it_changes() {
+    let server = TestServer::start().await;
+    let specialist = server.staff(Role::Specialist, "spec-una").await;
+    let operator = server.staff(Role::Operator, "oper-una").await;
+    let coordinator = server.staff(Role::Coordinator, "coord-una").await;
+    let (s, op, c) = (login(&server, &specialist).await, login(&server, &operator).await, login(&server, &coordinator).await);
+    let mut coordinators = c.get("/console/cases/events").await;
+    let mut specialists = s.get("/console/cases/events").await;
+    assert_eq!(op.get("/console/cases/events").await.status(), 200, "operators have their own list");
+
+    // An operator opens a case from a conversation: it lands in the unassigned list.
+    let (_, conversation, _) = queued_chat(&server.state, Language::Ru).await;
+    let chat = format!("/console/conversations/{}", conversation.id);
+    assert_eq!(op.post(&format!("{chat}/take"), &[]).await.status(), 303);
+    let opened = location(&op.post(&format!("{chat}/case"), &[("kind", "individual")]).await);
+    let case = CaseId(opened.trim_start_matches("/console/cases/").parse().unwrap());
+    assert!(next_event(&mut coordinators, "unassigned", case, Duration::from_secs(5)).await);
+
+    // A coordinator gives it to a specialist: it leaves the list, and every coordinator hears.
+    let given = c.post(&format!("/console/cases/{case}/assign"), &[("to", &specialist.id.0.to_string())]).await;
+    assert_eq!(given.status(), 303);
+    assert!(next_event(&mut coordinators, "unassigned", case, Duration::from_secs(5)).await);
+    assert!(!next_event(&mut specialists, "unassigned", case, Duration::from_millis(300)).await);
+    // Without JavaScript the list is simply re-read.
+    assert!(!c.page("/console/cases").await.split("id=\"unassigned\"").nth(1).unwrap().split("</table>").next().unwrap().contains(&case.to_string()));
 }

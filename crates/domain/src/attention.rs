@@ -64,7 +64,12 @@ mod tests {
 
     #[test]
     fn returning_then_overdue_then_plan_sent_back_then_the_rest_by_state_age() {
-        let f = |returning, overdue, plan_returned, since| Facts { returning, overdue, plan_returned, state_since_ms: since };
+        let f = |returning, overdue, plan_returned, since| Facts {
+            returning,
+            overdue,
+            plan_returned,
+            state_since_ms: since,
+        };
         let mut cases = vec![
             ("rest-new", f(false, false, false, 50)),
             ("plan", f(false, false, true, 10)),

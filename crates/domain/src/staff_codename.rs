@@ -36,7 +36,12 @@ mod tests {
     #[test]
     fn only_the_holder_of_an_open_case_issues_a_codename() {
         let (holder, other) = (UserId(Uuid::from_u128(2)), UserId(Uuid::from_u128(3)));
-        let case = Case { id: CaseId(Uuid::from_u128(1)), state: CaseState::Registered, kind: CaseKind::Individual, composition: None };
+        let case = Case {
+            id: CaseId(Uuid::from_u128(1)),
+            state: CaseState::Registered,
+            kind: CaseKind::Individual,
+            composition: None,
+        };
         assert_eq!(
             case.decide_codename_by_staff(Some(holder), true, holder, Role::Specialist),
             Ok(Event::CodenameIssuedByStaff { case: case.id, by: holder, replaced: true })

@@ -135,7 +135,8 @@ mod tests {
     #[test]
     fn the_default_wait_counts_from_the_later_of_the_move_and_the_last_contact() {
         let d = ContactDefaults::default();
-        let w = Waiting { state: CaseState::Registered, state_since_ms: 0, last_contact_ms: None, next_contact_ms: None };
+        let w =
+            Waiting { state: CaseState::Registered, state_since_ms: 0, last_contact_ms: None, next_contact_ms: None };
         assert_eq!(w.due_ms(&d), Some(30 * DAY_MS));
         assert!(!w.overdue(&d, 30 * DAY_MS));
         assert!(w.overdue(&d, 30 * DAY_MS + 1));

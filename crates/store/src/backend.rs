@@ -9,9 +9,9 @@ use uuid::Uuid;
 
 use crate::chain::{Linker, SwitchOver};
 use crate::error::StoreError;
-use crate::store::CaseWait;
 use crate::model::{CaseFilter, CaseView, ConversationView, FlowImport, IntakeFlow, NoteKind, SeqRange, StaffSession};
 use crate::ops::Job;
+use crate::store::CaseWait;
 
 /// A data key as stored: wrapped under a master key, or gone (shredded).
 #[derive(Debug, Clone)]

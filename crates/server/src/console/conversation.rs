@@ -106,8 +106,7 @@ pub(crate) async fn page(
         .as_ref()
         .filter(|c| access::sees_case(staff.role, staff.id, c))
         .map(|c| CaseLink { href: format!("/console/cases/{}", c.id), short: short_id(&c.id.0) });
-    let case_panel =
-        super::conversation_case::panel(&state, lang, staff, conversation, grant.case.as_ref()).await?;
+    let case_panel = super::conversation_case::panel(&state, lang, staff, conversation, grant.case.as_ref()).await?;
     let under_duress = grant.case.as_ref().is_some_and(|c| c.under_duress_since_ms.is_some());
     let summary = state.flow_summary(conversation.id).await.or_page(i18n, lang)?.unwrap_or_default();
     let write = grant.reach == Reach::Write;

@@ -15,10 +15,10 @@ use super::access::{self, CaseReach};
 use super::errors::{self, OrPage};
 use super::form::{Form, Id};
 use super::lang::Lang;
+use super::now_ms;
 use super::roles::{Allowed, Holding};
 use super::session::Staff;
 use super::views::{self, clock};
-use super::now_ms;
 use crate::error::PageError;
 use crate::AppState;
 

@@ -12,8 +12,10 @@ use super::{queued_chat, TestServer};
 
 /// A server where an inquiry is overdue at once (no wait), so silence shows without waiting.
 async fn impatient_server() -> TestServer {
-    let config =
-        ServerConfig { contact_defaults: ContactDefaults { inquiry: 0, ..ContactDefaults::default() }, ..Default::default() };
+    let config = ServerConfig {
+        contact_defaults: ContactDefaults { inquiry: 0, ..ContactDefaults::default() },
+        ..Default::default()
+    };
     TestServer::start_with(config).await
 }
 
@@ -118,11 +120,13 @@ async fn the_applicants_contact_is_recorded_and_told_to_the_holder_live() {
     let holder = server.staff(Role::Specialist, "spec-live").await;
     let other = server.staff(Role::Specialist, "spec-away").await;
     let coordinator = server.staff(Role::Coordinator, "coord-live").await;
-    let (h, o, c) =
-        (login(&server, &holder).await, login(&server, &other).await, login(&server, &coordinator).await);
+    let (h, o, c) = (login(&server, &holder).await, login(&server, &other).await, login(&server, &coordinator).await);
     let (_, conversation, _) = queued_chat(&server.state, Language::Uk).await;
     let case = server.state.store.open_case_by_bot(conversation.id, CaseKind::Individual).await.unwrap();
-    assert_eq!(c.post(&format!("/console/cases/{case}/assign"), &[("to", &holder.id.0.to_string())]).await.status(), 303);
+    assert_eq!(
+        c.post(&format!("/console/cases/{case}/assign"), &[("to", &holder.id.0.to_string())]).await.status(),
+        303
+    );
 
     // Both specialists watch their case lists; the page carries the stream for console.js.
     assert!(h.page("/console/cases").await.contains("data-case-events=\"/console/cases/events\""));
@@ -136,7 +140,10 @@ async fn the_applicants_contact_is_recorded_and_told_to_the_holder_live() {
     let fresh = server.state.store.conversation(conversation.id).await.unwrap().unwrap();
     server.state.applicant_says(&fresh, "я тут").await.unwrap();
     assert!(next_contact_event(&mut mine, case, Duration::from_secs(5)).await, "the holder is told");
-    assert!(next_contact_event(&mut coordinators, case, Duration::from_secs(5)).await, "coordinators hear of every case");
+    assert!(
+        next_contact_event(&mut coordinators, case, Duration::from_secs(5)).await,
+        "coordinators hear of every case"
+    );
     assert!(!next_contact_event(&mut theirs, case, Duration::from_millis(300)).await, "another specialist is not");
     let wait = server.state.store.case_wait(case).await.unwrap().unwrap();
     let first = wait.last_contact_ms.expect("the contact is recorded");
@@ -190,10 +197,19 @@ async fn notes_are_written_and_read_by_the_holder_and_coordinators_only() {
     assert!(h.page(&page).await.contains("id=\"note-form\""));
     let added = h.post(&format!("{page}/notes"), &[("text", note)]).await;
     assert_eq!(location(&added), format!("{page}?notice=note-added#notes-heading"));
-    assert_eq!(location(&c.post(&format!("{page}/notes"), &[("text", "координатор: проверено")]).await).split('?').next(), Some(page.as_str()));
-    assert_eq!(location(&h.post(&format!("{page}/notes"), &[("text", "   ")]).await), format!("{page}?notice=note-empty"));
+    assert_eq!(
+        location(&c.post(&format!("{page}/notes"), &[("text", "координатор: проверено")]).await).split('?').next(),
+        Some(page.as_str())
+    );
+    assert_eq!(
+        location(&h.post(&format!("{page}/notes"), &[("text", "   ")]).await),
+        format!("{page}?notice=note-empty")
+    );
     let long = "я".repeat(10_001);
-    assert_eq!(location(&h.post(&format!("{page}/notes"), &[("text", &long)]).await), format!("{page}?notice=note-too-long"));
+    assert_eq!(
+        location(&h.post(&format!("{page}/notes"), &[("text", &long)]).await),
+        format!("{page}?notice=note-too-long")
+    );
     assert_eq!(o.post(&format!("{page}/notes"), &[("text", "чужая")]).await.status(), 404);
     for role in [Role::Operations, Role::Analyst, Role::Admin] {
         let someone = server.staff(role, &format!("notes-{role}")).await;
@@ -281,7 +297,8 @@ async fn the_conversation_page_shows_its_case_within_the_need_to_know_only() {
     let holder = server.staff(Role::Specialist, "spec-conv").await;
     let operator = server.staff(Role::Operator, "oper-conv").await;
     let coordinator = server.staff(Role::Coordinator, "coord-conv").await;
-    let (h, op, c) = (login(&server, &holder).await, login(&server, &operator).await, login(&server, &coordinator).await);
+    let (h, op, c) =
+        (login(&server, &holder).await, login(&server, &operator).await, login(&server, &coordinator).await);
     let store = &server.state.store;
 
     // The operator answers a conversation; the bot registers a case on it, given to the holder.
@@ -317,7 +334,8 @@ async fn the_coordinators_unassigned_list_is_signalled_live_when_it_changes() {
     let specialist = server.staff(Role::Specialist, "spec-una").await;
     let operator = server.staff(Role::Operator, "oper-una").await;
     let coordinator = server.staff(Role::Coordinator, "coord-una").await;
-    let (s, op, c) = (login(&server, &specialist).await, login(&server, &operator).await, login(&server, &coordinator).await);
+    let (s, op, c) =
+        (login(&server, &specialist).await, login(&server, &operator).await, login(&server, &coordinator).await);
     let mut coordinators = c.get("/console/cases/events").await;
     let mut specialists = s.get("/console/cases/events").await;
     assert_eq!(op.get("/console/cases/events").await.status(), 200, "operators have their own list");
@@ -336,5 +354,14 @@ async fn the_coordinators_unassigned_list_is_signalled_live_when_it_changes() {
     assert!(next_event(&mut coordinators, "unassigned", case, Duration::from_secs(5)).await);
     assert!(!next_event(&mut specialists, "unassigned", case, Duration::from_millis(300)).await);
     // Without JavaScript the list is simply re-read.
-    assert!(!c.page("/console/cases").await.split("id=\"unassigned\"").nth(1).unwrap().split("</table>").next().unwrap().contains(&case.to_string()));
+    assert!(!c
+        .page("/console/cases")
+        .await
+        .split("id=\"unassigned\"")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap()
+        .contains(&case.to_string()));
 }

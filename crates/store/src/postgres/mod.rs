@@ -3,8 +3,8 @@
 
 mod apply;
 mod audit;
-mod holding;
 mod commits;
+mod holding;
 mod reads;
 
 use std::str::FromStr;

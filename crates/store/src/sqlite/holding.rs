@@ -15,7 +15,8 @@ const WAIT_SELECT: &str = "SELECT c.id, c.state, c.assigned_to, COALESCE(c.state
 
 fn uuid_at(r: &Row<'_>, i: usize) -> rusqlite::Result<Uuid> {
     let b: Vec<u8> = r.get(i)?;
-    Uuid::from_slice(&b).map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Blob, e.into()))
+    Uuid::from_slice(&b)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Blob, e.into()))
 }
 
 fn wait_row(r: &Row<'_>) -> rusqlite::Result<CaseWait> {
@@ -35,7 +36,11 @@ fn wait_row(r: &Row<'_>) -> rusqlite::Result<CaseWait> {
 }
 
 impl SqliteBackend {
-    pub(crate) async fn read_case_waits(&self, holder: Option<UserId>, limit: i64) -> Result<Vec<CaseWait>, StoreError> {
+    pub(crate) async fn read_case_waits(
+        &self,
+        holder: Option<UserId>,
+        limit: i64,
+    ) -> Result<Vec<CaseWait>, StoreError> {
         self.read(move |c| {
             let open = "c.state NOT IN ('exited', 'closed')";
             let rows = match holder {

@@ -1,9 +1,7 @@
 //! Waiting and silence: the holder's date with its event, the applicant's contact clearing it,
 //! the state's clock restarting at each move, and whether the applicant is back.
 
-use safepassage_domain::{
-    CaseError, CaseKind, CaseState, Channel, ContactDefaults, Event, Language, Role, Transition,
-};
+use safepassage_domain::{CaseError, CaseKind, CaseState, Channel, ContactDefaults, Event, Language, Role, Transition};
 use safepassage_store::StoreError;
 
 use super::TestDb;
@@ -19,11 +17,17 @@ both_backends!(the_next_contact_is_set_by_the_holder_and_cleared_by_the_applican
     let conversation = store.start_conversation(Channel::Web, Language::Uk, None, None).await.unwrap();
     let case = store.open_case_by_bot(conversation.id, CaseKind::Individual).await.unwrap();
     store.assign_case(case, holder, coordinator, Role::Coordinator).await.unwrap();
-    store.transition_case(case, Transition::Advance { to: CaseState::Registered }, holder, Role::Specialist).await.unwrap();
+    store
+        .transition_case(case, Transition::Advance { to: CaseState::Registered }, holder, Role::Specialist)
+        .await
+        .unwrap();
 
     // A fresh case: no contact yet, the state's clock runs from the move; not back yet.
     let wait = store.case_wait(case).await.unwrap().unwrap();
-    assert_eq!((wait.state, wait.holder, wait.last_contact_ms, wait.next_contact_ms), (CaseState::Registered, Some(holder), None, None));
+    assert_eq!(
+        (wait.state, wait.holder, wait.last_contact_ms, wait.next_contact_ms),
+        (CaseState::Registered, Some(holder), None, None)
+    );
     assert!(!wait.returning);
     let defaults = ContactDefaults::default();
     let now = wait.state_since_ms;
@@ -57,7 +61,10 @@ both_backends!(the_next_contact_is_set_by_the_holder_and_cleared_by_the_applican
 
     // A move restarts the state's clock and drops a date set before it.
     store.set_next_contact(case, 1, holder, Role::Specialist).await.unwrap();
-    store.transition_case(case, Transition::Advance { to: CaseState::Deployed }, holder, Role::Specialist).await.unwrap();
+    store
+        .transition_case(case, Transition::Advance { to: CaseState::Deployed }, holder, Role::Specialist)
+        .await
+        .unwrap();
     let moved = store.case_wait(case).await.unwrap().unwrap();
     assert_eq!((moved.state, moved.next_contact_ms), (CaseState::Deployed, None));
     assert!(moved.state_since_ms >= wait.state_since_ms);

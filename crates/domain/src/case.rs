@@ -70,6 +70,8 @@ pub enum CaseError {
     NotTheHolder,
     #[error("the next contact is expected between 1 and {max} days ahead", max = crate::waiting::MAX_WAIT_DAYS)]
     BadNextContact,
+    #[error("the conversation already belongs to a case")]
+    AlreadyLinked,
 }
 
 /// Size and composition of a group case.

@@ -208,6 +208,12 @@ pub enum Event {
         by: UserId,
         replaced: bool,
     },
+    /// A relative's conversation is linked to the person's case, as a relative's.
+    RelativeLinked {
+        case: CaseId,
+        conversation: ConversationId,
+        by: UserId,
+    },
 }
 
 impl Event {
@@ -253,6 +259,7 @@ impl Event {
             Event::CaseAssigned { .. } => "case_assigned",
             Event::NextContactSet { .. } => "next_contact_set",
             Event::CodenameIssuedByStaff { .. } => "codename_issued_by_staff",
+            Event::RelativeLinked { .. } => "relative_linked",
         }
     }
 
@@ -276,7 +283,8 @@ impl Event {
             | Event::CaseFlaggedUnderDuress { case }
             | Event::CaseAssigned { case, .. }
             | Event::NextContactSet { case, .. }
-            | Event::CodenameIssuedByStaff { case, .. } => Some(case.0),
+            | Event::CodenameIssuedByStaff { case, .. }
+            | Event::RelativeLinked { case, .. } => Some(case.0),
             Event::ConversationStarted { conversation, .. }
             | Event::ConversationQueued { conversation, .. }
             | Event::ConversationAssigned { conversation, .. }
@@ -369,6 +377,7 @@ mod tests {
             Event::CaseAssigned { case: CaseId(id), to: UserId(id), by: UserId(id) },
             Event::NextContactSet { case: CaseId(id), at_ms: 1, by: UserId(id) },
             Event::CodenameIssuedByStaff { case: CaseId(id), by: UserId(id), replaced: true },
+            Event::RelativeLinked { case: CaseId(id), conversation: ConversationId(id), by: UserId(id) },
         ];
         for e in samples {
             let value: serde_json::Value = serde_json::from_slice(&e.canonical_bytes()).unwrap();

@@ -11,6 +11,7 @@ pub mod duress;
 pub mod event;
 pub mod ids;
 pub mod location;
+pub mod relatives;
 pub mod role;
 pub mod staff_codename;
 pub mod vocabulary;

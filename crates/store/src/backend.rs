@@ -182,4 +182,8 @@ pub(crate) trait Backend: Send + Sync + 'static {
     async fn case_waits(&self, holder: Option<UserId>, limit: i64) -> Result<Vec<CaseWait>, StoreError>;
     /// How one case waits (open or not).
     async fn case_wait(&self, id: CaseId) -> Result<Option<CaseWait>, StoreError>;
+    /// The case a conversation is a relative's conversation of, if any.
+    async fn relative_of(&self, conversation: ConversationId) -> Result<Option<CaseId>, StoreError>;
+    /// The relatives' conversations linked to a case, oldest first.
+    async fn relatives(&self, case: CaseId) -> Result<Vec<ConversationId>, StoreError>;
 }

@@ -220,6 +220,12 @@ pub(crate) enum Op {
         id: CaseId,
         hash: [u8; 32],
     },
+    /// Guarded: a conversation that belongs to no case, and is no relative's yet, becomes a
+    /// relative's conversation of `case`.
+    LinkRelative {
+        conversation: ConversationId,
+        case: CaseId,
+    },
 }
 
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@ use safepassage_store::{CaseView, ConversationStatus, ConversationView};
 
 use super::errors;
 use super::lang::Lang;
-use super::roles::{Allowed, Area, Assigning, CaseWork, Composition, Conversations, Holding, QueueWork};
+use super::roles::{Allowed, Area, Assigning, CaseWork, Composition, Conversations, Holding, Linking, QueueWork};
 use super::session;
 use crate::error::PageError;
 use crate::AppState;
@@ -16,6 +16,7 @@ use crate::AppState;
 pub(crate) trait SeesConversations: Area {}
 impl SeesConversations for Conversations {}
 impl SeesConversations for QueueWork {}
+impl SeesConversations for Linking {}
 
 /// Areas whose handlers may load a case.
 pub(crate) trait SeesCases: Area {}
@@ -23,6 +24,7 @@ impl SeesCases for CaseWork {}
 impl SeesCases for Composition {}
 impl SeesCases for Assigning {}
 impl SeesCases for Holding {}
+impl SeesCases for Linking {}
 
 /// How far a person reaches into a conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

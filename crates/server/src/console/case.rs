@@ -82,6 +82,8 @@ struct CasePage {
     note_form: bool,
     /// The holder issues (or re-issues) the codename.
     codename_form: bool,
+    /// Relatives' conversations linked to the case (those who see it whole).
+    relatives: Vec<ConversationLink>,
 }
 
 /// `GET /console/cases/{id}`.
@@ -105,6 +107,19 @@ pub(crate) async fn page(
     };
     let assign_to = assign::choices(&state, lang, staff, case).await?;
     let waiting = holding::panel(&state, lang, staff, case, grant.reach).await?;
+    let relatives = match grant.reach {
+        CaseReach::Full => state.store.relatives(case.id).await.or_page(i18n, lang)?,
+        _ => Vec::new(),
+    };
+    let relatives = relatives
+        .iter()
+        .map(|c| ConversationLink {
+            href: format!("/console/conversations/{}", c.id),
+            short: short_id(&c.id.0),
+            channel: word(i18n, lang, "channel", c.channel.as_str()),
+            status: word(i18n, lang, "status", c.status.as_str()),
+        })
+        .collect();
     let path = format!("/console/cases/{id}");
     let page = CasePage {
         chrome: Chrome::staff(&state, lang, staff, &path, uri.query(), "case-title"),
@@ -132,6 +147,7 @@ pub(crate) async fn page(
             && case.assigned_to == Some(staff.id)
             && matches!(staff.role, Role::Specialist | Role::Operator),
         waiting,
+        relatives,
     };
     Ok(views::render(&state, lang, StatusCode::OK, &page))
 }

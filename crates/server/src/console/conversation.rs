@@ -64,6 +64,8 @@ struct ConversationPage {
     can_take: bool,
     /// The case's facts for those within its need to know.
     case_panel: Option<super::conversation_case::CasePanel>,
+    /// Relatives: the case this is a relative's conversation of, or the form to link it.
+    relative: super::relatives::RelativePart,
 }
 
 pub(crate) fn sender_word(sender: Sender) -> &'static str {
@@ -107,6 +109,7 @@ pub(crate) async fn page(
         .filter(|c| access::sees_case(staff.role, staff.id, c))
         .map(|c| CaseLink { href: format!("/console/cases/{}", c.id), short: short_id(&c.id.0) });
     let case_panel = super::conversation_case::panel(&state, lang, staff, conversation, grant.case.as_ref()).await?;
+    let relative = super::relatives::conversation_part(&state, lang, staff, conversation, grant.reach).await?;
     let under_duress = grant.case.as_ref().is_some_and(|c| c.under_duress_since_ms.is_some());
     let summary = state.flow_summary(conversation.id).await.or_page(i18n, lang)?.unwrap_or_default();
     let write = grant.reach == Reach::Write;
@@ -134,6 +137,7 @@ pub(crate) async fn page(
         can_open_case: write && takes && conversation.case.is_none(),
         can_take: takes && conversation.status == ConversationStatus::Queued,
         case_panel,
+        relative,
     };
     Ok(views::render(&state, lang, StatusCode::OK, &page))
 }

@@ -24,6 +24,7 @@ mod home;
 mod lang;
 mod notes;
 mod queue;
+mod relatives;
 mod roles;
 mod session;
 mod shred;
@@ -92,6 +93,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/console/cases/events", get(events::cases))
         .route("/console/cases/{id}/notes", post(notes::add))
         .route("/console/cases/{id}/codename", post(codename::issue))
+        .route("/console/conversations/{id}/relative", post(relatives::link))
         // Innermost first: the CSRF check runs before any handler, its refusals get the
         // request id like every other error page, and everything sees the console's state.
         .layer(middleware::from_fn(csrf::check))

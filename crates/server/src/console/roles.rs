@@ -74,6 +74,10 @@ area!(
     /// the domain checks who holds the case.
     Holding => [Operator, Specialist, Coordinator]
 );
+area!(
+    /// Relatives: the specialist answering a relative's conversation links it to their case.
+    Linking => [Specialist]
+);
 
 /// Proof that the session's user has a role of area `A`.
 pub(crate) struct Allowed<A: Area> {

@@ -44,6 +44,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("notes", include_str!("notes.rs")),
     ("codename", include_str!("codename.rs")),
     ("conversation_case", include_str!("conversation_case.rs")),
+    ("relatives", include_str!("relatives.rs")),
 ];
 
 /// Prefixes of the ids handlers name as string literals.

@@ -68,7 +68,8 @@ pub(crate) fn actor(event: &Event) -> Option<UserId> {
         | Event::ConversationClosed { by, .. }
         | Event::CaseAssigned { by, .. }
         | Event::NextContactSet { by, .. }
-        | Event::CodenameIssuedByStaff { by, .. } => Some(*by),
+        | Event::CodenameIssuedByStaff { by, .. }
+        | Event::RelativeLinked { by, .. } => Some(*by),
         Event::CaseShredded { by, .. } => *by,
         _ => None,
     }
@@ -134,6 +135,7 @@ fn describe(state: &AppState, lang: Lang, event: &Event, names: &Names) -> Strin
             say("timeline-codename-reissued-by-staff", &[("who", who(by))])
         }
         Event::CodenameIssuedByStaff { by, .. } => say("timeline-codename-issued-by-staff", &[("who", who(by))]),
+        Event::RelativeLinked { by, .. } => say("timeline-relative-linked", &[("who", who(by))]),
         Event::NextContactSet { at_ms, by, .. } => {
             say("timeline-next-contact-set", &[("who", who(by)), ("at", super::views::clock(*at_ms).into())])
         }

@@ -365,3 +365,46 @@ async fn the_coordinators_unassigned_list_is_signalled_live_when_it_changes() {
         .unwrap()
         .contains(&case.to_string()));
 }
+
+#[tokio::test]
+async fn a_specialist_links_a_relatives_conversation_to_their_case() {
+    let server = TestServer::start().await;
+    let holder = server.staff(Role::Specialist, "spec-rel").await;
+    let other = server.staff(Role::Specialist, "spec-unrel").await;
+    let coordinator = server.staff(Role::Coordinator, "coord-rel").await;
+    let operator = server.staff(Role::Operator, "oper-rel").await;
+    let (h, o, c, op) = (
+        login(&server, &holder).await,
+        login(&server, &other).await,
+        login(&server, &coordinator).await,
+        login(&server, &operator).await,
+    );
+    let case = server.state.store.open_case(None, CaseKind::Individual, holder.id).await.unwrap();
+    let (_, relative, _) = queued_chat(&server.state, Language::Ru).await;
+    let chat = format!("/console/conversations/{}", relative.id);
+    assert_eq!(location(&h.post(&format!("{chat}/take"), &[]).await), chat);
+    let case_field = case.0.to_string();
+
+    let shown = h.page(&format!("{chat}?lang=en")).await;
+    assert!(shown.contains("id=\"relative-form\"") && shown.contains(&format!("<option value=\"{case}\">")), "{shown}");
+    assert_eq!(o.post(&format!("{chat}/relative"), &[("case", &case_field)]).await.status(), 404);
+    assert_eq!(op.post(&format!("{chat}/relative"), &[("case", &case_field)]).await.status(), 403);
+    assert_eq!(c.post(&format!("{chat}/relative"), &[("case", &case_field)]).await.status(), 403);
+
+    let linked = h.post(&format!("{chat}/relative"), &[("case", &case_field)]).await;
+    assert_eq!(location(&linked), format!("{chat}?notice=relative-linked"));
+    assert_eq!(server.state.store.relative_of(relative.id).await.unwrap(), Some(case));
+    let again = h.post(&format!("{chat}/relative"), &[("case", &case_field)]).await;
+    assert_eq!(location(&again), format!("{chat}?notice=relative-already"));
+
+    // The case lists it as a relative's; the conversation names the case.
+    for reader in [&h, &c] {
+        let page = reader.page(&format!("/console/cases/{case}?lang=en")).await;
+        let relatives = page.split("id=\"case-relatives\"").nth(1).unwrap_or_default();
+        assert!(relatives.contains(&format!("href=\"{chat}\"")), "{page}");
+    }
+    assert!(h.page(&format!("/console/cases/{case}?lang=en")).await.contains("spec-rel linked a relative"));
+    let shown = h.page(&chat).await;
+    assert!(shown.contains("id=\"relative-of\"") && shown.contains(&format!("href=\"/console/cases/{case}\"")));
+    assert!(!shown.contains("id=\"relative-form\""));
+}

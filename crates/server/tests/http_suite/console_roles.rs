@@ -131,7 +131,7 @@ async fn every_role_against_every_console_route() {
     // Writes: each role acts on objects that are as much "its own" as they can be, so that a
     // refusal comes from the rules and not from someone else's ownership.
     type Route = &'static str;
-    let writes: [(Route, Expect); 21] = [
+    let writes: [(Route, Expect); 22] = [
         ("take a waiting conversation", [303, 303, 403, 403, 403, 403]),
         ("reply in own conversation", [303, 303, 404, 403, 403, 403]),
         ("close own conversation", [303, 303, 404, 403, 403, 403]),
@@ -157,6 +157,8 @@ async fn every_role_against_every_console_route() {
         ("write a note on own case", [303, 303, 303, 403, 403, 403]),
         // The holder issues a codename (shown once on the answer); coordinators hold no case.
         ("issue a codename for own case", [200, 200, 403, 403, 403, 403]),
+        // Relatives: the specialist answering a conversation links it to their own case.
+        ("link own conversation to own case as a relative's", [403, 303, 403, 403, 403, 403]),
     ];
     for (what, expected) in writes {
         for (i, role) in Role::ALL.iter().enumerate() {
@@ -217,6 +219,10 @@ async fn every_role_against_every_console_route() {
                     let target = server.staff(Role::Analyst, &format!("reset-{role}")).await;
                     (format!("/console/admin/users/{}/reset", target.id.0), vec![("confirm", "yes".into())])
                 }
+                "link own conversation to own case as a relative's" => (
+                    format!("/console/conversations/{}/relative", assigned_to(&server, me).await),
+                    vec![("case", case_owned_by(&server, me, CaseKind::Individual).await.0.to_string())],
+                ),
                 "issue a codename for own case" => (
                     format!("/console/cases/{}/codename", case_owned_by(&server, me, CaseKind::Individual).await),
                     vec![],
@@ -308,6 +314,7 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         format!("/console/cases/{case}/next-contact"),
         format!("/console/cases/{case}/notes"),
         format!("/console/cases/{case}/codename"),
+        format!("/console/conversations/{conversation}/relative"),
     ];
     let fields = [
         ("text", "hi"),
@@ -355,6 +362,7 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
     assert_eq!(server.state.store.case_wait(case).await.unwrap().unwrap().next_contact_ms, None);
     assert!(server.state.store.notes(case).await.unwrap().is_empty());
     assert!(!server.state.store.case(case).await.unwrap().unwrap().has_codename);
+    assert_eq!(server.state.store.relative_of(conversation).await.unwrap(), None);
     let untouched = server.state.store.user(other.id).await.unwrap().unwrap();
     assert_eq!(untouched.status, safepassage_store::AccountStatus::Active);
     assert_eq!(session.get("/console").await.status(), 200, "still logged in");

@@ -17,3 +17,6 @@ END
 $$;
 CREATE TRIGGER cases_state_since BEFORE UPDATE OF state ON cases
 FOR EACH ROW EXECUTE FUNCTION cases_state_since();
+-- Relatives: a relative's conversation linked to the person's case (the specialist decides).
+ALTER TABLE conversations ADD COLUMN relative_of UUID REFERENCES cases (id);
+CREATE INDEX conversations_relative ON conversations (relative_of) WHERE relative_of IS NOT NULL;

@@ -11,3 +11,6 @@ WHEN NEW.state IS NOT OLD.state
 BEGIN
     UPDATE cases SET state_since_ms = NEW.updated_ms, next_contact_ms = NULL WHERE id = NEW.id;
 END;
+-- Relatives: a relative's conversation linked to the person's case (the specialist decides).
+ALTER TABLE conversations ADD COLUMN relative_of BLOB REFERENCES cases (id);
+CREATE INDEX conversations_relative ON conversations (relative_of) WHERE relative_of IS NOT NULL;

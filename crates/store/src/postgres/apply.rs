@@ -624,6 +624,18 @@ async fn apply<'a>(
                 .execute(&mut *conn)
                 .await?;
         }
+        Op::LinkRelative { conversation, case } => {
+            let changed = sqlx::query(
+                "UPDATE conversations SET relative_of = $2 WHERE id = $1 AND case_id IS NULL \
+                 AND relative_of IS NULL",
+            )
+            .bind(conversation.0)
+            .bind(case.0)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            expect_one(changed, "the conversation was linked meanwhile")?;
+        }
         Op::ReplaceCodename { id, hash } => {
             let taken = sqlx::query("SELECT 1 FROM cases WHERE codename_hash = $1")
                 .bind(hash.as_slice())

@@ -1,7 +1,7 @@
 //! How cases wait for their applicant, on PostgreSQL. Open cases by holder use `cases_assigned`,
 //! all open cases `cases_state`; the returning check `conversations_case`.
 
-use safepassage_domain::{CaseId, UserId};
+use safepassage_domain::{CaseId, ConversationId, UserId};
 use sqlx::postgres::PgRow;
 use sqlx::Row;
 
@@ -46,5 +46,24 @@ impl PgBackend {
         let sql = format!("{WAIT_SELECT} WHERE c.id = $1");
         let row = sqlx::query(&sql).bind(id.0).fetch_optional(&self.pool).await?;
         row.as_ref().map(wait_row).transpose()
+    }
+
+    pub(crate) async fn read_relative_of(&self, conversation: ConversationId) -> Result<Option<CaseId>, StoreError> {
+        let row = sqlx::query("SELECT relative_of FROM conversations WHERE id = $1")
+            .bind(conversation.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => r.try_get::<Option<uuid::Uuid>, _>(0)?.map(CaseId),
+            None => None,
+        })
+    }
+
+    pub(crate) async fn read_relatives(&self, case: CaseId) -> Result<Vec<ConversationId>, StoreError> {
+        let rows = sqlx::query("SELECT id FROM conversations WHERE relative_of = $1 ORDER BY created_ms")
+            .bind(case.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok(ConversationId(r.try_get(0)?))).collect()
     }
 }

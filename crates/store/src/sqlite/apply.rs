@@ -397,6 +397,15 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
             tx.prepare_cached("UPDATE cases SET last_contact_ms = ?2, next_contact_ms = NULL WHERE id = ?1")?
                 .execute(params![id.as_bytes(), at])?;
         }
+        Op::LinkRelative { conversation, case } => {
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE conversations SET relative_of = ?2 WHERE id = ?1 AND case_id IS NULL \
+                     AND relative_of IS NULL",
+                )?
+                .execute(params![conversation.as_bytes(), case.as_bytes()])?;
+            expect_one(changed, "the conversation was linked meanwhile")?;
+        }
         Op::ReplaceCodename { id, hash } => {
             let taken: Option<i64> = tx
                 .prepare_cached("SELECT 1 FROM cases WHERE codename_hash = ?1")?

@@ -2,7 +2,7 @@
 //! all open cases `cases_state`; the returning check `conversations_case`.
 
 use rusqlite::{params, OptionalExtension, Row};
-use safepassage_domain::{CaseId, UserId};
+use safepassage_domain::{CaseId, ConversationId, UserId};
 use uuid::Uuid;
 
 use super::SqliteBackend;
@@ -66,6 +66,27 @@ impl SqliteBackend {
         self.read(move |c| {
             let sql = format!("{WAIT_SELECT} WHERE c.id = ?1");
             Ok(c.prepare_cached(&sql)?.query_row(params![id.as_bytes()], wait_row).optional()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn read_relative_of(&self, conversation: ConversationId) -> Result<Option<CaseId>, StoreError> {
+        self.read(move |c| {
+            let found: Option<Option<Vec<u8>>> = c
+                .prepare_cached("SELECT relative_of FROM conversations WHERE id = ?1")?
+                .query_row(params![conversation.as_bytes()], |r| r.get(0))
+                .optional()?;
+            Ok(found.flatten().and_then(|b| Uuid::from_slice(&b).ok()).map(CaseId))
+        })
+        .await
+    }
+
+    pub(crate) async fn read_relatives(&self, case: CaseId) -> Result<Vec<ConversationId>, StoreError> {
+        self.read(move |c| {
+            let mut stmt =
+                c.prepare_cached("SELECT id FROM conversations WHERE relative_of = ?1 ORDER BY created_ms")?;
+            let rows = stmt.query_map(params![case.as_bytes()], |r| uuid_at(r, 0))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?.into_iter().map(ConversationId).collect())
         })
         .await
     }

@@ -561,6 +561,14 @@ impl Backend for SqliteBackend {
         self.read_case_wait(id).await
     }
 
+    async fn relative_of(&self, conversation: ConversationId) -> Result<Option<CaseId>, StoreError> {
+        self.read_relative_of(conversation).await
+    }
+
+    async fn relatives(&self, case: CaseId) -> Result<Vec<ConversationId>, StoreError> {
+        self.read_relatives(case).await
+    }
+
     async fn init_audit(&self, new: NewAuditKey) -> Result<(Uuid, WrappedKey, Option<SwitchOver>), StoreError> {
         self.init_audit_key(new).await
     }

@@ -11,6 +11,7 @@ mod flow_library;
 mod flows;
 mod holding;
 mod queue;
+mod relatives;
 mod rotation;
 mod sealed;
 mod sessions;

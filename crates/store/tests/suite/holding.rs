@@ -88,3 +88,36 @@ both_backends!(the_next_contact_is_set_by_the_holder_and_cleared_by_the_applican
     assert_eq!(store.case_wait(case).await.unwrap().unwrap().waiting().due_ms(&defaults), None);
     assert!(store.verify_chain().await.is_ok());
 });
+
+both_backends!(a_relatives_conversation_is_linked_to_the_case_by_its_holder, |db: TestDb| async move {
+    let store = db.open().await;
+    let coordinator = store.create_user("co.rel", Role::Coordinator, "x".into(), b"s").await.unwrap();
+    let holder = store.create_user("sp.rel", Role::Specialist, "x".into(), b"s").await.unwrap();
+    let other = store.create_user("sp.norel", Role::Specialist, "x".into(), b"s").await.unwrap();
+    let own = store.start_conversation(Channel::Web, Language::Uk, None, None).await.unwrap();
+    let case = store.open_case(Some(own.id), CaseKind::Individual, holder).await.unwrap();
+    let relative = store.start_conversation(Channel::Web, Language::Ru, None, None).await.unwrap();
+
+    let refused = store.link_relative(relative.id, case, other, Role::Specialist).await;
+    assert!(matches!(refused, Err(StoreError::Case(CaseError::NotTheHolder))), "{refused:?}");
+    let own_one = store.link_relative(own.id, case, holder, Role::Specialist).await;
+    assert!(matches!(own_one, Err(StoreError::Case(CaseError::AlreadyLinked))), "{own_one:?}");
+    assert_eq!(store.relative_of(relative.id).await.unwrap(), None);
+
+    store.link_relative(relative.id, case, holder, Role::Specialist).await.unwrap();
+    assert_eq!(store.relative_of(relative.id).await.unwrap(), Some(case));
+    assert_eq!(store.relatives(case).await.unwrap().iter().map(|c| c.id).collect::<Vec<_>>(), vec![relative.id]);
+    assert_eq!(store.conversation(relative.id).await.unwrap().unwrap().case, None, "it does not join the case");
+    let again = store.link_relative(relative.id, case, coordinator, Role::Coordinator).await;
+    assert!(matches!(again, Err(StoreError::Case(CaseError::AlreadyLinked))), "{again:?}");
+    let linked: Vec<Event> = store
+        .timeline(case.0, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event)
+        .filter(|e| e.kind() == "relative_linked")
+        .collect();
+    assert_eq!(linked, vec![Event::RelativeLinked { case, conversation: relative.id, by: holder }]);
+    assert!(store.verify_chain().await.is_ok());
+});

@@ -186,4 +186,12 @@ pub(crate) trait Backend: Send + Sync + 'static {
     async fn relative_of(&self, conversation: ConversationId) -> Result<Option<CaseId>, StoreError>;
     /// The relatives' conversations linked to a case, oldest first.
     async fn relatives(&self, case: CaseId) -> Result<Vec<ConversationId>, StoreError>;
+    /// Finished cases in `states` (closed, exited) whose last change falls in
+    /// `[from_ms, to_ms)`, the newest first, a page of `limit` after `offset`.
+    async fn archived_cases(
+        &self,
+        states: &'static [safepassage_domain::CaseState],
+        (from_ms, to_ms): (i64, i64),
+        (limit, offset): (i64, i64),
+    ) -> Result<Vec<CaseId>, StoreError>;
 }

@@ -116,12 +116,14 @@ pub(crate) enum CaseReach {
     Full,
 }
 
-/// Owners (whoever opened the case or was given it) see it whole; coordinators see every open
-/// case; operations see only cases handed off to them, without history.
+/// Owners (whoever opened the case or was given it) see it whole; coordinators see every case (a
+/// finished one read-only, through the archive); operations see only cases handed off to them,
+/// without history.
 pub(crate) fn case_reach(role: Role, me: UserId, case: CaseFacts) -> CaseReach {
     match role {
         Role::Operator | Role::Specialist if case.owner == Some(me) => CaseReach::Full,
-        Role::Coordinator if case.state.is_open() => CaseReach::Full,
+        // Finished cases too: the archive, read-only (a finished case offers no move or form).
+        Role::Coordinator => CaseReach::Full,
         Role::Operations if case.state == CaseState::HandedOff => CaseReach::HandOff,
         _ => CaseReach::None,
     }
@@ -314,7 +316,7 @@ mod tests {
         assert_eq!(case_reach(Role::Specialist, me, others), CaseReach::None);
         assert_eq!(case_reach(Role::Operator, me, mine), CaseReach::Full);
         assert_eq!(case_reach(Role::Coordinator, me, others), CaseReach::Full);
-        assert_eq!(case_reach(Role::Coordinator, me, exited), CaseReach::None);
+        assert_eq!(case_reach(Role::Coordinator, me, exited), CaseReach::Full, "the archive");
         assert_eq!(case_reach(Role::Operations, me, others), CaseReach::None);
         assert_eq!(case_reach(Role::Operations, me, handed), CaseReach::HandOff);
         for role in [Role::Analyst, Role::Admin] {

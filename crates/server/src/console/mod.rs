@@ -4,6 +4,7 @@
 mod access;
 mod account;
 mod admin;
+mod archive;
 mod assign;
 mod auth;
 mod case;
@@ -94,6 +95,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/console/cases/{id}/notes", post(notes::add))
         .route("/console/cases/{id}/codename", post(codename::issue))
         .route("/console/conversations/{id}/relative", post(relatives::link))
+        .route("/console/cases/archive", get(archive::page))
         // Innermost first: the CSRF check runs before any handler, its refusals get the
         // request id like every other error page, and everything sees the console's state.
         .layer(middleware::from_fn(csrf::check))

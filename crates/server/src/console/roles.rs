@@ -78,6 +78,10 @@ area!(
     /// Relatives: the specialist answering a relative's conversation links it to their case.
     Linking => [Specialist]
 );
+area!(
+    /// The archive of closed and exited cases: coordinators find them, read-only.
+    Archive => [Coordinator]
+);
 
 /// Proof that the session's user has a role of area `A`.
 pub(crate) struct Allowed<A: Area> {

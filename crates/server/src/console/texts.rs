@@ -23,6 +23,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("setup", include_str!("../../templates/console/setup.html")),
     ("account", include_str!("../../templates/console/account.html")),
     ("codename", include_str!("../../templates/console/codename.html")),
+    ("archive", include_str!("../../templates/console/archive.html")),
 ];
 
 const SOURCES: &[(&str, &str)] = &[
@@ -45,6 +46,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("codename", include_str!("codename.rs")),
     ("conversation_case", include_str!("conversation_case.rs")),
     ("relatives", include_str!("relatives.rs")),
+    ("archive", include_str!("archive.rs")),
 ];
 
 /// Prefixes of the ids handlers name as string literals.

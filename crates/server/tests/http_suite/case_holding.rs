@@ -408,3 +408,56 @@ async fn a_specialist_links_a_relatives_conversation_to_their_case() {
     assert!(shown.contains("id=\"relative-of\"") && shown.contains(&format!("href=\"/console/cases/{case}\"")));
     assert!(!shown.contains("id=\"relative-form\""));
 }
+
+#[tokio::test]
+async fn closed_and_exited_cases_stay_findable_by_coordinators_read_only() {
+    use safepassage_domain::{CaseState, CloseReason, Transition};
+    let server = TestServer::start().await;
+    let specialist = server.staff(Role::Specialist, "spec-arch").await;
+    let coordinator = server.staff(Role::Coordinator, "coord-arch").await;
+    let (s, c) = (login(&server, &specialist).await, login(&server, &coordinator).await);
+    let store = &server.state.store;
+    let closed = store.open_case(None, CaseKind::Individual, specialist.id).await.unwrap();
+    let close = Transition::Close { reason: CloseReason::Withdrew };
+    store.transition_case(closed, close, specialist.id, Role::Specialist).await.unwrap();
+    let exited = store.open_case(None, CaseKind::Individual, specialist.id).await.unwrap();
+    for (to, who, role) in [
+        (CaseState::Registered, specialist.id, Role::Specialist),
+        (CaseState::Deployed, specialist.id, Role::Specialist),
+        (CaseState::Located, specialist.id, Role::Specialist),
+        (CaseState::PlanApproved, coordinator.id, Role::Coordinator),
+        (CaseState::HandedOff, coordinator.id, Role::Coordinator),
+        (CaseState::Exited, coordinator.id, Role::Coordinator),
+    ] {
+        store.transition_case(exited, Transition::Advance { to }, who, role).await.unwrap();
+    }
+    let open = store.open_case(None, CaseKind::Individual, specialist.id).await.unwrap();
+
+    assert!(c.page("/console/cases").await.contains("href=\"/console/cases/archive\""));
+    let archive = c.page("/console/cases/archive?lang=en").await;
+    let listed = |html: &str, case: CaseId| table(html, "archive").contains(&format!("href=\"/console/cases/{case}\""));
+    assert!(listed(&archive, closed) && listed(&archive, exited) && !listed(&archive, open), "{archive}");
+    let only_closed = c.page("/console/cases/archive?state=closed").await;
+    assert!(listed(&only_closed, closed) && !listed(&only_closed, exited));
+    let only_exited = c.page("/console/cases/archive?state=exited").await;
+    assert!(!listed(&only_exited, closed) && listed(&only_exited, exited));
+    let long_ago = c.page("/console/cases/archive?from=2001-01-01&to=2001-12-31").await;
+    assert!(!listed(&long_ago, closed) && long_ago.contains("class=\"empty\""));
+    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let today = chrono::DateTime::from_timestamp_millis(now_ms).unwrap().format("%Y-%m-%d").to_string();
+    let since_today = c.page(&format!("/console/cases/archive?from={today}&to={today}")).await;
+    assert!(listed(&since_today, closed) && listed(&since_today, exited), "{since_today}");
+    for wrong in ["state=open", "from=yesterday", "page=-1", "page=99999"] {
+        assert_eq!(c.get(&format!("/console/cases/archive?{wrong}")).await.status(), 400, "{wrong}");
+    }
+    assert_eq!(s.get("/console/cases/archive").await.status(), 403);
+
+    // A finished case's page is read-only for the coordinator: no move, form or button.
+    for case in [closed, exited] {
+        let page = c.page(&format!("/console/cases/{case}")).await;
+        assert!(page.contains("id=\"timeline\""), "{page}");
+        for action in ["class=\"transition", "assign-form", "note-form", "next-contact-form", "codename-form"] {
+            assert!(!page.contains(action), "{action} on a finished case\n{page}");
+        }
+    }
+}

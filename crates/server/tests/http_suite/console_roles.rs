@@ -120,6 +120,8 @@ async fn every_role_against_every_console_route() {
         (format!("/console/admin/users/{}/reset", other_operator.id.0), [403, 403, 403, 403, 403, 200]),
         // Who holds a case: the live signal of the case lists (ids only).
         ("/console/cases/events".into(), [200, 200, 200, 403, 403, 403]),
+        // The archive of finished cases: coordinators only.
+        ("/console/cases/archive".into(), [403, 403, 200, 403, 403, 403]),
     ];
     for (path, expected) in &reads {
         for (i, role) in Role::ALL.iter().enumerate() {

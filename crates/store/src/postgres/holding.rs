@@ -66,4 +66,26 @@ impl PgBackend {
             .await?;
         rows.iter().map(|r| Ok(ConversationId(r.try_get(0)?))).collect()
     }
+
+    /// Uses `cases_state (state, updated_ms)`.
+    pub(crate) async fn read_archived_cases(
+        &self,
+        states: &'static [safepassage_domain::CaseState],
+        (from_ms, to_ms): (i64, i64),
+        (n, offset): (i64, i64),
+    ) -> Result<Vec<CaseId>, StoreError> {
+        let names: Vec<String> = states.iter().map(|s| s.as_str().to_owned()).collect();
+        let rows = sqlx::query(
+            "SELECT id FROM cases WHERE state = ANY($1) AND updated_ms >= $2 AND updated_ms < $3 \
+             ORDER BY updated_ms DESC, id LIMIT $4 OFFSET $5",
+        )
+        .bind(names)
+        .bind(from_ms)
+        .bind(to_ms)
+        .bind(limit(n))
+        .bind(offset.max(0))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(CaseId(r.try_get(0)?))).collect()
+    }
 }

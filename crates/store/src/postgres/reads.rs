@@ -533,6 +533,15 @@ impl Backend for PgBackend {
         self.read_relatives(case).await
     }
 
+    async fn archived_cases(
+        &self,
+        states: &'static [safepassage_domain::CaseState],
+        range: (i64, i64),
+        page: (i64, i64),
+    ) -> Result<Vec<CaseId>, StoreError> {
+        self.read_archived_cases(states, range, page).await
+    }
+
     async fn init_audit(&self, new: NewAuditKey) -> Result<(Uuid, WrappedKey, Option<SwitchOver>), StoreError> {
         self.init_audit_key(new).await
     }

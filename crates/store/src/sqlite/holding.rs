@@ -90,4 +90,25 @@ impl SqliteBackend {
         })
         .await
     }
+
+    /// Uses `cases_state (state, updated_ms)`, one range per state.
+    pub(crate) async fn read_archived_cases(
+        &self,
+        states: &'static [safepassage_domain::CaseState],
+        (from_ms, to_ms): (i64, i64),
+        (limit, offset): (i64, i64),
+    ) -> Result<Vec<CaseId>, StoreError> {
+        self.read(move |c| {
+            let names: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
+            let first = names.first().copied().unwrap_or("closed");
+            let second = names.get(1).copied().unwrap_or(first);
+            let mut stmt = c.prepare_cached(
+                "SELECT id FROM cases WHERE state IN (?1, ?2) AND updated_ms >= ?3 AND updated_ms < ?4 \
+                 ORDER BY updated_ms DESC, id LIMIT ?5 OFFSET ?6",
+            )?;
+            let rows = stmt.query_map(params![first, second, from_ms, to_ms, limit, offset], |r| uuid_at(r, 0))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?.into_iter().map(CaseId).collect())
+        })
+        .await
+    }
 }

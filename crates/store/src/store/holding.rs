@@ -63,4 +63,24 @@ impl Store {
     pub async fn case_wait(&self, id: CaseId) -> Result<Option<CaseWait>, StoreError> {
         self.backend.case_wait(id).await
     }
+
+    /// The archive: finished cases (`states` among closed and exited) whose last change falls
+    /// in `[from_ms, to_ms)`, the newest first, one page.
+    pub async fn archived_cases(
+        &self,
+        states: &'static [CaseState],
+        range: (i64, i64),
+        page: (i64, i64),
+    ) -> Result<Vec<crate::model::CaseView>, StoreError> {
+        if states.iter().any(|s| s.is_open()) || states.is_empty() || states.len() > 2 {
+            return Err(StoreError::Conflict("the archive holds closed and exited cases only"));
+        }
+        let mut out = Vec::new();
+        for id in self.backend.archived_cases(states, range, page).await? {
+            if let Some(case) = self.backend.case(id).await? {
+                out.push(case);
+            }
+        }
+        Ok(out)
+    }
 }

@@ -121,3 +121,33 @@ both_backends!(a_relatives_conversation_is_linked_to_the_case_by_its_holder, |db
     assert_eq!(linked, vec![Event::RelativeLinked { case, conversation: relative.id, by: holder }]);
     assert!(store.verify_chain().await.is_ok());
 });
+
+both_backends!(finished_cases_stay_findable_in_the_archive_by_state_and_date, |db: TestDb| async move {
+    let store = db.open().await;
+    let coordinator = store.create_user("co.arch", Role::Coordinator, "x".into(), b"s").await.unwrap();
+    let mut closed = Vec::new();
+    for _ in 0..3 {
+        let case = store.open_case(None, CaseKind::Individual, coordinator).await.unwrap();
+        let close = Transition::Close { reason: safepassage_domain::CloseReason::Duplicate };
+        store.transition_case(case, close, coordinator, Role::Coordinator).await.unwrap();
+        closed.push(case);
+    }
+    let open = store.open_case(None, CaseKind::Individual, coordinator).await.unwrap();
+    const CLOSED: &[CaseState] = &[CaseState::Closed];
+    const EXITED: &[CaseState] = &[CaseState::Exited];
+    const BOTH: &[CaseState] = &[CaseState::Closed, CaseState::Exited];
+    let all = (0, i64::MAX);
+    let ids = |v: Vec<safepassage_store::CaseView>| v.into_iter().map(|c| c.id).collect::<Vec<_>>();
+    let found = ids(store.archived_cases(BOTH, all, (10, 0)).await.unwrap());
+    assert_eq!(found.len(), 3);
+    assert!(!found.contains(&open));
+    assert_eq!(ids(store.archived_cases(CLOSED, all, (10, 0)).await.unwrap()), found);
+    assert!(store.archived_cases(EXITED, all, (10, 0)).await.unwrap().is_empty());
+    let first = ids(store.archived_cases(BOTH, all, (2, 0)).await.unwrap());
+    let second = ids(store.archived_cases(BOTH, all, (2, 2)).await.unwrap());
+    assert_eq!((first.len(), second.len()), (2, 1));
+    assert!(!first.contains(&second[0]));
+    assert!(store.archived_cases(BOTH, (0, 1), (10, 0)).await.unwrap().is_empty(), "before every case");
+    const OPEN: &[CaseState] = &[CaseState::Registered];
+    assert!(store.archived_cases(OPEN, all, (10, 0)).await.is_err());
+});

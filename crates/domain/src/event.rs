@@ -214,6 +214,12 @@ pub enum Event {
         conversation: ConversationId,
         by: UserId,
     },
+    /// The applicant reported "I have been deployed" in a conversation of the case (a flow's
+    /// result `deployed`); the holder confirms the move.
+    DeployedReported {
+        case: CaseId,
+        conversation: ConversationId,
+    },
 }
 
 impl Event {
@@ -260,6 +266,7 @@ impl Event {
             Event::NextContactSet { .. } => "next_contact_set",
             Event::CodenameIssuedByStaff { .. } => "codename_issued_by_staff",
             Event::RelativeLinked { .. } => "relative_linked",
+            Event::DeployedReported { .. } => "deployed_reported",
         }
     }
 
@@ -284,7 +291,8 @@ impl Event {
             | Event::CaseAssigned { case, .. }
             | Event::NextContactSet { case, .. }
             | Event::CodenameIssuedByStaff { case, .. }
-            | Event::RelativeLinked { case, .. } => Some(case.0),
+            | Event::RelativeLinked { case, .. }
+            | Event::DeployedReported { case, .. } => Some(case.0),
             Event::ConversationStarted { conversation, .. }
             | Event::ConversationQueued { conversation, .. }
             | Event::ConversationAssigned { conversation, .. }
@@ -378,6 +386,7 @@ mod tests {
             Event::NextContactSet { case: CaseId(id), at_ms: 1, by: UserId(id) },
             Event::CodenameIssuedByStaff { case: CaseId(id), by: UserId(id), replaced: true },
             Event::RelativeLinked { case: CaseId(id), conversation: ConversationId(id), by: UserId(id) },
+            Event::DeployedReported { case: CaseId(id), conversation: ConversationId(id) },
         ];
         for e in samples {
             let value: serde_json::Value = serde_json::from_slice(&e.canonical_bytes()).unwrap();

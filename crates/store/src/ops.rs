@@ -226,6 +226,10 @@ pub(crate) enum Op {
         conversation: ConversationId,
         case: CaseId,
     },
+    /// The applicant reported being deployed: the case remembers when.
+    ReportDeployed {
+        id: CaseId,
+    },
 }
 
 #[derive(Debug, Clone)]

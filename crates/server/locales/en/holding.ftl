@@ -49,3 +49,6 @@ holding-archive-all = closed and exited
 holding-archive-empty = No finished case matches.
 holding-archive-prev = Newer
 holding-archive-next = Older
+holding-deployed-reported = The applicant reported being deployed:
+holding-confirm-deployed = Confirm: deployed
+timeline-deployed-reported = The applicant reported being deployed.

@@ -49,3 +49,6 @@ holding-archive-all = закрытые и с выходом
 holding-archive-empty = Ни одно завершённое дело не подходит.
 holding-archive-prev = Новее
 holding-archive-next = Старее
+holding-deployed-reported = Заявитель сообщил, что его отправили на фронт:
+holding-confirm-deployed = Подтвердить: на фронте
+timeline-deployed-reported = Заявитель сообщил, что его отправили на фронт.

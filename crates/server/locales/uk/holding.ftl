@@ -49,3 +49,6 @@ holding-archive-all = закриті і з виходом
 holding-archive-empty = Жодна завершена справа не відповідає.
 holding-archive-prev = Новіші
 holding-archive-next = Старіші
+holding-deployed-reported = Заявник повідомив, що його відправлено на фронт:
+holding-confirm-deployed = Підтвердити: на фронті
+timeline-deployed-reported = Заявник повідомив, що його відправлено на фронт.

@@ -35,6 +35,10 @@ pub(crate) struct WaitingPanel {
     pub returning: bool,
     /// The holder and coordinators may set the date.
     pub form: bool,
+    /// When the applicant reported "I have been deployed", while the case is not yet deployed.
+    pub deployed_reported: Option<String>,
+    /// The reader may confirm that move with one button.
+    pub confirm_deployed: bool,
 }
 
 /// The waiting facts of an open case, when the reader sees it whole.
@@ -56,12 +60,20 @@ pub(crate) async fn panel(
         return Ok(None);
     };
     let form = staff.role == Role::Coordinator || case.assigned_to == Some(staff.id);
+    // Shown until the case is past registration; confirmed by the move to `deployed`.
+    let before =
+        matches!(case.state, safepassage_domain::CaseState::Inquiry | safepassage_domain::CaseState::Registered);
+    let deployed_reported = wait.deployed_reported_ms.filter(|_| before).map(clock);
+    let to_deployed = safepassage_domain::Transition::Advance { to: safepassage_domain::CaseState::Deployed };
+    let confirm_deployed = deployed_reported.is_some() && case.state.moves_for(staff.role).contains(&to_deployed);
     Ok(Some(WaitingPanel {
         due: clock(due),
         overdue: wait.waiting().overdue(defaults, now_ms()),
         last_contact: wait.last_contact_ms.map(clock),
         returning: wait.returning,
         form,
+        deployed_reported,
+        confirm_deployed,
     }))
 }
 

@@ -136,6 +136,7 @@ fn describe(state: &AppState, lang: Lang, event: &Event, names: &Names) -> Strin
         }
         Event::CodenameIssuedByStaff { by, .. } => say("timeline-codename-issued-by-staff", &[("who", who(by))]),
         Event::RelativeLinked { by, .. } => say("timeline-relative-linked", &[("who", who(by))]),
+        Event::DeployedReported { .. } => say("timeline-deployed-reported", &[]),
         Event::NextContactSet { at_ms, by, .. } => {
             say("timeline-next-contact-set", &[("who", who(by)), ("at", super::views::clock(*at_ms).into())])
         }

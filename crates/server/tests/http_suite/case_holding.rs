@@ -461,3 +461,95 @@ async fn closed_and_exited_cases_stay_findable_by_coordinators_read_only() {
         }
     }
 }
+
+/// An intake that asks one question, then registers the applicant (`codename` = `requested`)
+/// and takes their "I have been deployed" (`deployed` = `yes`), as a flow of the platform may.
+fn deployed_intake() -> String {
+    serde_json::json!({
+        "uuid": "5b1e0c6a-2f3d-4e5f-8a9b-0c1d2e3f4a01", "name": "Intake", "spec_version": "14.4.2",
+        "language": "eng", "type": "messaging",
+        "nodes": [
+            {"uuid": "5b1e0c6a-2f3d-4e5f-8a9b-0c1d2e3f4a11",
+             "actions": [{"uuid": "5b1e0c6a-2f3d-4e5f-8a9b-0c1d2e3f4a21", "type": "send_msg", "text": "Deployed?"}],
+             "router": {"type": "switch", "operand": "@input.text", "result_name": "answer", "wait": {"type": "msg"},
+                "categories": [{"uuid": "5b1e0c6a-2f3d-4e5f-8a9b-0c1d2e3f4a31", "name": "All",
+                                "exit_uuid": "5b1e0c6a-2f3d-4e5f-8a9b-0c1d2e3f4a41"}],
+                "default_category_uuid": "5b1e0c6a-2f3d-4e5f-8a9b-0c1d2e3f4a31", "cases": []},
+             "exits": [{"uuid": "5b1e0c6a-2f3d-4e5f-8a9b-0c1d2e3f4a41",
+                        "destination_uuid": "5b1e0c6a-2f3d-4e5f-8a9b-0c1d2e3f4a12"}]},
+            {"uuid": "5b1e0c6a-2f3d-4e5f-8a9b-0c1d2e3f4a12",
+             "actions": [
+                {"uuid": "5b1e0c6a-2f3d-4e5f-8a9b-0c1d2e3f4a22", "type": "set_run_result", "name": "codename",
+                 "value": "requested", "category": ""},
+                {"uuid": "5b1e0c6a-2f3d-4e5f-8a9b-0c1d2e3f4a23", "type": "set_run_result", "name": "deployed",
+                 "value": "yes", "category": ""},
+                {"uuid": "5b1e0c6a-2f3d-4e5f-8a9b-0c1d2e3f4a24", "type": "send_msg", "text": "Noted."}],
+             "exits": [{"uuid": "5b1e0c6a-2f3d-4e5f-8a9b-0c1d2e3f4a42"}]}
+        ]
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn an_applicant_reports_being_deployed_in_the_web_chat_and_the_holder_confirms_it() {
+    use super::chat_api::new_session;
+    use super::console_flows::{admin, upload_allowing};
+    let server = TestServer::start().await;
+    let (_, admin_session) = admin(&server).await;
+    assert_eq!(upload_allowing(&admin_session, &deployed_intake(), &[]).await.status(), 303);
+    let holder = server.staff(Role::Specialist, "spec-deployed").await;
+    let coordinator = server.staff(Role::Coordinator, "coord-deployed").await;
+    let (h, c) = (login(&server, &holder).await, login(&server, &coordinator).await);
+
+    // The applicant answers in the web chat over HTTP: registered, then "deployed".
+    let (token, created) = new_session(&server, "en").await;
+    assert_eq!(created["messages"][0]["text"], "Deployed?", "{created}");
+    let sent = super::client()
+        .post(server.url("/api/v1/chat/messages"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "text": "yes, at the front now" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 202);
+    let unassigned = server.state.store.unassigned_cases(10).await.unwrap();
+    assert_eq!(unassigned.len(), 1, "the bot registered the applicant");
+    let case = unassigned[0].id;
+    let reported: Vec<_> = server
+        .state
+        .store
+        .timeline(case.0, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|e| match e.event {
+            safepassage_domain::Event::DeployedReported { case: of, conversation } => Some((of, conversation)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reported.len(), 1);
+    let reporter = server.state.store.conversation(reported[0].1).await.unwrap().unwrap();
+    assert_eq!(reporter.case, Some(case), "reported in the case's own conversation");
+
+    // The holder sees the report, registers the case, and confirms the move with one button.
+    assert_eq!(
+        c.post(&format!("/console/cases/{case}/assign"), &[("to", &holder.id.0.to_string())]).await.status(),
+        303
+    );
+    let page = format!("/console/cases/{case}");
+    let shown = h.page(&format!("{page}?lang=en")).await;
+    assert!(
+        shown.contains("id=\"deployed-reported\"") && shown.contains("The applicant reported being deployed."),
+        "{shown}"
+    );
+    assert!(!shown.contains("id=\"confirm-deployed\""), "an inquiry is registered first");
+    assert_eq!(h.post(&format!("{page}/transition"), &[("transition", "advance:registered")]).await.status(), 303);
+    let shown = h.page(&format!("{page}?lang=en")).await;
+    assert!(shown.contains("id=\"confirm-deployed\"") && shown.contains("Confirm: deployed"), "{shown}");
+    assert!(!c.page(&page).await.contains("id=\"confirm-deployed\""), "the holder confirms, not the coordinator");
+    let confirmed = h.post(&format!("{page}/transition"), &[("transition", "advance:deployed")]).await;
+    assert_eq!(confirmed.status(), 303);
+    let after = server.state.store.case(case).await.unwrap().unwrap();
+    assert_eq!(after.state, safepassage_domain::CaseState::Deployed);
+    assert!(!h.page(&page).await.contains("id=\"deployed-reported\""));
+}

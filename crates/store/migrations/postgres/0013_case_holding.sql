@@ -20,3 +20,5 @@ FOR EACH ROW EXECUTE FUNCTION cases_state_since();
 -- Relatives: a relative's conversation linked to the person's case (the specialist decides).
 ALTER TABLE conversations ADD COLUMN relative_of UUID REFERENCES cases (id);
 CREATE INDEX conversations_relative ON conversations (relative_of) WHERE relative_of IS NOT NULL;
+-- "I have been deployed", reported by the applicant through a flow (result `deployed`).
+ALTER TABLE cases ADD COLUMN deployed_reported_ms BIGINT;

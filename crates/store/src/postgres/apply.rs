@@ -624,6 +624,13 @@ async fn apply<'a>(
                 .execute(&mut *conn)
                 .await?;
         }
+        Op::ReportDeployed { id } => {
+            sqlx::query("UPDATE cases SET deployed_reported_ms = $2 WHERE id = $1")
+                .bind(id.0)
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
+        }
         Op::LinkRelative { conversation, case } => {
             let changed = sqlx::query(
                 "UPDATE conversations SET relative_of = $2 WHERE id = $1 AND case_id IS NULL \

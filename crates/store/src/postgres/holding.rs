@@ -11,7 +11,8 @@ use crate::store::CaseWait;
 
 const WAIT_SELECT: &str = "SELECT c.id, c.state, c.assigned_to, COALESCE(c.state_since_ms, c.created_ms), \
      c.last_contact_ms, c.next_contact_ms, \
-     EXISTS (SELECT 1 FROM conversations v WHERE v.case_id = c.id AND v.status = 'queued') FROM cases c";
+     EXISTS (SELECT 1 FROM conversations v WHERE v.case_id = c.id AND v.status = 'queued'), \
+     c.deployed_reported_ms FROM cases c";
 
 fn wait_row(r: &PgRow) -> Result<CaseWait, StoreError> {
     let state: String = r.try_get(1)?;
@@ -23,6 +24,7 @@ fn wait_row(r: &PgRow) -> Result<CaseWait, StoreError> {
         last_contact_ms: r.try_get(4)?,
         next_contact_ms: r.try_get(5)?,
         returning: r.try_get(6)?,
+        deployed_reported_ms: r.try_get(7)?,
     })
 }
 

@@ -397,6 +397,10 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
             tx.prepare_cached("UPDATE cases SET last_contact_ms = ?2, next_contact_ms = NULL WHERE id = ?1")?
                 .execute(params![id.as_bytes(), at])?;
         }
+        Op::ReportDeployed { id } => {
+            tx.prepare_cached("UPDATE cases SET deployed_reported_ms = ?2 WHERE id = ?1")?
+                .execute(params![id.as_bytes(), at])?;
+        }
         Op::LinkRelative { conversation, case } => {
             let changed = tx
                 .prepare_cached(

@@ -20,6 +20,8 @@ pub struct CaseWait {
     pub next_contact_ms: Option<i64>,
     /// A conversation of the case waits in the queue: the applicant is back.
     pub returning: bool,
+    /// When the applicant last reported "I have been deployed".
+    pub deployed_reported_ms: Option<i64>,
 }
 
 impl CaseWait {
@@ -52,6 +54,18 @@ impl Store {
     /// The message or join that is the contact is its own event; this changes only the case.
     pub async fn record_contact(&self, id: CaseId) -> Result<(), StoreError> {
         self.submit(vec![Op::RecordContact { id }], Vec::new()).await?;
+        Ok(())
+    }
+
+    /// The applicant reported "I have been deployed" in `conversation` (a flow's result): the
+    /// case remembers it with its `DeployedReported` event, for the holder to confirm.
+    pub async fn report_deployed(
+        &self,
+        case: CaseId,
+        conversation: safepassage_domain::ConversationId,
+    ) -> Result<(), StoreError> {
+        let event = safepassage_domain::Event::DeployedReported { case, conversation };
+        self.submit(vec![Op::ReportDeployed { id: case }], vec![event]).await?;
         Ok(())
     }
 

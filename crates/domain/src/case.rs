@@ -71,6 +71,12 @@ pub enum CaseError {
     NoLocationYet,
     #[error("a case reaches {0} only through its exit plan, hand-off or exit record")]
     ThroughExitPath(CaseState),
+    #[error("only the case's holder or a coordinator may do that")]
+    NotTheHolder,
+    #[error("the next contact is expected between 1 and {max} days ahead", max = crate::waiting::MAX_WAIT_DAYS)]
+    BadNextContact,
+    #[error("the conversation already belongs to a case")]
+    AlreadyLinked,
 }
 
 /// Size and composition of a group case.

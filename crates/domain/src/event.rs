@@ -197,6 +197,31 @@ pub enum Event {
         to: UserId,
         by: UserId,
     },
+    /// The holder (or a coordinator) expects the applicant's next contact by `at_ms`.
+    NextContactSet {
+        case: CaseId,
+        at_ms: i64,
+        by: UserId,
+    },
+    /// The holder issued the case's codename from the console; `replaced`: the old one stopped
+    /// working. The codename itself is never in an event.
+    CodenameIssuedByStaff {
+        case: CaseId,
+        by: UserId,
+        replaced: bool,
+    },
+    /// A relative's conversation is linked to the person's case, as a relative's.
+    RelativeLinked {
+        case: CaseId,
+        conversation: ConversationId,
+        by: UserId,
+    },
+    /// The applicant reported "I have been deployed" in a conversation of the case (a flow's
+    /// result `deployed`); the holder confirms the move.
+    DeployedReported {
+        case: CaseId,
+        conversation: ConversationId,
+    },
     /// A staff member within the case's need-to-know flagged it as a possible provocation; the
     /// reason is sealed under the case's key (`case_flags`), never in the log.
     CaseFlaggedSuspicious {
@@ -370,6 +395,10 @@ impl Event {
             Event::OutcomeRecorded { .. } => "outcome_recorded",
             Event::PackageViewed { .. } => "package_viewed",
             Event::PackageExported { .. } => "package_exported",
+            Event::NextContactSet { .. } => "next_contact_set",
+            Event::CodenameIssuedByStaff { .. } => "codename_issued_by_staff",
+            Event::RelativeLinked { .. } => "relative_linked",
+            Event::DeployedReported { .. } => "deployed_reported",
         }
     }
 
@@ -392,6 +421,10 @@ impl Event {
             | Event::DuressPhraseAgreed { case }
             | Event::CaseFlaggedUnderDuress { case }
             | Event::CaseAssigned { case, .. }
+            | Event::NextContactSet { case, .. }
+            | Event::CodenameIssuedByStaff { case, .. }
+            | Event::RelativeLinked { case, .. }
+            | Event::DeployedReported { case, .. }
             | Event::PlanDrafted { case, .. }
             | Event::PlanSubmitted { case, .. }
             | Event::PlanApproved { case, .. }
@@ -539,6 +572,10 @@ mod tests {
             },
             Event::PackageViewed { case: CaseId(id), by: UserId(id) },
             Event::PackageExported { case: CaseId(id), format: PackageFormat::Geojson, by: UserId(id) },
+            Event::NextContactSet { case: CaseId(id), at_ms: 1, by: UserId(id) },
+            Event::CodenameIssuedByStaff { case: CaseId(id), by: UserId(id), replaced: true },
+            Event::RelativeLinked { case: CaseId(id), conversation: ConversationId(id), by: UserId(id) },
+            Event::DeployedReported { case: CaseId(id), conversation: ConversationId(id) },
         ];
         for e in samples {
             let value: serde_json::Value = serde_json::from_slice(&e.canonical_bytes()).unwrap();

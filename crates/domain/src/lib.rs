@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod assignment;
+pub mod attention;
 pub mod case;
 pub mod chat_end;
 pub mod codename;
@@ -14,9 +15,12 @@ pub mod ids;
 pub mod location;
 pub mod location_report;
 pub mod outcome;
+pub mod relatives;
 pub mod role;
 pub mod screening;
+pub mod staff_codename;
 pub mod vocabulary;
+pub mod waiting;
 
 pub use assignment::Assignment;
 pub use case::{Case, CaseError, CaseKind, CaseState, CloseReason, GroupComposition, Transition};
@@ -32,3 +36,4 @@ pub use location_report::{LocationReport, ReportError, Reporter};
 pub use outcome::{ArrivalStatus, ExitChoice, OutcomeFact};
 pub use role::Role;
 pub use vocabulary::{Channel, Language, LocationSource, ParseError, Sender, ShredReason};
+pub use waiting::{ContactDefaults, NextContact, Waiting};

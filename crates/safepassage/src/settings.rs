@@ -61,6 +61,8 @@ struct FileSettings {
     signal_lookback_days: Option<u64>,
     /// Hours after which a case's newest location report is marked stale (72 by default).
     location_stale_hours: Option<u64>,
+    /// Days an open case waits for the applicant's next contact, per state (`registered = 30`).
+    next_contact_days: Option<std::collections::BTreeMap<String, u32>>,
 }
 
 #[derive(Debug, Clone)]
@@ -122,6 +124,14 @@ impl Settings {
             let language = language.parse().map_err(|e| anyhow::anyhow!("quick_exit_urls: {e}"))?;
             anyhow::ensure!(neutral(&url), "quick_exit_urls: {language} must be an http(s) address");
             server.quick_exit_urls.insert(language, url);
+        }
+        for (state, days) in file.next_contact_days.iter().flatten() {
+            let parsed: safepassage_domain::CaseState =
+                state.parse().map_err(|e| anyhow::anyhow!("next_contact_days: {e}"))?;
+            server
+                .contact_defaults
+                .set(parsed, *days)
+                .map_err(|e| anyhow::anyhow!("next_contact_days.{state}: {e}"))?;
         }
         if let Some(hours) = args.chat_idle_hours.or(file.chat_idle_hours) {
             anyhow::ensure!(hours >= 1, "chat_idle_hours must be at least 1");

@@ -30,6 +30,11 @@ pub(crate) const SHIPPED: &str = include_str!("../../../flows/safepassage.json")
 pub(crate) const INTAKE: &str = "Intake";
 /// The result that must never be shown, nor kept once the session is over.
 const DURESS: &str = "duress_phrase";
+/// The result by which an applicant reports "I have been deployed" (value `yes`).
+// lead: shipped flows — `flows/safepassage.json` does not offer this yet: a returning applicant
+// who joined by codename is queued, not given a flow; a "Returning" flow started after the join
+// (asking "have you been deployed?", setting `deployed` = `yes`) is what is left.
+const DEPLOYED: &str = "deployed";
 /// What the transcript shows in place of the applicant's duress phrase.
 const HIDDEN: &str = "•••";
 /// Steps of its path a run keeps (the shipped flows need only the current node; `@run.path`
@@ -388,6 +393,10 @@ impl AppState {
                         out.codename = Some(prepared);
                     }
                 }
+                EventKind::RunResultChanged { name, value, .. } if name == DEPLOYED => {
+                    summary.results.insert(name.clone(), value.clone());
+                    self.applicant_reports_deployed(conversation, value).await?;
+                }
                 EventKind::RunResultChanged { name, value, .. } => {
                     summary.results.insert(name.clone(), value.clone());
                 }
@@ -468,6 +477,23 @@ impl AppState {
         }
     }
 
+    /// "I have been deployed" (result `deployed` = `yes`) in a conversation of a case: recorded
+    /// on the case for its holder to confirm, and the holder's console is told.
+    async fn applicant_reports_deployed(&self, conversation: &ConversationView, value: &str) -> Result<(), StoreError> {
+        if !value.trim().eq_ignore_ascii_case("yes") {
+            return Ok(());
+        }
+        let case = match conversation.case {
+            Some(case) => Some(case),
+            None => self.store.conversation(conversation.id).await?.and_then(|c| c.case),
+        };
+        if let Some(case) = case {
+            self.store.report_deployed(case, conversation.id).await?;
+            self.applicant_contact(case).await?;
+        }
+        Ok(())
+    }
+
     /// Opens a case for the conversation (once) and prepares its codename: the text to send
     /// and the hash that the step commits with that message, so the case never has a codename
     /// the applicant was not given. None when the case has one already (a returning applicant).
@@ -489,6 +515,7 @@ impl AppState {
                 if let Err(e) = self.store.record_intake_answers(case, &summary.results).await {
                     tracing::warn!(%case, error = %e, "intake answers not kept for screening");
                 }
+                self.hub.unassigned_changed(case, None);
                 case
             }
         };

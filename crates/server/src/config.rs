@@ -71,6 +71,9 @@ pub struct ServerConfig {
     /// How long closed cases, exited cases and conversations that never became a case are
     /// kept before the retention timer crypto-shreds them (180, 730 and 30 days).
     pub retention: safepassage_store::RetentionPolicy,
+    /// How long an open case waits for the applicant's next contact, per state, unless its
+    /// holder sets a date (registered 30 days, deployed 3, located 1, ...).
+    pub contact_defaults: safepassage_domain::ContactDefaults,
 }
 
 impl Default for ServerConfig {
@@ -94,6 +97,7 @@ impl Default for ServerConfig {
             codename_hashes: RateLimit { count: 10, per: Duration::from_secs(1), burst: 20 },
             signals: safepassage_store::SignalSettings::default(),
             retention: safepassage_store::RetentionPolicy::default(),
+            contact_defaults: safepassage_domain::ContactDefaults::default(),
         }
     }
 }

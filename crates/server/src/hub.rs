@@ -5,12 +5,13 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use safepassage_domain::{ConversationId, Sender};
+use safepassage_domain::{CaseId, ConversationId, Sender, UserId};
 use tokio::sync::broadcast;
 
 /// How many undelivered messages a slow watcher may fall behind before it is told to reload.
 const CONVERSATION_BUFFER: usize = 16;
 const QUEUE_BUFFER: usize = 64;
+const CASES_BUFFER: usize = 64;
 
 /// A message as watchers receive it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +23,23 @@ pub struct LiveMessage {
     pub at_ms: i64,
     /// The bot's buttons under this message (empty for most messages).
     pub quick_replies: Vec<String>,
+}
+
+/// Something about a case that its holder (and coordinators) should see now: ids only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseSignal {
+    pub case: CaseId,
+    /// Who holds the case at the time of the signal.
+    pub holder: Option<UserId>,
+    pub kind: CaseSignalKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseSignalKind {
+    /// The applicant made contact (a message, a codename join).
+    Contact,
+    /// The coordinators' unassigned list changed: a case was opened or given to a specialist.
+    Unassigned,
 }
 
 /// Something about the queue changed: consoles re-read it.
@@ -36,12 +54,14 @@ pub struct Hub {
 struct Inner {
     conversations: Mutex<HashMap<ConversationId, broadcast::Sender<Arc<LiveMessage>>>>,
     queue: broadcast::Sender<QueueChanged>,
+    cases: broadcast::Sender<CaseSignal>,
 }
 
 impl Default for Hub {
     fn default() -> Hub {
         let (queue, _) = broadcast::channel(QUEUE_BUFFER);
-        Hub { inner: Arc::new(Inner { conversations: Mutex::new(HashMap::new()), queue }) }
+        let (cases, _) = broadcast::channel(CASES_BUFFER);
+        Hub { inner: Arc::new(Inner { conversations: Mutex::new(HashMap::new()), queue, cases }) }
     }
 }
 
@@ -68,6 +88,19 @@ impl Hub {
 
     pub fn queue_changed(&self) {
         let _ = self.inner.queue.send(QueueChanged);
+    }
+
+    pub fn subscribe_cases(&self) -> broadcast::Receiver<CaseSignal> {
+        self.inner.cases.subscribe()
+    }
+
+    pub fn case_signal(&self, signal: CaseSignal) {
+        let _ = self.inner.cases.send(signal);
+    }
+
+    /// The unassigned list changed because of `case`.
+    pub fn unassigned_changed(&self, case: CaseId, holder: Option<UserId>) {
+        self.case_signal(CaseSignal { case, holder, kind: CaseSignalKind::Unassigned });
     }
 
     /// Conversations with at least one channel open (for metrics).

@@ -99,6 +99,7 @@ impl AppState {
     /// Returns the applicant's message (its text is withheld when it carried a duress phrase).
     pub async fn applicant_says(&self, conversation: &ConversationView, text: &str) -> Result<MessageView, StoreError> {
         if let Some(case) = conversation.case {
+            self.applicant_contact(case).await?;
             // The agreed duress phrase flags the case and changes nothing else: the message is
             // kept and answered like any other, so whoever forces the applicant sees nothing.
             // Nothing is logged: the flag lives in the case and the audit chain only.
@@ -151,14 +152,24 @@ impl AppState {
         conversation: &ConversationView,
         codename: &safepassage_domain::Codename,
     ) -> Result<bool, StoreError> {
-        if self.store.join_by_codename(conversation.id, codename).await?.is_none() {
+        let Some(case) = self.store.join_by_codename(conversation.id, codename).await? else {
             return Ok(false);
-        }
+        };
+        self.applicant_contact(case).await?;
         self.tokens.forget(conversation.id);
         if self.store.queue_conversation(conversation.id, true).await? {
             self.hub.queue_changed();
         }
         Ok(true)
+    }
+
+    /// Any contact from the applicant of a case: recorded as the case's last contact (clearing
+    /// an overdue contact), and its holder's console is told at once.
+    pub async fn applicant_contact(&self, case: safepassage_domain::CaseId) -> Result<(), StoreError> {
+        self.store.record_contact(case).await?;
+        let holder = self.store.case_wait(case).await?.and_then(|w| w.holder);
+        self.hub.case_signal(crate::hub::CaseSignal { case, holder, kind: crate::hub::CaseSignalKind::Contact });
+        Ok(())
     }
 
     /// The last `keep` messages of a conversation, oldest first: only they are read and

@@ -53,6 +53,16 @@
     window.setInterval(refresh, 30000);
   }
 
+  // Case lists: the applicant of a listed case made contact; re-read the page.
+  var caseList = document.querySelector('[data-case-events]');
+  if (caseList) {
+    var caseEvents = new EventSource(caseList.getAttribute('data-case-events'));
+    caseEvents.addEventListener('contact', function () { window.location.reload(); });
+    caseEvents.addEventListener('unassigned', function () { window.location.reload(); });
+    caseEvents.addEventListener('reload', function () { window.location.reload(); });
+    onExpiry(caseEvents);
+  }
+
   var transcript = document.getElementById('transcript');
   if (transcript) {
     var senders = ['applicant', 'bot', 'staff'];

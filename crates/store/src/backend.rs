@@ -11,6 +11,7 @@ use crate::chain::{Linker, SwitchOver};
 use crate::error::StoreError;
 use crate::model::{CaseFilter, CaseView, ConversationView, FlowImport, IntakeFlow, NoteKind, SeqRange, StaffSession};
 use crate::ops::Job;
+use crate::store::CaseWait;
 
 /// A data key as stored: wrapped under a master key, or gone (shredded).
 #[derive(Debug, Clone)]
@@ -192,6 +193,22 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn shred_notices(&self) -> Option<tokio::sync::broadcast::Receiver<()>> {
         None
     }
+    /// How open cases wait for their applicant: held by `holder`, or all of them.
+    async fn case_waits(&self, holder: Option<UserId>, limit: i64) -> Result<Vec<CaseWait>, StoreError>;
+    /// How one case waits (open or not).
+    async fn case_wait(&self, id: CaseId) -> Result<Option<CaseWait>, StoreError>;
+    /// The case a conversation is a relative's conversation of, if any.
+    async fn relative_of(&self, conversation: ConversationId) -> Result<Option<CaseId>, StoreError>;
+    /// The relatives' conversations linked to a case, oldest first.
+    async fn relatives(&self, case: CaseId) -> Result<Vec<ConversationId>, StoreError>;
+    /// Finished cases in `states` (closed, exited) whose last change falls in
+    /// `[from_ms, to_ms)`, the newest first, a page of `limit` after `offset`.
+    async fn archived_cases(
+        &self,
+        states: &'static [safepassage_domain::CaseState],
+        (from_ms, to_ms): (i64, i64),
+        (limit, offset): (i64, i64),
+    ) -> Result<Vec<CaseId>, StoreError>;
     /// Every version of a case's exit plan, newest first.
     async fn exit_plans(&self, case: CaseId) -> Result<Vec<crate::exit_ops::RawPlan>, StoreError>;
     /// Plans waiting for a coordinator, oldest submission first.

@@ -23,6 +23,7 @@ pub use model::{
     AccountStatus, Body, CaseFilter, CaseView, ConversationStatus, ConversationView, FlowImport, FlowSessionView,
     FlowWrite, IntakeFlow, MessageView, NoteKind, NoteView, SeqRange, StaffSession, StoredEvent, UserRecord,
 };
+pub use store::CaseWait;
 pub use store::{CaseFlagView, RetentionPolicy, RetentionReport, SignalSettings, Signals};
 pub use store::{LocationView, OutcomeView, PlanView, ReportView};
 pub use store::{PreparedCodename, RotationReport, Shredded, StepMessage, Store, StoreStats, MAX_FLOW_FILE};

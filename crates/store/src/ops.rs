@@ -245,6 +245,32 @@ pub(crate) enum Op {
     },
     /// The exit path's writes (`exit_ops.rs`).
     Exit(crate::exit_ops::ExitOp),
+    /// Guarded: the holder expects the next contact by `next_ms`; a finished case conflicts.
+    SetNextContact {
+        id: CaseId,
+        next_ms: i64,
+    },
+    /// The applicant made contact (a message in a case conversation, a codename join): the
+    /// last contact is now, and the holder's date is spent.
+    RecordContact {
+        id: CaseId,
+    },
+    /// Guarded: an open case's codename becomes `hash` (first or again); a hash in use by any
+    /// case conflicts, and the old hash stops matching.
+    ReplaceCodename {
+        id: CaseId,
+        hash: [u8; 32],
+    },
+    /// Guarded: a conversation that belongs to no case, and is no relative's yet, becomes a
+    /// relative's conversation of `case`.
+    LinkRelative {
+        conversation: ConversationId,
+        case: CaseId,
+    },
+    /// The applicant reported being deployed: the case remembers when.
+    ReportDeployed {
+        id: CaseId,
+    },
 }
 
 #[derive(Debug, Clone)]

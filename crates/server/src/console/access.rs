@@ -8,7 +8,8 @@ use safepassage_store::{CaseView, ConversationStatus, ConversationView};
 use super::errors;
 use super::lang::Lang;
 use super::roles::{
-    Allowed, Area, Assigning, CaseWork, Composition, Conversations, HandOffs, PlanReview, PlanWork, QueueWork,
+    Allowed, Area, Assigning, CaseWork, Composition, Conversations, HandOffs, Holding, Linking, PlanReview, PlanWork,
+    QueueWork,
 };
 use super::session;
 use crate::error::PageError;
@@ -18,6 +19,7 @@ use crate::AppState;
 pub(crate) trait SeesConversations: Area {}
 impl SeesConversations for Conversations {}
 impl SeesConversations for QueueWork {}
+impl SeesConversations for Linking {}
 
 /// Areas whose handlers may load a case.
 pub(crate) trait SeesCases: Area {}
@@ -28,6 +30,8 @@ impl SeesCases for PlanWork {}
 impl SeesCases for PlanReview {}
 /// Operations, for the hand-off package only (`CaseReach::HandOff`).
 impl SeesCases for HandOffs {}
+impl SeesCases for Holding {}
+impl SeesCases for Linking {}
 
 /// How far a person reaches into a conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -119,12 +123,14 @@ pub(crate) enum CaseReach {
     Full,
 }
 
-/// Owners (whoever opened the case or was given it) see it whole; coordinators see every open
-/// case; operations see only cases handed off to them, without history.
+/// Owners (whoever opened the case or was given it) see it whole; coordinators see every case (a
+/// finished one read-only, through the archive); operations see only cases handed off to them,
+/// without history.
 pub(crate) fn case_reach(role: Role, me: UserId, case: CaseFacts) -> CaseReach {
     match role {
         Role::Operator | Role::Specialist if case.owner == Some(me) => CaseReach::Full,
-        Role::Coordinator if case.state.is_open() => CaseReach::Full,
+        // Finished cases too: the archive, read-only (a finished case offers no move or form).
+        Role::Coordinator => CaseReach::Full,
         Role::Operations if case.state == CaseState::HandedOff => CaseReach::HandOff,
         _ => CaseReach::None,
     }
@@ -317,7 +323,7 @@ mod tests {
         assert_eq!(case_reach(Role::Specialist, me, others), CaseReach::None);
         assert_eq!(case_reach(Role::Operator, me, mine), CaseReach::Full);
         assert_eq!(case_reach(Role::Coordinator, me, others), CaseReach::Full);
-        assert_eq!(case_reach(Role::Coordinator, me, exited), CaseReach::None);
+        assert_eq!(case_reach(Role::Coordinator, me, exited), CaseReach::Full, "the archive");
         assert_eq!(case_reach(Role::Operations, me, others), CaseReach::None);
         assert_eq!(case_reach(Role::Operations, me, handed), CaseReach::HandOff);
         for role in [Role::Analyst, Role::Admin] {

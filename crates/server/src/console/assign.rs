@@ -66,7 +66,10 @@ pub(crate) async fn assign(
     };
     let page = format!("/console/cases/{id}");
     match state.store.assign_case(grant.case.id, UserId(to), staff.id, staff.role).await {
-        Ok(()) => Ok(views::see_other(&format!("{page}?notice=assigned"))),
+        Ok(()) => {
+            state.hub.unassigned_changed(grant.case.id, Some(UserId(to)));
+            Ok(views::see_other(&format!("{page}?notice=assigned")))
+        }
         Err(StoreError::Case(CaseError::NotASpecialist)) => {
             Ok(views::see_other(&format!("{page}?notice=assign-not-specialist")))
         }

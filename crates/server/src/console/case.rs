@@ -16,6 +16,7 @@ use super::confirm;
 use super::errors::{self, OrPage};
 use super::exit_plan;
 use super::form::{Form, Id};
+use super::holding;
 use super::lang::Lang;
 use super::locations::{self, LocationsPanel};
 use super::roles::{Allowed, CaseWork, Composition};
@@ -83,6 +84,14 @@ struct CasePage {
     locations: Option<LocationsPanel>,
     /// The exit plan, hand-off and outcome, for those who see the case whole.
     plan: Option<exit_plan::Section>,
+    /// When the applicant's next contact is expected (those who see the case whole).
+    waiting: Option<holding::WaitingPanel>,
+    /// Those who see the case whole write notes while it is open.
+    note_form: bool,
+    /// The holder issues (or re-issues) the codename.
+    codename_form: bool,
+    /// Relatives' conversations linked to the case (those who see it whole).
+    relatives: Vec<ConversationLink>,
 }
 
 /// `GET /console/cases/{id}`.
@@ -118,6 +127,20 @@ pub(crate) async fn page(
         CaseReach::Full => Some(exit_plan::section(&state, lang, staff, case).await?),
         _ => None,
     };
+    let waiting = holding::panel(&state, lang, staff, case, grant.reach).await?;
+    let relatives = match grant.reach {
+        CaseReach::Full => state.store.relatives(case.id).await.or_page(i18n, lang)?,
+        _ => Vec::new(),
+    };
+    let relatives = relatives
+        .iter()
+        .map(|c| ConversationLink {
+            href: format!("/console/conversations/{}", c.id),
+            short: short_id(&c.id.0),
+            channel: word(i18n, lang, "channel", c.channel.as_str()),
+            status: word(i18n, lang, "status", c.status.as_str()),
+        })
+        .collect();
     let path = format!("/console/cases/{id}");
     let page = CasePage {
         chrome: Chrome::staff(&state, lang, staff, &path, uri.query(), "case-title"),
@@ -142,6 +165,13 @@ pub(crate) async fn page(
         screening,
         locations,
         plan,
+        note_form: grant.reach == CaseReach::Full && case.state.is_open() && !case.shredded,
+        codename_form: case.state.is_open()
+            && !case.shredded
+            && case.assigned_to == Some(staff.id)
+            && matches!(staff.role, Role::Specialist | Role::Operator),
+        waiting,
+        relatives,
     };
     Ok(views::render(&state, lang, StatusCode::OK, &page))
 }

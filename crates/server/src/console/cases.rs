@@ -9,6 +9,7 @@ use safepassage_domain::{CaseState, Role};
 use safepassage_store::{CaseFilter, CaseView};
 
 use super::errors::OrPage;
+use super::holding;
 use super::lang::Lang;
 use super::roles::{Allowed, CaseLists, HandOffs};
 use super::session::Staff;
@@ -35,6 +36,9 @@ pub(crate) struct CaseRow {
     pub state_label: String,
     pub composition: Option<(u32, u32)>,
     pub updated: String,
+    /// What needs the holder first ("my cases"): `returning`, `overdue`, `plan_returned`,
+    /// `waiting`; empty in other lists.
+    pub attention: &'static str,
 }
 
 #[derive(Template)]
@@ -45,6 +49,10 @@ struct CasesPage {
     rows: Vec<CaseRow>,
     /// Coordinators: open cases no specialist holds yet (the bot's and the operators').
     unassigned: Option<Vec<CaseRow>>,
+    /// Coordinators: open cases whose expected contact is past.
+    silent: Option<Vec<CaseRow>>,
+    /// The live signal of case lists (not for operations' hand-offs).
+    case_events: bool,
     /// Coordinators: exit plans waiting for a decision (four eyes).
     to_approve: Option<Vec<PlanRow>>,
 }
@@ -136,17 +144,37 @@ async fn show(
     lists: Lists,
 ) -> Result<Response, PageError> {
     let i18n = &state.i18n;
-    let cases = state.store.cases(filter, LIST_LIMIT).await.or_page(i18n, lang)?;
-    let mut rows = rows(state, lang, &cases);
-    for row in &mut rows {
+    let mine = filter.assigned_to;
+    let mut cases = state.store.cases(filter, LIST_LIMIT).await.or_page(i18n, lang)?;
+    let mut rows_shown = match mine {
+        // "My cases": what needs the holder first.
+        Some(me) if me == staff.id => {
+            let attention = holding::order_mine(state, lang, me, &mut cases).await?;
+            let mut rows_shown = rows(state, lang, &cases);
+            for (row, a) in rows_shown.iter_mut().zip(attention) {
+                row.attention = a.as_str();
+            }
+            rows_shown
+        }
+        _ => rows(state, lang, &cases),
+    };
+    for row in &mut rows_shown {
         row.href = row.href.replacen("/console/cases", lists.href, 1);
     }
+    let case_events = path == "/console/cases";
+    let silent = match staff.role {
+        Role::Coordinator if case_events => Some(rows(state, lang, &holding::silent(state, lang).await?)),
+        _ => None,
+    };
+    let chrome = Chrome::staff(state, lang, staff, path, query, title);
     let page = CasesPage {
-        chrome: Chrome::staff(state, lang, staff, path, query, title),
+        chrome: if case_events { chrome.with_live() } else { chrome },
         intro: i18n.text(lang.language, intro),
-        rows,
+        rows: rows_shown,
         unassigned: lists.unassigned,
         to_approve: lists.to_approve,
+        silent,
+        case_events,
     };
     Ok(views::render(state, lang, StatusCode::OK, &page))
 }
@@ -163,6 +191,7 @@ fn rows(state: &AppState, lang: Lang, cases: &[CaseView]) -> Vec<CaseRow> {
             state_label: word(i18n, lang, "state", c.state.as_str()),
             composition: c.composition.map(|g| (g.size, g.officers)),
             updated: clock(c.updated_ms),
+            attention: "",
         })
         .collect()
 }

@@ -64,6 +64,10 @@ struct ConversationPage {
     can_take: bool,
     /// Places the applicant sent before the conversation had a case.
     locations: Vec<super::locations::LocationRow>,
+    /// The case's facts for those within its need to know.
+    case_panel: Option<super::conversation_case::CasePanel>,
+    /// Relatives: the case this is a relative's conversation of, or the form to link it.
+    relative: super::relatives::RelativePart,
 }
 
 pub(crate) fn sender_word(sender: Sender) -> &'static str {
@@ -106,6 +110,8 @@ pub(crate) async fn page(
         .as_ref()
         .filter(|c| access::sees_case(staff.role, staff.id, c))
         .map(|c| CaseLink { href: format!("/console/cases/{}", c.id), short: short_id(&c.id.0) });
+    let case_panel = super::conversation_case::panel(&state, lang, staff, conversation, grant.case.as_ref()).await?;
+    let relative = super::relatives::conversation_part(&state, lang, staff, conversation, grant.reach).await?;
     let under_duress = grant.case.as_ref().is_some_and(|c| c.under_duress_since_ms.is_some());
     let summary = state.flow_summary(conversation.id).await.or_page(i18n, lang)?.unwrap_or_default();
     let write = grant.reach == Reach::Write;
@@ -133,6 +139,8 @@ pub(crate) async fn page(
         can_open_case: write && takes && conversation.case.is_none(),
         can_take: takes && conversation.status == ConversationStatus::Queued,
         locations: super::locations::of_conversation(&state, lang, conversation).await?,
+        case_panel,
+        relative,
     };
     Ok(views::render(&state, lang, StatusCode::OK, &page))
 }
@@ -209,5 +217,6 @@ pub(crate) async fn open_case(
     };
     let case =
         state.store.open_case(Some(grant.conversation.id), kind, who.staff.id).await.or_page(&state.i18n, lang)?;
+    state.hub.unassigned_changed(case, Some(who.staff.id));
     Ok(views::see_other(&format!("/console/cases/{case}")))
 }

@@ -19,7 +19,7 @@ use super::conversation::sender_word;
 use super::errors::OrPage;
 use super::form::Id;
 use super::lang::{self, Lang};
-use super::roles::{Allowed, Conversations, QueueWork};
+use super::roles::{Allowed, CaseLists, Conversations, QueueWork};
 use super::session;
 use super::views::clock;
 use crate::error::PageError;
@@ -78,6 +78,27 @@ pub(crate) async fn conversation(
         (m.seq > last).then(|| message_event(m.seq, sender_word(m.sender), &for_staff(m.sender, &m.text), m.at_ms))
     });
     Ok(sse(stream::iter(first).chain(live).boxed()))
+}
+
+/// `GET /console/cases/events`: `event: contact` (`data` = the case id) when the applicant of
+/// a case the viewer holds makes contact, coordinators hearing of every case; and for
+/// coordinators `event: unassigned` when their unassigned list changed. Ids only, like the
+/// queue's signal; console.js re-reads the list. Ends with the session like the others (the
+/// role is the session's: a change of role ends it).
+pub(crate) async fn cases(State(state): State<AppState>, who: Allowed<CaseLists>) -> Events {
+    let receiver = state.hub.subscribe_cases();
+    let (me, coordinator) = (who.staff.id, who.staff.role == safepassage_domain::Role::Coordinator);
+    let watch = Watch::new(&state, who.staff.token_hash(), receiver);
+    sse(watch
+        .stream(move |signal: crate::hub::CaseSignal| {
+            let name = match signal.kind {
+                crate::hub::CaseSignalKind::Contact if coordinator || signal.holder == Some(me) => "contact",
+                crate::hub::CaseSignalKind::Unassigned if coordinator => "unassigned",
+                _ => return None,
+            };
+            Some(SseEvent::default().event(name).data(signal.case.to_string()))
+        })
+        .boxed())
 }
 
 fn message_event(seq: i64, from: &str, text: &str, at_ms: i64) -> SseEvent {

@@ -4,14 +4,17 @@
 mod access;
 mod account;
 mod admin;
+mod archive;
 mod assign;
 mod auth;
 mod case;
 mod case_map;
 mod cases;
+mod codename;
 mod codename_mask;
 mod confirm;
 mod conversation;
+mod conversation_case;
 mod cookies;
 mod csrf;
 mod errors;
@@ -20,10 +23,13 @@ mod exit_plan;
 mod flows;
 mod form;
 mod handoff;
+mod holding;
 mod home;
 mod lang;
 mod locations;
+mod notes;
 mod queue;
+mod relatives;
 mod roles;
 mod screening;
 mod session;
@@ -104,6 +110,13 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/console/handoffs/{id}/package.geojson", get(handoff::export_geojson))
         .route("/console/handoffs/{id}/package.txt", get(handoff::export_text))
         .route("/console/handoffs/{id}/report", post(handoff::report))
+        // Who holds a case: waiting and silence.
+        .route("/console/cases/{id}/next-contact", post(holding::set_next_contact))
+        .route("/console/cases/events", get(events::cases))
+        .route("/console/cases/{id}/notes", post(notes::add))
+        .route("/console/cases/{id}/codename", post(codename::issue))
+        .route("/console/conversations/{id}/relative", post(relatives::link))
+        .route("/console/cases/archive", get(archive::page))
         // Innermost first: the CSRF check runs before any handler, its refusals get the
         // request id like every other error page, and everything sees the console's state.
         .layer(middleware::from_fn(csrf::check))

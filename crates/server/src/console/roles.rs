@@ -83,6 +83,19 @@ area!(
     /// domain's: never the plan's author).
     PlanReview => [Coordinator]
 );
+area!(
+    /// Waiting and silence: the holder (or a coordinator) sets when the next contact is due;
+    /// the domain checks who holds the case.
+    Holding => [Operator, Specialist, Coordinator]
+);
+area!(
+    /// Relatives: the specialist answering a relative's conversation links it to their case.
+    Linking => [Specialist]
+);
+area!(
+    /// The archive of closed and exited cases: coordinators find them, read-only.
+    Archive => [Coordinator]
+);
 
 /// Proof that the session's user has a role of area `A`.
 pub(crate) struct Allowed<A: Area> {

@@ -32,6 +32,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("exit_plan_section", include_str!("../../templates/console/exit_plan_section.html")),
     ("exit_confirm", include_str!("../../templates/console/exit_confirm.html")),
     ("handoff", include_str!("../../templates/console/handoff.html")),
+    ("codename", include_str!("../../templates/console/codename.html")),
+    ("archive", include_str!("../../templates/console/archive.html")),
 ];
 
 const SOURCES: &[(&str, &str)] = &[
@@ -55,6 +57,12 @@ const SOURCES: &[(&str, &str)] = &[
     ("location_words", include_str!("../location_words.rs")),
     ("exit_plan", include_str!("exit_plan.rs")),
     ("handoff", include_str!("handoff.rs")),
+    ("holding", include_str!("holding.rs")),
+    ("notes", include_str!("notes.rs")),
+    ("codename", include_str!("codename.rs")),
+    ("conversation_case", include_str!("conversation_case.rs")),
+    ("relatives", include_str!("relatives.rs")),
+    ("archive", include_str!("archive.rs")),
 ];
 
 /// Prefixes of the ids handlers name as string literals.
@@ -88,6 +96,7 @@ const PREFIXES: &[&str] = &[
     "exit",
     "outcome",
     "report",
+    "holding",
 ];
 
 fn ids_of(source: &str) -> Vec<&str> {

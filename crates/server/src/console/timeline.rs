@@ -79,7 +79,10 @@ pub(crate) fn actor(event: &Event) -> Option<UserId> {
         | Event::ExitRecorded { by, .. }
         | Event::OutcomeRecorded { by, .. }
         | Event::PackageViewed { by, .. }
-        | Event::PackageExported { by, .. } => Some(*by),
+        | Event::PackageExported { by, .. }
+        | Event::NextContactSet { by, .. }
+        | Event::CodenameIssuedByStaff { by, .. }
+        | Event::RelativeLinked { by, .. } => Some(*by),
         Event::CaseShredded { by, .. } | Event::LocationReported { by, .. } => *by,
         _ => None,
     }
@@ -201,6 +204,15 @@ fn describe(state: &AppState, lang: Lang, event: &Event, names: &Names) -> Strin
                 ),
             ],
         ),
+        Event::CodenameIssuedByStaff { by, replaced: true, .. } => {
+            say("timeline-codename-reissued-by-staff", &[("who", who(by))])
+        }
+        Event::CodenameIssuedByStaff { by, .. } => say("timeline-codename-issued-by-staff", &[("who", who(by))]),
+        Event::RelativeLinked { by, .. } => say("timeline-relative-linked", &[("who", who(by))]),
+        Event::DeployedReported { .. } => say("timeline-deployed-reported", &[]),
+        Event::NextContactSet { at_ms, by, .. } => {
+            say("timeline-next-contact-set", &[("who", who(by)), ("at", super::views::clock(*at_ms).into())])
+        }
         other => say("timeline-other", &[("kind", other.kind().into())]),
     }
 }

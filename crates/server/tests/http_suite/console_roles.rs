@@ -119,6 +119,10 @@ async fn every_role_against_every_console_route() {
         (format!("/console/admin/users/{}/reset", other_operator.id.0), [403, 403, 403, 403, 403, 200]),
         // Screening signals link cases to each other: coordinators only.
         ("/console/signals".into(), [403, 403, 200, 403, 403, 403]),
+        // Who holds a case: the live signal of the case lists (ids only).
+        ("/console/cases/events".into(), [200, 200, 200, 403, 403, 403]),
+        // The archive of finished cases: coordinators only.
+        ("/console/cases/archive".into(), [403, 403, 200, 403, 403, 403]),
     ];
     for (path, expected) in &reads {
         for (i, role) in Role::ALL.iter().enumerate() {
@@ -130,7 +134,7 @@ async fn every_role_against_every_console_route() {
     // Writes: each role acts on objects that are as much "its own" as they can be, so that a
     // refusal comes from the rules and not from someone else's ownership.
     type Route = &'static str;
-    let writes: [(Route, Expect); 29] = [
+    let writes: [(Route, Expect); 33] = [
         ("take a waiting conversation", [303, 303, 403, 403, 403, 403]),
         ("reply in own conversation", [303, 303, 404, 403, 403, 403]),
         ("close own conversation", [303, 303, 404, 403, 403, 403]),
@@ -168,6 +172,13 @@ async fn every_role_against_every_console_route() {
         ("record the exit of own completed hand-off", [303, 303, 303, 403, 403, 403]),
         ("record an outcome of own exited case", [303, 303, 404, 403, 403, 403]),
         ("report on a hand-off", [403, 403, 403, 303, 403, 403]),
+        // Waiting: the holder of a case (or a coordinator) sets when the next contact is due.
+        ("set the next contact of own case", [303, 303, 303, 403, 403, 403]),
+        ("write a note on own case", [303, 303, 303, 403, 403, 403]),
+        // The holder issues a codename (shown once on the answer); coordinators hold no case.
+        ("issue a codename for own case", [200, 200, 403, 403, 403, 403]),
+        // Relatives: the specialist answering a conversation links it to their own case.
+        ("link own conversation to own case as a relative's", [403, 303, 403, 403, 403, 403]),
     ];
     for (what, expected) in writes {
         for (i, role) in Role::ALL.iter().enumerate() {
@@ -231,6 +242,22 @@ async fn every_role_against_every_console_route() {
                 "flag own case as suspicious" => (
                     format!("/console/cases/{}/flag", case_owned_by(&server, me, CaseKind::Individual).await),
                     vec![("reason", "the same words as another case".into())],
+                ),
+                "link own conversation to own case as a relative's" => (
+                    format!("/console/conversations/{}/relative", assigned_to(&server, me).await),
+                    vec![("case", case_owned_by(&server, me, CaseKind::Individual).await.0.to_string())],
+                ),
+                "issue a codename for own case" => (
+                    format!("/console/cases/{}/codename", case_owned_by(&server, me, CaseKind::Individual).await),
+                    vec![],
+                ),
+                "write a note on own case" => (
+                    format!("/console/cases/{}/notes", case_owned_by(&server, me, CaseKind::Individual).await),
+                    vec![("text", "a note".into())],
+                ),
+                "set the next contact of own case" => (
+                    format!("/console/cases/{}/next-contact", case_owned_by(&server, me, CaseKind::Individual).await),
+                    vec![("days", "3".into())],
                 ),
                 "assign a case to a specialist" => (
                     format!("/console/cases/{}/assign", case_owned_by(&server, me, CaseKind::Individual).await),
@@ -371,6 +398,10 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         format!("/console/cases/{case}/exit"),
         format!("/console/cases/{case}/outcome"),
         format!("/console/handoffs/{case}/report"),
+        format!("/console/cases/{case}/next-contact"),
+        format!("/console/cases/{case}/notes"),
+        format!("/console/cases/{case}/codename"),
+        format!("/console/conversations/{conversation}/relative"),
     ];
     let fields = [
         ("text", "hi"),
@@ -388,6 +419,7 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         ("to", "00000000-0000-0000-0000-000000000000"),
         ("place", "48.0159, 37.8028"),
         ("source", "staff_call"),
+        ("days", "3"),
     ];
     for path in &routes {
         let url = session.url(path);
@@ -417,6 +449,10 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
     assert!(!server.state.store.case(case).await.unwrap().unwrap().shredded);
     assert!(server.state.store.locations(case).await.unwrap().is_empty());
     assert_eq!(server.state.store.case(case).await.unwrap().unwrap().assigned_to, Some(operator.id));
+    assert_eq!(server.state.store.case_wait(case).await.unwrap().unwrap().next_contact_ms, None);
+    assert!(server.state.store.notes(case).await.unwrap().is_empty());
+    assert!(!server.state.store.case(case).await.unwrap().unwrap().has_codename);
+    assert_eq!(server.state.store.relative_of(conversation).await.unwrap(), None);
     let untouched = server.state.store.user(other.id).await.unwrap().unwrap();
     assert_eq!(untouched.status, safepassage_store::AccountStatus::Active);
     assert_eq!(session.get("/console").await.status(), 200, "still logged in");

@@ -238,10 +238,10 @@ async fn a_case_moves_only_as_the_role_allows_and_shows_its_timeline() {
     let case_id = safepassage_domain::CaseId(case_path.trim_start_matches("/console/cases/").parse().unwrap());
     let case = server.state.store.case(case_id).await.unwrap().unwrap();
     assert_eq!(case.composition.map(|c| (c.size, c.officers)), Some((12, 2)));
-    // Closing takes it out of the coordinator's sight: back to the list.
+    // Closing keeps it in the coordinator's sight, read-only (the archive): back to its page.
     let closed =
         boss.post(&format!("{case_path}/transition"), &[("transition", "close:duplicate"), ("confirm", "1")]).await;
-    assert_eq!(location(&closed), "/console/cases?notice=moved");
+    assert_eq!(location(&closed), format!("{case_path}?notice=moved"));
     assert_eq!(server.state.store.case(case_id).await.unwrap().unwrap().state, CaseState::Closed);
 }
 

@@ -3,6 +3,7 @@
 
 mod basics;
 mod case_assignment;
+mod case_holding;
 mod chat_api;
 mod chat_flows;
 mod chat_pages;

@@ -629,6 +629,24 @@ async fn apply<'a>(
                 .execute(&mut *conn)
                 .await?;
         }
+        Op::SetNextContact { id, next_ms } => {
+            let changed = sqlx::query(
+                "UPDATE cases SET next_contact_ms = $2 WHERE id = $1 AND state NOT IN ('exited', 'closed')",
+            )
+            .bind(id.0)
+            .bind(next_ms)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            expect_one(changed, "the case finished meanwhile")?;
+        }
+        Op::RecordContact { id } => {
+            sqlx::query("UPDATE cases SET last_contact_ms = $2, next_contact_ms = NULL WHERE id = $1")
+                .bind(id.0)
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
+        }
         Op::ShredConversation { conversation, idle_before_ms, event_index } => {
             // The guard first: the statements after it run only for a conversation that passed.
             let changed = sqlx::query(
@@ -683,6 +701,45 @@ async fn apply<'a>(
             .await?;
         }
         Op::Exit(exit) => super::exit_plans::apply_exit(conn, exit, at).await?,
+        Op::ReportDeployed { id } => {
+            sqlx::query("UPDATE cases SET deployed_reported_ms = $2 WHERE id = $1")
+                .bind(id.0)
+                .bind(at)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Op::LinkRelative { conversation, case } => {
+            let changed = sqlx::query(
+                "UPDATE conversations SET relative_of = $2 WHERE id = $1 AND case_id IS NULL \
+                 AND relative_of IS NULL",
+            )
+            .bind(conversation.0)
+            .bind(case.0)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            expect_one(changed, "the conversation was linked meanwhile")?;
+        }
+        Op::ReplaceCodename { id, hash } => {
+            let taken = sqlx::query("SELECT 1 FROM cases WHERE codename_hash = $1")
+                .bind(hash.as_slice())
+                .fetch_optional(&mut *conn)
+                .await?;
+            if taken.is_some() {
+                return Err(StoreError::Conflict("codename in use"));
+            }
+            let changed = sqlx::query(
+                "UPDATE cases SET codename_hash = $2, updated_ms = $3 WHERE id = $1 \
+                 AND state NOT IN ('exited', 'closed')",
+            )
+            .bind(id.0)
+            .bind(hash.as_slice())
+            .bind(at)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            expect_one(changed, "the case finished meanwhile")?;
+        }
     }
     Ok(())
 }

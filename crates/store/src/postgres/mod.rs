@@ -5,6 +5,7 @@ mod apply;
 mod audit;
 mod commits;
 mod exit_plans;
+mod holding;
 mod location_reads;
 mod reads;
 

@@ -443,6 +443,47 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
             ])?;
         }
         Op::Exit(exit) => super::exit_plans::apply_exit(tx, exit, at)?,
+        Op::SetNextContact { id, next_ms } => {
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE cases SET next_contact_ms = ?2 WHERE id = ?1 AND state NOT IN ('exited', 'closed')",
+                )?
+                .execute(params![id.as_bytes(), next_ms])?;
+            expect_one(changed, "the case finished meanwhile")?;
+        }
+        Op::RecordContact { id } => {
+            tx.prepare_cached("UPDATE cases SET last_contact_ms = ?2, next_contact_ms = NULL WHERE id = ?1")?
+                .execute(params![id.as_bytes(), at])?;
+        }
+        Op::ReportDeployed { id } => {
+            tx.prepare_cached("UPDATE cases SET deployed_reported_ms = ?2 WHERE id = ?1")?
+                .execute(params![id.as_bytes(), at])?;
+        }
+        Op::LinkRelative { conversation, case } => {
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE conversations SET relative_of = ?2 WHERE id = ?1 AND case_id IS NULL \
+                     AND relative_of IS NULL",
+                )?
+                .execute(params![conversation.as_bytes(), case.as_bytes()])?;
+            expect_one(changed, "the conversation was linked meanwhile")?;
+        }
+        Op::ReplaceCodename { id, hash } => {
+            let taken: Option<i64> = tx
+                .prepare_cached("SELECT 1 FROM cases WHERE codename_hash = ?1")?
+                .query_row(params![hash.as_slice()], |r| r.get(0))
+                .optional()?;
+            if taken.is_some() {
+                return Err(StoreError::Conflict("codename in use"));
+            }
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE cases SET codename_hash = ?2, updated_ms = ?3 WHERE id = ?1 \
+                     AND state NOT IN ('exited', 'closed')",
+                )?
+                .execute(params![id.as_bytes(), hash.as_slice(), at])?;
+            expect_one(changed, "the case finished meanwhile")?;
+        }
     }
     Ok(())
 }

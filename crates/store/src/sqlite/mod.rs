@@ -4,6 +4,7 @@
 mod apply;
 mod audit;
 mod exit_plans;
+mod holding;
 mod location_reads;
 mod reads;
 

@@ -553,6 +553,31 @@ impl Backend for SqliteBackend {
         self.read_audit_state().await
     }
 
+    async fn case_waits(&self, holder: Option<UserId>, limit: i64) -> Result<Vec<crate::store::CaseWait>, StoreError> {
+        self.read_case_waits(holder, limit).await
+    }
+
+    async fn case_wait(&self, id: CaseId) -> Result<Option<crate::store::CaseWait>, StoreError> {
+        self.read_case_wait(id).await
+    }
+
+    async fn relative_of(&self, conversation: ConversationId) -> Result<Option<CaseId>, StoreError> {
+        self.read_relative_of(conversation).await
+    }
+
+    async fn relatives(&self, case: CaseId) -> Result<Vec<ConversationId>, StoreError> {
+        self.read_relatives(case).await
+    }
+
+    async fn archived_cases(
+        &self,
+        states: &'static [safepassage_domain::CaseState],
+        range: (i64, i64),
+        page: (i64, i64),
+    ) -> Result<Vec<CaseId>, StoreError> {
+        self.read_archived_cases(states, range, page).await
+    }
+
     async fn init_audit(&self, new: NewAuditKey) -> Result<(Uuid, WrappedKey, Option<SwitchOver>), StoreError> {
         self.init_audit_key(new).await
     }

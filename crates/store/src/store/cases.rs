@@ -128,7 +128,7 @@ impl Store {
     }
 
     /// Argon2 is slow by design: it runs off the async threads.
-    async fn hash_codename(&self, codename: &Codename) -> Result<[u8; 32], StoreError> {
+    pub(super) async fn hash_codename(&self, codename: &Codename) -> Result<[u8; 32], StoreError> {
         let keys = self.keys.clone();
         let digits = zeroize::Zeroizing::new(codename.digits().to_owned());
         Ok(tokio::task::spawn_blocking(move || keys.codename.hash(&digits)).await?)
@@ -201,7 +201,7 @@ impl PreparedCodename {
     }
 }
 
-fn random_codename() -> Result<Codename, StoreError> {
+pub(super) fn random_codename() -> Result<Codename, StoreError> {
     let mut bytes = [0u8; 15];
     getrandom::getrandom(&mut bytes).map_err(|e| StoreError::Database(format!("no randomness: {e}")))?;
     // Rejection sampling keeps every digit uniform (256 is not a multiple of 10).

@@ -10,6 +10,7 @@ mod encryption;
 mod exit_plans;
 mod flow_library;
 mod flows;
+mod holding;
 mod keys;
 mod locations;
 mod queue;

@@ -411,7 +411,7 @@ async fn a_specialist_links_a_relatives_conversation_to_their_case() {
 
 #[tokio::test]
 async fn closed_and_exited_cases_stay_findable_by_coordinators_read_only() {
-    use safepassage_domain::{CaseState, CloseReason, Transition};
+    use safepassage_domain::{CloseReason, Transition};
     let server = TestServer::start().await;
     let specialist = server.staff(Role::Specialist, "spec-arch").await;
     let coordinator = server.staff(Role::Coordinator, "coord-arch").await;
@@ -420,17 +420,8 @@ async fn closed_and_exited_cases_stay_findable_by_coordinators_read_only() {
     let closed = store.open_case(None, CaseKind::Individual, specialist.id).await.unwrap();
     let close = Transition::Close { reason: CloseReason::Withdrew };
     store.transition_case(closed, close, specialist.id, Role::Specialist).await.unwrap();
-    let exited = store.open_case(None, CaseKind::Individual, specialist.id).await.unwrap();
-    for (to, who, role) in [
-        (CaseState::Registered, specialist.id, Role::Specialist),
-        (CaseState::Deployed, specialist.id, Role::Specialist),
-        (CaseState::Located, specialist.id, Role::Specialist),
-        (CaseState::PlanApproved, coordinator.id, Role::Coordinator),
-        (CaseState::HandedOff, coordinator.id, Role::Coordinator),
-        (CaseState::Exited, coordinator.id, Role::Coordinator),
-    ] {
-        store.transition_case(exited, Transition::Advance { to }, who, role).await.unwrap();
-    }
+    let exited =
+        super::exit_plan::case_at(&server, (specialist.id, Role::Specialist), super::exit_plan::Stage::Exited).await;
     let open = store.open_case(None, CaseKind::Individual, specialist.id).await.unwrap();
 
     assert!(c.page("/console/cases").await.contains("href=\"/console/cases/archive\""));

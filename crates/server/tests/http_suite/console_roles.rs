@@ -162,7 +162,7 @@ async fn every_role_against_every_console_route() {
         // analysts or admins.
         ("add a location to own case", [303, 303, 303, 403, 403, 403]),
         // The exit path: the holder writes, coordinators decide (never their own), operations
-        // report; an exited case is out of coordinators' sight (404).
+        // report; coordinators see exited cases too (the archive) and may record an outcome.
         ("write a plan for own located case", [303, 303, 303, 403, 403, 403]),
         ("submit own draft", [303, 303, 303, 403, 403, 403]),
         ("approve a submitted plan", [403, 403, 303, 403, 403, 403]),
@@ -170,7 +170,7 @@ async fn every_role_against_every_console_route() {
         ("send the instructions of own approved plan", [303, 303, 303, 403, 403, 403]),
         ("hand off an approved plan", [403, 403, 303, 403, 403, 403]),
         ("record the exit of own completed hand-off", [303, 303, 303, 403, 403, 403]),
-        ("record an outcome of own exited case", [303, 303, 404, 403, 403, 403]),
+        ("record an outcome of own exited case", [303, 303, 303, 403, 403, 403]),
         ("report on a hand-off", [403, 403, 403, 303, 403, 403]),
         // Waiting: the holder of a case (or a coordinator) sets when the next contact is due.
         ("set the next contact of own case", [303, 303, 303, 403, 403, 403]),

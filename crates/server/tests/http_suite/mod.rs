@@ -21,6 +21,7 @@ mod exit_plan;
 mod flow_webhooks;
 pub mod location;
 mod rate_limits;
+mod safe_exit_walk;
 mod screening;
 mod shredding;
 

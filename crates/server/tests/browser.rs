@@ -203,7 +203,7 @@ async fn browser_scenarios() {
         started.elapsed().as_secs(),
         screenshots.join("failures").display()
     );
-    for name in ["chat-ru-320.png", "queue.png", "case.png"] {
+    for name in ["chat-ru-320.png", "queue.png", "case.png", "case-exit-path.png", "case-map.png", "package.png"] {
         assert!(screenshots.join(name).is_file(), "the browser tests passed but did not save {name}");
     }
     say(format!("browser tests passed in {} s; screenshots in {}", started.elapsed().as_secs(), screenshots.display()));

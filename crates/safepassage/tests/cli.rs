@@ -185,13 +185,69 @@ async fn demo_starts_on_a_fresh_directory_and_twice_is_harmless() {
     // Metrics are not on the public listener.
     assert_eq!(reqwest::get(format!("{}/metrics", first.base)).await.unwrap().status(), 404);
     drop(first);
+    let seeded = case_states(dir.path());
 
     let second = start_demo(dir.path()).await;
     assert_eq!(get_when_up(&format!("{}/healthz", second.base)).await.status(), 200);
     let metrics = get_when_up(&format!("{}/metrics", second.metrics)).await.text().await.unwrap();
     assert!(metrics.contains(r#"safepassage_store_rows{table="users"} 7"#), "seeded once: {metrics}");
+    assert_eq!(case_states(dir.path()), seeded, "the cases are seeded once");
     let mode = std::fs::metadata(dir.path().join("safepassage-data/demo.key")).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
+}
+
+/// Every case's state in the demo store under `dir`, sorted.
+fn case_states(dir: &Path) -> Vec<String> {
+    let db = rusqlite::Connection::open(dir.join("safepassage-data/demo.db")).unwrap();
+    let mut statement = db.prepare("SELECT state FROM cases ORDER BY state").unwrap();
+    statement.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
+/// Logs a demo account in (its printed password, the shared TOTP secret) on `running`'s console.
+async fn demo_login(running: &Running, name: &str, password: &str) -> reqwest::Client {
+    let client =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = client.get(format!("{}/console/login", running.console)).send().await.unwrap().text().await.unwrap();
+    let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let code =
+        totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, b"safepassage-demo-20b".to_vec(), None, "t".into())
+            .unwrap()
+            .generate_current()
+            .unwrap();
+    let form = [("csrf", csrf.as_str()), ("username", name), ("password", password), ("totp", code.as_str())];
+    let response = client.post(format!("{}/console/login", running.console)).form(&form).send().await.unwrap();
+    assert_eq!(response.status(), 303, "login of {name}");
+    let to = response.headers().get("location").unwrap().to_str().unwrap().to_owned();
+    assert!(!to.starts_with("/console/login"), "login of {name} refused: {to}");
+    client
+}
+
+/// The demo shows the whole path: a case in every state (a group among them), conversations
+/// waiting, and a package for operations.
+#[tokio::test]
+async fn demo_seeds_a_case_in_every_state_and_a_package_for_operations() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = start_demo(dir.path()).await;
+    let states = case_states(dir.path());
+    for state in ["inquiry", "registered", "deployed", "located", "plan_approved", "handed_off", "exited", "closed"] {
+        assert!(states.iter().any(|s| s == state), "a case at {state}: {states:?}");
+    }
+    let db = rusqlite::Connection::open(dir.path().join("safepassage-data/demo.db")).unwrap();
+    let count = |sql: &str| db.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(count("SELECT count(*) FROM cases WHERE group_size = 4 AND group_officers = 1"), 1, "a group case");
+    assert!(count("SELECT count(*) FROM location_reports") >= 3, "location reports for the map and history");
+
+    let operations = demo_login(&running, "demo.operations", "demo-operations-password").await;
+    let page = operations.get(format!("{}/console/handoffs", running.console)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert_eq!(page.matches("href=\"/console/handoffs/").count(), 1, "one package for operations: {page}");
+
+    let coordinator = demo_login(&running, "demo.coordinator", "demo-coordinator-password").await;
+    let cases = coordinator.get(format!("{}/console/cases", running.console)).send().await.unwrap();
+    assert_eq!(cases.status(), 200);
+    let cases = cases.text().await.unwrap();
+    assert_eq!(cases.matches("#plan\"").count(), 1, "one plan waits for a coordinator: {cases}");
 }
 
 #[test]

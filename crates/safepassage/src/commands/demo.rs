@@ -3,8 +3,10 @@
 
 use std::process::ExitCode;
 
-use safepassage_domain::{CaseKind, CaseState, Channel, Language, Role, Sender, Transition, UserId};
-use safepassage_store::{NoteKind, Store};
+use safepassage_domain::{Role, UserId};
+use safepassage_store::Store;
+
+use super::demo_world::Cast;
 
 use crate::settings::Settings;
 
@@ -39,7 +41,7 @@ async fn seed(store: &Store) -> anyhow::Result<()> {
         ids.push((role, id));
     }
     // A second coordinator, so that a plan one coordinator wrote can be approved (four eyes).
-    super::user::create_active(
+    let coordinator2 = super::user::create_active(
         store,
         Role::Coordinator,
         "demo.coordinator2",
@@ -50,28 +52,14 @@ async fn seed(store: &Store) -> anyhow::Result<()> {
     let id_of = |role: Role| {
         ids.iter().find(|(r, _)| *r == role).map(|(_, id)| *id).unwrap_or(safepassage_domain::UserId(uuid::Uuid::nil()))
     };
-
-    let waiting = store.start_conversation(Channel::Web, Language::Ru, None, None).await?;
-    store.append_message(&waiting, Sender::Applicant, "Здравствуйте. Мужа призвали, что ему делать?").await?;
-    store
-        .append_message(&waiting, Sender::Bot, "Здравствуйте. Вы на связи со службой помощи. Оператор скоро ответит.")
-        .await?;
-    store.queue_conversation(waiting.id, false).await?;
-
-    let registered = store.start_conversation(Channel::Telegram, Language::Uk, Some("demo-telegram-1"), None).await?;
-    store.append_message(&registered, Sender::Applicant, "Добрий день. Хочу зареєструватися.").await?;
-    let specialist = id_of(Role::Specialist);
-    let case = store.open_case(Some(registered.id), CaseKind::Group, specialist).await?;
-    store
-        .transition_case(case, Transition::Advance { to: CaseState::Registered }, specialist, Role::Specialist)
-        .await?;
-    store.set_group_composition(case, 4, 1, specialist, Role::Specialist).await?;
-    store.add_note(case, NoteKind::Note, specialist, "Group of four, one officer. Prefers evening contact.").await?;
-
-    let english = store.start_conversation(Channel::Web, Language::En, None, None).await?;
-    store.append_message(&english, Sender::Applicant, "Hello, I am asking for my brother.").await?;
-    store.queue_conversation(english.id, true).await?;
-    Ok(())
+    let cast = Cast {
+        operator: id_of(Role::Operator),
+        specialist: id_of(Role::Specialist),
+        coordinator: id_of(Role::Coordinator),
+        coordinator2,
+        operations: id_of(Role::Operations),
+    };
+    super::demo_world::seed(store, &cast).await
 }
 
 fn print_logins(at: &super::serve::Addresses) -> anyhow::Result<()> {
@@ -79,7 +67,8 @@ fn print_logins(at: &super::serve::Addresses) -> anyhow::Result<()> {
     println!("{}", at.line("Safe Passage demo"));
     println!("Demo logins (password; every account shares the TOTP secret {secret}):");
     for role in Role::ALL {
-        println!("  demo.{role:<12} {}", demo_password(role));
+        let name = format!("demo.{role}");
+        println!("  {name:<17} {}", demo_password(role));
     }
     println!(
         "  demo.coordinator2 {} (a second coordinator: four eyes on exit plans)",

@@ -3,6 +3,7 @@
 mod audit;
 mod cases;
 mod demo;
+mod demo_world;
 mod flows;
 mod keys;
 mod serve;

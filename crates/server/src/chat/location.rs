@@ -301,16 +301,12 @@ pub(super) async fn post_location(
     Ok((StatusCode::CREATED, Json(LocationReceived { received: true })))
 }
 
-/// Records the applicant's report on their conversation (and its case, if any).
+/// Records the applicant's report on their conversation (and its case, if any), and tells the
+/// flow that waits and the staff who watch (`AppState::applicant_sends_location`).
 async fn report_location(
     state: &AppState,
     conversation: &safepassage_store::ConversationView,
     report: &LocationReport,
 ) -> Result<(), safepassage_store::StoreError> {
-    state.store.record_applicant_location(conversation.id, report).await?;
-    // lead: the flow engine has no `wait_for_location` / `has_location` yet; when it does, a
-    // flow waiting for a location resumes here with a `geo:LAT,LON` input (as RapidPro does).
-    // lead: tell the console live (hub) that the applicant sent a location; today staff see it
-    // on the case page (and the conversation's reports through `Store::conversation_locations`).
-    Ok(())
+    state.applicant_sends_location(conversation, report).await
 }

@@ -44,10 +44,9 @@ impl AppState {
             self.applicant_contact(case).await?;
         }
         let shown = self.i18n.text(conversation.language, IN_TRANSCRIPT);
-        if self.bot.is_some() && conversation.status == ConversationStatus::Bot {
-            if self.resume_flow_with(conversation, flow_input(report), &shown).await?.is_some() {
-                return Ok(());
-            }
+        let bot_holds_it = self.bot.is_some() && conversation.status == ConversationStatus::Bot;
+        if bot_holds_it && self.resume_flow_with(conversation, flow_input(report), &shown).await?.is_some() {
+            return Ok(());
         }
         let message = self.store.append_message(conversation, Sender::Applicant, &shown).await?;
         self.publish(&message);

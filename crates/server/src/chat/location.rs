@@ -2,8 +2,9 @@
 //! JavaScript needed; with it, `location.js` offers "use my position" and fills the form from
 //! the browser with its accuracy) and `POST /api/v1/chat/location`. Same session, cross-site and
 //! flood rules as a message. The report joins the conversation's case when it has one, else it
-//! stays with the conversation (see `Store::record_applicant_location`). The applicant gets a
-//! calm confirmation; nothing of the place is logged or echoed back.
+//! stays with the conversation (see `Store::record_applicant_location`); a flow that waits in
+//! the conversation takes it as its input (`AppState::applicant_sends_location`). The applicant
+//! gets a calm confirmation; nothing of the place is logged or echoed back.
 
 use askama::Template;
 use axum::extract::rejection::{FormRejection, QueryRejection};
@@ -251,7 +252,8 @@ pub struct LocationReceived {
 }
 
 /// Sends where the applicant is. `201` once it is durably stored (sealed); the place is never
-/// sent back.
+/// sent back. A bot flow waiting in the conversation receives it (a point as the attachment
+/// `geo:LAT,LON`, words as text); the transcript shows only that a location was sent.
 #[utoipa::path(
     post,
     path = "/api/v1/chat/location",

@@ -86,8 +86,16 @@ async fn a_flow_waiting_for_a_location_routes_the_point_and_asks_again_after_wor
     assert_eq!(created["messages"][0]["text"], "Where are you?", "{created}");
     let conversation = server.state.conversation_for_token(&token).await.unwrap().unwrap().id;
 
-    // A place in words resumes the flow as text: not a location, so it asks again.
-    send_location(&server, &token, json!({ "text": "in the basement of the school" })).await;
+    // A place in words, from the page's form (no JavaScript), resumes the flow as text: not a
+    // location, so it asks again.
+    let posted = client()
+        .post(server.url("/chat/location"))
+        .header("cookie", format!("sp_chat={token}"))
+        .form(&[("place", "in the basement of the school"), ("source", "applicant_typed"), ("lang", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 303);
     let said = transcript(&server, conversation).await;
     let texts: Vec<&str> = said.iter().map(|(_, t)| t.as_str()).collect();
     assert_eq!(

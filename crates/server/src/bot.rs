@@ -265,16 +265,28 @@ impl AppState {
         conversation: &ConversationView,
         text: &str,
     ) -> Result<Option<Vec<MessageView>>, StoreError> {
+        let msg = MsgIn { uuid: uuid::Uuid::new_v4().to_string(), text: text.to_owned(), ..Default::default() };
+        self.resume_flow_with(conversation, msg, text).await
+    }
+
+    /// Resumes a waiting flow with `msg` (text, attachments such as a shared location's
+    /// `geo:LAT,LON`); the transcript records `shown` as the applicant's message.
+    pub(crate) async fn resume_flow_with(
+        &self,
+        conversation: &ConversationView,
+        msg: MsgIn,
+        shown: &str,
+    ) -> Result<Option<Vec<MessageView>>, StoreError> {
         let _guard = self.bot()?.lock(conversation.id).await;
         let mut retried = false;
         loop {
             let Some(mut waiting) = self.waiting_session(conversation.id).await? else {
                 return Ok(None);
             };
-            let msg = MsgIn { uuid: uuid::Uuid::new_v4().to_string(), text: text.to_owned(), ..Default::default() };
+            let msg = msg.clone();
             let library = self.bot()?.library();
             // Whatever answers the duress question is never shown, accepted or not.
-            let input = if waits_for_duress_phrase(&library.assets, &waiting.session) { HIDDEN } else { text };
+            let input = if waits_for_duress_phrase(&library.assets, &waiting.session) { HIDDEN } else { shown };
             let calls_out = library.may_call_out(&waiting.session);
             let (env, mut rng) = (env(now()), rng()?);
             let (waiting, events) = webhooks::step(&self.webhooks, calls_out, engine(), move |engine| {

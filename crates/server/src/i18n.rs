@@ -36,6 +36,9 @@ const SOURCES: &[(Language, &str, &str)] = &[
     (Language::Ru, "ru", include_str!("../locales/ru/screening.ftl")),
     (Language::Uk, "uk", include_str!("../locales/uk/screening.ftl")),
     (Language::En, "en", include_str!("../locales/en/screening.ftl")),
+    (Language::Ru, "ru", include_str!("../locales/ru/location_flow.ftl")),
+    (Language::Uk, "uk", include_str!("../locales/uk/location_flow.ftl")),
+    (Language::En, "en", include_str!("../locales/en/location_flow.ftl")),
 ];
 
 pub struct I18n {

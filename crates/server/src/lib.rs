@@ -2,6 +2,7 @@
 //! health, and metrics on a listener of its own so they are never public by accident.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod applicant_location;
 mod assets;
 mod bot;
 pub mod chat;

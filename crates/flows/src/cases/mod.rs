@@ -2,6 +2,7 @@
 //! expressions too. Each returns `{match, extra?}` with a boolean default: true on a match.
 
 mod dates;
+mod geo;
 mod locations;
 mod numbers;
 mod phone;
@@ -45,6 +46,7 @@ pub const FUNCTIONS: &[(&str, Builtin)] = &[
     ("has_state", locations::has_state),
     ("has_district", locations::has_district),
     ("has_ward", locations::has_ward),
+    ("has_location", geo::has_location),
 ];
 
 /// A match: `{match: value}`, true as a whole.

@@ -126,7 +126,9 @@ pub fn input_value(env: &Env, assets: &Assets, input: &MsgIn) -> XValue {
         if !default.is_empty() {
             default.push('\n');
         }
-        default.push_str(a);
+        // As the format shows an attachment in text: its URL, without the content type (a
+        // shared location `geo:48.0159,37.8028` reads `48.0159,37.8028`).
+        default.push_str(a.split_once(':').map_or(a.as_str(), |(_, url)| url));
     }
     with_default(m, XValue::text(default))
 }

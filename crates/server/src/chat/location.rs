@@ -2,8 +2,9 @@
 //! JavaScript needed; with it, `location.js` offers "use my position" and fills the form from
 //! the browser with its accuracy) and `POST /api/v1/chat/location`. Same session, cross-site and
 //! flood rules as a message. The report joins the conversation's case when it has one, else it
-//! stays with the conversation (see `Store::record_applicant_location`). The applicant gets a
-//! calm confirmation; nothing of the place is logged or echoed back.
+//! stays with the conversation (see `Store::record_applicant_location`); a flow that waits in
+//! the conversation takes it as its input (`AppState::applicant_sends_location`). The applicant
+//! gets a calm confirmation; nothing of the place is logged or echoed back.
 
 use askama::Template;
 use axum::extract::rejection::{FormRejection, QueryRejection};
@@ -251,7 +252,8 @@ pub struct LocationReceived {
 }
 
 /// Sends where the applicant is. `201` once it is durably stored (sealed); the place is never
-/// sent back.
+/// sent back. A bot flow waiting in the conversation receives it (a point as the attachment
+/// `geo:LAT,LON`, words as text); the transcript shows only that a location was sent.
 #[utoipa::path(
     post,
     path = "/api/v1/chat/location",
@@ -301,16 +303,12 @@ pub(super) async fn post_location(
     Ok((StatusCode::CREATED, Json(LocationReceived { received: true })))
 }
 
-/// Records the applicant's report on their conversation (and its case, if any).
+/// Records the applicant's report on their conversation (and its case, if any), and tells the
+/// flow that waits and the staff who watch (`AppState::applicant_sends_location`).
 async fn report_location(
     state: &AppState,
     conversation: &safepassage_store::ConversationView,
     report: &LocationReport,
 ) -> Result<(), safepassage_store::StoreError> {
-    state.store.record_applicant_location(conversation.id, report).await?;
-    // lead: the flow engine has no `wait_for_location` / `has_location` yet; when it does, a
-    // flow waiting for a location resumes here with a `geo:LAT,LON` input (as RapidPro does).
-    // lead: tell the console live (hub) that the applicant sent a location; today staff see it
-    // on the case page (and the conversation's reports through `Store::conversation_locations`).
-    Ok(())
+    state.applicant_sends_location(conversation, report).await
 }

@@ -63,6 +63,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("conversation_case", include_str!("conversation_case.rs")),
     ("relatives", include_str!("relatives.rs")),
     ("archive", include_str!("archive.rs")),
+    ("applicant_location", include_str!("../applicant_location.rs")),
 ];
 
 /// Prefixes of the ids handlers name as string literals.
@@ -127,7 +128,8 @@ const CONSOLE_FILES: &[(&str, &str, &str, &str)] = &in_three_languages![
     "assignment.ftl",
     "screening.ftl",
     "location.ftl",
-    "exit_plan.ftl"
+    "exit_plan.ftl",
+    "location_flow.ftl"
 ];
 
 #[test]

@@ -20,6 +20,7 @@ mod console_work;
 mod exit_plan;
 mod flow_webhooks;
 pub mod location;
+mod location_flow;
 mod rate_limits;
 mod safe_exit_walk;
 mod screening;

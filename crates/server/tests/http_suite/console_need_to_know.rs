@@ -69,7 +69,7 @@ async fn the_conversation_stream_is_a_recorded_view_that_ends_when_someone_else_
 
     assert_eq!(taking.post(&format!("/console/conversations/{id}/take"), &[]).await.status(), 303);
     server.state.applicant_says(&fresh(&server, id).await, "только для того, кто взял").await.unwrap();
-    let (seen, ended) = read_stream(stream, "event: expired", Duration::from_secs(5)).await;
+    let (seen, ended) = read_stream(stream, "event: expired", Duration::from_secs(15)).await;
     assert!(seen.contains("event: expired\ndata: access"), "{seen}");
     assert!(!seen.contains("только для того"), "the message after the loss of access is not sent: {seen}");
     assert!(ended, "the stream ends");
@@ -86,7 +86,7 @@ async fn the_conversation_stream_ends_by_itself_when_access_is_lost_and_no_messa
     let stream = watching.get(&format!("/console/conversations/{}/events", conversation.id)).await;
     assert_eq!(stream.status(), 200);
     server.state.take_conversation(conversation.id, taker.id).await.unwrap();
-    let (seen, ended) = read_stream(stream, "data: access", Duration::from_secs(9)).await;
+    let (seen, ended) = read_stream(stream, "data: access", Duration::from_secs(15)).await;
     assert!(seen.contains("event: expired\ndata: access") && ended, "checked periodically: {seen}");
 }
 
@@ -101,7 +101,7 @@ async fn the_conversation_stream_ends_with_its_session() {
     assert_eq!(stream.status(), 200);
     assert_eq!(session.post("/console/logout", &[]).await.status(), 303);
     server.state.applicant_says(&fresh(&server, conversation.id).await, "после выхода").await.unwrap();
-    let (seen, ended) = read_stream(stream, "event: expired", Duration::from_secs(5)).await;
+    let (seen, ended) = read_stream(stream, "event: expired", Duration::from_secs(15)).await;
     assert!(seen.contains("event: expired\ndata: session") && ended, "{seen}");
     assert!(!seen.contains("после выхода"), "{seen}");
 }

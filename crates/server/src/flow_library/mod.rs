@@ -18,7 +18,7 @@ use safepassage_store::{FlowImport, IntakeFlow, Store, StoreError};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::bot::{topics_named, INTAKE, SHIPPED};
+use crate::bot::{topics_named, INTAKE, RETURNING, SHIPPED};
 use crate::AppState;
 
 mod check;
@@ -285,6 +285,20 @@ impl Library {
     /// The flow a new conversation on `channel` starts.
     pub fn intake(&self, channel: Channel) -> Option<FlowRef> {
         self.intakes.get(&channel).cloned()
+    }
+
+    /// The flow a returning applicant who joined their case by codename is given: the newest
+    /// flow named "Returning" of the channel's type, if any loads.
+    pub fn returning(&self, channel: Channel) -> Option<FlowRef> {
+        let wanted = type_for(channel).as_str();
+        self.entries
+            .iter()
+            .filter(|e| e.name == RETURNING && e.info.as_ref().is_ok_and(|i| i.flow_type == wanted))
+            .max_by_key(|e| match e.source {
+                Source::Shipped => 0,
+                Source::Imported { seq, .. } => seq,
+            })
+            .map(|e| FlowRef::new(&e.uuid, &e.name))
     }
 
     /// Whether starting `flow` may call a webhook.

@@ -108,6 +108,10 @@ pub struct Summary {
     /// The case the bot opened when the applicant asked for a codename.
     #[serde(default)]
     pub codename_issued: bool,
+    /// The category of each result as the flow wrote it (its name in the staff's language is
+    /// the flow's translation, looked up when shown).
+    #[serde(default)]
+    pub categories: BTreeMap<String, String>,
 }
 
 impl Bot {
@@ -261,7 +265,10 @@ impl AppState {
     /// A returning applicant joined this conversation to their case by codename: the
     /// "Returning" flow starts in place of whatever flow waited (the intake they skipped).
     /// Nothing when the library has no such flow for the channel.
-    pub(crate) async fn start_returning(&self, conversation: &ConversationView) -> Result<Vec<MessageView>, StoreError> {
+    pub(crate) async fn start_returning(
+        &self,
+        conversation: &ConversationView,
+    ) -> Result<Vec<MessageView>, StoreError> {
         let _guard = self.bot()?.lock(conversation.id).await;
         let library = self.bot()?.library();
         let Some(flow) = library.returning(conversation.channel) else { return Ok(Vec::new()) };
@@ -434,12 +441,14 @@ impl AppState {
                         out.codename = Some(prepared);
                     }
                 }
-                EventKind::RunResultChanged { name, value, .. } if name == DEPLOYED => {
+                EventKind::RunResultChanged { name, value, category, .. } if name == DEPLOYED => {
                     summary.results.insert(name.clone(), value.clone());
+                    summary.categories.insert(name.clone(), category.clone());
                     self.applicant_reports_deployed(conversation, value).await?;
                 }
-                EventKind::RunResultChanged { name, value, .. } => {
+                EventKind::RunResultChanged { name, value, category, .. } => {
                     summary.results.insert(name.clone(), value.clone());
+                    summary.categories.insert(name.clone(), category.clone());
                 }
                 EventKind::TicketOpened { ticket, .. } => {
                     let topic = ticket.topic.as_ref().map(|t| t.name.clone()).unwrap_or_default();
@@ -574,6 +583,7 @@ impl AppState {
         let Some(flow) = self.store.flow_session(id).await? else { return Ok(None) };
         let mut summary: Summary = serde_json::from_str(&flow.summary).map_err(bad_state)?;
         summary.results.remove(DURESS);
+        summary.categories.remove(DURESS);
         Ok(Some(summary))
     }
 

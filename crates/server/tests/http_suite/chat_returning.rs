@@ -38,7 +38,8 @@ async fn messages(server: &TestServer, token: &str) -> Vec<Value> {
 /// Registers through the shipped intake in Ukrainian; returns the codename the bot gave.
 async fn register(server: &TestServer) -> Codename {
     let (token, _) = new_session(server, "uk").await;
-    for answer in ["Українська", "Військовий", "Призваний, на навчанні", "Подати заявку", "Так, подати", "Не зараз"] {
+    for answer in ["Українська", "Військовий", "Призваний, на навчанні", "Подати заявку", "Так, подати", "Не зараз"]
+    {
         applicant_says(server, &token, answer).await;
     }
     let said = messages(server, &token).await;

@@ -16,7 +16,7 @@ use safepassage_flows::definition::export::Export;
 use safepassage_flows::definition::{ActionKind, LoadOptions, Router};
 use safepassage_flows::engine::{Assets, Event, EventKind, RunStatus, SessionStatus};
 
-const FLOWS: [&str; 4] = ["Intake", "Registration", "Relatives", "Questions"];
+const FLOWS: [&str; 5] = ["Intake", "Registration", "Relatives", "Questions", "Returning"];
 
 /// Longest message, in characters: people read these on a small, often cracked screen.
 const MAX_MESSAGE: usize = 300;
@@ -92,7 +92,16 @@ fn every_message_is_in_russian_ukrainian_and_english() {
         let langs: BTreeSet<&str> = loc.languages().map(String::as_str).collect();
         assert_eq!(langs, BTreeSet::from(["eng", "ukr"]), "{}", flow.name);
         let mut items = BTreeSet::new();
+        // A saved result's category carries its name in the staff's languages.
+        let mut categories = BTreeSet::new();
         for node in &flow.nodes {
+            for action in node.actions() {
+                if let ActionKind::SetRunResult(r) = &action.kind {
+                    if r.category.as_deref().is_some_and(|c| !c.is_empty()) {
+                        categories.insert(action.uuid.to_string());
+                    }
+                }
+            }
             for (uuid, base, base_replies) in sends(node) {
                 items.insert(uuid.to_string());
                 for lang in LANGUAGES {
@@ -114,10 +123,16 @@ fn every_message_is_in_russian_ukrainian_and_english() {
         }
         // Nothing translated that is not in the flow: a stale translation would mislead an editor.
         for lang in ["eng", "ukr"] {
+            let mut categories = categories.clone();
             for (uuid, props) in &loc.0[lang] {
+                if categories.remove(uuid.as_str()) {
+                    assert!(props.keys().all(|p| p == "category"), "{}: {uuid}", flow.name);
+                    continue;
+                }
                 assert!(items.contains(uuid), "{}: translation of unknown item {uuid}", flow.name);
                 assert!(props.keys().all(|p| p == "text" || p == "quick_replies"), "{}: {uuid}", flow.name);
             }
+            assert!(categories.is_empty(), "{} [{lang}]: categories not translated: {categories:?}", flow.name);
         }
     }
 }

@@ -573,7 +573,7 @@ fn flows_check_prints_each_flow_and_needs_no_store() {
     let out = safepassage(dir.path(), &["flows", "check", shipped]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let lines: Vec<String> = text(&out.stdout).lines().map(str::to_owned).collect();
-    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert_eq!(lines.len(), 5, "{lines:?}");
     assert!(lines[0].starts_with("Intake  e8c2a44f-53ef-4765-8954-372b74f063d0  type=messaging  spec=14.4.2  nodes="));
     assert!(lines[0].ends_with("languages=rus,eng,ukr"), "{}", lines[0]);
     assert!(!dir.path().join("safepassage-data").exists(), "no store, no key");

@@ -30,10 +30,10 @@ pub(crate) const SHIPPED: &str = include_str!("../../../flows/safepassage.json")
 pub(crate) const INTAKE: &str = "Intake";
 /// The result that must never be shown, nor kept once the session is over.
 const DURESS: &str = "duress_phrase";
+/// The flow a returning applicant is given after joining their case by codename (the shipped
+/// one asks "have you been sent to the front?" and sets `deployed` = `yes`).
+pub(crate) const RETURNING: &str = "Returning";
 /// The result by which an applicant reports "I have been deployed" (value `yes`).
-// lead: shipped flows — `flows/safepassage.json` does not offer this yet: a returning applicant
-// who joined by codename is queued, not given a flow; a "Returning" flow started after the join
-// (asking "have you been deployed?", setting `deployed` = `yes`) is what is left.
 const DEPLOYED: &str = "deployed";
 /// What the transcript shows in place of the applicant's duress phrase.
 const HIDDEN: &str = "•••";
@@ -108,6 +108,10 @@ pub struct Summary {
     /// The case the bot opened when the applicant asked for a codename.
     #[serde(default)]
     pub codename_issued: bool,
+    /// The category of each result as the flow wrote it (its name in the staff's language is
+    /// the flow's translation, looked up when shown).
+    #[serde(default)]
+    pub categories: BTreeMap<String, String>,
 }
 
 impl Bot {
@@ -258,6 +262,34 @@ impl AppState {
         self.apply_step(conversation, fresh, None, &started.events, None).await
     }
 
+    /// A returning applicant joined this conversation to their case by codename: the
+    /// "Returning" flow starts in place of whatever flow waited (the intake they skipped).
+    /// Nothing when the library has no such flow for the channel.
+    pub(crate) async fn start_returning(
+        &self,
+        conversation: &ConversationView,
+    ) -> Result<Vec<MessageView>, StoreError> {
+        let _guard = self.bot()?.lock(conversation.id).await;
+        let library = self.bot()?.library();
+        let Some(flow) = library.returning(conversation.channel) else { return Ok(Vec::new()) };
+        let contact = Contact::anonymous(&conversation.contact.0.to_string(), engine_language(conversation.language));
+        let calls_out = library.starts_calling_out(&flow);
+        // The session it replaces, if any: its summary (results so far) and version go on.
+        self.flow_sessions.forget(conversation.id);
+        let (summary, version) = match self.store.flow_session(conversation.id).await? {
+            Some(old) => (serde_json::from_str(&old.summary).map_err(bad_state)?, old.version),
+            None => (Summary::default(), 0),
+        };
+        let (env, mut rng) = (env(now()), rng()?);
+        let started = webhooks::step(&self.webhooks, calls_out, engine(), move |engine| {
+            engine.start(&library.assets, &env, contact, Trigger::manual(flow), &mut rng)
+        })
+        .await?
+        .map_err(engine_failed)?;
+        let fresh = Waiting { session: started.session, summary: Summary { quick_replies: None, ..summary }, version };
+        self.apply_step(conversation, fresh, None, &started.events, None).await
+    }
+
     /// An applicant's message to a conversation whose flow waits: resumes it. `None` when no
     /// flow waits (the message is then the operators').
     pub(crate) async fn resume_flow(
@@ -325,6 +357,22 @@ impl AppState {
         // The times just read and the session must be of the same version: read both.
         self.flow_sessions.forget(id);
         let Some(mut waiting) = self.waiting_session(id).await? else { return Ok(()) };
+        if !bot_may_answer(&conversation) {
+            // A person has the conversation now (a flow started after a codename join may still
+            // have waited): its wait ends quietly, with no message in their conversation.
+            let write = FlowWrite {
+                state: None,
+                summary: serde_json::to_string(&waiting.summary).map_err(bad_state)?,
+                wait_timeout_ms: None,
+                expires_ms: None,
+                expected_version: waiting.version,
+                codename: None,
+            };
+            return match self.store.flow_step(&conversation, Vec::new(), Some(write)).await {
+                Err(StoreError::Conflict(_)) | Ok(_) => Ok(()),
+                Err(e) => Err(e),
+            };
+        }
         let at_ms = at.timestamp_millis();
         let (resume, closing) = match (flow.wait_timeout_ms, flow.expires_ms) {
             (Some(t), _) if t <= at_ms => (Resume::WaitTimeout, None),
@@ -405,12 +453,14 @@ impl AppState {
                         out.codename = Some(prepared);
                     }
                 }
-                EventKind::RunResultChanged { name, value, .. } if name == DEPLOYED => {
+                EventKind::RunResultChanged { name, value, category, .. } if name == DEPLOYED => {
                     summary.results.insert(name.clone(), value.clone());
+                    summary.categories.insert(name.clone(), category.clone());
                     self.applicant_reports_deployed(conversation, value).await?;
                 }
-                EventKind::RunResultChanged { name, value, .. } => {
+                EventKind::RunResultChanged { name, value, category, .. } => {
                     summary.results.insert(name.clone(), value.clone());
+                    summary.categories.insert(name.clone(), category.clone());
                 }
                 EventKind::TicketOpened { ticket, .. } => {
                     let topic = ticket.topic.as_ref().map(|t| t.name.clone()).unwrap_or_default();
@@ -545,6 +595,7 @@ impl AppState {
         let Some(flow) = self.store.flow_session(id).await? else { return Ok(None) };
         let mut summary: Summary = serde_json::from_str(&flow.summary).map_err(bad_state)?;
         summary.results.remove(DURESS);
+        summary.categories.remove(DURESS);
         Ok(Some(summary))
     }
 
@@ -581,6 +632,12 @@ pub async fn run_flow_timers(state: AppState, every: Duration) {
             tracing::warn!(error = %e, "flow timers: cannot read due sessions");
         }
     }
+}
+
+/// Whether the bot answers in a conversation whose flow waits: no person has it yet (it is the
+/// bot's, or queued after a codename join while the "Returning" flow asks its question).
+pub(crate) fn bot_may_answer(conversation: &ConversationView) -> bool {
+    matches!(conversation.status, ConversationStatus::Bot | ConversationStatus::Queued)
 }
 
 /// Whether a conversation with no waiting flow should go to the operators on a new message:

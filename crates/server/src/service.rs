@@ -105,7 +105,7 @@ impl AppState {
             // Nothing is logged: the flag lives in the case and the audit chain only.
             self.store.check_duress(case, text).await?;
         }
-        if self.bot.is_some() && conversation.status == ConversationStatus::Bot {
+        if self.bot.is_some() && crate::bot::bot_may_answer(conversation) {
             if let Some(sent) = self.resume_flow(conversation, text).await? {
                 // The applicant's message comes first in a step that had input.
                 return sent.into_iter().next().ok_or(StoreError::Conflict("the message was not recorded"));
@@ -159,6 +159,13 @@ impl AppState {
         self.tokens.forget(conversation.id);
         if self.store.queue_conversation(conversation.id, true).await? {
             self.hub.queue_changed();
+        }
+        // While the owner is told, the bot asks what brings them back ("I have been deployed"
+        // or a person), unless a person already has the conversation.
+        if self.bot.is_some() && conversation.status == ConversationStatus::Bot {
+            if let Some(joined) = self.store.conversation(conversation.id).await? {
+                self.start_returning(&joined).await?;
+            }
         }
         Ok(true)
     }

@@ -52,3 +52,8 @@ holding-archive-next = Older
 holding-deployed-reported = The applicant reported being deployed:
 holding-confirm-deployed = Confirm: deployed
 timeline-deployed-reported = The applicant reported being deployed.
+# The bot's results on the conversation page: each result's name (its category comes from the flow).
+botresult-role = Who is writing
+botresult-situation = Situation
+botresult-want = Wants
+botresult-deployed = Reported deployed

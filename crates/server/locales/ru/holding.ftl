@@ -52,3 +52,8 @@ holding-archive-next = Старее
 holding-deployed-reported = Заявитель сообщил, что его отправили на фронт:
 holding-confirm-deployed = Подтвердить: на фронте
 timeline-deployed-reported = Заявитель сообщил, что его отправили на фронт.
+# Результаты бота на странице разговора: название каждого результата (категорию даёт поток).
+botresult-role = Кто пишет
+botresult-situation = Ситуация
+botresult-want = Чего хочет
+botresult-deployed = Сообщил, что на фронте

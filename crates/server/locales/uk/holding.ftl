@@ -52,3 +52,8 @@ holding-archive-next = Старіші
 holding-deployed-reported = Заявник повідомив, що його відправлено на фронт:
 holding-confirm-deployed = Підтвердити: на фронті
 timeline-deployed-reported = Заявник повідомив, що його відправлено на фронт.
+# Результати бота на сторінці розмови: назва кожного результату (категорію дає потік).
+botresult-role = Хто пише
+botresult-situation = Ситуація
+botresult-want = Чого хоче
+botresult-deployed = Повідомив, що на фронті

@@ -51,7 +51,7 @@ struct ConversationPage {
     case: Option<CaseLink>,
     /// What the bot learnt: the ticket's topic and the flows' results (never the duress phrase).
     bot_topic: Option<String>,
-    bot_results: Vec<(String, String)>,
+    bot_results: Vec<super::bot_results::ShownResult>,
     messages: Vec<MessageRow>,
     last_seq: i64,
     /// Labels console.js gives to messages that arrive live.
@@ -127,8 +127,8 @@ pub(crate) async fn page(
         status: word(i18n, lang, "status", conversation.status.as_str()),
         case,
         under_duress,
-        bot_topic: summary.topic.map(|t| if t.is_empty() { "—".to_owned() } else { t }),
-        bot_results: summary.results.into_iter().map(|(k, v)| (k, codename_mask::masked(&v).into_owned())).collect(),
+        bot_topic: summary.topic.clone().map(|t| if t.is_empty() { "—".to_owned() } else { t }),
+        bot_results: super::bot_results::shown(&state, lang, &summary),
         last_seq: messages.last().map_or(0, |m| m.seq),
         messages,
         label_applicant,

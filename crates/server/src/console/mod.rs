@@ -7,6 +7,7 @@ mod admin;
 mod archive;
 mod assign;
 mod auth;
+mod bot_results;
 mod case;
 mod case_map;
 mod cases;

@@ -39,6 +39,8 @@ pub(crate) struct QueueRow {
     pub kept: Option<String>,
     /// An applicant of a case of mine came back.
     pub returning: bool,
+    /// What the bot learnt, as one line of category names ("" when nothing).
+    pub results: String,
 }
 
 #[derive(Template)]
@@ -67,6 +69,18 @@ fn row(state: &AppState, lang: Lang, c: &ConversationView, since_ms: i64, now: i
         priority: c.priority,
         kept: None,
         returning: false,
+        results: String::new(),
+    }
+}
+
+/// Fills each row's line of bot results (not for a row kept for someone else's case: nothing
+/// of what was said shows there). A summary that cannot be read leaves the line empty.
+async fn with_results(state: &AppState, lang: Lang, rows: &mut [QueueRow]) {
+    for row in rows.iter_mut().filter(|r| r.kept.is_none()) {
+        let Ok(id) = row.id.parse::<uuid::Uuid>() else { continue };
+        if let Ok(Some(summary)) = state.flow_summary(ConversationId(id)).await {
+            row.results = super::bot_results::one_line(&super::bot_results::shown(state, lang, &summary));
+        }
     }
 }
 
@@ -92,7 +106,7 @@ pub(crate) async fn page(
     let owners: Vec<_> = cases.values().filter_map(|c| c.assigned_to).collect();
     let owners = Names::load(&state, lang, owners).await.or_page(&state.i18n, lang)?;
     let mut returning = Vec::new();
-    let rows = waiting
+    let mut rows: Vec<QueueRow> = waiting
         .iter()
         .map(|c| {
             let mut row = row(&state, lang, c, c.queued_ms.unwrap_or(c.created_ms), now);
@@ -116,6 +130,7 @@ pub(crate) async fn page(
             row
         })
         .collect();
+    with_results(&state, lang, &mut rows).await;
     let chrome = Chrome::staff(&state, lang, &who.staff, "/console/queue", uri.query(), "queue-title").with_live();
     if uri.query().and_then(|q| lang::query_value(q, "fragment")) == Some("1") {
         return Ok(views::render(&state, lang, StatusCode::OK, &QueueFragment { chrome, rows }));
@@ -124,6 +139,7 @@ pub(crate) async fn page(
     // Applicants of my cases who came back wait for me first, then what I have taken.
     let mut mine = returning;
     mine.extend(assigned.iter().map(|c| row(&state, lang, c, c.last_message_ms, now)));
+    with_results(&state, lang, &mut mine).await;
     Ok(views::render(&state, lang, StatusCode::OK, &QueuePage { chrome, rows, mine }))
 }
 

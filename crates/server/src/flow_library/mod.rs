@@ -18,10 +18,11 @@ use safepassage_store::{FlowImport, IntakeFlow, Store, StoreError};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::bot::{topics_named, INTAKE, SHIPPED};
+use crate::bot::{topics_named, INTAKE, RETURNING, SHIPPED};
 use crate::AppState;
 
 mod check;
+mod result_names;
 
 pub use check::{allowance, check_file, CheckError, CheckedFile, FlowInfo, ALLOWABLE_OUTSIDE, MAX_FILE};
 use check::{load_file, Entered};
@@ -188,6 +189,8 @@ pub(crate) struct Library {
     calls_out: HashSet<String>,
     /// The store's library version this was built from.
     pub version: i64,
+    /// The names of the flows' result categories in the staff's languages.
+    pub result_names: result_names::ResultNames,
 }
 
 /// An imported file, for the console's list (the text itself stays in the store).
@@ -274,7 +277,9 @@ impl Library {
             intakes: HashMap::new(),
             calls_out,
             version,
+            result_names: result_names::ResultNames::default(),
         };
+        library.result_names = result_names::ResultNames::from_flows(library.entries.iter().map(|e| &e.raw));
         if library.default_intake(Channel::Web).is_none() {
             return Err(format!("no flow named {INTAKE} loads"));
         }
@@ -285,6 +290,20 @@ impl Library {
     /// The flow a new conversation on `channel` starts.
     pub fn intake(&self, channel: Channel) -> Option<FlowRef> {
         self.intakes.get(&channel).cloned()
+    }
+
+    /// The flow a returning applicant who joined their case by codename is given: the newest
+    /// flow named "Returning" of the channel's type, if any loads.
+    pub fn returning(&self, channel: Channel) -> Option<FlowRef> {
+        let wanted = type_for(channel).as_str();
+        self.entries
+            .iter()
+            .filter(|e| e.name == RETURNING && e.info.as_ref().is_ok_and(|i| i.flow_type == wanted))
+            .max_by_key(|e| match e.source {
+                Source::Shipped => 0,
+                Source::Imported { seq, .. } => seq,
+            })
+            .map(|e| FlowRef::new(&e.uuid, &e.name))
     }
 
     /// Whether starting `flow` may call a webhook.
@@ -572,7 +591,7 @@ mod tests {
             ("One", "messaging", "13.1.0", 1)
         );
         assert_eq!(info.languages, ["eng"]);
-        assert_eq!(check_file(SHIPPED.as_bytes(), NONE).unwrap().flows.len(), 4);
+        assert_eq!(check_file(SHIPPED.as_bytes(), NONE).unwrap().flows.len(), 5);
     }
 
     #[test]
@@ -601,13 +620,13 @@ mod tests {
         let first = import(1, flow(uuid, "Intake", SAY));
         let second = import(2, flow(uuid, "Intake", &SAY.replace("Hi", "Hello")));
         let library = Library::build(&[first, second], Vec::new(), 2).unwrap();
-        assert_eq!(library.entries.len(), 5, "four shipped flows and the imported one");
+        assert_eq!(library.entries.len(), 6, "five shipped flows and the imported one");
         let intake = library.intake(Channel::Web).unwrap();
         assert_eq!(intake.uuid, uuid, "the newest flow named Intake");
         assert!(library.entry(uuid).unwrap().raw.to_string().contains("Hello"));
         assert!(library.entry(uuid).unwrap().raw.get("_ui").is_some());
         assert!(library.flow("e8c2a44f-53ef-4765-8954-372b74f063d0").is_some(), "the shipped intake still loads");
-        assert_eq!(library.export_all()["flows"].as_array().unwrap().len(), 5);
+        assert_eq!(library.export_all()["flows"].as_array().unwrap().len(), 6);
 
         // Renaming the one flow named Intake leaves the bot without an intake: refused.
         let shipped_intake = "e8c2a44f-53ef-4765-8954-372b74f063d0";

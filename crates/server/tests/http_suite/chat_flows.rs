@@ -82,9 +82,17 @@ async fn registering_issues_a_codename_and_queues_with_the_topic_registration() 
     let page = session.page(&format!("/console/conversations/{}?lang=en", conversation.id)).await;
     assert!(page.contains("id=\"bot-results\""), "{page}");
     assert!(page.contains("<dd id=\"bot-topic\">Registration</dd>"), "{page}");
-    for (name, value) in [("role", "serviceman"), ("situation", "deployed"), ("want", "register")] {
-        assert!(page.contains(&format!("data-result=\"{name}\">{value}</dd>")), "{name} = {value}");
+    // Each result by its name and its category in the staff's language; the keys stay in
+    // attributes.
+    for (name, value, shown) in [
+        ("role", "serviceman", "Serviceman"),
+        ("situation", "deployed", "At the front"),
+        ("want", "register", "Register"),
+    ] {
+        let dd = format!("data-result=\"{name}\" data-value=\"{value}\">{shown}</dd>");
+        assert!(page.contains(&dd), "{name} = {value}: {page}");
     }
+    assert!(page.contains("<dt>Who is writing</dt>"), "{page}");
     assert!(!page.contains("duress") && !page.contains("дяде Коле"));
 
     assert!(!page.contains(codename.as_str()), "staff never read the codename");
@@ -109,6 +117,47 @@ async fn registering_issues_a_codename_and_queues_with_the_topic_registration() 
     assert!(page.contains("id=\"under-duress\""), "{page}");
     let applicant_page = server.state.recent_messages(conversation.id, 100).await.unwrap();
     assert!(applicant_page.iter().all(|m| !m.body.text().unwrap_or("").contains("duress")));
+}
+
+#[tokio::test]
+async fn staff_read_the_bots_results_as_category_names_in_their_own_language() {
+    let server = TestServer::start().await;
+    let (_, conversation, _) = server.state.start_web_chat(Language::Ru).await.unwrap();
+    for answer in ["Русский", "Военный", "На фронте", "Подать заявку", "Да, подать", "Не сейчас"]
+    {
+        say(&server.state, &conversation, answer).await;
+    }
+    assert_eq!(fresh(&server.state, &conversation).await.status, ConversationStatus::Queued);
+    let ukrainian = super::console::login(&server, &server.staff(Role::Operator, "reads-uk").await).await;
+    let english = super::console::login(&server, &server.staff(Role::Operator, "reads-en").await).await;
+    let page = format!("/console/conversations/{}", conversation.id);
+    for (session, lang, label, shown, line) in [
+        (
+            &ukrainian,
+            "uk",
+            "Хто пише",
+            ["Військовий", "На фронті", "Зареєструватися"],
+            "Військовий · На фронті · Зареєструватися",
+        ),
+        (
+            &english,
+            "en",
+            "Who is writing",
+            ["Serviceman", "At the front", "Register"],
+            "Serviceman · At the front · Register",
+        ),
+    ] {
+        let html = session.page(&format!("{page}?lang={lang}")).await;
+        assert!(html.contains(&format!("<dt>{label}</dt>")), "[{lang}] {html}");
+        for ((name, value), shown) in
+            [("role", "serviceman"), ("situation", "deployed"), ("want", "register")].iter().zip(shown)
+        {
+            let dd = format!("data-result=\"{name}\" data-value=\"{value}\">{shown}</dd>");
+            assert!(html.contains(&dd), "[{lang}] {dd}\n{html}");
+        }
+        let queue = session.page(&format!("/console/queue?lang={lang}")).await;
+        assert!(queue.contains(&format!("<span class=\"bot-summary\">{line}</span>")), "[{lang}] {queue}");
+    }
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ mod case_holding;
 mod chat_api;
 mod chat_flows;
 mod chat_pages;
+mod chat_returning;
 mod chat_session_end;
 mod codename_guesses;
 mod console;

@@ -75,7 +75,11 @@ async fn report_deployed_with_the_codename(server: &TestServer, codename: &str) 
         .await
         .unwrap();
     assert_eq!(joined.status(), 200);
-    // lead: the shipped flow's question after a codename join (flowwork branch).
+    let asked = chat_texts(server, &token).await;
+    assert!(asked.last().unwrap().starts_with("С возвращением."), "the shipped Returning flow asks: {asked:?}");
+    say(server, &token, "Меня отправили на фронт").await;
+    let said = chat_texts(server, &token).await;
+    assert!(said.iter().any(|t| t.starts_with("Мы отметили, что вас отправили на фронт.")), "{said:?}");
     token
 }
 

@@ -73,10 +73,15 @@ fn row(state: &AppState, lang: Lang, c: &ConversationView, since_ms: i64, now: i
     }
 }
 
-/// Fills each row's line of bot results (not for a row kept for someone else's case: nothing
-/// of what was said shows there). A summary that cannot be read leaves the line empty.
+/// Rows at the head of the queue that get their line of bot results: each line is a read and a
+/// decryption of the flow session, and in a wave the queue page is reloaded on every change, so
+/// only the rows operators take next are worded.
+const ROWS_WITH_RESULTS: usize = 50;
+
+/// Fills the line of bot results of the first rows (not for a row kept for someone else's case:
+/// nothing of what was said shows there). A summary that cannot be read leaves the line empty.
 async fn with_results(state: &AppState, lang: Lang, rows: &mut [QueueRow]) {
-    for row in rows.iter_mut().filter(|r| r.kept.is_none()) {
+    for row in rows.iter_mut().take(ROWS_WITH_RESULTS).filter(|r| r.kept.is_none()) {
         let Ok(id) = row.id.parse::<uuid::Uuid>() else { continue };
         if let Ok(Some(summary)) = state.flow_summary(ConversationId(id)).await {
             row.results = super::bot_results::one_line(&super::bot_results::shown(state, lang, &summary));

@@ -293,9 +293,15 @@ scenario('without JavaScript: the intake in Russian, registration, codename; the
   await hook(operator, 'ol#transcript', 'transcript');
   await hook(operator, 'section#bot-results', 'what the bot learnt');
   assert.equal((await operator.locator('#bot-topic').innerText()).trim(), 'Registration', 'the ticket\'s topic');
-  const results = Object.fromEntries(await operator.locator('section#bot-results dd.bot-result[data-result]')
-    .evaluateAll((items) => items.map((dd) => [dd.getAttribute('data-result'), dd.textContent.trim()])));
-  t.diagnostic(`bot results: ${JSON.stringify(results)}`);
+  // Each result keeps its key (data-value) and shows the flow's category name in the reader's
+  // language, never the raw key.
+  const shown = await operator.locator('section#bot-results dd.bot-result[data-result]')
+    .evaluateAll((items) => items.map((dd) => [dd.getAttribute('data-result'), dd.getAttribute('data-value'), dd.textContent.trim()]));
+  const results = Object.fromEntries(shown.map(([name, value]) => [name, value]));
+  t.diagnostic(`bot results: ${JSON.stringify(shown)}`);
+  for (const [name, value, text] of shown.filter(([n]) => ['role', 'situation', 'want'].includes(n))) {
+    assert.notEqual(text, value, `result ${name} is shown as its category name, not the key ${value}`);
+  }
   assert.equal(results.role, 'serviceman', 'result role');
   assert.equal(results.situation, 'deployed', 'result situation');
   assert.equal(results.want, 'register', 'result want');

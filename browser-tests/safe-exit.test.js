@@ -55,7 +55,10 @@ scenario('the safe-exit path, from the web intake to the outcome', async (s, t) 
   // The applicant registers with the bot, without JavaScript.
   const applicant = await s.newPage({ label: 'applicant', js: false, viewport: { width: 320, height: 640 } });
   await openChat(applicant);
-  for (const label of ['Русский', 'Военный', 'На фронте', 'Подать заявку', 'Да, подать', 'Не сейчас']) {
+  // The first message, typed in Cyrillic, answers the greeting's language question with Russian.
+  await applicant.locator('textarea#message').fill('Здравствуйте');
+  await submit(applicant, 'button#send', 'the first message');
+  for (const label of ['Военный', 'На фронте', 'Подать заявку', 'Да, подать', 'Не сейчас']) {
     await press(applicant, label);
   }
   const said = await chatTexts(applicant);

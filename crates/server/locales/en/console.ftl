@@ -52,6 +52,7 @@ duration-under-a-minute = under a minute
 duration-minutes = { $minutes } min
 duration-hours = { $hours } h { $minutes } min
 who-unknown = unknown
+who-bot = the bot
 yes = yes
 no = no
 role-operator = operator

@@ -55,6 +55,7 @@ duration-under-a-minute = меньше минуты
 duration-minutes = { $minutes } мин
 duration-hours = { $hours } ч { $minutes } мин
 who-unknown = неизвестно
+who-bot = бот
 yes = да
 no = нет
 role-operator = оператор

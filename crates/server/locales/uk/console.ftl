@@ -52,6 +52,7 @@ duration-under-a-minute = менше хвилини
 duration-minutes = { $minutes } хв
 duration-hours = { $hours } год { $minutes } хв
 who-unknown = невідомо
+who-bot = бот
 yes = так
 no = ні
 role-operator = оператор

@@ -31,6 +31,8 @@ impl Names {
         ids: impl IntoIterator<Item = UserId>,
     ) -> Result<Names, StoreError> {
         let mut names = HashMap::new();
+        // The platform's own acts (the bot registering someone, the retention timer) are the bot's.
+        names.insert(UserId::SYSTEM, state.i18n.text(lang.language, "who-bot"));
         for id in ids {
             if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(id) {
                 if let Some(user) = state.store.user(id).await? {

@@ -127,6 +127,8 @@ async fn one_person_from_the_web_intake_to_the_exit_and_its_outcome() {
     assert!(list.contains(&format!("href=\"{case_page}\"")), "in the unassigned list: {list}");
     let assigned = a.post(&format!("{case_page}/assign"), &[("to", &specialist.id.0.to_string())]).await;
     assert_eq!(assigned.status(), 303);
+    let opened = a.page(&format!("{case_page}?lang=en")).await;
+    assert!(opened.contains("the bot opened the case (individual)."), "the bot named as such: {opened}");
     let mine = s.page("/console/cases?lang=en").await;
     assert!(mine.contains(&format!("href=\"{case_page}\"")), "in the specialist's cases: {mine}");
     advance(&s, case, "registered").await;

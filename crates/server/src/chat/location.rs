@@ -227,21 +227,21 @@ fn applicant_report(place: &str, accuracy: &str, source: &str) -> Result<Locatio
 /// the console reads: decimal degrees, DMS, MGRS, or a description), or a point (`lat`, `lon`).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({ "text": "37U DQ 12345 67890" }))]
 pub struct NewLocation {
     /// As typed, up to 200 bytes: `48.0159, 37.8028`, `48°00'57"N 37°48'10"E`,
     /// `37U DQ 12345 67890`, or words.
-    #[schema(example = "37U DQ 12345 67890", max_length = 200)]
+    #[schema(max_length = 200)]
     text: Option<String>,
     /// Latitude in decimal degrees (WGS84), with `lon`, instead of `text`.
-    #[schema(example = 48.0159, minimum = -90, maximum = 90)]
+    #[schema(minimum = -90, maximum = 90)]
     lat: Option<f64>,
-    #[schema(example = 37.8028, minimum = -180, maximum = 180)]
+    #[schema(minimum = -180, maximum = 180)]
     lon: Option<f64>,
     /// How far off the place may be, in metres (a browser's `coords.accuracy`).
-    #[schema(example = 25, minimum = 1, maximum = 1000000)]
+    #[schema(minimum = 1, maximum = 1000000)]
     accuracy_m: Option<f64>,
     /// `browser` when a device found the place, `applicant_typed` (the default) when typed.
-    #[schema(example = "applicant_typed")]
     source: Option<String>,
 }
 

@@ -12,10 +12,12 @@ use fluent_bundle::FluentValue;
 use safepassage_domain::location::write_point;
 use safepassage_domain::location_report::is_stale;
 use safepassage_domain::{CaseId, LocationReport, LocationSource};
+use safepassage_map::MarkerKind;
 use safepassage_store::{CaseView, ConversationView, LocationView, StoreError};
 use serde::Deserialize;
 
 use super::access::{self, CaseReach};
+use super::case_map::Place;
 use super::errors::{self, OrPage};
 use super::form::{Form, Id};
 use super::lang::Lang;
@@ -91,8 +93,21 @@ pub(crate) async fn panel(state: &AppState, lang: Lang, case: &CaseView) -> Resu
         newest_age: newest.map(|r| age(state, lang, now.saturating_sub(r.true_at_ms))),
         stale: newest.is_some_and(|r| is_stale(r.true_at_ms, now, stale_after)),
         form: case.state.is_open().then(|| empty_form(state, lang)),
-        map: super::case_map::draw(state, lang, "places-map", super::case_map::of_reports(state, lang, &reports)),
+        map: super::case_map::draw(state, lang, "places-map", places(state, lang, case, &reports).await),
     })
+}
+
+/// What the case map shows: the reports, and the rendezvous of the newest plan version when it
+/// has coordinates (a plan that cannot be read leaves it out).
+async fn places(state: &AppState, lang: Lang, case: &CaseView, reports: &[LocationView]) -> Vec<Place> {
+    let mut places = super::case_map::of_reports(state, lang, reports);
+    let newest_plan = state.store.plans(case.id).await.ok().and_then(|plans| plans.into_iter().next());
+    if let Some((lat, lon, accuracy_m)) = newest_plan.and_then(|p| p.content).and_then(|c| super::exit_plan::point(&c))
+    {
+        let label = state.i18n.text(lang.language, "map-rendezvous");
+        places.push(Place { lat, lon, accuracy_m, kind: MarkerKind::Rendezvous, label });
+    }
+    places
 }
 
 /// The reports an applicant sent in a conversation that has no case yet: shown on the

@@ -175,6 +175,9 @@ async fn one_person_from_the_web_intake_to_the_exit_and_its_outcome() {
     let approved = b.post(&format!("{plan_page}/approve"), &[("plan", &plan), ("confirm", "1")]).await;
     assert_eq!(location(&approved), format!("{case_page}?notice=plan-approved#plan"));
     assert_eq!(state_of(&server, case).await, CaseState::PlanApproved);
+    let shown = s.page(&format!("{case_page}?lang=en")).await;
+    let map = shown.split("<figure id=\"case-map\">").nth(1).unwrap().split("</figure>").next().unwrap();
+    assert!(map.contains(">Newest<") && map.contains(">Rendezvous<"), "the place and the rendezvous: {map}");
 
     // The instructions reach the applicant in their chat, in Russian.
     assert_eq!(

@@ -130,6 +130,7 @@ async fn staff_read_the_bots_results_as_category_names_in_their_own_language() {
     assert_eq!(fresh(&server.state, &conversation).await.status, ConversationStatus::Queued);
     let ukrainian = super::console::login(&server, &server.staff(Role::Operator, "reads-uk").await).await;
     let english = super::console::login(&server, &server.staff(Role::Operator, "reads-en").await).await;
+    let russian = super::console::login(&server, &server.staff(Role::Operator, "reads-ru").await).await;
     let page = format!("/console/conversations/{}", conversation.id);
     for (session, lang, label, shown, line) in [
         (
@@ -138,6 +139,13 @@ async fn staff_read_the_bots_results_as_category_names_in_their_own_language() {
             "Хто пише",
             ["Військовий", "На фронті", "Зареєструватися"],
             "Військовий · На фронті · Зареєструватися",
+        ),
+        (
+            &russian,
+            "ru",
+            "Кто пишет",
+            ["Военный", "На фронте", "Зарегистрироваться"],
+            "Военный · На фронте · Зарегистрироваться",
         ),
         (
             &english,

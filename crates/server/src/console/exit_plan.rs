@@ -522,6 +522,22 @@ pub(crate) fn confirm_page(
     views::render(state, lang, StatusCode::OK, &page)
 }
 
+/// The confirmation asked before `POST /console/cases/{id}/<step>` (a step without fields, offered
+/// only while the case is in `needed`); its text is `<step>-confirm`.
+fn ask_to_confirm(
+    state: &AppState,
+    lang: Lang,
+    staff: &Staff,
+    (id, now): (Uuid, CaseState),
+    (needed, step): (CaseState, &str),
+) -> Result<Response, PageError> {
+    if now != needed {
+        return Err(errors::move_refused(&state.i18n, lang));
+    }
+    let (action, back) = (format!("/console/cases/{id}/{step}"), format!("/console/cases/{id}"));
+    Ok(confirm_page(state, lang, staff, action, Vec::new(), &format!("{step}-confirm"), id, back))
+}
+
 fn plan_id(state: &AppState, lang: Lang, form: &DecisionForm) -> Result<Uuid, PageError> {
     form.plan.trim().parse::<Uuid>().map_err(|_| errors::bad_request(&state.i18n, lang))
 }
@@ -620,20 +636,7 @@ pub(crate) async fn hand_off(
     let staff = &who.staff;
     let grant = access::case(&state, &who, lang, CaseId(id), CaseReach::Full).await?;
     if form.confirm != "1" {
-        if grant.case.state != CaseState::PlanApproved {
-            return Err(errors::move_refused(&state.i18n, lang));
-        }
-        let action = format!("/console/cases/{id}/handoff");
-        return Ok(confirm_page(
-            &state,
-            lang,
-            staff,
-            action,
-            Vec::new(),
-            "handoff-confirm",
-            id,
-            format!("/console/cases/{id}"),
-        ));
+        return ask_to_confirm(&state, lang, staff, (id, grant.case.state), (CaseState::PlanApproved, "handoff"));
     }
     match state.store.hand_off(grant.case.id, staff.id, staff.role).await {
         Ok(()) => Ok(views::see_other(&format!("/console/cases/{id}?notice=handed-off"))),
@@ -653,20 +656,7 @@ pub(crate) async fn record_exit(
     let staff = &who.staff;
     let grant = access::case(&state, &who, lang, CaseId(id), CaseReach::Full).await?;
     if form.confirm != "1" {
-        if grant.case.state != CaseState::HandedOff {
-            return Err(errors::move_refused(&state.i18n, lang));
-        }
-        let action = format!("/console/cases/{id}/exit");
-        return Ok(confirm_page(
-            &state,
-            lang,
-            staff,
-            action,
-            Vec::new(),
-            "exit-confirm",
-            id,
-            format!("/console/cases/{id}"),
-        ));
+        return ask_to_confirm(&state, lang, staff, (id, grant.case.state), (CaseState::HandedOff, "exit"));
     }
     match state.store.record_exit(grant.case.id, staff.id, staff.role).await {
         Ok(()) => {

@@ -9,11 +9,9 @@ pub mod chat;
 mod config;
 pub mod console;
 mod error;
-mod flow_cache;
 pub mod flow_library;
 pub mod hashing;
 mod health;
-mod hub;
 mod i18n;
 mod location_words;
 mod metrics;
@@ -22,9 +20,11 @@ mod retention;
 mod security;
 mod service;
 mod shred_watch;
-mod token_cache;
 mod webhook_hosts;
 mod webhooks;
+
+// The conversation core's parts, under the names the server's modules use.
+use safepassage_conversation::{flow_cache, hub, token_cache};
 
 use std::future::Future;
 use std::sync::Arc;

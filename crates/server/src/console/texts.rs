@@ -16,6 +16,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("conversation", include_str!("../../templates/console/conversation.html")),
     ("case", include_str!("../../templates/console/case.html")),
     ("cases", include_str!("../../templates/console/cases.html")),
+    ("case_side_list", include_str!("../../templates/console/case_side_list.html")),
     ("users", include_str!("../../templates/console/users.html")),
     ("confirm", include_str!("../../templates/console/confirm.html")),
     ("shred", include_str!("../../templates/console/shred.html")),

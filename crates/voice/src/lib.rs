@@ -1,0 +1,1 @@
+//! Voice calls in the TwiML dialect.

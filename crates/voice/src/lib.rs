@@ -29,5 +29,5 @@ pub mod test_phone;
 pub use call_control::{CallControl, CallControlError};
 pub use call_status::CallStatus;
 pub use signature::{signature, signature_is_valid, SIGNATURE_HEADER};
-pub use twiml::{DialTarget, Response, Verb, VoiceLanguage};
+pub use twiml::{DialTarget, Response, SayVoices, Verb, VoiceLanguage};
 pub use webhook::{parse_webhook, CallRequest, WebhookError};

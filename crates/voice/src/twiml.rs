@@ -31,6 +31,43 @@ impl VoiceLanguage {
     }
 }
 
+/// The `voice` written on each `<Say>`, by language. The provider's default voice (`man`)
+/// speaks only a few languages and an unsupported pair makes `<Say>` fail
+/// (<https://www.twilio.com/docs/voice/twiml/say>), so a voice that speaks the language is
+/// named. The default is Twilio's Google voices; other providers name their voices otherwise
+/// (SignalWire `gcloud.…`), hence a setting. `None` writes no `voice` attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SayVoices {
+    pub ru_ru: Option<String>,
+    pub uk_ua: Option<String>,
+    pub en_us: Option<String>,
+}
+
+impl Default for SayVoices {
+    fn default() -> Self {
+        SayVoices {
+            ru_ru: Some("Google.ru-RU-Standard-A".into()),
+            uk_ua: Some("Google.uk-UA-Standard-A".into()),
+            en_us: Some("Google.en-US-Standard-C".into()),
+        }
+    }
+}
+
+impl SayVoices {
+    /// No `voice` attribute at all: the account's default voice speaks.
+    pub fn none() -> Self {
+        SayVoices { ru_ru: None, uk_ua: None, en_us: None }
+    }
+
+    fn for_language(&self, language: VoiceLanguage) -> Option<&str> {
+        match language {
+            VoiceLanguage::RuRu => self.ru_ru.as_deref(),
+            VoiceLanguage::UkUa => self.uk_ua.as_deref(),
+            VoiceLanguage::EnUs => self.en_us.as_deref(),
+        }
+    }
+}
+
 /// Whom a `<Dial>` connects the call to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DialTarget {
@@ -76,10 +113,16 @@ impl Verb {
 }
 
 impl Response {
-    /// The document, with its XML declaration, without whitespace between elements.
+    /// The document, with its XML declaration, without whitespace between elements, with
+    /// the default [`SayVoices`].
     pub fn to_xml(&self) -> String {
+        self.to_xml_with(&SayVoices::default())
+    }
+
+    /// The document, naming `voices` on each `<Say>`.
+    pub fn to_xml_with(&self, voices: &SayVoices) -> String {
         let mut writer = Writer::new(Vec::new());
-        let written = write_response(&mut writer, self);
+        let written = write_response(&mut writer, self, voices);
         match written.map(|()| String::from_utf8(writer.into_inner())) {
             Ok(Ok(xml)) => xml,
             // Writing to memory does not fail and quick-xml writes UTF-8; should it ever, the
@@ -96,19 +139,22 @@ const FALLBACK: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Response><Hangu
 
 type Written = Result<(), quick_xml::Error>;
 
-fn write_response(w: &mut Writer<Vec<u8>>, response: &Response) -> Written {
+fn write_response(w: &mut Writer<Vec<u8>>, response: &Response, voices: &SayVoices) -> Written {
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     w.write_event(Event::Start(BytesStart::new("Response")))?;
     for verb in &response.0 {
-        write_verb(w, verb)?;
+        write_verb(w, verb, voices)?;
     }
     w.write_event(Event::End(BytesEnd::new("Response")))?;
     Ok(())
 }
 
-fn write_verb(w: &mut Writer<Vec<u8>>, verb: &Verb) -> Written {
+fn write_verb(w: &mut Writer<Vec<u8>>, verb: &Verb, voices: &SayVoices) -> Written {
     match verb {
-        Verb::Say { text, language } => element(w, "Say", &[("language", language.as_tag())], text),
+        Verb::Say { text, language } => match voices.for_language(*language) {
+            Some(voice) => element(w, "Say", &[("voice", voice), ("language", language.as_tag())], text),
+            None => element(w, "Say", &[("language", language.as_tag())], text),
+        },
         Verb::Play { url } => element(w, "Play", &[], url),
         Verb::Pause { seconds } => {
             let mut start = BytesStart::new("Pause");
@@ -139,7 +185,7 @@ fn write_verb(w: &mut Writer<Vec<u8>>, verb: &Verb) -> Written {
             }
             w.write_event(Event::Start(start))?;
             for prompt in prompts {
-                write_verb(w, prompt)?;
+                write_verb(w, prompt, voices)?;
             }
             w.write_event(Event::End(BytesEnd::new("Gather")))?;
             Ok(())
@@ -210,7 +256,7 @@ mod tests {
         assert_eq!(
             said,
             format!(
-                "{DECL}<Response><Say language=\"ru-RU\">a&lt;b&gt;&amp;&quot;c&apos;\
+                "{DECL}<Response><Say voice=\"Google.ru-RU-Standard-A\" language=\"ru-RU\">a&lt;b&gt;&amp;&quot;c&apos;\
                  &lt;/Say&gt;&lt;Dial&gt;</Say></Response>"
             )
         );
@@ -238,7 +284,7 @@ mod tests {
             format!(
                 "{DECL}<Response><Gather input=\"dtmf\" action=\"/voice/menu?step=1&amp;x=&quot;y&quot;\" \
                  method=\"POST\" timeout=\"5\" numDigits=\"1\" finishOnKey=\"\">\
-                 <Say language=\"ru-RU\">Нажмите 1</Say><Pause length=\"1\"/>\
+                 <Say voice=\"Google.ru-RU-Standard-A\" language=\"ru-RU\">Нажмите 1</Say><Pause length=\"1\"/>\
                  <Play>https://example.org/a.mp3</Play></Gather>\
                  <Redirect method=\"POST\">/voice/menu</Redirect></Response>"
             )
@@ -282,7 +328,7 @@ mod tests {
         assert_eq!(
             written,
             format!(
-                "{DECL}<Response><Say language=\"en-US\">Hold on</Say>\
+                "{DECL}<Response><Say voice=\"Google.en-US-Standard-C\" language=\"en-US\">Hold on</Say>\
                  <Enqueue waitUrl=\"/voice/wait\" waitUrlMethod=\"POST\" action=\"/voice/left\" \
                  method=\"POST\">hotline</Enqueue>\
                  <Enqueue waitUrl=\"/w\" waitUrlMethod=\"POST\">other</Enqueue>\
@@ -295,8 +341,21 @@ mod tests {
     }
 
     #[test]
+    fn voices_are_a_setting() {
+        let response = Response(vec![Verb::Say { text: "Hi".into(), language: VoiceLanguage::EnUs }]);
+        assert_eq!(
+            response.to_xml_with(&SayVoices::none()),
+            format!("{DECL}<Response><Say language=\"en-US\">Hi</Say></Response>")
+        );
+        let signalwire = SayVoices { en_us: Some("gcloud.en-US-Standard-C".into()), ..SayVoices::none() };
+        assert!(response
+            .to_xml_with(&signalwire)
+            .contains("<Say voice=\"gcloud.en-US-Standard-C\" language=\"en-US\">"));
+    }
+
+    #[test]
     fn ukrainian_tag() {
         assert!(xml(vec![Verb::Say { text: "Так".into(), language: VoiceLanguage::UkUa }])
-            .contains("<Say language=\"uk-UA\">Так</Say>"));
+            .contains("<Say voice=\"Google.uk-UA-Standard-A\" language=\"uk-UA\">Так</Say>"));
     }
 }

@@ -1,10 +1,91 @@
-//! The conversation core, without HTTP: what every channel (the web chat today; Telegram and
-//! voice to come) shares on the path channel → conversation → bot → queue → case. So far the
-//! live hub (`hub`) and the per-node caches of chat tokens (`token_cache`) and waiting flow
-//! sessions (`flow_cache`); the conversation service and the bot follow (issue 10).
+//! The conversation core, without HTTP: what every channel (the web chat, Telegram, voice)
+//! shares, on the path channel → conversation → bot → queue → case:
+//!
+//! - `channel/`: what a channel brings in (`Inbound`) and what goes back out (`Outbound`), and
+//!   the web chat's own identity (its bearer token);
+//! - `messages.rs`: an applicant's or a staff member's message, stored and shown live;
+//! - `bot/`: the flows the bot runs (`library/`), their steps, their webhooks;
+//! - `queue.rs`: people taking and closing conversations;
+//! - `case/`: what reaches a case from a conversation (codename join, contact, location);
+//! - `hub.rs`, `token_cache.rs`, `flow_cache.rs`, `shred_watch.rs`: live updates and the
+//!   per-node caches, emptied when a case is shredded anywhere.
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod bot;
+pub mod case;
+pub mod channel;
+pub mod clock;
 pub mod flow_cache;
 pub mod hub;
+pub mod i18n;
+pub mod messages;
+pub mod queue;
+mod settings;
+mod shred_watch;
 pub mod token_cache;
+
+use std::sync::Arc;
+
+use safepassage_store::Store;
+
+pub use bot::library as flow_library;
+pub use hub::{Hub, LiveMessage};
+pub use i18n::I18n;
+pub use settings::Settings;
+
+/// Chat token revocations an applicant's event stream may fall behind on (a wave of quick exits).
+const CHAT_ENDINGS_BUFFER: usize = 1024;
+
+/// The conversation core: one per process, shared by every channel's adapter and the console.
+#[derive(Clone)]
+pub struct Conversations {
+    pub store: Store,
+    pub hub: Hub,
+    pub i18n: Arc<I18n>,
+    pub settings: Arc<Settings>,
+    /// Web chat tokens to their conversations, on a single-node store.
+    pub tokens: Arc<token_cache::TokenCache>,
+    /// The flows the bot runs; None only if the shipped file failed to load (then new
+    /// conversations go straight to the operators).
+    pub bot: Option<Arc<bot::Bot>>,
+    /// Waiting flow sessions between steps, on a single-node store.
+    pub flow_sessions: Arc<flow_cache::FlowCache<bot::Waiting>>,
+    /// Webhooks of flows allowed to call one, to the hosts the settings list.
+    pub(crate) webhooks: bot::webhooks::Webhooks,
+    /// Conversations whose web chat token was just revoked: the applicant's event streams end.
+    pub chat_endings: tokio::sync::broadcast::Sender<safepassage_domain::ConversationId>,
+    /// Codename guesses: limited per conversation, paced across everyone and every channel.
+    pub codenames: case::codename_guard::CodenameGuard,
+}
+
+impl Conversations {
+    /// The core over `store`, speaking the texts of `i18n` (the core's own and its host's).
+    pub fn new(store: Store, settings: Settings, i18n: Arc<I18n>) -> Conversations {
+        let single_node = store.remote_commits().is_none();
+        let bot = match bot::Bot::shipped() {
+            Ok(bot) => Some(Arc::new(bot)),
+            Err(e) => {
+                tracing::error!(error = %e, "the shipped flows do not load; new conversations go to the operators");
+                None
+            }
+        };
+        let webhooks = bot::webhooks::Webhooks::new(&settings.flow_webhook_hosts);
+        let codenames =
+            case::codename_guard::CodenameGuard::new(settings.codename_hash_burst, settings.codename_hash_every);
+        let core = Conversations {
+            store,
+            hub: Hub::default(),
+            i18n,
+            settings: Arc::new(settings),
+            tokens: Arc::new(token_cache::TokenCache::new(single_node)),
+            bot,
+            flow_sessions: Arc::new(flow_cache::FlowCache::new(single_node)),
+            webhooks,
+            chat_endings: tokio::sync::broadcast::channel(CHAT_ENDINGS_BUFFER).0,
+            codenames,
+        };
+        shred_watch::spawn(&core);
+        core
+    }
+}

@@ -103,6 +103,18 @@ impl Default for ServerConfig {
 }
 
 impl ServerConfig {
+    /// What the conversation core needs of these settings.
+    pub fn conversation_settings(&self) -> safepassage_conversation::Settings {
+        safepassage_conversation::Settings {
+            greetings: self.greetings.clone(),
+            flow_expired_messages: self.flow_expired_messages.clone(),
+            flow_webhook_hosts: self.flow_webhook_hosts.clone(),
+            chat_idle: self.chat_idle,
+            codename_hash_burst: self.codename_hashes.burst,
+            codename_hash_every: self.codename_hashes.one_back_every(),
+        }
+    }
+
     /// The neutral page quick exit leaves for, in `language`: the language's own setting, the
     /// one for every language, or a weather search in that language.
     pub fn quick_exit_url(&self, language: Language) -> &str {

@@ -2,14 +2,11 @@
 //! health, and metrics on a listener of its own so they are never public by accident.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
-mod applicant_location;
 mod assets;
-mod bot;
 pub mod chat;
 mod config;
 pub mod console;
 mod error;
-pub mod flow_library;
 pub mod hashing;
 mod health;
 mod i18n;
@@ -18,19 +15,18 @@ mod metrics;
 mod request_id;
 mod retention;
 mod security;
-mod service;
-mod shred_watch;
-mod webhook_hosts;
-mod webhooks;
 
 // The conversation core's parts, under the names the server's modules use.
-use safepassage_conversation::{flow_cache, hub, token_cache};
+pub use safepassage_conversation::flow_library;
+use safepassage_conversation::{bot, channel::web as service, hub};
 
 use std::future::Future;
+use std::ops::Deref;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
+use safepassage_conversation::Conversations;
 use safepassage_store::Store;
 use tokio::net::TcpListener;
 
@@ -42,61 +38,34 @@ pub use hub::{Hub, LiveMessage};
 pub use i18n::I18n;
 pub use metrics::metrics_router;
 pub use retention::run_retention_timer;
-pub use webhook_hosts::{parse_listed as parse_webhook_host, NotAHost};
-
-/// Chat token revocations an applicant's event stream may fall behind on (a wave of quick exits).
-const CHAT_ENDINGS_BUFFER: usize = 1024;
+pub use safepassage_conversation::bot::webhook_hosts::{parse_listed as parse_webhook_host, NotAHost};
 
 /// Largest request body accepted anywhere: a chat message is at most a few KiB.
 const BODY_LIMIT: usize = 64 * 1024;
 
-/// Shared state of every handler.
+/// Shared state of every handler: the conversation core (whose fields and methods it lends, so
+/// handlers say `state.store`, `state.applicant_says(…)`), the server's settings and hashing.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
-    pub hub: Hub,
-    pub i18n: Arc<I18n>,
+    pub conversations: Conversations,
     pub config: Arc<ServerConfig>,
-    pub(crate) tokens: Arc<token_cache::TokenCache>,
-    /// The flows the bot runs; None only if the shipped file failed to load (then new
-    /// conversations go straight to the operators).
-    pub(crate) bot: Option<Arc<bot::Bot>>,
-    /// Waiting flow sessions between steps, on a single-node store.
-    pub(crate) flow_sessions: Arc<flow_cache::FlowCache<bot::Waiting>>,
-    /// Webhooks of flows allowed to call one, to the hosts the settings list.
-    pub(crate) webhooks: webhooks::Webhooks,
     /// Staff password hashing, bounded and off the store's threads.
     pub hasher: hashing::Hasher,
-    /// Conversations whose web chat token was just revoked: the applicant's event streams end.
-    pub(crate) chat_endings: tokio::sync::broadcast::Sender<safepassage_domain::ConversationId>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: ServerConfig) -> AppState {
-        let single_node = store.remote_commits().is_none();
-        let bot = match bot::Bot::shipped() {
-            Ok(bot) => Some(Arc::new(bot)),
-            Err(e) => {
-                tracing::error!(error = %e, "the shipped flows do not load; new conversations go to the operators");
-                None
-            }
-        };
-        let webhooks = webhooks::Webhooks::new(&config.flow_webhook_hosts);
+        let conversations = Conversations::new(store, config.conversation_settings(), Arc::new(i18n::load()));
         let hasher = hashing::Hasher::new(config.login_hash_budget_mib);
-        let state = AppState {
-            store,
-            hub: Hub::default(),
-            i18n: Arc::new(I18n::load()),
-            config: Arc::new(config),
-            tokens: Arc::new(token_cache::TokenCache::new(single_node)),
-            bot,
-            flow_sessions: Arc::new(flow_cache::FlowCache::new(single_node)),
-            webhooks,
-            hasher,
-            chat_endings: tokio::sync::broadcast::channel(CHAT_ENDINGS_BUFFER).0,
-        };
-        shred_watch::spawn(&state);
-        state
+        AppState { conversations, config: Arc::new(config), hasher }
+    }
+}
+
+impl Deref for AppState {
+    type Target = Conversations;
+
+    fn deref(&self) -> &Conversations {
+        &self.conversations
     }
 }
 

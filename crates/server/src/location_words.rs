@@ -71,12 +71,11 @@ pub(crate) const ERROR_IDS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::I18n;
     use safepassage_domain::{Language, LocationSource};
 
     #[test]
     fn every_error_and_source_has_words_in_every_language() {
-        let i18n = I18n::load();
+        let i18n = crate::i18n::load();
         for language in [Language::Ru, Language::Uk, Language::En] {
             for id in ERROR_IDS {
                 assert!(i18n.has(language, id), "{id} in {language}");

@@ -80,9 +80,9 @@ pub async fn serve(store: Store, settings: &Settings, listeners: Listeners) -> a
     if let Err(e) = state.reload_flows().await {
         tracing::error!(error = %e, "the flow library does not load; running the shipped flows");
     }
-    tokio::spawn(safepassage_server::watch_flow_library(state.clone(), FLOW_LIBRARY_EVERY));
+    tokio::spawn(safepassage_server::watch_flow_library(state.conversations.clone(), FLOW_LIBRARY_EVERY));
     // Flows waiting for an answer time out and expire on their own clock.
-    tokio::spawn(safepassage_server::run_flow_timers(state.clone(), FLOW_TIMER_EVERY));
+    tokio::spawn(safepassage_server::run_flow_timers(state.conversations.clone(), FLOW_TIMER_EVERY));
     // What the retention settings no longer keep is crypto-shredded on its own clock.
     tokio::spawn(safepassage_server::run_retention_timer(state.clone(), RETENTION_EVERY));
     let (public_router, console_server) = match console {

@@ -1,5 +1,4 @@
 # Applicant web chat, English.
-chat-greeting = Hello. This is a help service. Write what happened and an operator will answer. We do not ask for your name or phone number.
 chat-site-name = Help line
 chat-page-title = Help line: conversation
 chat-language-label = Language
@@ -27,7 +26,6 @@ chat-notice-unavailable = The service is busy. Please wait a moment and try agai
 chat-notice-busy = The line is busy right now: many people are writing. Please wait a minute and try again — your text is still in the box.
 chat-notice-too-fast = Messages are coming too quickly. Please wait a minute and send again — your text is still in the box.
 chat-safety = Nothing from this conversation is kept in your browser's storage. When you are done, close the tab, or press "Leave quickly" at any time.
-chat-flow-expired = The conversation is paused. Write any time and an operator will answer.
 chat-end-conversation = End this conversation on this device
 chat-end-hint = The conversation closes in this browser and cannot be opened here again. If you have a codename, you can come back with it.
 chat-notice-ended = The conversation has ended on this device. If you have a codename, enter it below to continue.

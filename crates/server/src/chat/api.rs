@@ -9,12 +9,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::ChatAuth;
-use super::codename::{CodenameGuard, Outcome};
 use super::flood::FloodGuard;
 use super::input::{message_text, ApiQuery, JsonBody};
 use super::message::ChatMessage;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
+use safepassage_conversation::case::codename_guard::Outcome;
 
 /// Most messages one read returns.
 pub const PAGE_LIMIT: i64 = 200;
@@ -210,11 +210,10 @@ pub(super) async fn get_messages(
 )]
 pub(super) async fn join_by_codename(
     State(state): State<AppState>,
-    Extension(guard): Extension<CodenameGuard>,
     ChatAuth(conversation): ChatAuth,
     JsonBody(body): JsonBody<CodenameAttempt>,
 ) -> Result<Json<Joined>, ApiError> {
-    match guard.attempt(&state, &conversation, &body.codename).await? {
+    match state.codenames.attempt(&state, &conversation, &body.codename).await? {
         Outcome::Joined => Ok(Json(Joined { joined: true })),
         Outcome::Refused => Err(codename_refused()),
     }

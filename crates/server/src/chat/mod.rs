@@ -3,7 +3,6 @@
 
 mod api;
 mod auth;
-mod codename;
 mod events;
 mod flood;
 mod input;
@@ -22,7 +21,6 @@ pub(crate) use flood::refusals as rate_limit_refusals;
 
 pub(crate) fn routes(config: &ServerConfig) -> Router<AppState> {
     // Per application, not global: each server (and each test's server) has its own limits.
-    let guard = codename::CodenameGuard::new(config.codename_hashes);
     let flood = flood::FloodGuard::new(config);
     let notices = notice::Notices::default();
     Router::new()
@@ -38,7 +36,6 @@ pub(crate) fn routes(config: &ServerConfig) -> Router<AppState> {
         .route("/api/v1/chat/events", json_api(get(events::events)))
         .route("/api/v1/chat/codename", json_api(post(api::join_by_codename)))
         .route("/api/v1/chat/location", json_api(post(location::post_location)))
-        .layer(Extension(guard))
         .layer(Extension(flood))
         .layer(Extension(notices))
 }

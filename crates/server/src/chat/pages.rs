@@ -12,7 +12,6 @@ use safepassage_store::{ConversationView, StoreError};
 use serde::Deserialize;
 
 use super::auth::{is_cross_site, removal_cookie, session_cookie, PageSession};
-use super::codename::{CodenameGuard, Outcome};
 use super::flood::{Busy, FloodGuard};
 use super::input::{message_text, TextProblem};
 use super::message::{clock, Author, ChatMessage};
@@ -20,6 +19,7 @@ use super::notice::{Notice, Notices};
 use crate::error::retry_after_seconds;
 use crate::request_id::RequestId;
 use crate::{AppState, I18n};
+use safepassage_conversation::case::codename_guard::Outcome;
 
 /// Messages shown on the page: the latest ones, so that a long conversation still loads fast.
 const SHOWN: usize = 100;
@@ -227,7 +227,6 @@ pub(super) async fn send(
 /// `POST /chat/codename`: tries a codename, then shows the one-time outcome on the page.
 pub(super) async fn codename(
     State(state): State<AppState>,
-    Extension(guard): Extension<CodenameGuard>,
     Extension(flood): Extension<FloodGuard>,
     Extension(notices): Extension<Notices>,
     request_id: Option<Extension<RequestId>>,
@@ -256,7 +255,7 @@ pub(super) async fn codename(
     let result = async {
         // A returning applicant may start with their codename: the conversation begins here.
         let (conversation, cookie) = conversation_or_new(&state, session.conversation, language).await?;
-        let outcome = guard.attempt(&state, &conversation, input).await?;
+        let outcome = state.codenames.attempt(&state, &conversation, input).await?;
         Ok::<_, StoreError>((conversation, cookie, outcome))
     }
     .await;

@@ -563,12 +563,11 @@ fn router_line(flow: &Flow, language: &str, router: &Router) -> RouterLine {
 
 #[cfg(test)]
 mod tests {
-    use crate::I18n;
     use safepassage_domain::Language;
 
     #[test]
     fn flows_texts_exist_in_every_console_language() {
-        let i18n = I18n::load();
+        let i18n = crate::i18n::load();
         for line in include_str!("../../locales/en/flows.ftl").lines() {
             let Some((id, _)) = line.split_once(" = ") else { continue };
             if id.starts_with('#') || id.starts_with(' ') {

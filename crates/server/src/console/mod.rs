@@ -42,7 +42,6 @@ mod totp;
 mod views;
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::routing::{get, post};
 use axum::{middleware, Extension, Router};
@@ -57,7 +56,7 @@ pub(crate) struct ConsoleState {
 }
 
 pub(crate) fn routes() -> Router<AppState> {
-    let console = Arc::new(ConsoleState { i18n: Arc::new(I18n::load()), totp: totp::ReplayGuard::default() });
+    let console = Arc::new(ConsoleState { i18n: Arc::new(crate::i18n::load()), totp: totp::ReplayGuard::default() });
     Router::new()
         .route("/console", get(home::page))
         .route("/console/login", get(auth::login_page).post(auth::login))
@@ -126,6 +125,4 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 /// The clock, read at the edge (the domain never reads it).
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)).unwrap_or(0)
-}
+pub(crate) use safepassage_conversation::clock::now_ms;

@@ -245,7 +245,7 @@ mod tests {
 
     #[test]
     fn waiting_times_read_naturally() {
-        let i18n = I18n::load();
+        let i18n = crate::i18n::load();
         let en = Lang { language: Language::En, switched: false };
         assert_eq!(waited(&i18n, en, 5_000), "under a minute");
         assert_eq!(waited(&i18n, en, 5 * 60_000), "5 min");
@@ -254,7 +254,7 @@ mod tests {
 
     #[test]
     fn notices_come_only_from_known_ids() {
-        let i18n = I18n::load();
+        let i18n = crate::i18n::load();
         let en = Lang { language: Language::En, switched: false };
         assert!(notice(&i18n, en, Some("notice=taken")).is_some());
         assert_eq!(notice(&i18n, en, Some("notice=you-have-been-hacked")), None);

@@ -4,10 +4,10 @@
 
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::AppState;
+use crate::Conversations;
 
 /// Starts the listener, where there is a runtime to run it (there always is in the server).
-pub(crate) fn spawn(state: &AppState) {
+pub fn spawn(state: &Conversations) {
     let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
     let mut shredded = state.store.shredded();
     let tokens = state.tokens.clone();

@@ -6,7 +6,7 @@ use safepassage_domain::{LocationReport, Place, Sender};
 use safepassage_flows::engine::MsgIn;
 use safepassage_store::{ConversationStatus, ConversationView, StoreError};
 
-use crate::AppState;
+use crate::Conversations;
 
 /// What the transcript shows in place of the location: the place itself is never a message
 /// (it is a report, read where every view is recorded).
@@ -14,7 +14,7 @@ const IN_TRANSCRIPT: &str = "chat-location-in-transcript";
 
 /// The flow's input for a report: a point as the attachment `geo:LAT,LON` (six decimals, as
 /// RapidPro's channels write it), words as the message's text.
-pub(crate) fn flow_input(report: &LocationReport) -> MsgIn {
+pub fn flow_input(report: &LocationReport) -> MsgIn {
     let uuid = uuid::Uuid::new_v4().to_string();
     match &report.place {
         Place::Point { lat, lon, .. } => {
@@ -24,7 +24,7 @@ pub(crate) fn flow_input(report: &LocationReport) -> MsgIn {
     }
 }
 
-impl AppState {
+impl Conversations {
     /// The applicant's location: recorded (sealed, on the case when the conversation has one),
     /// a contact of the case (its holder is told live), then either the input of the flow that
     /// waits in the conversation, or a line in the transcript that the conversation's watchers
@@ -84,7 +84,7 @@ mod tests {
 
     #[test]
     fn the_transcript_line_exists_in_every_language_and_names_no_place() {
-        let i18n = crate::I18n::load();
+        let i18n = crate::I18n::core();
         for language in [Language::Ru, Language::Uk, Language::En] {
             assert!(i18n.has(language, IN_TRANSCRIPT), "{language}");
             assert!(!i18n.text(language, IN_TRANSCRIPT).chars().any(|c| c.is_ascii_digit()));

@@ -31,7 +31,7 @@ pub struct FlowInfo {
 }
 
 impl FlowInfo {
-    pub(super) fn of(flow: &Flow, raw: &Value) -> FlowInfo {
+    pub fn of(flow: &Flow, raw: &Value) -> FlowInfo {
         let mut languages = vec![flow.language.clone()];
         if let Some(l) = &flow.localization {
             languages.extend(l.languages().filter(|l| **l != flow.language).cloned());
@@ -83,21 +83,21 @@ pub struct CheckedFile {
     pub flows: Vec<FlowInfo>,
     pub allowed_outside: Vec<String>,
     /// Every `enter_flow` of the file, to look for its flow where the file will run.
-    pub(super) entered: Vec<Entered>,
+    pub entered: Vec<Entered>,
 }
 
 /// An `enter_flow` action: where it is and the flow it enters.
 #[derive(Debug, Clone)]
-pub(super) struct Entered {
+pub struct Entered {
     flow: FlowRef,
     node: String,
     action: String,
-    pub(super) target: FlowRef,
+    pub target: FlowRef,
 }
 
 impl Entered {
     /// The refusal of an action whose flow is not there, naming flow, node and action.
-    pub(super) fn refused(&self, why: &str) -> CheckError {
+    pub fn refused(&self, why: &str) -> CheckError {
         let message = format!("enters flow '{}' ({}), {why}", self.target.name, self.target.uuid);
         let e = DefinitionError::new(message).in_action(&self.action, "enter_flow").in_node(&self.node);
         CheckError::Definition(e.in_flow(&self.flow.uuid, &self.flow.name))
@@ -137,7 +137,7 @@ pub fn check_file<S: AsRef<str>>(bytes: &[u8], allow: &[S]) -> Result<CheckedFil
     }
 }
 
-pub(super) fn load_file(bytes: &[u8], allowed: Vec<String>) -> Result<CheckedFile, CheckError> {
+pub fn load_file(bytes: &[u8], allowed: Vec<String>) -> Result<CheckedFile, CheckError> {
     if bytes.len() > MAX_FILE {
         return Err(CheckError::TooLarge);
     }

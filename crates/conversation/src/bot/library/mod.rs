@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::bot::{topics_named, INTAKE, RETURNING, SHIPPED};
-use crate::AppState;
+use crate::Conversations;
 
 mod check;
 mod result_names;
@@ -153,14 +153,14 @@ pub async fn import_file_allowing<S: AsRef<str>>(
 
 /// Where a flow of the running set comes from.
 #[derive(Debug, Clone)]
-pub(crate) enum Source {
+pub enum Source {
     Shipped,
     Imported { seq: i64, by: UserId, at_ms: i64 },
 }
 
 /// One flow of the running set.
 #[derive(Debug, Clone)]
-pub(crate) struct Entry {
+pub struct Entry {
     pub uuid: String,
     pub name: String,
     /// The definition as written in its file (`_ui` and all).
@@ -173,7 +173,7 @@ pub(crate) struct Entry {
 }
 
 /// The flows the bot runs, and what the console shows of them.
-pub(crate) struct Library {
+pub struct Library {
     pub assets: Arc<Assets>,
     /// In order of first appearance: the shipped flows, then new ones by import.
     pub entries: Vec<Entry>,
@@ -195,7 +195,7 @@ pub(crate) struct Library {
 
 /// An imported file, for the console's list (the text itself stays in the store).
 #[derive(Debug, Clone)]
-pub(crate) struct ImportMeta {
+pub struct ImportMeta {
     pub id: Uuid,
     pub by: UserId,
     pub at_ms: i64,
@@ -468,7 +468,7 @@ fn merge(files: &[Value], entries: &[Entry]) -> Value {
     merged
 }
 
-impl AppState {
+impl Conversations {
     /// Reads the library and the intake choices from the store and gives the bot the new set.
     /// Reloads run one at a time, so an older set never replaces a newer one.
     pub async fn reload_flows(&self) -> Result<(), StoreError> {
@@ -492,12 +492,7 @@ impl AppState {
 
     /// Imports a file for a member of staff, with the outside action types they allowed for it,
     /// and puts it to work on this node at once.
-    pub(crate) async fn import_flows(
-        &self,
-        bytes: &[u8],
-        allow: &[String],
-        by: UserId,
-    ) -> Result<Vec<FlowInfo>, ImportError> {
+    pub async fn import_flows(&self, bytes: &[u8], allow: &[String], by: UserId) -> Result<Vec<FlowInfo>, ImportError> {
         let (_, flows) = import_file_allowing(&self.store, bytes, allow, by, None).await?;
         self.reload_flows().await?;
         Ok(flows)
@@ -505,12 +500,7 @@ impl AppState {
 
     /// Chooses the intake flow of a channel (None: the flow named "Intake"), if it is in the
     /// running set, loads, and is of the channel's type.
-    pub(crate) async fn choose_intake(
-        &self,
-        channel: Channel,
-        flow: Option<Uuid>,
-        by: UserId,
-    ) -> Result<(), ImportError> {
+    pub async fn choose_intake(&self, channel: Channel, flow: Option<Uuid>, by: UserId) -> Result<(), ImportError> {
         if let Some(id) = flow {
             let library = self.flow_library().ok_or(StoreError::Conflict("the flows did not load"))?;
             let entry = library.entry_by_id(id).ok_or(StoreError::NotFound("flow"))?;
@@ -523,7 +513,7 @@ impl AppState {
     }
 
     /// The running set, for the console.
-    pub(crate) fn flow_library(&self) -> Option<Arc<Library>> {
+    pub fn flow_library(&self) -> Option<Arc<Library>> {
         self.bot.as_ref().map(|bot| bot.library())
     }
 }
@@ -531,7 +521,7 @@ impl AppState {
 /// Reloads the flows whenever the library changed in the store (an import from the command line
 /// or another node), checking every `every`; runs for as long as the process. The first round
 /// loads the library at start.
-pub async fn watch_flow_library(state: AppState, every: Duration) {
+pub async fn watch_flow_library(state: Conversations, every: Duration) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

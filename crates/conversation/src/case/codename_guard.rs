@@ -1,4 +1,4 @@
-//! "I have a codename": a returning applicant joins this conversation to their case. Guesses are
+//! "I have a codename", in any channel: a returning applicant joins this conversation to their case. Guesses are
 //! limited per conversation; across everyone only the slow hashing is paced, never refused, so a
 //! flood of wrong guesses delays a correct codename but cannot make it fail. Every failure looks
 //! the same. The design and its arithmetic are in ARCHITECTURE.md ("Codename guesses").
@@ -14,8 +14,7 @@ use safepassage_domain::{Codename, ConversationId};
 use safepassage_store::{ConversationView, StoreError};
 use tokio::sync::Semaphore;
 
-use crate::config::RateLimit;
-use crate::AppState;
+use crate::Conversations;
 
 /// Attempts one conversation may make: 5 per 15 minutes (one back every 3 minutes).
 const PER_CONVERSATION_BURST: u32 = 5;
@@ -70,12 +69,10 @@ impl Drop for InLine<'_> {
 }
 
 impl CodenameGuard {
-    /// The shipped per-conversation budget, and `hashes` as the pace across everyone.
-    pub fn new(hashes: RateLimit) -> CodenameGuard {
-        CodenameGuard::with_quotas(
-            quota(PER_CONVERSATION_BURST, PER_CONVERSATION_PERIOD),
-            quota(hashes.burst, hashes.one_back_every()),
-        )
+    /// The shipped per-conversation budget, and bursts of `burst` hashes with one more every
+    /// `every` as the pace across everyone.
+    pub fn new(burst: u32, every: Duration) -> CodenameGuard {
+        CodenameGuard::with_quotas(quota(PER_CONVERSATION_BURST, PER_CONVERSATION_PERIOD), quota(burst, every))
     }
 
     fn with_quotas(per_conversation: Quota, pace: Quota) -> CodenameGuard {
@@ -96,7 +93,7 @@ impl CodenameGuard {
     /// line and for the pace, and only then is hashed.
     pub async fn attempt(
         &self,
-        state: &AppState,
+        core: &Conversations,
         conversation: &ConversationView,
         input: &str,
     ) -> Result<Outcome, StoreError> {
@@ -108,7 +105,7 @@ impl CodenameGuard {
         let limits = &self.inner;
         let Ok(_hasher) = limits.line.acquire().await else { return Ok(Outcome::Refused) };
         limits.pace.until_ready().await;
-        match state.applicant_joins_by_codename(conversation, &codename).await? {
+        match core.applicant_joins_by_codename(conversation, &codename).await? {
             true => Ok(Outcome::Joined),
             false => Ok(Outcome::Refused),
         }
@@ -162,7 +159,7 @@ mod tests {
 
     #[test]
     fn the_shipped_budget_is_five_per_quarter_hour() {
-        let guard = CodenameGuard::new(crate::ServerConfig::default().codename_hashes);
+        let guard = CodenameGuard::new(20, Duration::from_millis(100));
         let a = conversation();
         assert!((0..5).all(|_| guard.admit(a).is_some()));
         assert!(guard.admit(a).is_none());

@@ -13,7 +13,7 @@ use safepassage_flows::engine::{Engine, HttpRequest, HttpResponse, WebhookServic
 use safepassage_store::StoreError;
 use tokio::runtime::Handle;
 
-use crate::webhook_hosts::{normal_host, parse_listed, Allowed, CheckedResolver};
+use crate::bot::webhook_hosts::{normal_host, parse_listed, Allowed, CheckedResolver};
 
 /// The longest a call may take, connection, request and response together.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
@@ -22,7 +22,7 @@ pub const MAX_RESPONSE: usize = 64 * 1024;
 
 /// The HTTP client and the hosts it may reach; cheap to clone.
 #[derive(Clone, Default)]
-pub(crate) struct Webhooks {
+pub struct Webhooks {
     /// None when no host is listed (or the client could not be built): every call then fails
     /// as a connection error, and the flow takes its Failure exit.
     client: Option<reqwest::Client>,
@@ -51,7 +51,7 @@ impl Webhooks {
     /// The service for the listed hosts (names or IP addresses as in a webhook's URL, each
     /// with an extra port it may use; entries that do not read are left out, the settings
     /// refuse them earlier). With none listed, no client is built and no call is ever made.
-    pub(crate) fn new(hosts: &[String]) -> Webhooks {
+    pub fn new(hosts: &[String]) -> Webhooks {
         let allowed = Arc::new(Allowed::new(hosts.iter().filter_map(|h| parse_listed(h).ok().flatten())));
         if allowed.is_empty() {
             return Webhooks::default();
@@ -152,7 +152,7 @@ impl WebhookService for OnRuntime {
 /// runs right here, as it always did: no task, no allocation. Otherwise it runs on a blocking
 /// thread with the webhook service, so that waiting up to [`TIMEOUT`] for a webhook holds up
 /// no async worker.
-pub(crate) async fn step<T: Send + 'static>(
+pub async fn step<T: Send + 'static>(
     webhooks: &Webhooks,
     calls_out: bool,
     engine: Engine,

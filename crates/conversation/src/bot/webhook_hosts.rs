@@ -24,7 +24,7 @@ pub struct NotAHost(pub String);
 
 /// A host as written in the settings or in a URL: lower case, without a trailing dot or the
 /// brackets of an IPv6 address.
-pub(crate) fn normal_host(host: &str) -> String {
+pub fn normal_host(host: &str) -> String {
     host.trim().trim_start_matches('[').trim_end_matches(']').trim_end_matches('.').to_ascii_lowercase()
 }
 
@@ -59,40 +59,40 @@ pub fn parse_listed(entry: &str) -> Result<Option<Listed>, NotAHost> {
 
 /// The listed hosts, as the webhook service and its resolver consult them.
 #[derive(Debug, Default)]
-pub(crate) struct Allowed {
+pub struct Allowed {
     entries: Vec<Listed>,
     /// Addresses listed as such: these may be reached even when they are not public.
     addresses: Vec<IpAddr>,
 }
 
 impl Allowed {
-    pub(crate) fn new(entries: impl IntoIterator<Item = Listed>) -> Allowed {
+    pub fn new(entries: impl IntoIterator<Item = Listed>) -> Allowed {
         let entries: Vec<Listed> = entries.into_iter().collect();
         let addresses = entries.iter().filter_map(|e| e.host.parse::<IpAddr>().ok()).collect();
         Allowed { entries, addresses }
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
+    pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
     /// Whether a URL's host and port (the scheme's default when the URL names none) are
     /// listed: the host by name or address, the port standard or listed with that host.
-    pub(crate) fn admits(&self, host: &str, port: u16) -> bool {
+    pub fn admits(&self, host: &str, port: u16) -> bool {
         let host = normal_host(host);
         let mut listed = self.entries.iter().filter(|e| e.host == host).peekable();
         listed.peek().is_some() && (STANDARD_PORTS.contains(&port) || listed.any(|e| e.port == Some(port)))
     }
 
     /// Whether a connection to `address` may be made: a public address, or one listed itself.
-    pub(crate) fn reaches(&self, address: IpAddr) -> bool {
+    pub fn reaches(&self, address: IpAddr) -> bool {
         is_public(address) || self.addresses.contains(&canonical(address))
     }
 }
 
 /// The resolver the webhook client uses: the system's lookup, keeping only the addresses
 /// [`Allowed::reaches`] accepts; a name left with none fails to resolve.
-pub(crate) struct CheckedResolver(pub Arc<Allowed>);
+pub struct CheckedResolver(pub Arc<Allowed>);
 
 impl reqwest::dns::Resolve for CheckedResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
@@ -128,7 +128,7 @@ fn embedded_v4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
 /// Whether an address is on the public internet: not this machine, not a private or shared
 /// network, not link-local (where cloud metadata services answer), not multicast, reserved or
 /// for documentation.
-pub(crate) fn is_public(address: IpAddr) -> bool {
+pub fn is_public(address: IpAddr) -> bool {
     match canonical(address) {
         IpAddr::V4(v4) => is_public_v4(v4),
         IpAddr::V6(v6) => is_public_v6(v6),

@@ -16,7 +16,7 @@ struct Names {
 }
 
 #[derive(Debug, Clone, Default)]
-pub(crate) struct ResultNames {
+pub struct ResultNames {
     /// (result, category as written) → its names.
     by_category: HashMap<(String, String), Names>,
     /// (result, literal value) → the category a `set_run_result` gives it.
@@ -33,7 +33,7 @@ fn engine_language(language: Language) -> &'static str {
 
 impl ResultNames {
     /// From flow definitions as written (later flows win: imports come after the shipped ones).
-    pub(crate) fn from_flows<'a>(flows: impl Iterator<Item = &'a Value>) -> ResultNames {
+    pub fn from_flows<'a>(flows: impl Iterator<Item = &'a Value>) -> ResultNames {
         let mut out = ResultNames::default();
         for flow in flows {
             let localization = flow.get("localization").and_then(Value::as_object);
@@ -86,13 +86,7 @@ impl ResultNames {
     /// The category of result `name` in `language`: the flow's translation, else its base
     /// name; the category is the one the run reported, or the one a flow gives `value`.
     /// None when no flow names a category for it (the caller shows the value).
-    pub(crate) fn category(
-        &self,
-        name: &str,
-        value: &str,
-        category: Option<&str>,
-        language: Language,
-    ) -> Option<String> {
+    pub fn category(&self, name: &str, value: &str, category: Option<&str>, language: Language) -> Option<String> {
         let category = match category.filter(|c| !c.is_empty()) {
             Some(c) => c.to_owned(),
             None => self.by_value.get(&(name.to_owned(), value.to_owned()))?.clone(),

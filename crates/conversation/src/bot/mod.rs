@@ -20,19 +20,24 @@ use safepassage_store::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::flow_library::Library;
-use crate::{webhooks, AppState};
+pub mod library;
+pub mod webhook_hosts;
+pub mod webhooks;
+
+use library::Library;
+
+use crate::Conversations;
 
 /// The export the platform ships, read once at start.
-pub(crate) const SHIPPED: &str = include_str!("../../../flows/safepassage.json");
+pub const SHIPPED: &str = include_str!("../../../../flows/safepassage.json");
 /// The flow every new web conversation starts in (flows are referred to by name: UUIDs change
 /// when TextIt imports a file).
-pub(crate) const INTAKE: &str = "Intake";
+pub const INTAKE: &str = "Intake";
 /// The result that must never be shown, nor kept once the session is over.
 const DURESS: &str = "duress_phrase";
 /// The flow a returning applicant is given after joining their case by codename (the shipped
 /// one asks "have you been sent to the front?" and sets `deployed` = `yes`).
-pub(crate) const RETURNING: &str = "Returning";
+pub const RETURNING: &str = "Returning";
 /// The result by which an applicant reports "I have been deployed" (value `yes`).
 const DEPLOYED: &str = "deployed";
 /// What the transcript shows in place of the applicant's duress phrase.
@@ -117,7 +122,7 @@ pub struct Summary {
 impl Bot {
     /// Loads the shipped export with no outside action allowed; the ticket topics are those the
     /// flows name, the general queue ("Operator") first.
-    /// The library's files are loaded on top by `AppState::reload_flows`.
+    /// The library's files are loaded on top by `Conversations::reload_flows`.
     pub fn shipped() -> Result<Bot, String> {
         let library = Library::build(&[], Vec::new(), 0)?;
         Ok(Bot {
@@ -127,15 +132,15 @@ impl Bot {
         })
     }
 
-    pub(crate) fn library(&self) -> Arc<Library> {
+    pub fn library(&self) -> Arc<Library> {
         Arc::clone(&self.library.read().unwrap_or_else(|p| p.into_inner()))
     }
 
-    pub(crate) fn set_library(&self, library: Arc<Library>) {
+    pub fn set_library(&self, library: Arc<Library>) {
         *self.library.write().unwrap_or_else(|p| p.into_inner()) = library;
     }
 
-    pub(crate) async fn reloading(&self) -> tokio::sync::MutexGuard<'_, ()> {
+    pub async fn reloading(&self) -> tokio::sync::MutexGuard<'_, ()> {
         self.reloading.lock().await
     }
 
@@ -150,7 +155,7 @@ fn engine() -> Engine {
 }
 
 /// Every topic the flows' `open_ticket` actions name, as `{uuid, name}`.
-pub(crate) fn topics_named(export: &Value) -> Vec<Value> {
+pub fn topics_named(export: &Value) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::new();
     let mut stack = vec![export];
     while let Some(v) = stack.pop() {
@@ -224,7 +229,7 @@ fn bad_state(e: serde_json::Error) -> StoreError {
 
 /// A session waiting for the next message, with the platform's summary and the version of
 /// the stored copy it was read from (0: not stored yet).
-pub(crate) struct Waiting {
+pub struct Waiting {
     session: Session,
     summary: Summary,
     version: i64,
@@ -239,13 +244,13 @@ struct Outcome {
     codename: Option<PreparedCodename>,
 }
 
-impl AppState {
+impl Conversations {
     fn bot(&self) -> Result<&Bot, StoreError> {
         self.bot.as_deref().ok_or(StoreError::Conflict("the flows did not load"))
     }
 
     /// Starts the intake for a new conversation: its first messages, stored and shown.
-    pub(crate) async fn start_intake(&self, conversation: &ConversationView) -> Result<Vec<MessageView>, StoreError> {
+    pub async fn start_intake(&self, conversation: &ConversationView) -> Result<Vec<MessageView>, StoreError> {
         let _guard = self.bot()?.lock(conversation.id).await;
         let contact = Contact::anonymous(&conversation.contact.0.to_string(), engine_language(conversation.language));
         let library = self.bot()?.library();
@@ -265,10 +270,7 @@ impl AppState {
     /// A returning applicant joined this conversation to their case by codename: the
     /// "Returning" flow starts in place of whatever flow waited (the intake they skipped).
     /// Nothing when the library has no such flow for the channel.
-    pub(crate) async fn start_returning(
-        &self,
-        conversation: &ConversationView,
-    ) -> Result<Vec<MessageView>, StoreError> {
+    pub async fn start_returning(&self, conversation: &ConversationView) -> Result<Vec<MessageView>, StoreError> {
         let _guard = self.bot()?.lock(conversation.id).await;
         let library = self.bot()?.library();
         let Some(flow) = library.returning(conversation.channel) else { return Ok(Vec::new()) };
@@ -292,7 +294,7 @@ impl AppState {
 
     /// An applicant's message to a conversation whose flow waits: resumes it. `None` when no
     /// flow waits (the message is then the operators').
-    pub(crate) async fn resume_flow(
+    pub async fn resume_flow(
         &self,
         conversation: &ConversationView,
         text: &str,
@@ -303,7 +305,7 @@ impl AppState {
 
     /// Resumes a waiting flow with `msg` (text, attachments such as a shared location's
     /// `geo:LAT,LON`); the transcript records `shown` as the applicant's message.
-    pub(crate) async fn resume_flow_with(
+    pub async fn resume_flow_with(
         &self,
         conversation: &ConversationView,
         msg: MsgIn,
@@ -377,7 +379,7 @@ impl AppState {
         let (resume, closing) = match (flow.wait_timeout_ms, flow.expires_ms) {
             (Some(t), _) if t <= at_ms => (Resume::WaitTimeout, None),
             (_, Some(e)) if e <= at_ms => {
-                let text = match self.config.flow_expired_messages.get(&conversation.language) {
+                let text = match self.settings.flow_expired_messages.get(&conversation.language) {
                     Some(text) => text.clone(),
                     None => self.i18n.text(conversation.language, "chat-flow-expired"),
                 };
@@ -623,7 +625,7 @@ fn waits_for_duress_phrase(assets: &Assets, session: &Session) -> bool {
 
 /// Resumes flows whose wait timed out or expired, every `every`; runs for as long as the
 /// process (spawn it beside the server).
-pub async fn run_flow_timers(state: AppState, every: Duration) {
+pub async fn run_flow_timers(state: Conversations, every: Duration) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -636,13 +638,13 @@ pub async fn run_flow_timers(state: AppState, every: Duration) {
 
 /// Whether the bot answers in a conversation whose flow waits: no person has it yet (it is the
 /// bot's, or queued after a codename join while the "Returning" flow asks its question).
-pub(crate) fn bot_may_answer(conversation: &ConversationView) -> bool {
+pub fn bot_may_answer(conversation: &ConversationView) -> bool {
     matches!(conversation.status, ConversationStatus::Bot | ConversationStatus::Queued)
 }
 
 /// Whether a conversation with no waiting flow should go to the operators on a new message:
 /// the bot is done with it (or never had it), so a person must answer.
-pub(crate) fn needs_operator(conversation: &ConversationView) -> bool {
+pub fn needs_operator(conversation: &ConversationView) -> bool {
     matches!(conversation.status, ConversationStatus::Bot | ConversationStatus::Closed)
 }
 

@@ -1,0 +1,64 @@
+//! What leaves the core for a person on a channel whose replies go through the outbox
+//! (Telegram today): kept sealed in the outbox until a courier delivers it.
+
+use serde::{Deserialize, Serialize};
+
+use safepassage_domain::Channel;
+
+/// One thing to deliver; serialised as the outbox row's (sealed) payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outbound {
+    /// A message, with its quick replies as buttons.
+    Message {
+        text: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        quick_replies: Vec<String>,
+    },
+    /// The answer to a button press (Telegram's `answerCallbackQuery`), so its spinner stops.
+    AnswerPress { callback: String },
+    /// A message to delete from the person's chat (disappearing messages): the provider's id.
+    Delete { provider_message: i64 },
+}
+
+/// An outbox payload that does not read back (a row written by another version).
+#[derive(Debug, thiserror::Error)]
+#[error("unreadable outbox payload")]
+pub struct UnreadablePayload;
+
+impl Outbound {
+    pub fn to_payload(&self) -> Vec<u8> {
+        // Serialising an enum of strings and numbers cannot fail.
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    pub fn from_payload(bytes: &[u8]) -> Result<Outbound, UnreadablePayload> {
+        serde_json::from_slice(bytes).map_err(|_| UnreadablePayload)
+    }
+}
+
+/// Whether a channel's replies leave through the outbox. The web chat's are read by the
+/// applicant's page (and streamed live); a call's are spoken in the answer to its webhook.
+pub fn through_outbox(channel: Channel) -> bool {
+    matches!(channel, Channel::Telegram | Channel::Whatsapp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_read_back() {
+        for out in [
+            Outbound::Message {
+                text: "Здравствуйте".into(), quick_replies: vec!["Да".into(), "Нет".into()]
+            },
+            Outbound::Message { text: "x".into(), quick_replies: Vec::new() },
+            Outbound::AnswerPress { callback: "4242".into() },
+            Outbound::Delete { provider_message: 17 },
+        ] {
+            assert_eq!(Outbound::from_payload(&out.to_payload()).unwrap(), out);
+        }
+        assert!(Outbound::from_payload(b"{\"kind\":\"telepathy\"}").is_err());
+    }
+}

@@ -1,0 +1,74 @@
+//! What happens around a message, shared by every channel and the console: store it (sealed,
+//! durable), tell whoever watches, and move the conversation through the queue.
+
+use safepassage_domain::{ConversationId, Sender};
+use safepassage_store::{ConversationView, MessageView, StoreError};
+
+use crate::hub::LiveMessage;
+use crate::Conversations;
+
+impl Conversations {
+    /// An applicant's message: a flow waiting for it takes it (stored with the bot's answers);
+    /// otherwise it is stored, shown live, and a conversation no one attends (closed, or the
+    /// bot's flow ended without a ticket) goes to the queue, so no applicant is left unheard.
+    /// Returns the applicant's message (its text is withheld when it carried a duress phrase).
+    pub async fn applicant_says(&self, conversation: &ConversationView, text: &str) -> Result<MessageView, StoreError> {
+        if let Some(case) = conversation.case {
+            self.applicant_contact(case).await?;
+            // The agreed duress phrase flags the case and changes nothing else: the message is
+            // kept and answered like any other, so whoever forces the applicant sees nothing.
+            // Nothing is logged: the flag lives in the case and the audit chain only.
+            self.store.check_duress(case, text).await?;
+        }
+        if self.bot.is_some() && crate::bot::bot_may_answer(conversation) {
+            if let Some(sent) = self.resume_flow(conversation, text).await? {
+                // The applicant's message comes first in a step that had input.
+                return sent.into_iter().next().ok_or(StoreError::Conflict("the message was not recorded"));
+            }
+        }
+        let message = self.store.append_message(conversation, Sender::Applicant, text).await?;
+        self.publish(&message);
+        if crate::bot::needs_operator(conversation) && self.store.queue_conversation(conversation.id, false).await? {
+            self.tokens.forget(conversation.id);
+            self.hub.queue_changed();
+        }
+        Ok(message)
+    }
+
+    /// A staff member's reply.
+    pub async fn staff_says(&self, conversation: &ConversationView, text: &str) -> Result<MessageView, StoreError> {
+        let message = self.store.append_message(conversation, Sender::Staff, text).await?;
+        self.publish(&message);
+        Ok(message)
+    }
+
+    /// The last `keep` messages of a conversation, oldest first: only they are read and
+    /// decrypted, however long the conversation is.
+    pub async fn recent_messages(
+        &self,
+        conversation: ConversationId,
+        keep: usize,
+    ) -> Result<Vec<MessageView>, StoreError> {
+        if keep == 0 {
+            return Ok(Vec::new());
+        }
+        self.store.last_messages(conversation, i64::try_from(keep).unwrap_or(i64::MAX)).await
+    }
+
+    pub fn publish(&self, message: &MessageView) {
+        self.publish_with(message, Vec::new());
+    }
+
+    pub fn publish_with(&self, message: &MessageView, quick_replies: Vec<String>) {
+        if let Some(text) = message.body.text() {
+            self.hub.publish(LiveMessage {
+                conversation: message.conversation,
+                seq: message.seq,
+                sender: message.sender,
+                text: text.to_owned(),
+                at_ms: message.at_ms,
+                quick_replies,
+            });
+        }
+    }
+}

@@ -17,7 +17,7 @@ pub mod limits;
 pub mod secret;
 pub mod update;
 
-pub use client::{ApiError, BotApi, BotIdentity, SentMessage, DEFAULT_BASE_URL};
+pub use client::{ApiError, BotApi, BotIdentity, SentMessage, SetupError, DEFAULT_BASE_URL};
 pub use limits::SendLimits;
 pub use secret::{is_valid_secret_token, secret_token_from_random_bytes, secret_token_matches, SECRET_TOKEN_HEADER};
 pub use update::{

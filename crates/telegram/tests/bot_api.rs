@@ -167,6 +167,22 @@ mod client_against_fake {
         assert_eq!(fake.webhook_url(), None);
     }
 
+    #[test]
+    fn bad_settings_are_refused_without_echoing_the_token() {
+        use safepassage_telegram::SetupError;
+        let timeout = Duration::from_secs(1);
+        for token in ["", "no-colon", "12:", ":abc", "12:abc/../x", "12:abc?x=1", "ab:cd"] {
+            let error = BotApi::new("https://api.telegram.org", token, timeout).unwrap_err();
+            assert_eq!(error, SetupError::InvalidToken, "{token:?}");
+        }
+        for base in ["", "api.telegram.org", "ftp://x", "mailto:a@b"] {
+            let error = BotApi::new(base, TOKEN, timeout).unwrap_err();
+            assert_eq!(error, SetupError::InvalidBaseUrl, "{base:?}");
+        }
+        let api = BotApi::new("https://api.telegram.org/", TOKEN, timeout).unwrap();
+        assert!(!format!("{api:?}").contains("ABC-fake"));
+    }
+
     #[tokio::test]
     async fn get_me() {
         let (_fake, api) = setup().await;
@@ -212,6 +228,53 @@ mod client_against_fake {
         let calls = fake.wait_for_calls("sendMessage", 3, Duration::from_millis(200)).await;
         assert_eq!(calls.len(), 2);
         assert!(started.elapsed() >= Duration::from_millis(200));
+    }
+}
+
+mod fixtures {
+    use std::path::Path;
+
+    use safepassage_telegram::{parse_update, Unsupported, UpdateEvent};
+
+    /// What each fixture must parse into (the table of `tests/fixtures/updates/README.md`).
+    fn expected(name: &str, event: &UpdateEvent) -> bool {
+        use UpdateEvent::*;
+        match name {
+            "text" => matches!(event, Text { edited: false, .. }),
+            "start" => matches!(event, Start { payload: None, .. }),
+            "start_with_payload" => matches!(event, Start { payload: Some(_), .. }),
+            "edited_message" => matches!(event, Text { edited: true, .. }),
+            "location" => matches!(event, Location { edited: false, .. }),
+            "live_location_edit" => matches!(event, Location { edited: true, .. }),
+            "callback_query" => {
+                matches!(event, Pressed { data, button_text: Some(_), .. } if data == "1")
+            }
+            "photo" => matches!(event, Refused { what: Unsupported::Photo, .. }),
+            "voice" => matches!(event, Refused { what: Unsupported::Voice, .. }),
+            "contact" => matches!(event, Refused { what: Unsupported::Contact, .. }),
+            "sticker" => matches!(event, Refused { what: Unsupported::Sticker, .. }),
+            "my_chat_member" => matches!(event, Ignored { what: "my_chat_member" }),
+            "channel_post" => matches!(event, Ignored { what: "channel_post" }),
+            "group_message" => matches!(event, Start { chat, .. } if !chat.private),
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn every_fixture_parses_as_documented() {
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/updates");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().and_then(|e| e.to_str()) != Some("json") {
+                continue;
+            }
+            let name = path.file_stem().unwrap().to_str().unwrap().to_owned();
+            let update = parse_update(&std::fs::read(&path).unwrap()).unwrap();
+            assert!(expected(&name, &update.event), "{name}: {update:?}");
+            seen += 1;
+        }
+        assert_eq!(seen, 14);
     }
 }
 

@@ -14,40 +14,17 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use thiserror::Error;
+
+mod answer;
+mod error;
+
+pub use error::{ApiError, SetupError};
 
 /// Telegram's public Bot API server.
 pub const DEFAULT_BASE_URL: &str = "https://api.telegram.org";
 
 /// The largest answer read from the API; the methods used here answer a few KiB at most.
 const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
-
-/// The longest `description` kept from an error answer, so a misbehaving server cannot fill
-/// logs through us.
-const MAX_DESCRIPTION_CHARS: usize = 200;
-
-/// What went wrong with a call, sorted by what the caller should do.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum ApiError {
-    /// Flood control (429): try again after this long, not sooner.
-    #[error("Telegram asks to retry after {0:?}")]
-    RetryAfter(Duration),
-    /// The server failed (5xx), could not be reached, or did not answer in time: try again
-    /// later. The message holds no URL and no token.
-    #[error("Telegram unreachable or failing: {0}")]
-    Transient(String),
-    /// Telegram refused the call (other 4xx): the bot was blocked, the chat is not found,
-    /// the message to delete is gone, the token is wrong (401). Retrying will not help.
-    #[error("Telegram refused the call ({code}): {description}")]
-    Refused { code: u16, description: String },
-}
-
-impl ApiError {
-    /// Whether the same call may succeed later.
-    pub fn is_retryable(&self) -> bool {
-        matches!(self, Self::RetryAfter(_) | Self::Transient(_))
-    }
-}
 
 /// A message the bot sent: its id is what `delete_message` needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,12 +57,19 @@ impl BotApi {
     /// A client for the bot with this token at `base_url` (normally [`DEFAULT_BASE_URL`];
     /// a fake's URL in tests). `timeout` bounds every call, connection included, so a hung
     /// server becomes [`ApiError::Transient`] rather than a stuck sender.
-    pub fn new(base_url: &str, token: &str, timeout: Duration) -> Result<Self, ApiError> {
+    pub fn new(base_url: &str, token: &str, timeout: Duration) -> Result<Self, SetupError> {
+        let parsed = reqwest::Url::parse(base_url).map_err(|_| SetupError::InvalidBaseUrl)?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.cannot_be_a_base() {
+            return Err(SetupError::InvalidBaseUrl);
+        }
+        if !error::is_plausible_token(token) {
+            return Err(SetupError::InvalidToken);
+        }
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
             .build()
-            .map_err(|_| ApiError::Transient("could not build the HTTP client".to_owned()))?;
+            .map_err(|_| SetupError::HttpClient)?;
         Ok(Self { http, base_url: base_url.trim_end_matches('/').to_owned(), token: token.to_owned() })
     }
 
@@ -178,31 +162,7 @@ impl BotApi {
             }
             body.extend_from_slice(&chunk);
         }
-        let answer = serde_json::from_slice::<Answer<T>>(&body).ok();
-        self.classify(method, status, answer)
-    }
-
-    /// Sorts an answer into a result or an [`ApiError`]: by the answer's `error_code` when
-    /// it has one, else by the HTTP status (a proxy's HTML error page has no JSON).
-    fn classify<T>(&self, method: &str, status: u16, answer: Option<Answer<T>>) -> Result<T, ApiError> {
-        let (code, description, retry_after) = match answer {
-            Some(Answer { ok: true, result: Some(result), .. }) if (200..300).contains(&status) => return Ok(result),
-            Some(answer) => (
-                answer.error_code.unwrap_or(status),
-                answer.description.unwrap_or_default(),
-                answer.parameters.and_then(|p| p.retry_after),
-            ),
-            None => (status, String::new(), None),
-        };
-        let description = self.redact(&description);
-        tracing::debug!(method, code, "Telegram API call failed");
-        match code {
-            // Telegram always sends retry_after with a 429; one second if it ever does not.
-            429 => Err(ApiError::RetryAfter(Duration::from_secs(retry_after.unwrap_or(1)))),
-            200..=299 => Err(ApiError::Transient(format!("{method}: malformed answer"))),
-            400..=499 => Err(ApiError::Refused { code, description }),
-            _ => Err(ApiError::Transient(format!("{method}: HTTP {code} {description}").trim_end().to_owned())),
-        }
+        answer::classify(method, status, &body, &self.token)
     }
 
     fn transport_error(&self, method: &str, error: reqwest::Error) -> ApiError {
@@ -222,27 +182,6 @@ impl BotApi {
             source = cause.source();
         }
         tracing::debug!(method, kind, "Telegram API unreachable");
-        ApiError::Transient(self.redact(&format!("{method}: {kind} ({detail})")))
+        ApiError::Transient(answer::redact(&format!("{method}: {kind} ({detail})"), &self.token))
     }
-
-    /// The text with the token (should it ever appear) replaced, then bounded.
-    fn redact(&self, text: &str) -> String {
-        let redacted = if self.token.is_empty() { text.to_owned() } else { text.replace(&self.token, "<token>") };
-        redacted.chars().take(MAX_DESCRIPTION_CHARS).collect()
-    }
-}
-
-/// Telegram's answer envelope.
-#[derive(Deserialize)]
-struct Answer<T> {
-    ok: bool,
-    result: Option<T>,
-    error_code: Option<u16>,
-    description: Option<String>,
-    parameters: Option<ResponseParameters>,
-}
-
-#[derive(Deserialize)]
-struct ResponseParameters {
-    retry_after: Option<u64>,
 }

@@ -11,8 +11,9 @@ pub const SECRET_TOKEN_HEADER: &str = "X-Telegram-Bot-Api-Secret-Token";
 pub const MAX_SECRET_TOKEN_LEN: usize = 256;
 
 /// Whether the header carries the expected secret, compared in constant time so that the
-/// time taken does not tell a forger how many leading characters were right. A missing
-/// header or an empty expected secret never matches.
+/// time taken does not tell a forger how many leading characters were right (only whether
+/// the length was, which tells nothing of a random secret). A missing header or an empty
+/// expected secret never matches.
 pub fn secret_token_matches(expected: &str, header: Option<&[u8]>) -> bool {
     match header {
         Some(given) if !expected.is_empty() => expected.as_bytes().ct_eq(given).into(),

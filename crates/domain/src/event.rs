@@ -328,6 +328,13 @@ pub enum Event {
         format: PackageFormat,
         by: UserId,
     },
+    /// A reply to a messenger or a call could not be delivered and the platform gave up (the
+    /// reason is a short code in `outbox.failure`, never content): staff see it on the
+    /// conversation. `message` is the platform's message it carried, if any.
+    OutboundFailed {
+        conversation: ConversationId,
+        message: Option<MessageId>,
+    },
 }
 
 /// The file formats a hand-off package is exported in.
@@ -399,6 +406,7 @@ impl Event {
             Event::CodenameIssuedByStaff { .. } => "codename_issued_by_staff",
             Event::RelativeLinked { .. } => "relative_linked",
             Event::DeployedReported { .. } => "deployed_reported",
+            Event::OutboundFailed { .. } => "outbound_failed",
         }
     }
 
@@ -446,7 +454,8 @@ impl Event {
             | Event::ConversationAssigned { conversation, .. }
             | Event::ConversationClosed { conversation, .. }
             | Event::TranscriptViewed { conversation, .. }
-            | Event::ChatSessionEnded { conversation, .. } => Some(conversation.0),
+            | Event::ChatSessionEnded { conversation, .. }
+            | Event::OutboundFailed { conversation, .. } => Some(conversation.0),
             Event::UserCreated { user, .. }
             | Event::UserLoggedIn { user }
             | Event::UserLoginFailed { user }
@@ -576,6 +585,8 @@ mod tests {
             Event::CodenameIssuedByStaff { case: CaseId(id), by: UserId(id), replaced: true },
             Event::RelativeLinked { case: CaseId(id), conversation: ConversationId(id), by: UserId(id) },
             Event::DeployedReported { case: CaseId(id), conversation: ConversationId(id) },
+            Event::OutboundFailed { conversation: ConversationId(id), message: Some(MessageId(id)) },
+            Event::OutboundFailed { conversation: ConversationId(id), message: None },
         ];
         for e in samples {
             let value: serde_json::Value = serde_json::from_slice(&e.canonical_bytes()).unwrap();

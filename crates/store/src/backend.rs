@@ -4,13 +4,14 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use safepassage_domain::{CaseId, CaseState, ConversationId, UserId};
+use safepassage_domain::{CaseId, CaseState, Channel, ConversationId, UserId};
 use uuid::Uuid;
 
 use crate::chain::{Linker, SwitchOver};
 use crate::error::StoreError;
 use crate::model::{CaseFilter, CaseView, ConversationView, FlowImport, IntakeFlow, NoteKind, SeqRange, StaffSession};
 use crate::ops::Job;
+use crate::outbox_ops::{RawFailure, RawOutbound, RawReplyTo};
 use crate::store::CaseWait;
 
 /// A data key as stored: wrapped under a master key, or gone (shredded).
@@ -240,6 +241,25 @@ pub(crate) trait Backend: Send + Sync + 'static {
     /// Retention: conversations without a case shredded by events after `after_seq`, oldest
     /// first, with the seq of each shred.
     async fn conversation_shreds_after(&self, after_seq: i64) -> Result<Vec<(i64, ConversationId)>, StoreError>;
+    /// Outbox: pending rows due at `now_ms`, the longest due first, at most `limit`.
+    async fn due_outbound(&self, now_ms: i64, limit: i64) -> Result<Vec<RawOutbound>, StoreError>;
+    /// Outbox: one row, whatever its state.
+    async fn outbound(&self, id: Uuid) -> Result<Option<RawOutbound>, StoreError>;
+    /// Outbox: a conversation's failed rows, oldest failure first.
+    async fn outbound_failures(&self, conversation: ConversationId) -> Result<Vec<RawFailure>, StoreError>;
+    /// Whether an inbound update was recorded.
+    async fn has_receipt(&self, source: &str, receipt: i64) -> Result<bool, StoreError>;
+    /// Forgets receipts recorded before `before_ms`; how many. Written straight (no event, no
+    /// job): receipts are only a guard against redelivery.
+    async fn prune_receipts(&self, before_ms: i64) -> Result<u64, StoreError>;
+    /// A conversation's sealed reply address, with its key.
+    async fn reply_to(&self, conversation: ConversationId) -> Result<Option<RawReplyTo>, StoreError>;
+    /// The newest readable conversation on `channel` of the contact with this identity hash.
+    async fn latest_conversation_for_identity(
+        &self,
+        hash: [u8; 32],
+        channel: Channel,
+    ) -> Result<Option<ConversationView>, StoreError>;
 }
 
 /// A screening flag as stored: the reason sealed under the case's key.

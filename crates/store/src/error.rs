@@ -13,6 +13,10 @@ pub enum StoreError {
     /// A guarded write lost a race or found the row changed (e.g. a case already moved on).
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// An inbound update (by its provider's id) was already recorded: nothing of the job that
+    /// carried it was written.
+    #[error("already received")]
+    Duplicate,
     #[error(transparent)]
     Case(#[from] CaseError),
     #[error(transparent)]

@@ -11,6 +11,7 @@ mod exit_ops;
 mod keystate;
 mod model;
 mod ops;
+mod outbox_ops;
 mod postgres;
 mod sqlite;
 mod store;
@@ -26,4 +27,5 @@ pub use model::{
 pub use store::CaseWait;
 pub use store::{CaseFlagView, RetentionPolicy, RetentionReport, SignalSettings, Signals};
 pub use store::{LocationView, OutcomeView, PlanView, ReportView};
+pub use store::{Outbound, OutboundFailure, OutboxId, Receipt, MAX_REPLY_ADDRESS};
 pub use store::{PreparedCodename, RotationReport, Shredded, StepMessage, Store, StoreStats, MAX_FLOW_FILE};

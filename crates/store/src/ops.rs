@@ -271,6 +271,8 @@ pub(crate) enum Op {
     ReportDeployed {
         id: CaseId,
     },
+    /// The messenger channels' outbox, receipts and reply addresses (`outbox_ops.rs`).
+    Outbox(crate::outbox_ops::OutboxOp),
 }
 
 #[derive(Debug, Clone)]

@@ -7,6 +7,7 @@ mod commits;
 mod exit_plans;
 mod holding;
 mod location_reads;
+mod outbox;
 mod reads;
 
 use std::str::FromStr;
@@ -32,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0012_exit_plans.sql"),
     include_str!("../../migrations/postgres/0013_case_holding.sql"),
     include_str!("../../migrations/postgres/0014_screening.sql"),
+    include_str!("../../migrations/postgres/0015_outbox.sql"),
 ];
 const MAX_CONNECTIONS: u32 = 10;
 /// First half of the advisory lock key taken while migrating; the second half is the schema's

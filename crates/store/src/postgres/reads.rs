@@ -678,4 +678,53 @@ impl Backend for PgBackend {
     async fn case_outcomes(&self, case: CaseId) -> Result<Vec<crate::exit_ops::RawOutcome>, StoreError> {
         self.read_case_outcomes(case).await
     }
+    async fn due_outbound(&self, now_ms: i64, limit: i64) -> Result<Vec<crate::outbox_ops::RawOutbound>, StoreError> {
+        self.read_due_outbound(now_ms, limit).await
+    }
+
+    async fn outbound(&self, id: Uuid) -> Result<Option<crate::outbox_ops::RawOutbound>, StoreError> {
+        self.read_outbound(id).await
+    }
+
+    async fn outbound_failures(
+        &self,
+        conversation: ConversationId,
+    ) -> Result<Vec<crate::outbox_ops::RawFailure>, StoreError> {
+        self.read_outbound_failures(conversation).await
+    }
+
+    async fn has_receipt(&self, source: &str, receipt: i64) -> Result<bool, StoreError> {
+        self.read_has_receipt(source, receipt).await
+    }
+
+    async fn prune_receipts(&self, before_ms: i64) -> Result<u64, StoreError> {
+        self.delete_receipts_before(before_ms).await
+    }
+
+    async fn reply_to(
+        &self,
+        conversation: ConversationId,
+    ) -> Result<Option<crate::outbox_ops::RawReplyTo>, StoreError> {
+        self.read_reply_to(conversation).await
+    }
+
+    async fn latest_conversation_for_identity(
+        &self,
+        hash: [u8; 32],
+        channel: safepassage_domain::Channel,
+    ) -> Result<Option<ConversationView>, StoreError> {
+        sqlx::query(&format!(
+            "{CONVERSATION_SELECT} \
+             WHERE contact_id = (SELECT contact_id FROM channel_identities WHERE identity_hash = $1) \
+             AND channel = $2 \
+             AND EXISTS (SELECT 1 FROM data_keys k WHERE k.id = conversations.key_id AND k.wrapped IS NOT NULL) \
+             ORDER BY created_ms DESC, id DESC LIMIT 1"
+        ))
+        .bind(hash.as_slice())
+        .bind(channel.as_str())
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|r| conversation_row(&r))
+        .transpose()
+    }
 }

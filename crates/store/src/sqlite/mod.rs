@@ -6,6 +6,7 @@ mod audit;
 mod exit_plans;
 mod holding;
 mod location_reads;
+mod outbox;
 mod reads;
 
 use std::path::Path;
@@ -33,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0013_exit_plans.sql"),
     include_str!("../../migrations/sqlite/0014_case_holding.sql"),
     include_str!("../../migrations/sqlite/0015_screening.sql"),
+    include_str!("../../migrations/sqlite/0016_outbox.sql"),
 ];
 const READERS: usize = 4;
 const WRITER_CACHE_KIB: i64 = 64 * 1024;

@@ -5,10 +5,12 @@
 use safepassage_domain::{ConversationId, Event, MessageId, Sender};
 use uuid::Uuid;
 
-use super::{bound_to, now_ms, sealed, Store};
+use super::receipts::Receipt;
+use super::{bound_to, now_ms, outbox, sealed, Store};
 use crate::error::StoreError;
 use crate::model::{Body, ConversationView, FlowSessionView, FlowWrite, MessageView};
 use crate::ops::Op;
+use crate::outbox_ops::OutboxOp;
 
 const FLOW_STATE: &str = "flow_sessions.state_ct";
 const FLOW_SUMMARY: &str = "flow_sessions.summary_ct";
@@ -20,11 +22,27 @@ pub struct StepMessage {
     pub id: MessageId,
     pub sender: Sender,
     pub text: String,
+    /// What the outbox must send for it (a messenger's reply), queued in the same job.
+    pub outbound: Option<Vec<u8>>,
+    /// The inbound update it records, guarded in the same job against a redelivery.
+    pub receipt: Option<Receipt>,
 }
 
 impl StepMessage {
     pub fn new(sender: Sender, text: impl Into<String>) -> StepMessage {
-        StepMessage { id: MessageId(Uuid::now_v7()), sender, text: text.into() }
+        StepMessage { id: MessageId(Uuid::now_v7()), sender, text: text.into(), outbound: None, receipt: None }
+    }
+
+    /// The message also leaves through the outbox: `payload` (sealed) is due as soon as the
+    /// step commits, tied to this message.
+    pub fn leaving(self, payload: Vec<u8>) -> StepMessage {
+        StepMessage { outbound: Some(payload), ..self }
+    }
+
+    /// The message is the inbound update `receipt` of `source`: if that update was recorded
+    /// before, the whole step fails with `StoreError::Duplicate` and nothing of it is written.
+    pub fn with_receipt(self, source: &str, receipt: i64) -> StepMessage {
+        StepMessage { receipt: Some(Receipt { source: source.to_owned(), receipt }), ..self }
     }
 }
 
@@ -43,12 +61,21 @@ impl Store {
             .await?
             .ok_or(StoreError::Conflict("the conversation was shredded"))?;
         let id = conversation.id;
-        let mut ops = Vec::with_capacity(messages.len() + 1);
+        let mut ops = Vec::with_capacity(messages.len() * 2 + 1);
         let mut events = Vec::with_capacity(messages.len());
+        // Receipts first: a redelivered update fails the job before anything else is applied.
+        for receipt in messages.iter().filter_map(|m| m.receipt.as_ref()) {
+            receipt.check()?;
+            ops.push(Op::Outbox(OutboxOp::InsertReceipt { source: receipt.source.clone(), receipt: receipt.receipt }));
+        }
+        let due_ms = now_ms();
         for (i, m) in messages.iter().enumerate() {
             let body_ct = sealed::seal_message(&key, &m.id.0, m.sender, &m.text);
             ops.push(Op::InsertMessage { id: m.id, conversation: id, event_index: i, sender: m.sender, body_ct });
             events.push(Event::MessageRecorded { conversation: id, message: m.id, sender: m.sender });
+            if let Some(payload) = &m.outbound {
+                ops.push(outbox::insert_op(&key, id, conversation.channel, Some(m.id), due_ms, payload).1);
+            }
         }
         if let Some(flow) = flow {
             let row = id.0;

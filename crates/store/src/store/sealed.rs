@@ -151,6 +151,33 @@ pub(crate) fn open_report_reason(
     key.open(&bound_v2(REPORT_REASON, report, &[plan.as_bytes()]), sealed)
 }
 
+const OUTBOX_BODY: &str = "outbox.body_ct";
+const REPLY_TO: &str = "conversations.reply_to_ct";
+
+/// What the outbox must send, bound to its row and conversation: a payload moved to another
+/// row, or its row moved to another conversation, fails to open.
+pub(crate) fn seal_outbound(key: &DataKey, id: &Uuid, conversation: &Uuid, payload: &[u8]) -> Vec<u8> {
+    key.seal(&bound_v2(OUTBOX_BODY, id, &[conversation.as_bytes()]), payload)
+}
+
+pub(crate) fn open_outbound(
+    key: &DataKey,
+    id: &Uuid,
+    conversation: &Uuid,
+    sealed: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    key.open(&bound_v2(OUTBOX_BODY, id, &[conversation.as_bytes()]), sealed)
+}
+
+/// Where a messenger conversation is answered (a chat id, a call's sid), bound to it.
+pub(crate) fn seal_reply_to(key: &DataKey, conversation: &Uuid, address: &str) -> Vec<u8> {
+    key.seal(&bound_v2(REPLY_TO, conversation, &[]), address.as_bytes())
+}
+
+pub(crate) fn open_reply_to(key: &DataKey, conversation: &Uuid, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    key.open(&bound_v2(REPLY_TO, conversation, &[]), sealed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,6 +215,20 @@ mod tests {
         assert!(open_note(&key, &id, "location", &author, &sealed).is_ok());
         assert!(open_note(&key, &id, "note", &author, &sealed).is_err());
         assert!(open_note(&key, &id, "location", &Uuid::now_v7(), &sealed).is_err());
+    }
+
+    #[test]
+    fn an_outbound_payload_is_bound_to_its_row_and_conversation() {
+        let key = DataKey::generate();
+        let (id, conversation) = (Uuid::now_v7(), Uuid::now_v7());
+        let sealed = seal_outbound(&key, &id, &conversation, b"{\"chat_id\":1}");
+        assert_eq!(open_outbound(&key, &id, &conversation, &sealed).unwrap().as_slice(), b"{\"chat_id\":1}");
+        assert!(open_outbound(&key, &Uuid::now_v7(), &conversation, &sealed).is_err());
+        assert!(open_outbound(&key, &id, &Uuid::now_v7(), &sealed).is_err());
+        let address = seal_reply_to(&key, &conversation, "12345");
+        assert_eq!(open_reply_to(&key, &conversation, &address).unwrap().as_slice(), b"12345");
+        assert!(open_reply_to(&key, &id, &address).is_err());
+        assert!(open_outbound(&key, &conversation, &conversation, &address).is_err());
     }
 
     #[test]

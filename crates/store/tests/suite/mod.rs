@@ -13,6 +13,7 @@ mod flows;
 mod holding;
 mod keys;
 mod locations;
+mod outbox;
 mod queue;
 mod screening;
 mod shredding;

@@ -29,8 +29,9 @@ impl std::fmt::Display for OutboxId {
 
 /// A claimed row: what to send, opened, and to which conversation. Leased until the claim's
 /// `now_ms + lease_ms`; the worker then calls `outbound_done`, `outbound_retry` or
-/// `outbound_failed`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `outbound_failed`. Its `Debug` shows the payload's length only, so a logged claim never
+/// carries a message or a chat id.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Outbound {
     pub id: OutboxId,
     pub conversation: ConversationId,
@@ -40,6 +41,19 @@ pub struct Outbound {
     pub payload: Vec<u8>,
     /// Failed attempts before this one.
     pub attempts: u32,
+}
+
+impl std::fmt::Debug for Outbound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outbound")
+            .field("id", &self.id)
+            .field("conversation", &self.conversation)
+            .field("channel", &self.channel)
+            .field("message", &self.message)
+            .field("payload_len", &self.payload.len())
+            .field("attempts", &self.attempts)
+            .finish()
+    }
 }
 
 /// A row the platform gave up on, for the console: no content, only a short code.
@@ -233,5 +247,25 @@ impl Store {
         };
         self.submit(vec![op], vec![event]).await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_claimed_row_never_prints_its_payload() {
+        let row = Outbound {
+            id: OutboxId(Uuid::nil()),
+            conversation: ConversationId(Uuid::nil()),
+            channel: Channel::Telegram,
+            message: None,
+            payload: b"chat 12345: we are near".to_vec(),
+            attempts: 0,
+        };
+        let shown = format!("{row:?}");
+        assert!(!shown.contains("12345") && !shown.contains("near"), "{shown}");
+        assert!(shown.contains("payload_len: 23"), "{shown}");
     }
 }

@@ -91,7 +91,13 @@ mod tests {
             assert!(FluentResource::try_new((*source).to_owned()).is_ok(), "locales/{tag} has a syntax error");
         }
         let i18n = I18n::core();
-        for id in ["chat-greeting", "chat-flow-expired", "chat-location-in-transcript"] {
+        for id in [
+            "chat-greeting",
+            "chat-flow-expired",
+            "chat-location-in-transcript",
+            "channel-refused-kind",
+            "channel-codename-refused",
+        ] {
             for lang in [Language::Ru, Language::Uk, Language::En] {
                 assert!(i18n.has(lang, id), "{id} is missing in {lang}");
             }

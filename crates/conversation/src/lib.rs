@@ -19,6 +19,7 @@ pub mod clock;
 pub mod flow_cache;
 pub mod hub;
 pub mod i18n;
+pub mod locks;
 pub mod messages;
 pub mod queue;
 mod settings;
@@ -57,6 +58,9 @@ pub struct Conversations {
     pub chat_endings: tokio::sync::broadcast::Sender<safepassage_domain::ConversationId>,
     /// Codename guesses: limited per conversation, paced across everyone and every channel.
     pub codenames: case::codename_guard::CodenameGuard,
+    /// One inbound at a time per sender on a channel (by the hash of their id), so that two
+    /// updates at once cannot both start their first conversation.
+    pub(crate) senders: Arc<locks::KeyedLocks<[u8; 32]>>,
 }
 
 impl Conversations {
@@ -84,6 +88,7 @@ impl Conversations {
             webhooks,
             chat_endings: tokio::sync::broadcast::channel(CHAT_ENDINGS_BUFFER).0,
             codenames,
+            senders: Arc::default(),
         };
         shred_watch::spawn(&core);
         core

@@ -74,6 +74,8 @@ pub struct ServerConfig {
     /// How long an open case waits for the applicant's next contact, per state, unless its
     /// holder sets a date (registered 30 days, deployed 3, located 1, ...).
     pub contact_defaults: safepassage_domain::ContactDefaults,
+    /// The Telegram bots the platform answers as (none by default).
+    pub telegram: Vec<crate::channels::telegram::settings::TelegramBot>,
 }
 
 impl Default for ServerConfig {
@@ -98,6 +100,7 @@ impl Default for ServerConfig {
             signals: safepassage_store::SignalSettings::default(),
             retention: safepassage_store::RetentionPolicy::default(),
             contact_defaults: safepassage_domain::ContactDefaults::default(),
+            telegram: Vec::new(),
         }
     }
 }

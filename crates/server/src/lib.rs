@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod assets;
+pub mod channels;
 pub mod chat;
 mod config;
 pub mod console;
@@ -57,7 +58,9 @@ impl AppState {
     pub fn new(store: Store, config: ServerConfig) -> AppState {
         let conversations = Conversations::new(store, config.conversation_settings(), Arc::new(i18n::load()));
         let hasher = hashing::Hasher::new(config.login_hash_budget_mib);
-        AppState { conversations, config: Arc::new(config), hasher }
+        let state = AppState { conversations, config: Arc::new(config), hasher };
+        channels::spawn_outbox(&state);
+        state
     }
 }
 
@@ -96,7 +99,7 @@ fn routes(state: AppState, faces: Faces) -> Router {
     let secure = state.config.secure_cookies;
     let mut router = Router::new().merge(health::routes()).merge(assets::routes());
     if faces.chat {
-        router = router.merge(chat::routes(&state.config));
+        router = router.merge(chat::routes(&state.config)).merge(channels::routes());
     }
     if faces.console {
         router = router.merge(console::routes());

@@ -8,3 +8,8 @@ chat-flow-expired = The conversation is paused. Write any time and an operator w
 # The place itself is never in the transcript: it is a location report, sealed, read on the case.
 
 chat-location-in-transcript = [Location sent]
+
+# A messenger: what the person sent is not taken (a photo, a voice note, a contact card), or a
+# codename typed in the chat was not accepted (never saying whether it exists).
+channel-refused-kind = We only take written messages and locations here, and we did not keep what you sent. Please write in words. For your safety, delete it from this chat.
+channel-codename-refused = That codename did not work. Check the digits and try again, or write what you need and an operator will answer.

@@ -2,8 +2,8 @@
 //! engine, keeps each session sealed in the store, and turns the engine's events into messages,
 //! codenames and queue entries, as the flows' contract with the platform says.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -26,6 +26,10 @@ pub mod webhooks;
 
 use library::Library;
 
+use crate::channel::inbound::Receipt;
+use crate::channel::outbound::leaving_on;
+use crate::locks::{KeyedGuard, KeyedLocks};
+use crate::messages::with_receipt;
 use crate::Conversations;
 
 /// The export the platform ships, read once at start.
@@ -54,47 +58,8 @@ pub struct Bot {
     /// a step holds the set it started with.
     library: std::sync::RwLock<Arc<Library>>,
     reloading: tokio::sync::Mutex<()>,
-    locks: ConversationLocks,
-}
-
-/// Serialises the steps of one conversation (a message and a timeout at once) on this node,
-/// and only of that one: a lock per conversation that has a step in progress, dropped with
-/// its last holder (shared stripes made unrelated conversations wait on each other's commits).
-#[derive(Default)]
-struct ConversationLocks {
-    held: Arc<Mutex<HashMap<ConversationId, Arc<tokio::sync::Mutex<()>>>>>,
-}
-
-/// A conversation's lock, held; frees the map entry when no one else holds or waits for it.
-struct ConversationGuard {
-    held: Arc<Mutex<HashMap<ConversationId, Arc<tokio::sync::Mutex<()>>>>>,
-    id: ConversationId,
-    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
-}
-
-impl ConversationLocks {
-    async fn lock(&self, id: ConversationId) -> ConversationGuard {
-        let lock = {
-            let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
-            Arc::clone(held.entry(id).or_default())
-        };
-        // Made before the wait so that a cancelled wait still cleans up.
-        let mut out = ConversationGuard { held: Arc::clone(&self.held), id, guard: None };
-        out.guard = Some(lock.lock_owned().await);
-        out
-    }
-}
-
-impl Drop for ConversationGuard {
-    fn drop(&mut self) {
-        let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
-        // Only the map and this guard (or its pending wait) refer to the lock: no one waits.
-        let ours = if self.guard.is_some() { 2 } else { 1 };
-        if held.get(&self.id).is_some_and(|l| Arc::strong_count(l) <= ours) {
-            held.remove(&self.id);
-        }
-        drop(self.guard.take());
-    }
+    /// Serialises the steps of one conversation (a message and a timeout at once) on this node.
+    locks: KeyedLocks<ConversationId>,
 }
 
 /// What the platform keeps of a conversation's flows beside the engine's session: shown to the
@@ -128,7 +93,7 @@ impl Bot {
         Ok(Bot {
             library: std::sync::RwLock::new(Arc::new(library)),
             reloading: tokio::sync::Mutex::default(),
-            locks: ConversationLocks::default(),
+            locks: KeyedLocks::default(),
         })
     }
 
@@ -144,7 +109,7 @@ impl Bot {
         self.reloading.lock().await
     }
 
-    async fn lock(&self, conversation: ConversationId) -> ConversationGuard {
+    async fn lock(&self, conversation: ConversationId) -> KeyedGuard<ConversationId> {
         self.locks.lock(conversation).await
     }
 }
@@ -298,9 +263,10 @@ impl Conversations {
         &self,
         conversation: &ConversationView,
         text: &str,
+        receipt: Option<&Receipt>,
     ) -> Result<Option<Vec<MessageView>>, StoreError> {
         let msg = MsgIn { uuid: uuid::Uuid::new_v4().to_string(), text: text.to_owned(), ..Default::default() };
-        self.resume_flow_with(conversation, msg, text).await
+        self.resume_flow_with(conversation, msg, text, receipt).await
     }
 
     /// Resumes a waiting flow with `msg` (text, attachments such as a shared location's
@@ -310,6 +276,7 @@ impl Conversations {
         conversation: &ConversationView,
         msg: MsgIn,
         shown: &str,
+        receipt: Option<&Receipt>,
     ) -> Result<Option<Vec<MessageView>>, StoreError> {
         let _guard = self.bot()?.lock(conversation.id).await;
         let mut retried = false;
@@ -329,7 +296,7 @@ impl Conversations {
             })
             .await?;
             let events = events.map_err(engine_failed)?;
-            match self.apply_step(conversation, waiting, Some(input), &events, None).await {
+            match self.apply_step(conversation, waiting, Some((input, receipt)), &events, None).await {
                 // Another node stepped the session since it was read: run the message again on
                 // what that step left (once; the store is read afresh, nothing was kept).
                 Err(StoreError::Conflict(_)) if !retried => retried = true,
@@ -429,7 +396,7 @@ impl Conversations {
         &self,
         conversation: &ConversationView,
         step: Waiting,
-        input: Option<&str>,
+        input: Option<(&str, Option<&Receipt>)>,
         events: &[engine::Event],
         closing: Option<String>,
     ) -> Result<Vec<MessageView>, StoreError> {
@@ -437,9 +404,11 @@ impl Conversations {
         let mut out = Outcome { messages: Vec::new(), ticket: None, hide_input: false, codename: None };
         for event in events {
             match &event.kind {
-                EventKind::MsgCreated { msg } => {
-                    let message = StepMessage::new(Sender::Bot, msg.text.clone());
+                // A voice flow's `say_msg` is a message like any other: the call speaks it.
+                EventKind::MsgCreated { msg } | EventKind::IvrCreated { msg } => {
                     let replies: Vec<String> = msg.quick_replies.iter().map(|q| q.text.clone()).collect();
+                    let message =
+                        leaving_on(conversation.channel, StepMessage::new(Sender::Bot, msg.text.clone()), &replies);
                     summary.quick_replies = (!replies.is_empty()).then_some((message.id.0, replies));
                     out.messages.push(message);
                 }
@@ -451,7 +420,7 @@ impl Conversations {
                     // Once per case: the summary remembers it within the step too.
                     if let Some((text, prepared)) = self.prepare_codename(conversation, &mut summary).await? {
                         summary.quick_replies = None;
-                        out.messages.push(StepMessage::new(Sender::Bot, text));
+                        out.messages.push(leaving_on(conversation.channel, StepMessage::new(Sender::Bot, text), &[]));
                         out.codename = Some(prepared);
                     }
                 }
@@ -479,7 +448,7 @@ impl Conversations {
         }
         if let Some(text) = closing {
             summary.quick_replies = None;
-            out.messages.push(StepMessage::new(Sender::Bot, text));
+            out.messages.push(leaving_on(conversation.channel, StepMessage::new(Sender::Bot, text), &[]));
         }
         let waiting = session.status == SessionStatus::Waiting;
         if !waiting {
@@ -488,9 +457,9 @@ impl Conversations {
         let mut messages = Vec::with_capacity(out.messages.len() + 1);
         // The message that carried the duress phrase is never recorded: the transcript keeps
         // only a mark where it was.
-        if let Some(text) = input {
+        if let Some((text, receipt)) = input {
             let text = if out.hide_input { HIDDEN } else { text };
-            messages.push(StepMessage::new(Sender::Applicant, text));
+            messages.push(with_receipt(StepMessage::new(Sender::Applicant, text), receipt));
         }
         messages.extend(out.messages);
         // The engine's session keeps inputs and results (the duress phrase among them): it is

@@ -4,7 +4,7 @@
 
 use safepassage_domain::{LocationReport, Place, Sender};
 use safepassage_flows::engine::MsgIn;
-use safepassage_store::{ConversationStatus, ConversationView, StoreError};
+use safepassage_store::{ConversationStatus, ConversationView, StepMessage, StoreError};
 
 use crate::Conversations;
 
@@ -45,11 +45,10 @@ impl Conversations {
         }
         let shown = self.i18n.text(conversation.language, IN_TRANSCRIPT);
         let bot_holds_it = self.bot.is_some() && conversation.status == ConversationStatus::Bot;
-        if bot_holds_it && self.resume_flow_with(conversation, flow_input(report), &shown).await?.is_some() {
+        if bot_holds_it && self.resume_flow_with(conversation, flow_input(report), &shown, None).await?.is_some() {
             return Ok(());
         }
-        let message = self.store.append_message(conversation, Sender::Applicant, &shown).await?;
-        self.publish(&message);
+        self.record(conversation, StepMessage::new(Sender::Applicant, shown)).await?;
         if crate::bot::needs_operator(conversation) && self.store.queue_conversation(conversation.id, false).await? {
             self.tokens.forget(conversation.id);
             self.hub.queue_changed();

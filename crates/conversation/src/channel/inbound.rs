@@ -33,12 +33,17 @@ pub enum What {
     /// Opened the conversation (Telegram's `/start`, a call answered): the intake begins if no
     /// conversation is going on.
     Start,
-    /// Wrote a message.
+    /// A call began: it is a conversation of its own, whose intake begins at once.
+    Call,
+    /// Wrote a message (or pressed keys on a call).
     Text(String),
     /// Pressed a quick reply: the button's text, as if written.
     Pressed(String),
     /// Shared a location (a messenger's pin, a typed place read by the location parser).
     Location(LocationReport),
+    /// Sent what the programme does not take (a photo, a voice note, a contact card): nothing
+    /// of it is kept; the person is told, in their language, to write in words.
+    Refused,
 }
 
 /// One thing a person did on a channel.

@@ -3,4 +3,6 @@
 
 pub mod inbound;
 pub mod outbound;
+pub mod outbox;
+pub mod receive;
 pub mod web;

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use safepassage_domain::Channel;
+use safepassage_store::StepMessage;
 
 /// One thing to deliver; serialised as the outbox row's (sealed) payload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +42,16 @@ impl Outbound {
 /// applicant's page (and streamed live); a call's are spoken in the answer to its webhook.
 pub fn through_outbox(channel: Channel) -> bool {
     matches!(channel, Channel::Telegram | Channel::Whatsapp)
+}
+
+/// The message, and on a channel whose replies go through the outbox, its delivery with it
+/// (committed in the same job, sealed).
+pub fn leaving_on(channel: Channel, message: StepMessage, quick_replies: &[String]) -> StepMessage {
+    if !through_outbox(channel) {
+        return message;
+    }
+    let payload = Outbound::Message { text: message.text.clone(), quick_replies: quick_replies.to_vec() }.to_payload();
+    message.leaving(payload)
 }
 
 #[cfg(test)]

@@ -26,6 +26,8 @@ mod rate_limits;
 mod safe_exit_walk;
 mod screening;
 mod shredding;
+mod telegram;
+pub mod telegram_user;
 
 use safepassage_domain::{Role, UserId};
 use safepassage_keys::MasterKey;

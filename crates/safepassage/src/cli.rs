@@ -92,6 +92,39 @@ pub enum Command {
     /// Cases: crypto-shredding.
     #[command(subcommand)]
     Cases(CasesCommand),
+    /// Channels other than the web chat: registering their webhooks with the provider.
+    #[command(subcommand)]
+    Channels(ChannelsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChannelsCommand {
+    /// Telegram bots (the `[[telegram]]` tables of the settings file).
+    #[command(subcommand)]
+    Telegram(TelegramCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TelegramCommand {
+    /// Register the bot's webhook with Telegram: the public address of this platform's
+    /// `/channels/telegram/{name}`, the bot's secret token, and the updates the platform reads
+    /// (message, edited_message, callback_query). Pending updates are kept.
+    #[command(
+        after_help = "Example:\n  safepassage channels telegram set-webhook --bot main --public-url https://hotline.example"
+    )]
+    SetWebhook {
+        /// The bot's name in the settings file.
+        #[arg(long)]
+        bot: String,
+        /// The platform's public origin as Telegram must reach it (https://, port 443, 80, 88 or 8443).
+        #[arg(long)]
+        public_url: String,
+    },
+    /// Remove the bot's webhook (Telegram stops sending updates).
+    DeleteWebhook {
+        #[arg(long)]
+        bot: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

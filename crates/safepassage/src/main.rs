@@ -1,6 +1,7 @@
 //! `safepassage`: the one binary. Parses the command line, reads settings, and hands over to
 //! one command module; the work itself lives in the library crates.
 
+mod channel_settings;
 mod cli;
 mod commands;
 mod logging;

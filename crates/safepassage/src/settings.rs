@@ -63,6 +63,9 @@ struct FileSettings {
     location_stale_hours: Option<u64>,
     /// Days an open case waits for the applicant's next contact, per state (`registered = 30`).
     next_contact_days: Option<std::collections::BTreeMap<String, u32>>,
+    /// Telegram bots the platform answers as (`[[telegram]]` tables; see channel_settings.rs).
+    #[serde(default)]
+    telegram: Vec<crate::channel_settings::TelegramFile>,
 }
 
 #[derive(Debug, Clone)]
@@ -198,6 +201,7 @@ impl Settings {
         if let Some(d) = file.signal_lookback_days {
             signals.lookback = secs(d, 86_400);
         }
+        server.telegram = crate::channel_settings::telegram_bots(file.telegram)?;
         for (language, text) in file.greetings.unwrap_or_default() {
             let language = language.parse().map_err(|e| anyhow::anyhow!("greetings: {e}"))?;
             server.greetings.insert(language, text);

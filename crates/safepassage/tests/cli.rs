@@ -573,7 +573,7 @@ fn flows_check_prints_each_flow_and_needs_no_store() {
     let out = safepassage(dir.path(), &["flows", "check", shipped]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let lines: Vec<String> = text(&out.stdout).lines().map(str::to_owned).collect();
-    assert_eq!(lines.len(), 5, "{lines:?}");
+    assert_eq!(lines.len(), 6, "{lines:?}");
     assert!(lines[0].starts_with("Intake  e8c2a44f-53ef-4765-8954-372b74f063d0  type=messaging  spec=14.4.2  nodes="));
     assert!(lines[0].ends_with("languages=rus,eng,ukr"), "{}", lines[0]);
     assert!(!dir.path().join("safepassage-data").exists(), "no store, no key");
@@ -740,4 +740,50 @@ async fn cases_shred_destroys_a_case_from_the_command_line() {
     drop(store);
     let out = safepassage(dir.path(), &["audit", "verify"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}
+
+#[tokio::test]
+async fn channels_telegram_set_webhook_registers_the_url_the_secret_and_the_updates_read() {
+    let token = "7000000001:AAcli-test-token";
+    let fake = safepassage_telegram::fake::FakeBotApi::start(token).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("telegram.token");
+    std::fs::write(&token_file, format!("{token}\n")).unwrap();
+    std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let settings = format!(
+        "[[telegram]]\nname = \"main\"\ntoken_file = \"telegram.token\"\nsecret_token_env = \"SP_TEST_TG_SECRET\"\napi_base_url = \"{}\"\n",
+        fake.base_url()
+    );
+    std::fs::write(dir.path().join("s.toml"), settings).unwrap();
+    let home = dir.path().to_owned();
+    let run = move |args: &[&str]| {
+        Command::new(BIN)
+            .args(["--config", "s.toml"])
+            .args(args)
+            .current_dir(&home)
+            .env("SP_TEST_TG_SECRET", "a-secret_of-the-webhook")
+            .output()
+            .unwrap()
+    };
+    let args = ["channels", "telegram", "set-webhook", "--bot", "main", "--public-url", "https://hotline.example/"];
+    let first = run.clone();
+    let out = tokio::task::spawn_blocking(move || first(&args)).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(fake.webhook_url().as_deref(), Some("https://hotline.example/channels/telegram/main"));
+    let call = fake.calls_of("setWebhook").pop().unwrap();
+    assert_eq!(call.params["secret_token"], "a-secret_of-the-webhook");
+    assert_eq!(call.params["allowed_updates"], serde_json::json!(["message", "edited_message", "callback_query"]));
+    assert!(!text(&out.stdout).contains(token) && !text(&out.stderr).contains(token));
+
+    // A token file others may read is refused, naming the file, not the token.
+    std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out =
+        safepassage(dir.path(), &["--config", "s.toml", "channels", "telegram", "delete-webhook", "--bot", "main"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("telegram.token"), "{}", text(&out.stderr));
+    // An unknown bot, and plain http to anything but 127.0.0.1, are refused.
+    std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let args = ["channels", "telegram", "set-webhook", "--bot", "other", "--public-url", "https://x.example"];
+    let out = tokio::task::spawn_blocking(move || run(&args)).await.unwrap();
+    assert!(text(&out.stderr).contains("no [[telegram]] bot named other"), "{}", text(&out.stderr));
 }

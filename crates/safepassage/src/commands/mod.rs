@@ -2,6 +2,7 @@
 
 mod audit;
 mod cases;
+mod channels;
 mod demo;
 mod demo_world;
 mod flows;
@@ -14,7 +15,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use safepassage_store::Store;
 
-use crate::cli::{AuditCommand, CasesCommand, Command, FlowsCommand, KeysCommand};
+use crate::cli::{AuditCommand, CasesCommand, ChannelsCommand, Command, FlowsCommand, KeysCommand};
 use crate::settings::Settings;
 
 pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
@@ -42,6 +43,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCod
             let (case, reason) = cases::parse(&id, &reason)?;
             cases::shred(&open(&settings).await?, case, reason).await
         }
+        Command::Channels(ChannelsCommand::Telegram(command)) => channels::telegram(&settings, command).await,
     }
 }
 

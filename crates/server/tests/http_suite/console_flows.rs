@@ -335,7 +335,7 @@ async fn exports_keep_what_was_imported() {
 
     let all: Value = session.get("/console/flows/export").await.json().await.unwrap();
     let flows = all["flows"].as_array().unwrap();
-    assert_eq!(flows.len(), 6, "five shipped flows and the imported one");
+    assert_eq!(flows.len(), 7, "six shipped flows and the imported one");
     assert!(flows.contains(&original));
     assert!(all["topics"].as_array().is_some_and(|t| !t.is_empty()));
 

@@ -581,7 +581,7 @@ mod tests {
             ("One", "messaging", "13.1.0", 1)
         );
         assert_eq!(info.languages, ["eng"]);
-        assert_eq!(check_file(SHIPPED.as_bytes(), NONE).unwrap().flows.len(), 5);
+        assert_eq!(check_file(SHIPPED.as_bytes(), NONE).unwrap().flows.len(), 6);
     }
 
     #[test]
@@ -610,13 +610,13 @@ mod tests {
         let first = import(1, flow(uuid, "Intake", SAY));
         let second = import(2, flow(uuid, "Intake", &SAY.replace("Hi", "Hello")));
         let library = Library::build(&[first, second], Vec::new(), 2).unwrap();
-        assert_eq!(library.entries.len(), 6, "five shipped flows and the imported one");
+        assert_eq!(library.entries.len(), 7, "six shipped flows and the imported one");
         let intake = library.intake(Channel::Web).unwrap();
         assert_eq!(intake.uuid, uuid, "the newest flow named Intake");
         assert!(library.entry(uuid).unwrap().raw.to_string().contains("Hello"));
         assert!(library.entry(uuid).unwrap().raw.get("_ui").is_some());
         assert!(library.flow("e8c2a44f-53ef-4765-8954-372b74f063d0").is_some(), "the shipped intake still loads");
-        assert_eq!(library.export_all()["flows"].as_array().unwrap().len(), 6);
+        assert_eq!(library.export_all()["flows"].as_array().unwrap().len(), 7);
 
         // Renaming the one flow named Intake leaves the bot without an intake: refused.
         let shipped_intake = "e8c2a44f-53ef-4765-8954-372b74f063d0";

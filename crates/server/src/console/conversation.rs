@@ -30,6 +30,8 @@ pub(crate) struct MessageRow {
     pub who: String,
     pub at: String,
     pub text: String,
+    /// Why a message to a messenger never reached the person, when it did not.
+    pub undelivered: Option<String>,
 }
 
 pub(crate) struct CaseLink {
@@ -70,6 +72,30 @@ struct ConversationPage {
     relative: super::relatives::RelativePart,
 }
 
+/// Messages of a messenger's conversation that the outbox gave up on, with the reason in words
+/// (the person blocked the bot, the messenger was unreachable for hours).
+async fn undelivered(
+    state: &AppState,
+    lang: Lang,
+    conversation: &safepassage_store::ConversationView,
+) -> Result<std::collections::HashMap<safepassage_domain::MessageId, String>, PageError> {
+    if !safepassage_conversation::channel::outbound::through_outbox(conversation.channel) {
+        return Ok(std::collections::HashMap::new());
+    }
+    let failures = state.store.outbound_failures(conversation.id).await.or_page(&state.i18n, lang)?;
+    Ok(failures
+        .into_iter()
+        .filter_map(|f| {
+            let reason = match f.failure.as_str() {
+                "refused" => "message-undelivered-refused",
+                "gave_up" => "message-undelivered-gave-up",
+                _ => "message-undelivered",
+            };
+            Some((f.message?, state.i18n.text(lang.language, reason)))
+        })
+        .collect())
+}
+
 pub(crate) fn sender_word(sender: Sender) -> &'static str {
     sender.as_str()
 }
@@ -92,6 +118,7 @@ pub(crate) async fn page(
     let stored = state.recent_messages(conversation.id, TRANSCRIPT_KEEP).await.or_page(i18n, lang)?;
     let labels = [Sender::Applicant, Sender::Bot, Sender::Staff].map(|s| word(i18n, lang, "sender", s.as_str()));
     let shredded = i18n.text(lang.language, "message-shredded");
+    let undelivered = undelivered(&state, lang, conversation).await?;
     let messages: Vec<MessageRow> = stored
         .iter()
         .map(|m| MessageRow {
@@ -103,6 +130,7 @@ pub(crate) async fn page(
                 .body
                 .text()
                 .map_or_else(|| shredded.clone(), |t| codename_mask::for_staff(m.sender, t).into_owned()),
+            undelivered: undelivered.get(&m.id).cloned(),
         })
         .collect();
     let case = grant

@@ -184,6 +184,15 @@ async fn telegram_flood_control_and_outages_delay_replies_and_a_blocked_bot_is_s
     }
     assert_eq!(failures.len(), 1);
     assert_eq!((failures[0].message, failures[0].failure.as_str()), (Some(reply.id), "refused"));
+
+    // The operator sees it on the conversation, under their reply.
+    let operator = server.staff(safepassage_domain::Role::Operator, "op-telegram").await;
+    let session = super::console::login(&server, &operator).await;
+    let page =
+        session.client.get(server.url(&format!("/console/conversations/{}", conversation.id))).send().await.unwrap();
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Вы здесь?</p><p class=\"undelivered\" role=\"status\">⚠ "), "{html}");
+    assert!(html.contains("id=\"conversation-channel\">Telegram"), "the channel is shown");
 }
 
 #[tokio::test]
@@ -202,4 +211,30 @@ async fn a_location_pin_becomes_a_location_report_and_the_chat_id_is_kept_sealed
     // The store knows the person only by a keyed hash and the chat only sealed.
     let address = server.state.store.reply_to(conversation.id).await.unwrap().unwrap();
     assert_eq!(address, format!("main:{}", person.id));
+}
+
+#[tokio::test]
+async fn disappearing_messages_leave_both_sides_of_the_chat_after_their_time() {
+    let fake = FakeBotApi::start(TOKEN).await.unwrap();
+    let mut telegram = bot(&fake);
+    telegram.disappear_after = Some(Duration::from_millis(400));
+    let server = TestServer::start_with(ServerConfig { telegram: vec![telegram], ..Default::default() }).await;
+    let mut person = TelegramUser::new(&server.base, 5_120_000_555, "ru");
+    let start = person.update("start");
+    let their_message = start["message"]["message_id"].as_i64().unwrap();
+    let posted = std::time::Instant::now();
+    assert_eq!(person.post(&start).await, 200);
+    let deletions = fake.wait_for_calls("deleteMessage", 2, Duration::from_secs(10)).await;
+    let mut deleted: Vec<i64> = deletions.iter().map(|c| c.params["message_id"].as_i64().unwrap()).collect();
+    deleted.sort_unstable();
+    let greeting = fake.calls_of("sendMessage").len();
+    assert_eq!(greeting, 1);
+    // The person's /start and the bot's greeting (the fake numbers the bot's messages from 1).
+    assert_eq!(deleted, [1, their_message]);
+    let sent_at = fake.calls_of("sendMessage")[0].at;
+    for d in &deletions {
+        let since =
+            if d.params["message_id"] == 1 { d.at.duration_since(sent_at) } else { d.at.duration_since(posted) };
+        assert!(since >= Duration::from_millis(350), "not before their time: {since:?}");
+    }
 }

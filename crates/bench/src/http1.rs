@@ -35,11 +35,22 @@ impl Connection {
         bearer: Option<&str>,
         json: Option<&[u8]>,
     ) -> anyhow::Result<Response> {
+        let authorization = bearer.map(|token| format!("Bearer {token}"));
+        let headers: Vec<(&str, &str)> = authorization.iter().map(|a| ("Authorization", a.as_str())).collect();
+        self.request_with(method, path, &headers, json).await
+    }
+
+    /// Sends one request with `headers` (name, value) and reads its whole response.
+    pub async fn request_with(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        json: Option<&[u8]>,
+    ) -> anyhow::Result<Response> {
         let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.host);
-        if let Some(token) = bearer {
-            head.push_str("Authorization: Bearer ");
-            head.push_str(token);
-            head.push_str("\r\n");
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
         }
         let body = json.unwrap_or_default();
         if json.is_some() {

@@ -7,6 +7,7 @@ mod http1;
 mod ingest;
 mod streams;
 mod target;
+mod telegram;
 
 use clap::{Parser, Subcommand};
 
@@ -32,6 +33,9 @@ enum Command {
     Chat(chat::ChatArgs),
     /// Server memory per open web-chat event stream (starts the `safepassage` binary).
     Streams(streams::StreamsArgs),
+    /// Telegram's side of a wave: updates through the webhook, replies through the outbox to a
+    /// fake Bot API on 127.0.0.1.
+    Telegram(telegram::TelegramArgs),
 }
 
 #[tokio::main]
@@ -40,5 +44,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Ingest(args) => ingest::run(args).await,
         Command::Chat(args) => chat::run(args).await,
         Command::Streams(args) => streams::run(args).await,
+        Command::Telegram(args) => telegram::run(args).await,
     }
 }

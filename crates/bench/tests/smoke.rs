@@ -112,6 +112,21 @@ fn chat_with_free_text_and_with_a_script() {
 }
 
 #[test]
+fn telegram_updates_through_the_webhook_and_the_outbox() {
+    let line = last_line(&["telegram", "--updates", "40", "--chats", "8", "--connections", "4"]);
+    assert_format(
+        &line,
+        "telegram",
+        &[
+            ("backend", Value::Is("sqlite")),
+            ("updates", Value::Is("40")),
+            ("per_sec", Value::Number),
+            ("p99_ms", Value::Number),
+        ],
+    );
+}
+
+#[test]
 fn streams_with_the_server_binary() {
     let bin = server_bin();
     let line = last_line(&["streams", "--count", "300", "--server-bin", bin.to_str().unwrap()]);

@@ -22,6 +22,7 @@ mod exit_plan;
 mod flow_webhooks;
 pub mod location;
 mod location_flow;
+mod one_person_three_channels;
 mod rate_limits;
 mod safe_exit_walk;
 mod screening;
@@ -40,6 +41,13 @@ pub struct TestServer {
     pub state: AppState,
     _dir: tempfile::TempDir,
     _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Where a test server keeps its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Database {
+    Sqlite,
+    Postgres,
 }
 
 /// A staff account the tests can log in with.
@@ -69,8 +77,26 @@ impl TestServer {
     }
 
     pub async fn start_with(config: ServerConfig) -> TestServer {
+        TestServer::start_on(Database::Sqlite, config).await
+    }
+
+    /// A server on `database`: a fresh SQLite file, or a fresh schema in the PostgreSQL on
+    /// 127.0.0.1:5432 (or `SAFEPASSAGE_TEST_POSTGRES_URL`).
+    pub async fn start_on(database: Database, config: ServerConfig) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite:{}", dir.path().join("test.db").display());
+        let url = match database {
+            Database::Sqlite => format!("sqlite:{}", dir.path().join("test.db").display()),
+            Database::Postgres => {
+                let base = std::env::var("SAFEPASSAGE_TEST_POSTGRES_URL")
+                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+                let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+                let pool = sqlx::PgPool::connect(&base).await.unwrap();
+                sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&pool).await.unwrap();
+                pool.close().await;
+                let sep = if base.contains('?') { '&' } else { '?' };
+                format!("{base}{sep}options=-csearch_path%3D{schema}")
+            }
+        };
         let mut store_config = StoreConfig::new(url, KeySource::Hex(MasterKey::generate().to_hex()));
         store_config.fast_codename_hash = true;
         let store = Store::open(store_config).await.unwrap();

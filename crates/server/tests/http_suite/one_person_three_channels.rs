@@ -1,0 +1,141 @@
+//! One man across channels, over real sockets: he registers in the web chat and is given his
+//! codename; later he writes to the Telegram bot and gives the codename there; later he calls
+//! and keys it in. One case, one timeline, a conversation per channel, each answered on its own
+//! channel; the console shows every conversation's channel. On SQLite and on PostgreSQL.
+
+use safepassage_domain::{Channel, Role};
+use safepassage_server::ServerConfig;
+use safepassage_store::ConversationStatus;
+use safepassage_telegram::fake::FakeBotApi;
+use serde_json::{json, Value};
+
+use super::console::login;
+use super::telegram_user::{bot, messages_to, TelegramUser, TOKEN};
+use super::{client, Database, TestServer};
+
+async fn web_texts(server: &TestServer, token: &str) -> Vec<String> {
+    let messages: Value = client()
+        .get(server.url("/api/v1/chat/messages"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    messages["messages"].as_array().unwrap().iter().filter_map(|m| m["text"].as_str().map(str::to_owned)).collect()
+}
+
+/// The web intake to the end: the bot registers him and gives the codename.
+async fn registers_on_the_web(server: &TestServer) -> (String, String) {
+    let created: Value = client()
+        .post(server.url("/api/v1/chat/sessions"))
+        .json(&json!({ "language": "ru" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = created["token"].as_str().unwrap().to_owned();
+    for answer in ["Русский", "Военный", "На фронте", "Подать заявку", "Да, подать", "Не сейчас"]
+    {
+        let sent = client()
+            .post(server.url("/api/v1/chat/messages"))
+            .bearer_auth(&token)
+            .json(&json!({ "text": answer }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sent.status(), 202, "{answer}");
+    }
+    let said = web_texts(server, &token).await;
+    let coming = said.iter().position(|t| t.contains("16 цифр")).expect("the codename is announced");
+    (token, said[coming + 1].clone())
+}
+
+/// Whether the fake Bot API was asked to send `text` to `chat` within a few seconds.
+async fn telegram_heard(fake: &FakeBotApi, chat: i64, text: &str) -> bool {
+    for _ in 0..200 {
+        if messages_to(fake, chat, 0).await.iter().any(|m| m["text"] == text) {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    false
+}
+
+async fn one_person_on_three_channels(database: Database) {
+    let fake = FakeBotApi::start(TOKEN).await.unwrap();
+    let server =
+        TestServer::start_on(database, ServerConfig { telegram: vec![bot(&fake)], ..Default::default() }).await;
+    let operator = server.staff(Role::Operator, "cross-operator").await;
+    let coordinator = server.staff(Role::Coordinator, "cross-coordinator").await;
+
+    // The web chat: registered, a codename.
+    let (web_token, codename) = registers_on_the_web(&server).await;
+    let case = server.state.store.unassigned_cases(10).await.unwrap()[0].id;
+
+    // Telegram: the bot greets him; the codename joins this conversation to his case, and the
+    // Returning flow asks what brings him back, in Telegram.
+    let mut man = TelegramUser::new(&server.base, 5_120_777_001, "ru");
+    man.start().await;
+    messages_to(&fake, man.id, 1).await;
+    man.says(&codename).await;
+    let sent = messages_to(&fake, man.id, 2).await;
+    let returning = sent.last().unwrap();
+    assert!(returning["text"].as_str().unwrap().starts_with("С возвращением."), "{sent:?}");
+    man.presses(returning, "Другое: связаться с оператором").await;
+
+    let conversations = server.state.store.conversations_of_case(case).await.unwrap();
+    let channels: Vec<Channel> = conversations.iter().map(|c| c.channel).collect();
+    assert!(channels.contains(&Channel::Web) && channels.contains(&Channel::Telegram), "{channels:?}");
+    let telegram = conversations.iter().find(|c| c.channel == Channel::Telegram).unwrap().clone();
+    let transcript = server.state.recent_messages(telegram.id, 100).await.unwrap();
+    let digits: String = codename.chars().filter(char::is_ascii_digit).collect();
+    for m in &transcript {
+        let text: String = m.body.text().unwrap_or("").chars().filter(char::is_ascii_digit).collect();
+        assert!(!text.contains(&digits), "the codename is not in the transcript");
+    }
+
+    // The operator takes the Telegram conversation and answers: it goes out to Telegram, and
+    // nothing reaches the web chat.
+    for _ in 0..100 {
+        let now = server.state.store.conversation(telegram.id).await.unwrap().unwrap();
+        if now.status == ConversationStatus::Queued {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let op = login(&server, &operator).await;
+    let path = format!("/console/conversations/{}", telegram.id);
+    assert_eq!(op.post(&format!("{path}/take"), &[]).await.status(), 303);
+    let web_before = web_texts(&server, &web_token).await.len();
+    assert_eq!(op.post(&format!("{path}/reply"), &[("text", "Здравствуйте, это оператор.")]).await.status(), 303);
+    assert!(telegram_heard(&fake, man.id, "Здравствуйте, это оператор.").await, "the reply went out on Telegram");
+    assert_eq!(web_texts(&server, &web_token).await.len(), web_before, "the web chat heard nothing of it");
+
+    // The console: one case, its conversations with their channels; one timeline.
+    let coord = login(&server, &coordinator).await;
+    let page = coord.page(&format!("/console/cases/{case}?lang=en")).await;
+    assert!(page.contains("· web chat ·") && page.contains("· Telegram ·"), "{page}");
+    let conversation_page = op.page(&format!("{path}?lang=en")).await;
+    assert!(conversation_page.contains("id=\"conversation-channel\">Telegram"), "{conversation_page}");
+    let timeline = server.state.store.timeline(case.0, 1000).await.unwrap();
+    let joined = timeline.iter().filter(|e| e.event.kind() == "conversation_joined_case").count();
+    assert!(
+        joined >= 1,
+        "the Telegram conversation joined the case on its timeline: {:?}",
+        timeline.iter().map(|e| e.event.kind()).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn one_person_on_three_channels_on_sqlite() {
+    one_person_on_three_channels(Database::Sqlite).await;
+}
+
+#[tokio::test]
+async fn one_person_on_three_channels_on_postgres() {
+    one_person_on_three_channels(Database::Postgres).await;
+}

@@ -86,7 +86,12 @@
       var text = document.createElement('p');
       text.className = 'text';
       text.textContent = m.text;
+      var via = document.createElement('span');
+      via.className = 'via';
+      via.textContent = transcript.getAttribute('data-via') || '';
       li.appendChild(who);
+      li.appendChild(document.createTextNode(' '));
+      li.appendChild(via);
       li.appendChild(document.createTextNode(' '));
       li.appendChild(time);
       li.appendChild(text);

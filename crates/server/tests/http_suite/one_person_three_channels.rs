@@ -121,6 +121,7 @@ async fn one_person_on_three_channels(database: Database) {
     assert!(page.contains("· web chat ·") && page.contains("· Telegram ·"), "{page}");
     let conversation_page = op.page(&format!("{path}?lang=en")).await;
     assert!(conversation_page.contains("id=\"conversation-channel\">Telegram"), "{conversation_page}");
+    assert!(conversation_page.contains("<span class=\"via\">Telegram</span>"), "every message shows its channel");
     let timeline = server.state.store.timeline(case.0, 1000).await.unwrap();
     let joined = timeline.iter().filter(|e| e.event.kind() == "conversation_joined_case").count();
     assert!(

@@ -28,8 +28,11 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
         safepassage_server::flow_library::import_file(&store, shipped, UserId::SYSTEM, None).await?;
     }
     let listeners = super::serve::Listeners::bind(settings).await?;
-    print_logins(&listeners.addresses()?)?;
-    super::serve::serve(store, settings, listeners).await
+    let at = listeners.addresses()?;
+    let mut settings = settings.clone();
+    let _providers = super::demo_channels::add(&mut settings).await?;
+    print_logins(&at)?;
+    super::serve::serve(store, &settings, listeners).await
 }
 
 async fn seed(store: &Store) -> anyhow::Result<()> {
@@ -65,6 +68,9 @@ async fn seed(store: &Store) -> anyhow::Result<()> {
 fn print_logins(at: &super::serve::Addresses) -> anyhow::Result<()> {
     let secret = totp_rs::Secret::Raw(DEMO_TOTP_SECRET.to_vec()).to_encoded().to_string();
     println!("{}", at.line("Safe Passage demo"));
+    for line in super::demo_channels::describe(at.public) {
+        println!("{line}");
+    }
     println!("Demo logins (password; every account shares the TOTP secret {secret}):");
     for role in Role::ALL {
         let name = format!("demo.{role}");

@@ -4,6 +4,7 @@ mod audit;
 mod cases;
 mod channels;
 mod demo;
+mod demo_channels;
 mod demo_world;
 mod flows;
 mod keys;

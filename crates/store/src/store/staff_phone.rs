@@ -31,7 +31,8 @@ impl Store {
     pub async fn staff_phone(&self, user: UserId) -> Result<Option<Zeroizing<String>>, StoreError> {
         let Some(sealed) = self.backend.staff_phone_ct(user).await? else { return Ok(None) };
         let plain = self.keys.staff.open(&bound_to(PHONE, &user.0), &sealed)?;
-        let text = std::str::from_utf8(&plain).map_err(|_| StoreError::Database("a staff phone is not UTF-8".into()))?;
+        let text =
+            std::str::from_utf8(&plain).map_err(|_| StoreError::Database("a staff phone is not UTF-8".into()))?;
         Ok(Some(Zeroizing::new(text.to_owned())))
     }
 }

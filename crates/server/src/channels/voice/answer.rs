@@ -77,3 +77,46 @@ pub fn waiting(i18n: &I18n, language: Language, position: Option<u32>) -> Respon
 pub fn goodbye(i18n: &I18n, language: Language) -> Response {
     Response(vec![say(i18n.text(language, "voice-goodbye"), language), Verb::Hangup])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zeroize::Zeroizing;
+
+    fn line() -> VoiceLine {
+        VoiceLine::new("main", "AC1", Zeroizing::new("t".into()), "https://hotline.example")
+    }
+
+    fn prompt(keys: Option<Keys>, queued: bool, lines: &[(&str, Language)]) -> CallPrompt {
+        let lines = lines.iter().map(|(t, l)| ((*t).to_owned(), *l)).collect();
+        CallPrompt { lines, language: Language::Uk, keys, queued }
+    }
+
+    #[test]
+    fn a_waiting_flow_gathers_keys_around_its_lines_and_comes_back_on_silence() {
+        let i18n = crate::i18n::load();
+        let xml = step(&line(), &i18n, &prompt(Some(Keys::Until('#')), false, &[("Наберите", Language::Ru)])).to_xml();
+        assert!(xml.contains(r#"<Gather input="dtmf" action="https://hotline.example/channels/voice/main/gather""#));
+        assert!(xml.contains(
+            r##"finishOnKey="#"><Say voice="Google.ru-RU-Standard-A" language="ru-RU">Наберите</Say></Gather>"##
+        ));
+        assert!(xml.ends_with(
+            r#"<Redirect method="POST">https://hotline.example/channels/voice/main/gather</Redirect></Response>"#
+        ));
+    }
+
+    #[test]
+    fn a_queued_caller_hears_a_calm_word_and_waits_in_the_line_s_queue() {
+        let i18n = crate::i18n::load();
+        let xml = step(&line(), &i18n, &prompt(None, true, &[])).to_xml();
+        assert!(xml.contains("Залишайтеся на лінії"), "{xml}");
+        assert!(xml.contains(r#"<Enqueue waitUrl="https://hotline.example/channels/voice/main/wait" waitUrlMethod="POST" action="https://hotline.example/channels/voice/main/status" method="POST">safepassage-main</Enqueue>"#), "{xml}");
+        let done = step(&line(), &i18n, &prompt(None, false, &[("Bye", Language::En)])).to_xml();
+        assert!(
+            done.ends_with(r#"<Say voice="Google.en-US-Standard-C" language="en-US">Bye</Say><Hangup/></Response>"#),
+            "{done}"
+        );
+        let wait = waiting(&i18n, Language::En, Some(3)).to_xml();
+        assert!(wait.contains("number 3 in line") && wait.contains(r#"<Pause length="20"/>"#), "{wait}");
+    }
+}

@@ -335,6 +335,44 @@ pub enum Event {
         conversation: ConversationId,
         message: Option<MessageId>,
     },
+    /// The provider reported a change of a call's state (ringing, answered, over, or the
+    /// caller hung up while waiting in the queue): a short code, never a number or a call id.
+    CallStatusChanged {
+        conversation: ConversationId,
+        status: CallStatusCode,
+    },
+}
+
+/// What happened to a call, as recorded in `call_status_changed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallStatusCode {
+    Queued,
+    Ringing,
+    InProgress,
+    Completed,
+    Busy,
+    Failed,
+    NoAnswer,
+    Canceled,
+    /// The caller hung up while waiting for a person (the queue's `hangup` result).
+    HungUpWaiting,
+}
+
+impl CallStatusCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallStatusCode::Queued => "queued",
+            CallStatusCode::Ringing => "ringing",
+            CallStatusCode::InProgress => "in_progress",
+            CallStatusCode::Completed => "completed",
+            CallStatusCode::Busy => "busy",
+            CallStatusCode::Failed => "failed",
+            CallStatusCode::NoAnswer => "no_answer",
+            CallStatusCode::Canceled => "canceled",
+            CallStatusCode::HungUpWaiting => "hung_up_waiting",
+        }
+    }
 }
 
 /// The file formats a hand-off package is exported in.
@@ -407,6 +445,7 @@ impl Event {
             Event::RelativeLinked { .. } => "relative_linked",
             Event::DeployedReported { .. } => "deployed_reported",
             Event::OutboundFailed { .. } => "outbound_failed",
+            Event::CallStatusChanged { .. } => "call_status_changed",
         }
     }
 
@@ -455,7 +494,8 @@ impl Event {
             | Event::ConversationClosed { conversation, .. }
             | Event::TranscriptViewed { conversation, .. }
             | Event::ChatSessionEnded { conversation, .. }
-            | Event::OutboundFailed { conversation, .. } => Some(conversation.0),
+            | Event::OutboundFailed { conversation, .. }
+            | Event::CallStatusChanged { conversation, .. } => Some(conversation.0),
             Event::UserCreated { user, .. }
             | Event::UserLoggedIn { user }
             | Event::UserLoginFailed { user }
@@ -587,12 +627,22 @@ mod tests {
             Event::DeployedReported { case: CaseId(id), conversation: ConversationId(id) },
             Event::OutboundFailed { conversation: ConversationId(id), message: Some(MessageId(id)) },
             Event::OutboundFailed { conversation: ConversationId(id), message: None },
+            Event::CallStatusChanged { conversation: ConversationId(id), status: CallStatusCode::HungUpWaiting },
+            Event::CallStatusChanged { conversation: ConversationId(id), status: CallStatusCode::InProgress },
         ];
         for e in samples {
             let value: serde_json::Value = serde_json::from_slice(&e.canonical_bytes()).unwrap();
             assert_eq!(value["type"], e.kind());
             let back: Event = serde_json::from_slice(&e.canonical_bytes()).unwrap();
             assert_eq!(back, e, "round trip of {}", e.kind());
+        }
+    }
+
+    #[test]
+    fn call_status_codes_are_spelt_as_serialised() {
+        use CallStatusCode::*;
+        for code in [Queued, Ringing, InProgress, Completed, Busy, Failed, NoAnswer, Canceled, HungUpWaiting] {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }
     }
 

@@ -27,7 +27,7 @@ pub use case::{Case, CaseError, CaseKind, CaseState, CloseReason, GroupCompositi
 pub use chat_end::ChatEnd;
 pub use codename::{Codename, CodenameError};
 pub use duress::{DuressError, DuressPhrase};
-pub use event::{Event, EventEnvelope, PackageFormat};
+pub use event::{CallStatusCode, Event, EventEnvelope, PackageFormat};
 pub use exit_plan::{Actor, PlanContent, PlanError, PlanFacts, PlanStatus};
 pub use handoff::OperationsStatus;
 pub use ids::{CaseId, ContactId, ConversationId, MessageId, UserId};

@@ -76,6 +76,8 @@ pub struct ServerConfig {
     pub contact_defaults: safepassage_domain::ContactDefaults,
     /// The Telegram bots the platform answers as (none by default).
     pub telegram: Vec<crate::channels::telegram::settings::TelegramBot>,
+    /// The phone lines the platform answers calls on (none by default).
+    pub voice: Vec<crate::channels::voice::settings::VoiceLine>,
 }
 
 impl Default for ServerConfig {
@@ -101,6 +103,7 @@ impl Default for ServerConfig {
             retention: safepassage_store::RetentionPolicy::default(),
             contact_defaults: safepassage_domain::ContactDefaults::default(),
             telegram: Vec::new(),
+            voice: Vec::new(),
         }
     }
 }

@@ -254,6 +254,8 @@ pub(crate) trait Backend: Send + Sync + 'static {
     async fn prune_receipts(&self, before_ms: i64) -> Result<u64, StoreError>;
     /// A conversation's sealed reply address, with its key.
     async fn reply_to(&self, conversation: ConversationId) -> Result<Option<RawReplyTo>, StoreError>;
+    /// Where a staff member takes calls, sealed; None when unset (or no such account).
+    async fn staff_phone_ct(&self, user: UserId) -> Result<Option<Vec<u8>>, StoreError>;
     /// The newest readable conversation on `channel` of the contact with this identity hash.
     async fn latest_conversation_for_identity(
         &self,

@@ -188,6 +188,11 @@ pub(crate) enum Op {
         /// Clears the failure count and any lock.
         unlock: bool,
     },
+    /// Sets or clears (`None`) where a staff member takes calls, sealed under the staff key.
+    SetStaffPhone {
+        user: UserId,
+        phone_ct: Option<Vec<u8>>,
+    },
     /// Ends every session of an account but `except` (the one making the change, if any).
     DeleteUserSessions {
         user: UserId,

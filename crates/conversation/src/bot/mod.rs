@@ -39,6 +39,9 @@ pub const SHIPPED: &str = include_str!("../../../../flows/safepassage.json");
 pub const INTAKE: &str = "Intake";
 /// The result that must never be shown, nor kept once the session is over.
 const DURESS: &str = "duress_phrase";
+/// The result a voice flow saves a keyed codename in: never shown nor kept; the core tries it
+/// as a codename once the step is committed (`CodenameGuard`, the web chat's limits).
+const CODENAME_ENTERED: &str = "codename_entered";
 /// The flow a returning applicant is given after joining their case by codename (the shipped
 /// one asks "have you been sent to the front?" and sets `deployed` = `yes`).
 pub const RETURNING: &str = "Returning";
@@ -82,6 +85,10 @@ pub struct Summary {
     /// the flow's translation, looked up when shown).
     #[serde(default)]
     pub categories: BTreeMap<String, String>,
+    /// On a call: the language (`rus`, `ukr`, `eng`) each line of the last step is spoken in,
+    /// by message id (a voice flow's language menu says each line in its own language).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spoken_in: Vec<(uuid::Uuid, String)>,
 }
 
 impl Bot {
@@ -207,6 +214,8 @@ struct Outcome {
     hide_input: bool,
     /// The codename given in this step's messages, committed with them.
     codename: Option<PreparedCodename>,
+    /// The codename a caller keyed in (`codename_entered`), tried once the step is committed.
+    codename_entered: Option<zeroize::Zeroizing<String>>,
 }
 
 impl Conversations {
@@ -401,7 +410,9 @@ impl Conversations {
         closing: Option<String>,
     ) -> Result<Vec<MessageView>, StoreError> {
         let Waiting { session, mut summary, version } = step;
-        let mut out = Outcome { messages: Vec::new(), ticket: None, hide_input: false, codename: None };
+        let mut out =
+            Outcome { messages: Vec::new(), ticket: None, hide_input: false, codename: None, codename_entered: None };
+        let mut spoken_in = Vec::new();
         for event in events {
             match &event.kind {
                 // A voice flow's `say_msg` is a message like any other: the call speaks it.
@@ -410,11 +421,18 @@ impl Conversations {
                     let message =
                         leaving_on(conversation.channel, StepMessage::new(Sender::Bot, msg.text.clone()), &replies);
                     summary.quick_replies = (!replies.is_empty()).then_some((message.id.0, replies));
+                    if let (EventKind::IvrCreated { .. }, Some(locale)) = (&event.kind, &msg.locale) {
+                        spoken_in.push((message.id.0, locale.clone()));
+                    }
                     out.messages.push(message);
                 }
                 EventKind::RunResultChanged { name, value, .. } if name == DURESS => {
                     out.hide_input = true;
                     self.keep_duress_phrase(conversation, value).await?;
+                }
+                EventKind::RunResultChanged { name, value, .. } if name == CODENAME_ENTERED => {
+                    out.hide_input = true;
+                    out.codename_entered = Some(zeroize::Zeroizing::new(value.clone()));
                 }
                 EventKind::RunResultChanged { name, value, .. } if name == "codename" && value == "requested" => {
                     // Once per case: the summary remembers it within the step too.
@@ -454,6 +472,9 @@ impl Conversations {
         if !waiting {
             summary.quick_replies = None;
         }
+        if conversation.channel == safepassage_domain::Channel::Voice {
+            summary.spoken_in = spoken_in;
+        }
         let mut messages = Vec::with_capacity(out.messages.len() + 1);
         // The message that carried the duress phrase is never recorded: the transcript keeps
         // only a mark where it was.
@@ -482,6 +503,10 @@ impl Conversations {
         }
         if waiting {
             self.flow_sessions.put(conversation.id, Waiting { session, summary, version: version + 1 });
+        }
+        // Before the ticket: a joined case's conversation is queued first, with priority.
+        if let Some(keyed) = out.codename_entered {
+            self.codenames.attempt_in_step(self, conversation, &keyed).await?;
         }
         if let Some(topic) = out.ticket {
             if self.store.queue_conversation(conversation.id, topic == "Urgent").await? {

@@ -12,13 +12,8 @@ impl Conversations {
         conversation: &ConversationView,
         codename: &safepassage_domain::Codename,
     ) -> Result<bool, StoreError> {
-        let Some(case) = self.store.join_by_codename(conversation.id, codename).await? else {
+        if !self.join_case_by_codename(conversation, codename).await? {
             return Ok(false);
-        };
-        self.applicant_contact(case).await?;
-        self.tokens.forget(conversation.id);
-        if self.store.queue_conversation(conversation.id, true).await? {
-            self.hub.queue_changed();
         }
         // While the owner is told, the bot asks what brings them back ("I have been deployed"
         // or a person), unless a person already has the conversation.
@@ -26,6 +21,24 @@ impl Conversations {
             if let Some(joined) = self.store.conversation(conversation.id).await? {
                 self.start_returning(&joined).await?;
             }
+        }
+        Ok(true)
+    }
+
+    /// The join itself: the conversation joins the codename's case (its holder is told) and
+    /// waits first in the queue. `false` says only "no".
+    pub(crate) async fn join_case_by_codename(
+        &self,
+        conversation: &ConversationView,
+        codename: &safepassage_domain::Codename,
+    ) -> Result<bool, StoreError> {
+        let Some(case) = self.store.join_by_codename(conversation.id, codename).await? else {
+            return Ok(false);
+        };
+        self.applicant_contact(case).await?;
+        self.tokens.forget(conversation.id);
+        if self.store.queue_conversation(conversation.id, true).await? {
+            self.hub.queue_changed();
         }
         Ok(true)
     }

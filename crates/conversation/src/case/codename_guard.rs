@@ -56,6 +56,13 @@ fn quota(burst: u32, one_back_every: Duration) -> Quota {
     Quota::with_period(one_back_every).unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN)).allow_burst(burst)
 }
 
+/// A conversation's turn at the hashers: its place in the line and a hasher, both given back
+/// when the attempt ends.
+struct Turn<'a> {
+    _in_line: InLine<'a>,
+    _hasher: tokio::sync::SemaphorePermit<'a>,
+}
+
 /// Takes a conversation out of the line when its attempt ends, however it ends.
 struct InLine<'a> {
     limits: &'a Limits,
@@ -97,18 +104,41 @@ impl CodenameGuard {
         conversation: &ConversationView,
         input: &str,
     ) -> Result<Outcome, StoreError> {
-        let Ok(codename) = Codename::parse(input) else { return Ok(Outcome::Refused) };
-        let Some(_in_line) = self.admit(conversation.id) else {
-            tracing::info!("codename attempt refused by the conversation's limit");
-            return Ok(Outcome::Refused);
-        };
-        let limits = &self.inner;
-        let Ok(_hasher) = limits.line.acquire().await else { return Ok(Outcome::Refused) };
-        limits.pace.until_ready().await;
+        let Some((codename, _turn)) = self.turn(conversation, input).await else { return Ok(Outcome::Refused) };
         match core.applicant_joins_by_codename(conversation, &codename).await? {
             true => Ok(Outcome::Joined),
             false => Ok(Outcome::Refused),
         }
+    }
+
+    /// `attempt` for a codename a flow collected (a call's keys), tried inside the flow's
+    /// step: the same limits, and the conversation joins its case and is queued first, but no
+    /// other flow starts (that would be a step within the step).
+    pub(crate) async fn attempt_in_step(
+        &self,
+        core: &Conversations,
+        conversation: &ConversationView,
+        input: &str,
+    ) -> Result<Outcome, StoreError> {
+        let Some((codename, _turn)) = self.turn(conversation, input).await else { return Ok(Outcome::Refused) };
+        match core.join_case_by_codename(conversation, &codename).await? {
+            true => Ok(Outcome::Joined),
+            false => Ok(Outcome::Refused),
+        }
+    }
+
+    /// The codename in `input` and this conversation's turn to hash it (held until the attempt
+    /// ends), once the limits allow; None when refused.
+    async fn turn(&self, conversation: &ConversationView, input: &str) -> Option<(Codename, Turn<'_>)> {
+        let codename = Codename::parse(input).ok()?;
+        let Some(in_line) = self.admit(conversation.id) else {
+            tracing::info!("codename attempt refused by the conversation's limit");
+            return None;
+        };
+        let limits = &self.inner;
+        let hasher = limits.line.acquire().await.ok()?;
+        limits.pace.until_ready().await;
+        Some((codename, Turn { _in_line: in_line, _hasher: hasher }))
     }
 
     /// Spends one attempt of the conversation and puts it in the line; None when its budget is

@@ -1,5 +1,6 @@
 //! What leaves the core for a person on a channel whose replies go through the outbox
-//! (Telegram today): kept sealed in the outbox until a courier delivers it.
+//! (Telegram's messages; a call's connection to the operator who took it): kept sealed in the
+//! outbox until a courier delivers it.
 
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +21,9 @@ pub enum Outbound {
     AnswerPress { callback: String },
     /// A message to delete from the person's chat (disappearing messages): the provider's id.
     Delete { provider_message: i64 },
+    /// A waiting caller is connected to the operator who took the call: `to` is the operator's
+    /// phone number or SIP address (sealed in the outbox like every payload).
+    ConnectCall { to: String },
 }
 
 /// An outbox payload that does not read back (a row written by another version).
@@ -59,6 +63,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn replies_go_through_the_outbox_on_messengers_only() {
+        assert!(through_outbox(Channel::Telegram));
+        assert!(!through_outbox(Channel::Voice), "a call's bot lines are spoken in the webhook's answer");
+        assert!(!through_outbox(Channel::Web));
+    }
+
+    #[test]
     fn payloads_read_back() {
         for out in [
             Outbound::Message {
@@ -67,6 +78,7 @@ mod tests {
             Outbound::Message { text: "x".into(), quick_replies: Vec::new() },
             Outbound::AnswerPress { callback: "4242".into() },
             Outbound::Delete { provider_message: 17 },
+            Outbound::ConnectCall { to: "sip:operator@pbx.example.org".into() },
         ] {
             assert_eq!(Outbound::from_payload(&out.to_payload()).unwrap(), out);
         }

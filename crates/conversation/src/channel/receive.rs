@@ -37,7 +37,11 @@ impl Conversations {
         match what {
             // A conversation that just began was greeted by its intake; one going on goes on.
             What::Start | What::Call => {}
-            What::Text(text) if looks_like_codename(&text) && conversation.case.is_none() => {
+            What::Text(text)
+                if looks_like_codename(&text)
+                    && conversation.case.is_none()
+                    && !self.keys_go_to_flow(&conversation).await? =>
+            {
                 // The codename is never kept in the transcript, joined or not.
                 if self.codenames.attempt(self, &conversation, &text).await? == Outcome::Refused {
                     let refused = self.i18n.text(conversation.language, "channel-codename-refused");

@@ -49,3 +49,11 @@ users-reset-title = Reset an account
 users-reset-warning = This gives the account a new one-time password. Its password and authenticator app stop working and all its sessions end; this cannot be undone. Account:
 users-reset-confirm = Reset the account
 users-reset-cancel = Cancel
+
+## Where a staff member takes calls (the voice channel).
+account-phone = Phone for calls
+account-phone-help = When you take a waiting call in the queue, the caller is connected to this number (international format, e.g. +380441234567) or SIP address (sip:name@example.org). Leave empty to take calls in the console only.
+account-phone-label = Phone number or SIP address
+account-phone-submit = Save
+account-phone-invalid = This is neither a phone number in international format nor a SIP address.
+notice-phone-saved = Your phone for calls is saved.

@@ -29,3 +29,9 @@ chat-safety = Nothing from this conversation is kept in your browser's storage. 
 chat-end-conversation = End this conversation on this device
 chat-end-hint = The conversation closes in this browser and cannot be opened here again. If you have a codename, you can come back with it.
 chat-notice-ended = The conversation has ended on this device. If you have a codename, enter it below to continue.
+
+## The voice channel: what a caller hears besides the flow's own lines.
+voice-stay-on-line = Please stay on the line: a person will answer.
+voice-waiting = You are number { $position } in line. Please stay on the line: a person will answer as soon as possible.
+voice-waiting-no-position = Please stay on the line: a person will answer as soon as possible.
+voice-goodbye = Thank you for calling. Goodbye.

@@ -244,3 +244,7 @@ notice-shredded = The case's data has been destroyed.
 notice-shredded-already = The case's data had already been destroyed.
 notice-shred-unconfirmed = Nothing was destroyed: choose a reason and tick the confirmation.
 timeline-case-shredded-by = { $who } destroyed the case's data: { $reason }.
+
+## The voice channel in the queue.
+queue-call = call
+queue-call-case = case { $case }

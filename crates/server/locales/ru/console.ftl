@@ -247,3 +247,7 @@ notice-shredded = Данные дела уничтожены.
 notice-shredded-already = Данные дела уже были уничтожены ранее.
 notice-shred-unconfirmed = Ничего не уничтожено: выберите причину и отметьте подтверждение.
 timeline-case-shredded-by = { $who } уничтожил(а) данные дела: { $reason }.
+
+## The voice channel in the queue.
+queue-call = звонок
+queue-call-case = дело { $case }

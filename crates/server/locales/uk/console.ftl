@@ -244,3 +244,7 @@ notice-shredded = Дані справи знищено.
 notice-shredded-already = Дані справи вже було знищено раніше.
 notice-shred-unconfirmed = Нічого не знищено: оберіть причину й позначте підтвердження.
 timeline-case-shredded-by = { $who } знищив(-ла) дані справи: { $reason }.
+
+## The voice channel in the queue.
+queue-call = дзвінок
+queue-call-case = справа { $case }

@@ -2,6 +2,7 @@
 //! provider's webhooks into `Inbound`s and delivers the outbox through its provider.
 
 pub mod telegram;
+pub mod voice;
 
 use std::time::Duration;
 
@@ -18,7 +19,12 @@ const OUTBOX_EVERY: Duration = Duration::from_millis(250);
 /// The providers' webhooks: public, since the providers must reach them; each checks its own
 /// signature or secret before it reads anything.
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/channels/telegram/{bot}", post(telegram::webhook::update))
+    Router::new()
+        .route("/channels/telegram/{bot}", post(telegram::webhook::update))
+        .route("/channels/voice/{line}/call", post(voice::webhook::call))
+        .route("/channels/voice/{line}/gather", post(voice::webhook::gather))
+        .route("/channels/voice/{line}/wait", post(voice::webhook::wait))
+        .route("/channels/voice/{line}/status", post(voice::webhook::status))
 }
 
 /// The couriers of the channels the settings configure.
@@ -26,6 +32,9 @@ pub fn couriers(state: &AppState) -> Couriers {
     let mut couriers = Couriers::default();
     if let Some(telegram) = telegram::courier::TelegramCourier::new(&state.config.telegram) {
         couriers = couriers.with(Channel::Telegram, telegram);
+    }
+    if let Some(voice) = voice::courier::VoiceCourier::new(&state.config.voice) {
+        couriers = couriers.with(Channel::Voice, voice);
     }
     couriers
 }

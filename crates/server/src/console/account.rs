@@ -66,6 +66,8 @@ struct AccountPage {
     chrome: Chrome,
     enrolment: Option<Enrolment>,
     problem: Option<String>,
+    /// Where the owner takes calls ("" when unset), or what they just typed when it was refused.
+    phone: String,
 }
 
 /// New-password fields; wiped from memory when dropped.
@@ -93,6 +95,12 @@ pub(crate) struct PasswordForm {
 pub(crate) struct CurrentForm {
     #[serde(default)]
     current: String,
+}
+
+#[derive(Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+pub(crate) struct PhoneForm {
+    #[serde(default)]
+    phone: String,
 }
 
 #[derive(Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
@@ -227,14 +235,58 @@ async fn show_account(
     problem: Option<&str>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
+    show_account_with(state, lang, staff, query, problem, status, None).await
+}
+
+async fn show_account_with(
+    state: &AppState,
+    lang: Lang,
+    staff: &Staff,
+    query: Option<&str>,
+    problem: Option<&str>,
+    status: StatusCode,
+    typed_phone: Option<&str>,
+) -> Result<Response, PageError> {
     let user = me(state, lang, staff).await?;
+    let phone = match typed_phone {
+        Some(typed) => typed.to_owned(),
+        None => {
+            let stored = state.store.staff_phone(staff.id).await.or_page(&state.i18n, lang)?;
+            stored.map(|p| p.as_str().to_owned()).unwrap_or_default()
+        }
+    };
     let enrolment = match &user.totp_pending {
         Some(secret) => Some(enrolment(state, lang, &staff.name, secret)?),
         None => None,
     };
     let chrome = Chrome::staff(state, lang, staff, ACCOUNT_PATH, query, "account-title");
     let problem = problem.map(|id| state.i18n.text(lang.language, id));
-    Ok(views::render(state, lang, status, &AccountPage { chrome, enrolment, problem }))
+    Ok(views::render(state, lang, status, &AccountPage { chrome, enrolment, problem, phone }))
+}
+
+/// `POST /console/account/phone`: where the owner takes calls (a phone number in international
+/// format or a SIP address; empty: none). Taking a waiting call then connects the caller there.
+pub(crate) async fn set_phone(
+    State(state): State<AppState>,
+    lang: Lang,
+    who: Allowed<AnyStaff>,
+    Form(form): Form<PhoneForm>,
+) -> Result<Response, PageError> {
+    let staff = &who.staff;
+    let typed = form.phone.trim();
+    let phone = match typed {
+        "" => None,
+        typed => match crate::channels::voice::dial::normal_address(typed) {
+            Some(address) => Some(address),
+            None => {
+                let status = StatusCode::UNPROCESSABLE_ENTITY;
+                let problem = Some("account-phone-invalid");
+                return show_account_with(&state, lang, staff, None, problem, status, Some(typed)).await;
+            }
+        },
+    };
+    state.store.set_staff_phone(staff.id, phone.as_deref()).await.or_page(&state.i18n, lang)?;
+    Ok(views::see_other(&format!("{ACCOUNT_PATH}?notice=phone-saved")))
 }
 
 /// Checks the owner's current password as a login does: the attempt is counted first (a stolen

@@ -87,6 +87,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(account::SETUP_PATH, get(account::setup_page).post(account::setup))
         .route(account::ACCOUNT_PATH, get(account::page))
         .route("/console/account/password", post(account::change_password))
+        .route("/console/account/phone", post(account::set_phone))
         .route("/console/account/totp/new", post(account::new_totp))
         .route("/console/account/totp", post(account::confirm_totp))
         .route("/console/admin/users/{id}/disable", post(admin::disable))

@@ -41,6 +41,10 @@ pub(crate) struct QueueRow {
     pub returning: bool,
     /// What the bot learnt, as one line of category names ("" when nothing).
     pub results: String,
+    /// A caller on the line (the voice channel): shown as a call.
+    pub call: bool,
+    /// The case a caller joined with their codename, worded ("case 1a2b3c4d").
+    pub call_case: Option<String>,
 }
 
 #[derive(Template)]
@@ -70,6 +74,10 @@ fn row(state: &AppState, lang: Lang, c: &ConversationView, since_ms: i64, now: i
         kept: None,
         returning: false,
         results: String::new(),
+        call: c.channel == safepassage_domain::Channel::Voice,
+        call_case: c.case.filter(|_| c.channel == safepassage_domain::Channel::Voice).map(|case| {
+            state.i18n.text_with(lang.language, "queue-call-case", &[("case", FluentValue::from(short_id(&case.0)))])
+        }),
     }
 }
 
@@ -118,6 +126,7 @@ pub(crate) async fn page(
             let case = c.case.and_then(|id| cases.get(&id));
             let facts = case.map(CaseFacts::from);
             if access::conversation_reach(role, me, c.into(), facts) == Reach::None {
+                row.call_case = None;
                 row.kept = Some(match case.and_then(|c| c.assigned_to) {
                     Some(owner) => state.i18n.text_with(
                         lang.language,

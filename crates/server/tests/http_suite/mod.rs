@@ -29,6 +29,7 @@ mod screening;
 mod shredding;
 mod telegram;
 pub mod telegram_user;
+mod voice;
 
 use safepassage_domain::{Role, UserId};
 use safepassage_keys::MasterKey;

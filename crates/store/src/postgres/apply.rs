@@ -507,6 +507,15 @@ async fn apply<'a>(
             .rows_affected();
             expect_one(changed, "the account changed meanwhile")?;
         }
+        Op::SetStaffPhone { user, phone_ct } => {
+            let changed = sqlx::query("UPDATE users SET phone_ct = $2 WHERE id = $1")
+                .bind(user.0)
+                .bind(phone_ct.as_deref())
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            expect_one(changed, "no such account")?;
+        }
         Op::DeleteUserSessions { user, except } => {
             sqlx::query(
                 "DELETE FROM staff_sessions WHERE user_id = $1 AND ($2::bytea IS NULL OR token_hash <> $2::bytea)",

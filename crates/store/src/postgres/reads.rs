@@ -708,6 +708,12 @@ impl Backend for PgBackend {
         self.read_reply_to(conversation).await
     }
 
+    async fn staff_phone_ct(&self, user: UserId) -> Result<Option<Vec<u8>>, StoreError> {
+        let row =
+            sqlx::query("SELECT phone_ct FROM users WHERE id = $1").bind(user.0).fetch_optional(&self.pool).await?;
+        Ok(row.map(|r| r.try_get::<Option<Vec<u8>>, _>(0)).transpose()?.flatten())
+    }
+
     async fn latest_conversation_for_identity(
         &self,
         hash: [u8; 32],

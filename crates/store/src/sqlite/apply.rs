@@ -304,6 +304,12 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
                 ])?;
             expect_one(changed, "the account changed meanwhile")?;
         }
+        Op::SetStaffPhone { user, phone_ct } => {
+            let changed = tx
+                .prepare_cached("UPDATE users SET phone_ct = ?2 WHERE id = ?1")?
+                .execute(params![user.as_bytes(), phone_ct])?;
+            expect_one(changed, "no such account")?;
+        }
         Op::DeleteUserSessions { user, except } => {
             tx.prepare_cached("DELETE FROM staff_sessions WHERE user_id = ?1 AND (?2 IS NULL OR token_hash <> ?2)")?
                 .execute(params![user.as_bytes(), except.as_ref().map(|e| e.as_slice())])?;

@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0014_case_holding.sql"),
     include_str!("../../migrations/sqlite/0015_screening.sql"),
     include_str!("../../migrations/sqlite/0016_outbox.sql"),
+    include_str!("../../migrations/sqlite/0017_staff_phone.sql"),
 ];
 const READERS: usize = 4;
 const WRITER_CACHE_KIB: i64 = 64 * 1024;

@@ -732,6 +732,17 @@ impl Backend for SqliteBackend {
         self.read_reply_to(conversation).await
     }
 
+    async fn staff_phone_ct(&self, user: UserId) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(move |c| {
+            let found: Option<Option<Vec<u8>>> = c
+                .prepare_cached("SELECT phone_ct FROM users WHERE id = ?1")?
+                .query_row(params![user.as_bytes()], |r| r.get(0))
+                .optional()?;
+            Ok(found.flatten())
+        })
+        .await
+    }
+
     async fn latest_conversation_for_identity(
         &self,
         hash: [u8; 32],

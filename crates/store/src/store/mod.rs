@@ -3,6 +3,7 @@
 
 mod assignment;
 mod audit;
+mod calls;
 mod cases;
 mod channel_addresses;
 mod chat_sessions;
@@ -26,6 +27,7 @@ mod shreds;
 mod signals;
 mod staff;
 mod staff_codename;
+mod staff_phone;
 
 pub use cases::PreparedCodename;
 pub use channel_addresses::MAX_REPLY_ADDRESS;

@@ -18,6 +18,7 @@ mod queue;
 mod screening;
 mod shredding;
 mod story;
+mod voice;
 
 use std::path::PathBuf;
 

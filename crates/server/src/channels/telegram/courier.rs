@@ -72,6 +72,8 @@ impl Courier for TelegramCourier {
                 bot.limits.until_ready(chat).await;
                 bot.api.delete_message(chat, *provider_message).await.map(|()| None)
             }
+            // Not Telegram's: a call is connected by the voice courier.
+            Outbound::ConnectCall { .. } => return Err(Undelivered::Refused),
         };
         match sent {
             Ok(provider_message) => Ok(Delivered { provider_message }),

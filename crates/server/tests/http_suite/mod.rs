@@ -84,6 +84,15 @@ impl TestServer {
     /// A server on `database`: a fresh SQLite file, or a fresh schema in the PostgreSQL on
     /// 127.0.0.1:5432 (or `SAFEPASSAGE_TEST_POSTGRES_URL`).
     pub async fn start_on(database: Database, config: ServerConfig) -> TestServer {
+        TestServer::start_on_at(database, |_| config).await
+    }
+
+    /// `start_on` with the settings made once the server's address (`http://127.0.0.1:PORT`)
+    /// is known: a voice line's public URL is the server's own in tests.
+    pub async fn start_on_at(database: Database, config: impl FnOnce(&str) -> ServerConfig) -> TestServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let config = config(&base);
         let dir = tempfile::tempdir().unwrap();
         let url = match database {
             Database::Sqlite => format!("sqlite:{}", dir.path().join("test.db").display()),
@@ -102,8 +111,6 @@ impl TestServer {
         store_config.fast_codename_hash = true;
         let store = Store::open(store_config).await.unwrap();
         let state = AppState::new(store, config);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let app = safepassage_server::app(state.clone());
         tokio::spawn(safepassage_server::launch(listener, app, async {

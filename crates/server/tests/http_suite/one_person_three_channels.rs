@@ -4,14 +4,21 @@
 //! channel; the console shows every conversation's channel. On SQLite and on PostgreSQL.
 
 use safepassage_domain::{Channel, Role};
+use safepassage_server::channels::voice::settings::VoiceLine;
 use safepassage_server::ServerConfig;
 use safepassage_store::ConversationStatus;
 use safepassage_telegram::fake::FakeBotApi;
+use safepassage_voice::fake_call_api::FakeCallApi;
+use safepassage_voice::test_phone::TestPhone;
 use serde_json::{json, Value};
+use zeroize::Zeroizing;
 
 use super::console::login;
 use super::telegram_user::{bot, messages_to, TelegramUser, TOKEN};
 use super::{client, Database, TestServer};
+
+const ACCOUNT: &str = "AC0123456789abcdef0123456789abcdef";
+const VOICE_TOKEN: &str = "voice-auth-token-cross";
 
 async fn web_texts(server: &TestServer, token: &str) -> Vec<String> {
     let messages: Value = client()
@@ -67,8 +74,13 @@ async fn telegram_heard(fake: &FakeBotApi, chat: i64, text: &str) -> bool {
 
 async fn one_person_on_three_channels(database: Database) {
     let fake = FakeBotApi::start(TOKEN).await.unwrap();
-    let server =
-        TestServer::start_on(database, ServerConfig { telegram: vec![bot(&fake)], ..Default::default() }).await;
+    let provider = FakeCallApi::start(ACCOUNT, VOICE_TOKEN).await.unwrap();
+    let server = TestServer::start_on_at(database, |base| {
+        let mut line = VoiceLine::new("main", ACCOUNT, Zeroizing::new(VOICE_TOKEN.into()), base);
+        line.api_base_url = provider.base_url().to_owned();
+        ServerConfig { telegram: vec![bot(&fake)], voice: vec![line], ..Default::default() }
+    })
+    .await;
     let operator = server.staff(Role::Operator, "cross-operator").await;
     let coordinator = server.staff(Role::Coordinator, "cross-coordinator").await;
 
@@ -115,10 +127,27 @@ async fn one_person_on_three_channels(database: Database) {
     assert!(telegram_heard(&fake, man.id, "Здравствуйте, это оператор.").await, "the reply went out on Telegram");
     assert_eq!(web_texts(&server, &web_token).await.len(), web_before, "the web chat heard nothing of it");
 
+    // A call: Russian, a serviceman, "I have a codename", the sixteen digits and the hash key.
+    let phone = TestPhone::new(&server.base, VOICE_TOKEN, ACCOUNT);
+    let mut call = phone.call("/channels/voice/main/call", "+380509990001", "+15005550001").await.unwrap();
+    for key in ["1", "1", "1"] {
+        call.press(key).await.unwrap();
+    }
+    assert!(call.heard().all_said().contains("шестнадцать цифр"), "{:?}", call.heard());
+    let heard = call.press(&format!("{digits}#")).await.unwrap().clone();
+    assert!(heard.enqueue.is_some(), "the caller waits for a person: {heard:?}");
+    let on_the_phone =
+        server.state.store.latest_conversation_for_identity(Channel::Voice, "+380509990001").await.unwrap().unwrap();
+    assert_eq!(on_the_phone.case, Some(case), "the keyed codename joined the call to his case");
+    let conversations = server.state.store.conversations_of_case(case).await.unwrap();
+    let mut channels: Vec<&str> = conversations.iter().map(|c| c.channel.as_str()).collect();
+    channels.sort_unstable();
+    assert_eq!(channels, ["telegram", "voice", "web"], "one case, a conversation per channel");
+
     // The console: one case, its conversations with their channels; one timeline.
     let coord = login(&server, &coordinator).await;
     let page = coord.page(&format!("/console/cases/{case}?lang=en")).await;
-    assert!(page.contains("· web chat ·") && page.contains("· Telegram ·"), "{page}");
+    assert!(page.contains("· web chat ·") && page.contains("· Telegram ·") && page.contains("· phone ·"), "{page}");
     let conversation_page = op.page(&format!("{path}?lang=en")).await;
     assert!(conversation_page.contains("id=\"conversation-channel\">Telegram"), "{conversation_page}");
     assert!(conversation_page.contains("<span class=\"via\">Telegram</span>"), "every message shows its channel");
@@ -126,7 +155,7 @@ async fn one_person_on_three_channels(database: Database) {
     let joined = timeline.iter().filter(|e| e.event.kind() == "conversation_joined_case").count();
     assert!(
         joined >= 1,
-        "the Telegram conversation joined the case on its timeline: {:?}",
+        "the Telegram conversations joined the case on its timeline: {:?}",
         timeline.iter().map(|e| e.event.kind()).collect::<Vec<_>>()
     );
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use safepassage_server::channels::telegram::settings::TelegramBot;
+use safepassage_server::channels::voice::settings::VoiceLine;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
@@ -64,6 +65,52 @@ pub fn telegram_bots(tables: Vec<TelegramFile>) -> anyhow::Result<Vec<TelegramBo
         bots.push(bot);
     }
     Ok(bots)
+}
+
+/// A `[[voice]]` table: a phone line at a provider that speaks TwiML (Twilio, SignalWire,
+/// Telnyx TeXML).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VoiceFile {
+    /// The name in the webhooks' paths, `/channels/voice/{name}/call` and the like.
+    name: String,
+    /// The provider account (`AccountSid`).
+    account_sid: String,
+    /// The account's auth token, which signs the provider's requests: a file or an environment variable.
+    auth_token_file: Option<PathBuf>,
+    auth_token_env: Option<String>,
+    /// The exact public origin the provider was given (`https://hotline.example`).
+    public_url: String,
+    /// The provider's REST API (default `https://api.twilio.com`).
+    api_base_url: Option<String>,
+    /// The number operators' phones show when a caller is connected (the line's own).
+    caller_id: Option<String>,
+}
+
+/// The lines of the settings file, their tokens read.
+pub fn voice_lines(tables: Vec<VoiceFile>) -> anyhow::Result<Vec<VoiceLine>> {
+    let mut lines: Vec<VoiceLine> = Vec::with_capacity(tables.len());
+    for t in tables {
+        anyhow::ensure!(
+            VoiceLine::is_valid_name(&t.name),
+            "voice: the name {:?} must be 1 to 32 letters, digits, - or _",
+            t.name
+        );
+        anyhow::ensure!(lines.iter().all(|l| l.name != t.name), "voice: the name {} is used twice", t.name);
+        let what = format!("voice {}", t.name);
+        anyhow::ensure!(
+            t.public_url.starts_with("https://") || t.public_url.starts_with("http://127.0.0.1"),
+            "{what}: public_url must be https:// (the provider signs the exact URL it calls)"
+        );
+        let token = secret(&what, "auth_token", t.auth_token_file.as_deref(), t.auth_token_env.as_deref())?;
+        let mut line = VoiceLine::new(&t.name, &t.account_sid, token, &t.public_url);
+        if let Some(url) = t.api_base_url {
+            line.api_base_url = url;
+        }
+        line.caller_id = t.caller_id;
+        lines.push(line);
+    }
+    Ok(lines)
 }
 
 /// A secret from exactly one of a file (trimmed; refused if others than its owner may read it)

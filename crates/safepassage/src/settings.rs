@@ -66,6 +66,9 @@ struct FileSettings {
     /// Telegram bots the platform answers as (`[[telegram]]` tables; see channel_settings.rs).
     #[serde(default)]
     telegram: Vec<crate::channel_settings::TelegramFile>,
+    /// Phone lines (`[[voice]]` tables; see channel_settings.rs).
+    #[serde(default)]
+    voice: Vec<crate::channel_settings::VoiceFile>,
 }
 
 #[derive(Debug, Clone)]
@@ -202,6 +205,7 @@ impl Settings {
             signals.lookback = secs(d, 86_400);
         }
         server.telegram = crate::channel_settings::telegram_bots(file.telegram)?;
+        server.voice = crate::channel_settings::voice_lines(file.voice)?;
         for (language, text) in file.greetings.unwrap_or_default() {
             let language = language.parse().map_err(|e| anyhow::anyhow!("greetings: {e}"))?;
             server.greetings.insert(language, text);

@@ -787,3 +787,36 @@ async fn channels_telegram_set_webhook_registers_the_url_the_secret_and_the_upda
     let out = tokio::task::spawn_blocking(move || run(&args)).await.unwrap();
     assert!(text(&out.stderr).contains("no [[telegram]] bot named other"), "{}", text(&out.stderr));
 }
+
+#[tokio::test]
+async fn the_demo_answers_its_telegram_webhook_and_the_test_phone() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = start_demo(dir.path()).await;
+    let printed = demo.stdout.join("\n");
+    assert!(printed.contains("X-Telegram-Bot-Api-Secret-Token: demo-telegram-secret"), "{printed}");
+    assert!(printed.contains("auth token demo-voice-auth-token"), "{printed}");
+    let update = serde_json::json!({
+        "update_id": 1,
+        "message": {
+            "message_id": 1, "date": 1, "text": "/start",
+            "from": { "id": 4242, "is_bot": false, "first_name": "A", "language_code": "ru" },
+            "chat": { "id": 4242, "type": "private" }
+        }
+    });
+    let hook = format!("{}/channels/telegram/demo", demo.base);
+    let client = reqwest::Client::new();
+    let refused = client.post(&hook).json(&update).send().await.unwrap();
+    assert_eq!(refused.status(), 401, "no secret, nothing");
+    let taken = client.post(&hook).header("X-Telegram-Bot-Api-Secret-Token", "demo-telegram-secret").json(&update);
+    assert_eq!(taken.send().await.unwrap().status(), 200);
+
+    let phone = safepassage_voice::test_phone::TestPhone::new(
+        &demo.base,
+        "demo-voice-auth-token",
+        "AC00000000000000000000000000000demo",
+    );
+    let call = phone.call("/channels/voice/demo/call", "+380501234567", "+15005550001").await.unwrap();
+    assert_eq!(call.last_status(), 200);
+    let said: Vec<&str> = call.heard().said.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(said, ["ru-RU", "uk-UA", "en-US"], "the language menu: {:?}", call.heard());
+}

@@ -30,7 +30,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     let listeners = super::serve::Listeners::bind(settings).await?;
     let at = listeners.addresses()?;
     let mut settings = settings.clone();
-    let _providers = super::demo_channels::add(&mut settings).await?;
+    let _providers = super::demo_channels::add(&mut settings, at.public).await?;
     print_logins(&at)?;
     super::serve::serve(store, &settings, listeners).await
 }

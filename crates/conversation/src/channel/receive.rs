@@ -25,15 +25,13 @@ impl Conversations {
     /// Takes one inbound from a channel's adapter.
     pub async fn receive(&self, inbound: Inbound) -> Result<Received, StoreError> {
         let Inbound { from, reply_to, receipt, what } = inbound;
-        let _one_at_a_time = self.senders.lock(self.store.identity_hash(from.channel, &from.id)).await;
-        if let Some(r) = &receipt {
-            if self.store.has_receipt(&r.source, r.id).await? {
-                return Ok(Received::Duplicate);
-            }
-        }
+        let identity = self.store.identity_hash(from.channel, &from.id);
+        let _one_at_a_time = self.senders.lock(identity).await;
+        // A resent update is refused by its receipt, inserted first in the job of the message
+        // it carries (`StoreError::Duplicate` below); nothing is read for it beforehand.
         let fresh = matches!(what, What::Call);
         let (conversation, started) =
-            self.conversation_of(&from, reply_to.as_deref().map(String::as_str), fresh).await?;
+            self.conversation_of(&from, identity, reply_to.as_deref().map(String::as_str), fresh).await?;
         match what {
             // A conversation that just began was greeted by its intake; one going on goes on.
             What::Start | What::Call => {}
@@ -70,19 +68,30 @@ impl Conversations {
     async fn conversation_of(
         &self,
         from: &Person,
+        identity: [u8; 32],
         reply_to: Option<&str>,
         fresh: bool,
     ) -> Result<(ConversationView, bool), StoreError> {
         let idle_ms = i64::try_from(self.settings.chat_idle.as_millis()).unwrap_or(i64::MAX);
         let now = crate::clock::now_ms();
-        let latest = match fresh {
-            true => None,
-            false => self.store.latest_conversation_for_identity(from.channel, &from.id).await?,
+        let goes_on = |c: &ConversationView| {
+            matches!(c.status, ConversationStatus::Queued | ConversationStatus::Assigned)
+                || now.saturating_sub(c.last_message_ms) < idle_ms
         };
-        if let Some(latest) = latest {
-            let attended = matches!(latest.status, ConversationStatus::Queued | ConversationStatus::Assigned);
-            if attended || now.saturating_sub(latest.last_message_ms) < idle_ms {
-                return Ok((latest, false));
+        // On a single-node store the sender's conversation is kept in memory by the hash of
+        // their id, beside the web chat's tokens, and forgotten with them (a person takes it,
+        // it is closed, joins a case, is shredded). A cached view past the idle time is read
+        // again rather than left.
+        let epoch = self.tokens.epoch();
+        if !fresh {
+            if let Some(cached) = self.tokens.get(&identity).filter(goes_on) {
+                return Ok((cached, false));
+            }
+            if let Some(latest) = self.store.latest_conversation_for_identity(from.channel, &from.id).await? {
+                if goes_on(&latest) {
+                    self.tokens.put(epoch, identity, latest.clone());
+                    return Ok((latest, false));
+                }
             }
         }
         let language = from.language.unwrap_or(DEFAULT_LANGUAGE);
@@ -91,6 +100,11 @@ impl Conversations {
             self.store.set_reply_to(&conversation, address).await?;
         }
         self.start_conversation_on(conversation.channel, &conversation).await?;
+        // Cached as it is after its first step (the intake may have queued it already).
+        if let Some(now) = self.store.conversation(conversation.id).await? {
+            self.tokens.put(self.tokens.epoch(), identity, now.clone());
+            return Ok((now, true));
+        }
         Ok((conversation, true))
     }
 

@@ -57,3 +57,4 @@ botresult-role = Who is writing
 botresult-situation = Situation
 botresult-want = Wants
 botresult-deployed = Reported deployed
+botresult-caller_type = Who is calling

@@ -57,3 +57,4 @@ botresult-role = Кто пишет
 botresult-situation = Ситуация
 botresult-want = Чего хочет
 botresult-deployed = Сообщил, что на фронте
+botresult-caller_type = Кто звонит

@@ -57,3 +57,4 @@ botresult-role = Хто пише
 botresult-situation = Ситуація
 botresult-want = Чого хоче
 botresult-deployed = Повідомив, що на фронті
+botresult-caller_type = Хто телефонує

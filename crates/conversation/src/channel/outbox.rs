@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use safepassage_domain::{Channel, ConversationId};
-use safepassage_store::{Outbound as Row, StoreError};
+use safepassage_store::{Outbound as Row, OutboxId, StoreError};
 
 use super::outbound::Outbound;
 use crate::Conversations;
@@ -83,57 +83,77 @@ impl Conversations {
         for (_, rows) in by_conversation {
             let (core, couriers) = (self.clone(), couriers.clone());
             tasks.spawn(async move {
+                let mut sent = Vec::new();
                 for row in rows {
-                    if let Err(e) = core.deliver_one(&couriers, row).await {
-                        tracing::warn!(error = %e, "outbox: a delivery was not recorded; it is retried after its lease");
-                        break;
+                    match core.deliver_one(&couriers, row).await {
+                        Ok(Some(done)) => sent.push(done),
+                        Ok(None) => {}
+                        Err(e) => {
+                            tracing::warn!(error = %e, "outbox: a delivery was not recorded; it is retried after its lease");
+                            break;
+                        }
                     }
                 }
+                sent
             });
         }
-        while tasks.join_next().await.is_some() {}
+        // What was sent and needs nothing after leaves the outbox in one job.
+        let mut sent = Vec::with_capacity(claimed);
+        while let Some(done) = tasks.join_next().await {
+            sent.extend(done.unwrap_or_default());
+        }
+        self.store.outbound_done_all(&sent).await?;
         Ok(claimed)
     }
 
-    async fn deliver_one(&self, couriers: &Couriers, row: Row) -> Result<(), StoreError> {
+    /// Delivers one row and records what became of it; a row sent that needs nothing after is
+    /// returned for the round to delete with the others.
+    async fn deliver_one(&self, couriers: &Couriers, row: Row) -> Result<Option<OutboxId>, StoreError> {
         let Some(courier) = couriers.0.get(&row.channel) else {
             // Not this node's channel: back in the line, for a node that has it.
-            return self.store.outbound_retry(row.id, crate::clock::now_ms() + LEASE_MS).await;
+            self.store.outbound_retry(row.id, crate::clock::now_ms() + LEASE_MS).await?;
+            return Ok(None);
         };
         let Ok(what) = Outbound::from_payload(&row.payload) else {
-            return self.store.outbound_failed(row.id, "unreadable").await;
+            self.store.outbound_failed(row.id, "unreadable").await?;
+            return Ok(None);
         };
         let Some(address) = self.store.reply_to(row.conversation).await? else {
-            return self.store.outbound_failed(row.id, "no_address").await;
+            self.store.outbound_failed(row.id, "no_address").await?;
+            return Ok(None);
         };
         let now = crate::clock::now_ms();
         match courier.deliver(&address, &what).await {
-            Ok(done) => {
-                let then = match (&what, done.provider_message, courier.disappear_after(&address)) {
-                    (Outbound::Message { .. }, Some(id), Some(after)) => {
-                        let delete = Outbound::Delete { provider_message: id }.to_payload();
-                        Some((delete, now + millis(after)))
-                    }
-                    _ => None,
-                };
-                finished(self.store.outbound_done(row.id, then.as_ref().map(|(p, due)| (p.as_slice(), *due))).await)
+            Ok(done) => match (&what, done.provider_message, courier.disappear_after(&address)) {
+                // A message that disappears later: its deletion is queued with its own end.
+                (Outbound::Message { .. }, Some(id), Some(after)) => {
+                    let delete = Outbound::Delete { provider_message: id }.to_payload();
+                    let due = now + millis(after);
+                    finished(self.store.outbound_done(row.id, Some((delete.as_slice(), due))).await)?;
+                    Ok(None)
+                }
+                _ => Ok(Some(row.id)),
+            },
+            Err(Undelivered::RetryAfter(wait)) => {
+                self.store.outbound_retry(row.id, now + millis(wait)).await?;
+                Ok(None)
             }
-            Err(Undelivered::RetryAfter(wait)) => self.store.outbound_retry(row.id, now + millis(wait)).await,
             // A message already gone from the chat needs no deleting.
-            Err(Undelivered::Refused) if matches!(what, Outbound::Delete { .. }) => {
-                finished(self.store.outbound_done(row.id, None).await)
-            }
+            Err(Undelivered::Refused) if matches!(what, Outbound::Delete { .. }) => Ok(Some(row.id)),
             Err(Undelivered::Refused) => {
                 self.store.outbound_failed(row.id, "refused").await?;
                 self.hub.queue_changed();
-                Ok(())
+                Ok(None)
             }
             Err(Undelivered::Transient) if row.attempts + 1 >= MAX_ATTEMPTS => {
                 self.store.outbound_failed(row.id, "gave_up").await?;
                 self.hub.queue_changed();
-                Ok(())
+                Ok(None)
             }
-            Err(Undelivered::Transient) => self.store.outbound_retry(row.id, now + millis(backoff(row.attempts))).await,
+            Err(Undelivered::Transient) => {
+                self.store.outbound_retry(row.id, now + millis(backoff(row.attempts))).await?;
+                Ok(None)
+            }
         }
     }
 }

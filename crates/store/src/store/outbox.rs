@@ -124,32 +124,21 @@ impl Store {
         if !gone.is_empty() {
             self.submit(gone, Vec::new()).await?;
         }
-        // One job per row, all queued at once: group commit makes them one transaction, and a
-        // lost race fails only its own row's job.
-        let mut leases = JoinSet::new();
-        for (index, (row, _)) in candidates.iter().enumerate() {
-            let op = OutboxOp::Lease { id: row.id, expected_due_ms: row.due_ms, until_ms };
-            let job = Job { at_ms: super::now_ms(), ops: vec![Op::Outbox(op)], events: Vec::new() };
-            let committer = self.committer.clone();
-            leases.spawn(async move { (index, committer.submit(job).await) });
-        }
-        let mut won = vec![false; candidates.len()];
-        let mut failure = None;
-        while let Some(joined) = leases.join_next().await {
-            match joined? {
-                (index, Ok(_)) => {
-                    if let Some(won) = won.get_mut(index) {
-                        *won = true;
-                    }
-                }
-                (_, Err(StoreError::Conflict(_))) => {}
-                (_, Err(e)) => failure = Some(e),
+        // Every lease in one job: with one worker (the usual case) it always holds. A lost race
+        // anywhere fails that job, and each row is then leased by a job of its own.
+        let all: Vec<Op> = candidates
+            .iter()
+            .map(|(row, _)| Op::Outbox(OutboxOp::Lease { id: row.id, expected_due_ms: row.due_ms, until_ms }))
+            .collect();
+        let won = if all.is_empty() {
+            Vec::new()
+        } else {
+            match self.submit(all, Vec::new()).await {
+                Ok(_) => vec![true; candidates.len()],
+                Err(StoreError::Conflict(_)) => self.lease_one_by_one(&candidates, until_ms).await?,
+                Err(e) => return Err(e),
             }
-        }
-        if let Some(e) = failure {
-            // Rows leased meanwhile are claimed again once their lease has passed.
-            return Err(e);
-        }
+        };
         let mut claimed = Vec::with_capacity(candidates.len());
         for ((row, key), won) in candidates.into_iter().zip(won) {
             if !won {
@@ -171,6 +160,61 @@ impl Store {
             }
         }
         Ok(claimed)
+    }
+
+    /// One job per row, all queued at once: group commit makes them one transaction, and a
+    /// lost race fails only its own row's job. Which rows this worker won.
+    async fn lease_one_by_one<K>(
+        &self,
+        candidates: &[(RawOutbound, K)],
+        until_ms: i64,
+    ) -> Result<Vec<bool>, StoreError> {
+        let mut leases = JoinSet::new();
+        for (index, (row, _)) in candidates.iter().enumerate() {
+            let op = OutboxOp::Lease { id: row.id, expected_due_ms: row.due_ms, until_ms };
+            let job = Job { at_ms: super::now_ms(), ops: vec![Op::Outbox(op)], events: Vec::new() };
+            let committer = self.committer.clone();
+            leases.spawn(async move { (index, committer.submit(job).await) });
+        }
+        let mut won = vec![false; candidates.len()];
+        let mut failure = None;
+        while let Some(joined) = leases.join_next().await {
+            match joined? {
+                (index, Ok(_)) => {
+                    if let Some(won) = won.get_mut(index) {
+                        *won = true;
+                    }
+                }
+                (_, Err(StoreError::Conflict(_))) => {}
+                (_, Err(e)) => failure = Some(e),
+            }
+        }
+        match failure {
+            // Rows leased meanwhile are claimed again once their lease has passed.
+            Some(e) => Err(e),
+            None => Ok(won),
+        }
+    }
+
+    /// Rows that were sent and need nothing after, deleted in one job; if one of them is gone
+    /// already (another worker finished it after our lease passed), each is deleted alone.
+    pub async fn outbound_done_all(&self, ids: &[OutboxId]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let ops = ids.iter().map(|id| Op::Outbox(OutboxOp::Delete { id: id.0, guarded: true })).collect();
+        match self.submit(ops, Vec::new()).await {
+            Err(StoreError::Conflict(_)) => {
+                for id in ids {
+                    match self.outbound_done(*id, None).await {
+                        Ok(_) | Err(StoreError::Conflict(_)) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(())
+            }
+            other => other.map(|_| ()),
+        }
     }
 
     /// The row was sent: it is deleted, and `then` (a payload and when it is due) queues a

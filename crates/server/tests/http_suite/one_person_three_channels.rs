@@ -14,24 +14,12 @@ use serde_json::{json, Value};
 use zeroize::Zeroizing;
 
 use super::console::login;
+use super::safe_exit_walk::{chat_texts, say};
 use super::telegram_user::{bot, messages_to, TelegramUser, TOKEN};
 use super::{client, Database, TestServer};
 
 const ACCOUNT: &str = "AC0123456789abcdef0123456789abcdef";
 const VOICE_TOKEN: &str = "voice-auth-token-cross";
-
-async fn web_texts(server: &TestServer, token: &str) -> Vec<String> {
-    let messages: Value = client()
-        .get(server.url("/api/v1/chat/messages"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    messages["messages"].as_array().unwrap().iter().filter_map(|m| m["text"].as_str().map(str::to_owned)).collect()
-}
 
 /// The web intake to the end: the bot registers him and gives the codename.
 async fn registers_on_the_web(server: &TestServer) -> (String, String) {
@@ -47,16 +35,9 @@ async fn registers_on_the_web(server: &TestServer) -> (String, String) {
     let token = created["token"].as_str().unwrap().to_owned();
     for answer in ["Русский", "Военный", "На фронте", "Подать заявку", "Да, подать", "Не сейчас"]
     {
-        let sent = client()
-            .post(server.url("/api/v1/chat/messages"))
-            .bearer_auth(&token)
-            .json(&json!({ "text": answer }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(sent.status(), 202, "{answer}");
+        say(server, &token, answer).await;
     }
-    let said = web_texts(server, &token).await;
+    let said = chat_texts(server, &token).await;
     let coming = said.iter().position(|t| t.contains("16 цифр")).expect("the codename is announced");
     (token, said[coming + 1].clone())
 }
@@ -122,10 +103,10 @@ async fn one_person_on_three_channels(database: Database) {
     let op = login(&server, &operator).await;
     let path = format!("/console/conversations/{}", telegram.id);
     assert_eq!(op.post(&format!("{path}/take"), &[]).await.status(), 303);
-    let web_before = web_texts(&server, &web_token).await.len();
+    let web_before = chat_texts(&server, &web_token).await.len();
     assert_eq!(op.post(&format!("{path}/reply"), &[("text", "Здравствуйте, это оператор.")]).await.status(), 303);
     assert!(telegram_heard(&fake, man.id, "Здравствуйте, это оператор.").await, "the reply went out on Telegram");
-    assert_eq!(web_texts(&server, &web_token).await.len(), web_before, "the web chat heard nothing of it");
+    assert_eq!(chat_texts(&server, &web_token).await.len(), web_before, "the web chat heard nothing of it");
 
     // A call: Russian, a serviceman, "I have a codename", the sixteen digits and the hash key.
     let phone = TestPhone::new(&server.base, VOICE_TOKEN, ACCOUNT);

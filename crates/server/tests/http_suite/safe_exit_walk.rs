@@ -14,7 +14,7 @@ use super::exit_plan::{plan_fields, post_fields, report};
 use super::{client, TestServer};
 
 /// What the bot and staff said to the applicant, as the chat's API gives it.
-async fn chat_texts(server: &TestServer, token: &str) -> Vec<String> {
+pub(super) async fn chat_texts(server: &TestServer, token: &str) -> Vec<String> {
     let messages: Value = client()
         .get(server.url("/api/v1/chat/messages"))
         .bearer_auth(token)
@@ -28,7 +28,7 @@ async fn chat_texts(server: &TestServer, token: &str) -> Vec<String> {
 }
 
 /// The applicant writes `text` (or presses the quick reply with that text).
-async fn say(server: &TestServer, token: &str, text: &str) {
+pub(super) async fn say(server: &TestServer, token: &str, text: &str) {
     let sent = client()
         .post(server.url("/api/v1/chat/messages"))
         .bearer_auth(token)

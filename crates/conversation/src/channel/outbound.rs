@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 use safepassage_domain::Channel;
 use safepassage_store::StepMessage;
 
-/// One thing to deliver; serialised as the outbox row's (sealed) payload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One thing to deliver; serialised as the outbox row's (sealed) payload. Its `Debug` says what
+/// kind of thing it is and never what it holds (a message's words, a phone number).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Outbound {
     /// A message, with its quick replies as buttons.
@@ -24,6 +25,21 @@ pub enum Outbound {
     /// A waiting caller is connected to the operator who took the call: `to` is the operator's
     /// phone number or SIP address (sealed in the outbox like every payload).
     ConnectCall { to: String },
+}
+
+impl std::fmt::Debug for Outbound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outbound::Message { text, quick_replies } => f
+                .debug_struct("Message")
+                .field("chars", &text.chars().count())
+                .field("quick_replies", &quick_replies.len())
+                .finish(),
+            Outbound::AnswerPress { .. } => f.write_str("AnswerPress"),
+            Outbound::Delete { .. } => f.write_str("Delete"),
+            Outbound::ConnectCall { .. } => f.write_str("ConnectCall"),
+        }
+    }
 }
 
 /// An outbox payload that does not read back (a row written by another version).
@@ -67,6 +83,15 @@ mod tests {
         assert!(through_outbox(Channel::Telegram));
         assert!(!through_outbox(Channel::Voice), "a call's bot lines are spoken in the webhook's answer");
         assert!(!through_outbox(Channel::Web));
+    }
+
+    #[test]
+    fn debug_shows_no_words_and_no_number() {
+        let message =
+            Outbound::Message { text: "Мариуполь, школа".into(), quick_replies: vec!["Да".into()] };
+        let call = Outbound::ConnectCall { to: "+380501234567".into() };
+        let shown = format!("{message:?} {call:?}");
+        assert!(!shown.contains("Мариуполь") && !shown.contains("Да") && !shown.contains("380"), "{shown}");
     }
 
     #[test]

@@ -150,6 +150,8 @@ pub(crate) trait Backend: Send + Sync + 'static {
     async fn case(&self, id: CaseId) -> Result<Option<CaseView>, StoreError>;
     /// Queued conversations: priority first, then oldest first.
     async fn queue(&self, limit: i64) -> Result<Vec<ConversationView>, StoreError>;
+    /// Calls still with the bot that began at `since_ms` or later, oldest first.
+    async fn calls_with_the_bot(&self, since_ms: i64, limit: i64) -> Result<Vec<ConversationView>, StoreError>;
     async fn conversations_assigned_to(&self, user: UserId) -> Result<Vec<ConversationView>, StoreError>;
     async fn conversations_of_case(&self, case: CaseId) -> Result<Vec<ConversationView>, StoreError>;
     async fn cases(&self, filter: CaseFilter, limit: i64) -> Result<Vec<CaseView>, StoreError>;

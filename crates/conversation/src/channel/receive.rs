@@ -33,8 +33,10 @@ impl Conversations {
         let (conversation, started) =
             self.conversation_of(&from, identity, reply_to.as_deref().map(String::as_str), fresh).await?;
         match what {
+            // A call rings: the queue pages show it with the bot at once.
+            What::Call => self.hub.queue_changed(),
             // A conversation that just began was greeted by its intake; one going on goes on.
-            What::Start | What::Call => {}
+            What::Start => {}
             What::Text(text)
                 if looks_like_codename(&text)
                     && conversation.case.is_none()

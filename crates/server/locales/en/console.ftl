@@ -248,3 +248,4 @@ timeline-case-shredded-by = { $who } destroyed the case's data: { $reason }.
 ## The voice channel in the queue.
 queue-call = call
 queue-call-case = case { $case }
+queue-call-with-bot = with the bot (the caller is choosing in the menu)

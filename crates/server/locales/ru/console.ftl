@@ -251,3 +251,4 @@ timeline-case-shredded-by = { $who } уничтожил(а) данные дел�
 ## The voice channel in the queue.
 queue-call = звонок
 queue-call-case = дело { $case }
+queue-call-with-bot = с ботом (звонящий выбирает в меню)

@@ -248,3 +248,4 @@ timeline-case-shredded-by = { $who } знищив(-ла) дані справи: 
 ## The voice channel in the queue.
 queue-call = дзвінок
 queue-call-case = справа { $case }
+queue-call-with-bot = з ботом (той, хто дзвонить, обирає в меню)

@@ -26,6 +26,11 @@ use crate::AppState;
 
 /// More than a screen of waiting people is a surge; the oldest are shown first anyway.
 const QUEUE_LIMIT: i64 = 200;
+/// Calls with the bot shown under the queue: begun within the voice intake's life (15 minutes),
+/// heard from within the last 3 (a caller who hung up during the intake falls off).
+const CALL_WINDOW_MS: i64 = 15 * 60 * 1000;
+const CALL_QUIET_MS: i64 = 3 * 60 * 1000;
+const CALLS_SHOWN: i64 = 50;
 
 #[derive(Clone)]
 pub(crate) struct QueueRow {
@@ -45,6 +50,9 @@ pub(crate) struct QueueRow {
     pub call: bool,
     /// The case a caller joined with their codename, worded ("case 1a2b3c4d").
     pub call_case: Option<String>,
+    /// A call still with the bot (in the voice intake): shown so the line's load is seen, not
+    /// taken yet.
+    pub with_bot: bool,
 }
 
 #[derive(Template)]
@@ -78,6 +86,7 @@ fn row(state: &AppState, lang: Lang, c: &ConversationView, since_ms: i64, now: i
         call_case: c.case.filter(|_| c.channel == safepassage_domain::Channel::Voice).map(|case| {
             state.i18n.text_with(lang.language, "queue-call-case", &[("case", FluentValue::from(short_id(&case.0)))])
         }),
+        with_bot: false,
     }
 }
 
@@ -145,6 +154,14 @@ pub(crate) async fn page(
         })
         .collect();
     with_results(&state, lang, &mut rows).await;
+    // Then the calls still with the bot, ringing through the intake: the line's load, live.
+    let calls = state.store.calls_with_the_bot(now, CALL_WINDOW_MS, CALL_QUIET_MS, CALLS_SHOWN).await;
+    rows.extend(
+        calls
+            .or_page(&state.i18n, lang)?
+            .iter()
+            .map(|c| QueueRow { with_bot: true, ..row(&state, lang, c, c.created_ms, now) }),
+    );
     let chrome = Chrome::staff(&state, lang, &who.staff, "/console/queue", uri.query(), "queue-title").with_live();
     if uri.query().and_then(|q| lang::query_value(q, "fragment")) == Some("1") {
         return Ok(views::render(&state, lang, StatusCode::OK, &QueueFragment { chrome, rows }));

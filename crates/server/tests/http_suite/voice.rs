@@ -330,3 +330,27 @@ async fn the_caller_s_number_never_reaches_the_database() {
     assert!(!contains(from.as_bytes()) && !contains(b"380509876543"), "the number is only a keyed hash");
     assert!(!contains(call.sid().as_bytes()), "the call's id is sealed");
 }
+
+#[tokio::test]
+async fn a_call_with_the_bot_shows_in_the_queue_live_and_cannot_be_taken_before_it_asks_for_a_person() {
+    let (server, _fake, phone) = voice_server().await;
+    let operator = server.staff(Role::Operator, "taras").await;
+    let session = login(&server, &operator).await;
+    let mut changes = server.state.hub.subscribe_queue();
+    let from = "+380501110060";
+    let mut call = phone.call(CALL, from, LINE_NUMBER).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(5), changes.recv()).await.unwrap().unwrap();
+    let conversation = conversation_of(&server, from).await;
+    let queue = session.page("/console/queue?lang=en").await;
+    let row =
+        queue.split("<tr").find(|r| r.contains(&conversation.id.to_string())).expect("the ringing call is listed");
+    assert!(row.contains("with-bot") && row.contains("with the bot"), "{row}");
+    assert!(!row.contains("/take"), "not taken while the caller is in the menu: {row}");
+
+    // "0": now it waits for a person, and the row is the queue's own, with its take button.
+    call.press("1").await.unwrap();
+    call.press("0").await.unwrap();
+    let queue = session.page("/console/queue?lang=en").await;
+    let row = queue.split("<tr").find(|r| r.contains(&conversation.id.to_string())).unwrap();
+    assert!(!row.contains("with-bot") && row.contains("/take"), "{row}");
+}

@@ -263,6 +263,15 @@ impl Backend for PgBackend {
         rows.iter().map(conversation_row).collect()
     }
 
+    async fn calls_with_the_bot(&self, since_ms: i64, limit_n: i64) -> Result<Vec<ConversationView>, StoreError> {
+        let sql = format!(
+            "{CONVERSATION_SELECT} WHERE channel = 'voice' AND status = 'bot' AND created_ms >= $1 \
+             ORDER BY created_ms LIMIT $2"
+        );
+        let rows = sqlx::query(&sql).bind(since_ms).bind(limit(limit_n)).fetch_all(&self.pool).await?;
+        rows.iter().map(conversation_row).collect()
+    }
+
     async fn conversations_assigned_to(&self, user: UserId) -> Result<Vec<ConversationView>, StoreError> {
         let sql = format!("{CONVERSATION_SELECT} WHERE assigned_to = $1 AND status = 'assigned' ORDER BY queued_ms");
         let rows = sqlx::query(&sql).bind(user.0).fetch_all(&self.pool).await?;

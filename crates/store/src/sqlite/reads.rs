@@ -248,6 +248,19 @@ impl Backend for SqliteBackend {
         .await
     }
 
+    async fn calls_with_the_bot(&self, since_ms: i64, limit: i64) -> Result<Vec<ConversationView>, StoreError> {
+        self.read(move |c| {
+            let sql = format!(
+                "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE channel = 'voice' AND status = 'bot' \
+                 AND created_ms >= ?1 ORDER BY created_ms LIMIT ?2"
+            );
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![since_ms, limit], conversation_row)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
     async fn conversations_assigned_to(&self, user: UserId) -> Result<Vec<ConversationView>, StoreError> {
         self.read(move |c| {
             let sql = format!(

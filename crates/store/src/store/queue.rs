@@ -40,6 +40,20 @@ impl Store {
         self.backend.queue(limit).await
     }
 
+    /// Calls with the bot now: begun within `call_window_ms` of `now_ms` (the voice intake
+    /// expires within it) and active within `quiet_ms` (a caller who hung up during the intake
+    /// falls off the list), oldest first.
+    pub async fn calls_with_the_bot(
+        &self,
+        now_ms: i64,
+        call_window_ms: i64,
+        quiet_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<ConversationView>, StoreError> {
+        let calls = self.backend.calls_with_the_bot(now_ms.saturating_sub(call_window_ms), limit).await?;
+        Ok(calls.into_iter().filter(|c| now_ms.saturating_sub(c.last_message_ms) <= quiet_ms).collect())
+    }
+
     pub async fn conversations_assigned_to(&self, user: UserId) -> Result<Vec<ConversationView>, StoreError> {
         self.backend.conversations_assigned_to(user).await
     }

@@ -36,6 +36,10 @@ pub struct TelegramArgs {
     /// that every update is a step of the bot.
     #[arg(long, default_value = "Русский,Военный,На фронте,Вопрос")]
     script: String,
+    /// Replies a second the outbox may send (Telegram's own limit is about 30): unlimited by
+    /// default; a small figure all but leaves the delivery out, to measure the webhook alone.
+    #[arg(long, default_value_t = 1_000_000)]
+    send_rate: u32,
     #[arg(long)]
     postgres_url: Option<String>,
 }
@@ -61,7 +65,7 @@ pub async fn run(args: TelegramArgs) -> anyhow::Result<()> {
     let store = Store::open(target.store_config()).await?;
     let mut bot = TelegramBot::new("bench", Zeroizing::new(TOKEN.into()), Zeroizing::new(SECRET.into()));
     bot.api_base_url = fake.base_url();
-    bot.overall_per_second = 1_000_000;
+    bot.overall_per_second = args.send_rate.max(1);
     bot.per_chat_interval = Duration::from_millis(1);
     let config =
         ServerConfig { telegram: vec![bot], new_chat_limit: None, chat_message_limit: None, ..Default::default() };

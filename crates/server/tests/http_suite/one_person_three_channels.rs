@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 
 use super::console::login;
 use super::safe_exit_walk::{chat_texts, say};
-use super::telegram_user::{bot, messages_to, TelegramUser, TOKEN};
+use super::telegram_user::{bot, messages_to, telegram_heard, TelegramUser, TOKEN};
 use super::{client, Database, TestServer};
 
 const ACCOUNT: &str = "AC0123456789abcdef0123456789abcdef";
@@ -40,17 +40,6 @@ async fn registers_on_the_web(server: &TestServer) -> (String, String) {
     let said = chat_texts(server, &token).await;
     let coming = said.iter().position(|t| t.contains("16 цифр")).expect("the codename is announced");
     (token, said[coming + 1].clone())
-}
-
-/// Whether the fake Bot API was asked to send `text` to `chat` within a few seconds.
-async fn telegram_heard(fake: &FakeBotApi, chat: i64, text: &str) -> bool {
-    for _ in 0..200 {
-        if messages_to(fake, chat, 0).await.iter().any(|m| m["text"] == text) {
-            return true;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    false
 }
 
 async fn one_person_on_three_channels(database: Database) {

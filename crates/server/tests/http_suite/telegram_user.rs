@@ -129,3 +129,14 @@ pub async fn messages_to(fake: &FakeBotApi, chat: i64, n: usize) -> Vec<Value> {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// Whether the fake Bot API was asked to send `text` to `chat` within a few seconds.
+pub async fn telegram_heard(fake: &FakeBotApi, chat: i64, text: &str) -> bool {
+    for _ in 0..200 {
+        if messages_to(fake, chat, 0).await.iter().any(|m| m["text"] == text) {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    false
+}

@@ -61,6 +61,8 @@ pub struct Conversations {
     /// One inbound at a time per sender on a channel (by the hash of their id), so that two
     /// updates at once cannot both start their first conversation.
     pub(crate) senders: Arc<locks::KeyedLocks<[u8; 32]>>,
+    /// Wakes the outbox's worker when something is due now (it also looks on a timer).
+    pub outbox_ready: Arc<tokio::sync::Notify>,
 }
 
 impl Conversations {
@@ -89,6 +91,7 @@ impl Conversations {
             chat_endings: tokio::sync::broadcast::channel(CHAT_ENDINGS_BUFFER).0,
             codenames,
             senders: Arc::default(),
+            outbox_ready: Arc::default(),
         };
         shred_watch::spawn(&core);
         core

@@ -66,6 +66,9 @@ impl Conversations {
         message: StepMessage,
     ) -> Result<MessageView, StoreError> {
         let sent = self.store.flow_step(conversation, vec![message], None).await?;
+        if crate::channel::outbound::through_outbox(conversation.channel) {
+            self.outbox_ready.notify_one();
+        }
         let message = sent.into_iter().next().ok_or(StoreError::Conflict("the message was not recorded"))?;
         self.publish(&message);
         Ok(message)

@@ -30,9 +30,8 @@ impl Conversations {
             tracing::info!(%conversation, "a call was taken by someone with no phone set: nothing is dialled");
             return Ok(());
         };
-        let payload = Outbound::ConnectCall { to: to.as_str().to_owned() }.to_payload();
-        self.store.queue_outbound(&view, &payload, crate::clock::now_ms()).await?;
-        Ok(())
+        let connect = Outbound::ConnectCall { to: to.as_str().to_owned() };
+        self.queue_outbound(&view, &connect, crate::clock::now_ms()).await
     }
 
     pub async fn close_conversation(&self, conversation: ConversationId, user: UserId) -> Result<(), StoreError> {

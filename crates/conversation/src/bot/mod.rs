@@ -494,6 +494,9 @@ impl Conversations {
             codename: out.codename,
         };
         let sent = self.store.flow_step(conversation, messages, Some(write)).await?;
+        if crate::channel::outbound::through_outbox(conversation.channel) {
+            self.outbox_ready.notify_one();
+        }
         for message in &sent {
             let replies = match &summary.quick_replies {
                 Some((id, replies)) if *id == message.id.0 => replies.clone(),

@@ -70,6 +70,21 @@ impl Couriers {
 }
 
 impl Conversations {
+    /// Queues `what` for the conversation outside any message (a press's answer, a deletion
+    /// later, a call to connect), and wakes the worker when it is due now.
+    pub async fn queue_outbound(
+        &self,
+        conversation: &safepassage_store::ConversationView,
+        what: &Outbound,
+        due_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.store.queue_outbound(conversation, &what.to_payload(), due_ms).await?;
+        if due_ms <= crate::clock::now_ms() {
+            self.outbox_ready.notify_one();
+        }
+        Ok(())
+    }
+
     /// One round: claims what is due at `now_ms` and delivers it, each conversation's rows in
     /// order and conversations side by side. Returns how many rows were claimed.
     pub async fn deliver_outbox(&self, couriers: &Couriers, now_ms: i64) -> Result<usize, StoreError> {
@@ -183,8 +198,13 @@ pub async fn run_outbox(core: Conversations, couriers: Couriers, every: Duration
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
-        // Rounds follow each other at once while there is work; the tick paces an idle outbox.
+        // A message to send wakes the worker at once; the tick finds what became due later
+        // (retries, deletions) and what another node wrote.
+        tokio::select! {
+            _ = tick.tick() => {}
+            () = core.outbox_ready.notified() => {}
+        }
+        // Rounds follow each other at once while there is work.
         loop {
             match core.deliver_outbox(&couriers, crate::clock::now_ms()).await {
                 Ok(n) if n as i64 >= CLAIM => continue,

@@ -73,11 +73,11 @@ async fn after(
 ) -> Result<(), safepassage_store::StoreError> {
     let now = safepassage_conversation::clock::now_ms();
     if let Some(callback) = press {
-        state.store.queue_outbound(conversation, &Outbound::AnswerPress { callback }.to_payload(), now).await?;
+        state.queue_outbound(conversation, &Outbound::AnswerPress { callback }, now).await?;
     }
     if let (Some(after), Some(id)) = (bot.disappear_after, message_id) {
         let due = now + i64::try_from(after.as_millis()).unwrap_or(i64::MAX / 2);
-        state.store.queue_outbound(conversation, &Outbound::Delete { provider_message: id }.to_payload(), due).await?;
+        state.queue_outbound(conversation, &Outbound::Delete { provider_message: id }, due).await?;
     }
     Ok(())
 }

@@ -21,6 +21,8 @@ const LEASE_MS: i64 = 60_000;
 const CLAIM: i64 = 500;
 /// Transient failures before a row is given up and shown to staff as not delivered.
 const MAX_ATTEMPTS: u32 = 12;
+/// How long a woken worker waits for more rows before its round.
+const COALESCE: Duration = Duration::from_millis(15);
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
@@ -202,7 +204,11 @@ pub async fn run_outbox(core: Conversations, couriers: Couriers, every: Duration
         // (retries, deletions) and what another node wrote.
         tokio::select! {
             _ = tick.tick() => {}
-            () = core.outbox_ready.notified() => {}
+            () = core.outbox_ready.notified() => {
+                // A moment for the others of a burst to join the round: a wave is sent in
+                // rounds of many, a single reply leaves within a few milliseconds.
+                tokio::time::sleep(COALESCE).await;
+            }
         }
         // Rounds follow each other at once while there is work.
         loop {

@@ -274,3 +274,23 @@ async fn a_flood_of_updates_from_one_chat_is_taken_whole_once_each_and_answered_
         assert!(pair[1].at.duration_since(pair[0].at) >= Duration::from_millis(90), "the per-chat limit held");
     }
 }
+
+#[tokio::test]
+async fn a_wrong_codename_in_telegram_is_refused_in_the_person_s_language_and_kept_nowhere() {
+    let (server, fake) = telegram_server().await;
+    let mut person = TelegramUser::new(&server.base, 5_120_000_777, "uk");
+    person.start().await;
+    messages_to(&fake, person.id, 1).await;
+    let wrong = super::chat_api::unknown_codename(3);
+    person.says(&wrong).await;
+    let refusal = "Кодове ім'я не підійшло. Перевірте цифри й спробуйте ще раз або напишіть, що вам потрібно, — оператор відповість.";
+    assert!(telegram_heard(&fake, person.id, refusal).await, "refused in Ukrainian");
+    let conversation = wait_for(&server, person.id, |_| true).await;
+    assert_eq!(conversation.case, None);
+    let digits: String = wrong.chars().filter(char::is_ascii_digit).collect();
+    let transcript = server.state.recent_messages(conversation.id, 50).await.unwrap();
+    for m in &transcript {
+        let text: String = m.body.text().unwrap_or("").chars().filter(char::is_ascii_digit).collect();
+        assert!(!text.contains(&digits), "the guess is in no transcript");
+    }
+}

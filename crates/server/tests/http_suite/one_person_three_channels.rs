@@ -10,37 +10,15 @@ use safepassage_store::ConversationStatus;
 use safepassage_telegram::fake::FakeBotApi;
 use safepassage_voice::fake_call_api::FakeCallApi;
 use safepassage_voice::test_phone::TestPhone;
-use serde_json::{json, Value};
 use zeroize::Zeroizing;
 
 use super::console::login;
-use super::safe_exit_walk::{chat_texts, say};
+use super::safe_exit_walk::{chat_texts, registers_on_the_web};
 use super::telegram_user::{bot, messages_to, telegram_heard, TelegramUser, TOKEN};
-use super::{client, Database, TestServer};
+use super::{Database, TestServer};
 
 const ACCOUNT: &str = "AC0123456789abcdef0123456789abcdef";
 const VOICE_TOKEN: &str = "voice-auth-token-cross";
-
-/// The web intake to the end: the bot registers him and gives the codename.
-async fn registers_on_the_web(server: &TestServer) -> (String, String) {
-    let created: Value = client()
-        .post(server.url("/api/v1/chat/sessions"))
-        .json(&json!({ "language": "ru" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = created["token"].as_str().unwrap().to_owned();
-    for answer in ["Русский", "Военный", "На фронте", "Подать заявку", "Да, подать", "Не сейчас"]
-    {
-        say(server, &token, answer).await;
-    }
-    let said = chat_texts(server, &token).await;
-    let coming = said.iter().position(|t| t.contains("16 цифр")).expect("the codename is announced");
-    (token, said[coming + 1].clone())
-}
 
 async fn one_person_on_three_channels(database: Database) {
     let fake = FakeBotApi::start(TOKEN).await.unwrap();

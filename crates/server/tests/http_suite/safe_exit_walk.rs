@@ -39,6 +39,31 @@ pub(super) async fn say(server: &TestServer, token: &str, text: &str) {
     assert_eq!(sent.status(), 202, "{text}");
 }
 
+/// A new web chat through the whole intake: the bot registers the applicant and gives the
+/// codename (`(token, codename)`), and says the application is accepted.
+pub(super) async fn registers_on_the_web(server: &TestServer) -> (String, String) {
+    let created: Value = client()
+        .post(server.url("/api/v1/chat/sessions"))
+        .json(&json!({ "language": "ru" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = created["token"].as_str().unwrap().to_owned();
+    for answer in ["Русский", "Военный", "На фронте", "Подать заявку", "Да, подать", "Не сейчас"]
+    {
+        say(server, &token, answer).await;
+    }
+    let said = chat_texts(server, &token).await;
+    let coming = said.iter().position(|t| t.contains("16 цифр")).expect("the codename is announced");
+    let codename = said[coming + 1].clone();
+    assert!(safepassage_domain::Codename::parse(&codename).is_ok(), "{said:?}");
+    assert!(said.last().unwrap().starts_with("Заявка принята."), "{said:?}");
+    (token, codename)
+}
+
 async fn state_of(server: &TestServer, case: CaseId) -> CaseState {
     server.state.store.case(case).await.unwrap().unwrap().state
 }
@@ -98,25 +123,7 @@ async fn one_person_from_the_web_intake_to_the_exit_and_its_outcome() {
     );
 
     // The applicant: the web intake, the bot's registration, the codename.
-    let created: Value = client()
-        .post(server.url("/api/v1/chat/sessions"))
-        .json(&json!({ "language": "ru" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = created["token"].as_str().unwrap().to_owned();
-    for answer in ["Русский", "Военный", "На фронте", "Подать заявку", "Да, подать", "Не сейчас"]
-    {
-        say(&server, &token, answer).await;
-    }
-    let said = chat_texts(&server, &token).await;
-    let coming = said.iter().position(|t| t.contains("16 цифр")).expect("the codename is announced");
-    let codename = said[coming + 1].clone();
-    assert!(safepassage_domain::Codename::parse(&codename).is_ok(), "{said:?}");
-    assert!(said.last().unwrap().starts_with("Заявка принята."), "{said:?}");
+    let (_, codename) = registers_on_the_web(&server).await;
 
     // The coordinator finds it unassigned and gives it to the specialist.
     let unassigned = server.state.store.unassigned_cases(10).await.unwrap();

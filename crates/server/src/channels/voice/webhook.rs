@@ -72,6 +72,12 @@ fn caller(call: &CallRequest) -> Person {
     Person { channel: Channel::Voice, id: Zeroizing::new(id), language: None }
 }
 
+/// What the caller did on this call, for the core: answered at the line and the call's id.
+fn inbound(line: &VoiceLine, call: &CallRequest, what: What) -> Inbound {
+    let reply_to = Some(Zeroizing::new(address(&line.name, &call.call_sid)));
+    Inbound { from: caller(call), reply_to, receipt: None, what }
+}
+
 /// Where the call is answered: the line and the call's id.
 pub fn address(line: &str, call_sid: &str) -> String {
     format!("{line}:{call_sid}")
@@ -94,13 +100,7 @@ pub(crate) async fn call(
         Ok(checked) => checked,
         Err(status) => return status.into_response(),
     };
-    let inbound = Inbound {
-        from: caller(&call),
-        reply_to: Some(Zeroizing::new(address(&line.name, &call.call_sid))),
-        receipt: None,
-        what: What::Call,
-    };
-    respond(&state, line, state.receive(inbound).await).await
+    respond(&state, line, state.receive(inbound(line, &call, What::Call)).await).await
 }
 
 /// `POST /channels/voice/{line}/gather`: the keys pressed at a `<Gather>` (none: it timed out,
@@ -116,20 +116,13 @@ pub(crate) async fn gather(
         Ok(checked) => checked,
         Err(status) => return status.into_response(),
     };
-    let person = caller(&call);
     let Some(digits) = call.digits.clone() else {
-        return match conversation_of(&state, &person).await {
+        return match conversation_of(&state, &caller(&call)).await {
             Some(conversation) => prompt(&state, line, &conversation).await,
             None => twiml(&answer::goodbye(&state.i18n, FIRST_LANGUAGE)),
         };
     };
-    let inbound = Inbound {
-        from: person,
-        reply_to: Some(Zeroizing::new(address(&line.name, &call.call_sid))),
-        receipt: None,
-        what: What::Text(digits),
-    };
-    respond(&state, line, state.receive(inbound).await).await
+    respond(&state, line, state.receive(inbound(line, &call, What::Text(digits))).await).await
 }
 
 /// `POST /channels/voice/{line}/wait`: played while the caller waits in the queue.

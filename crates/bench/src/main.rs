@@ -3,11 +3,13 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod chat;
+mod console;
 mod http1;
 mod ingest;
 mod streams;
 mod target;
 mod telegram;
+mod wave;
 
 use clap::{Parser, Subcommand};
 
@@ -36,6 +38,11 @@ enum Command {
     /// Telegram's side of a wave: updates through the webhook, replies through the outbox to a
     /// fake Bot API on 127.0.0.1.
     Telegram(telegram::TelegramArgs),
+    /// A mobilisation wave: many new applicants through the intake at once, on one or several
+    /// `serve` nodes, a share handed to operators who reply, live streams open for all.
+    Wave(wave::WaveArgs),
+    /// Console pages with a large store: the queue, my cases, the unassigned list, a case page.
+    Console(console::ConsoleArgs),
 }
 
 #[tokio::main]
@@ -45,5 +52,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Chat(args) => chat::run(args).await,
         Command::Streams(args) => streams::run(args).await,
         Command::Telegram(args) => telegram::run(args).await,
+        Command::Wave(args) => wave::run(args).await,
+        Command::Console(args) => console::run(args).await,
     }
 }

@@ -36,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0015_outbox.sql"),
     include_str!("../../migrations/postgres/0016_staff_phone.sql"),
     include_str!("../../migrations/postgres/0017_calls_with_the_bot.sql"),
+    include_str!("../../migrations/postgres/0018_shared_limits.sql"),
 ];
 const MAX_CONNECTIONS: u32 = 10;
 /// First half of the advisory lock key taken while migrating; the second half is the schema's

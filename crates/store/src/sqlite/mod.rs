@@ -37,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0016_outbox.sql"),
     include_str!("../../migrations/sqlite/0017_staff_phone.sql"),
     include_str!("../../migrations/sqlite/0018_calls_with_the_bot.sql"),
+    include_str!("../../migrations/sqlite/0019_shared_limits.sql"),
 ];
 const READERS: usize = 4;
 const WRITER_CACHE_KIB: i64 = 64 * 1024;

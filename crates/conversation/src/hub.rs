@@ -12,6 +12,9 @@ use tokio::sync::broadcast;
 const CONVERSATION_BUFFER: usize = 16;
 const QUEUE_BUFFER: usize = 64;
 const CASES_BUFFER: usize = 64;
+/// Messages a conversation's channel remembers having delivered, so that one relayed from the
+/// log as well as published here (a race the relay cannot always tell) shows once.
+const DELIVERED_MEMORY: usize = 16;
 
 /// A message as watchers receive it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,8 +54,31 @@ pub struct Hub {
     inner: Arc<Inner>,
 }
 
+/// A watched conversation's channel and the seqs it delivered last.
+struct Watched {
+    sender: broadcast::Sender<Arc<LiveMessage>>,
+    delivered: [i64; DELIVERED_MEMORY],
+    next: usize,
+}
+
+impl Watched {
+    fn new() -> Watched {
+        Watched { sender: broadcast::channel(CONVERSATION_BUFFER).0, delivered: [i64::MIN; DELIVERED_MEMORY], next: 0 }
+    }
+
+    /// Remembers `seq`; false if it was delivered already.
+    fn first_time(&mut self, seq: i64) -> bool {
+        if self.delivered.contains(&seq) {
+            return false;
+        }
+        self.delivered[self.next] = seq;
+        self.next = (self.next + 1) % DELIVERED_MEMORY;
+        true
+    }
+}
+
 struct Inner {
-    conversations: Mutex<HashMap<ConversationId, broadcast::Sender<Arc<LiveMessage>>>>,
+    conversations: Mutex<HashMap<ConversationId, Watched>>,
     queue: broadcast::Sender<QueueChanged>,
     cases: broadcast::Sender<CaseSignal>,
 }
@@ -68,18 +94,34 @@ impl Default for Hub {
 impl Hub {
     pub fn subscribe(&self, conversation: ConversationId) -> broadcast::Receiver<Arc<LiveMessage>> {
         let mut map = self.inner.conversations.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(conversation).or_insert_with(|| broadcast::channel(CONVERSATION_BUFFER).0).subscribe()
+        map.entry(conversation).or_insert_with(Watched::new).sender.subscribe()
     }
 
+    /// Delivers a message to its conversation's watchers, once (a seq delivered lately is
+    /// dropped).
     pub fn publish(&self, message: LiveMessage) {
         let mut map = self.inner.conversations.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(sender) = map.get(&message.conversation) {
+        if let Some(watched) = map.get_mut(&message.conversation) {
+            if !watched.first_time(message.seq) {
+                return;
+            }
             let conversation = message.conversation;
-            if sender.send(Arc::new(message)).is_err() {
+            if watched.sender.send(Arc::new(message)).is_err() {
                 // Nobody watches any more: forget the channel so idle conversations cost nothing.
                 map.remove(&conversation);
             }
         }
+    }
+
+    /// Whether anyone on this node watches the conversation.
+    pub fn watches(&self, conversation: ConversationId) -> bool {
+        let map = self.inner.conversations.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(&conversation).is_some_and(|w| w.sender.receiver_count() > 0)
+    }
+
+    /// Whether any console on this node listens for case signals.
+    pub fn watches_cases(&self) -> bool {
+        self.inner.cases.receiver_count() > 0
     }
 
     pub fn subscribe_queue(&self) -> broadcast::Receiver<QueueChanged> {
@@ -140,5 +182,30 @@ mod tests {
             quick_replies: vec![],
         });
         assert_eq!(hub.watched(), 1, "the unwatched conversation's channel is dropped");
+    }
+
+    #[tokio::test]
+    async fn a_message_delivered_twice_shows_once() {
+        let hub = Hub::default();
+        let a = ConversationId(uuid::Uuid::now_v7());
+        let mut watch = hub.subscribe(a);
+        assert!(hub.watches(a));
+        let message = |seq: i64| LiveMessage {
+            conversation: a,
+            seq,
+            sender: Sender::Applicant,
+            text: format!("m{seq}"),
+            at_ms: 0,
+            quick_replies: vec![],
+        };
+        // Published here, then relayed from the log: out of order, one of them twice.
+        for seq in [5, 4, 5, 6, 4] {
+            hub.publish(message(seq));
+        }
+        let mut seen = Vec::new();
+        while let Ok(m) = watch.try_recv() {
+            seen.push(m.seq);
+        }
+        assert_eq!(seen, vec![5, 4, 6]);
     }
 }

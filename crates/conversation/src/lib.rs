@@ -8,7 +8,8 @@
 //! - `queue.rs`: people taking and closing conversations;
 //! - `case/`: what reaches a case from a conversation (codename join, contact, location);
 //! - `hub.rs`, `token_cache.rs`, `flow_cache.rs`, `shred_watch.rs`: live updates and the
-//!   per-node caches, emptied when a case is shredded anywhere.
+//!   per-node caches, emptied when a case is shredded anywhere;
+//! - `relay.rs`: other nodes' commits shown live on this node.
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
@@ -22,6 +23,7 @@ pub mod i18n;
 pub mod locks;
 pub mod messages;
 pub mod queue;
+mod relay;
 mod settings;
 mod shred_watch;
 pub mod token_cache;
@@ -94,6 +96,7 @@ impl Conversations {
             outbox_ready: Arc::default(),
         };
         shred_watch::spawn(&core);
+        relay::spawn(&core);
         core
     }
 }

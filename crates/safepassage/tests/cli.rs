@@ -11,6 +11,8 @@ mod common;
 
 #[path = "cli/channels.rs"]
 mod channels;
+#[path = "cli/two_nodes.rs"]
+mod two_nodes;
 
 use common::{safepassage, text, BIN};
 

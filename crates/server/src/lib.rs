@@ -99,7 +99,7 @@ fn routes(state: AppState, faces: Faces) -> Router {
     let secure = state.config.secure_cookies;
     let mut router = Router::new().merge(health::routes()).merge(assets::routes());
     if faces.chat {
-        router = router.merge(chat::routes(&state.config)).merge(channels::routes());
+        router = router.merge(chat::routes(&state.config, state.store.clone())).merge(channels::routes());
     }
     if faces.console {
         router = router.merge(console::routes());

@@ -133,6 +133,20 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn remote_commits(&self) -> Option<tokio::sync::broadcast::Receiver<SeqRange>> {
         None
     }
+    /// Whether this node committed the event `seq` (as far as it remembers recent commits);
+    /// on a single-node store, every event.
+    fn committed_here(&self, _seq: i64) -> bool {
+        true
+    }
+    /// Forgets what `committed_here` remembers before `seq`.
+    fn forget_commits_before(&self, _seq: i64) {}
+    /// App nodes alive on this database, this one included.
+    fn live_nodes(&self) -> usize {
+        1
+    }
+    /// Paces work shared by every node: reserves the next turn of `name` (one every `every_ms`,
+    /// bursts of `burst`) and says in how many milliseconds it comes.
+    async fn pace(&self, name: &str, every_ms: i64, burst: i64) -> Result<i64, StoreError>;
     /// Whether any key or event exists: a store with data must never get a new master key.
     async fn has_data(&self) -> Result<bool, StoreError>;
     async fn master_keys(&self) -> Result<Vec<MasterKeyRow>, StoreError>;

@@ -12,6 +12,7 @@ mod keystate;
 mod model;
 mod ops;
 mod outbox_ops;
+mod pace;
 mod postgres;
 mod sqlite;
 mod store;

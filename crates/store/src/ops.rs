@@ -174,6 +174,19 @@ pub(crate) enum Op {
         max_failures: i64,
         lockout_ms: i64,
     },
+    /// Takes a TOTP time step for an account if it is newer than the last one taken: a code
+    /// opens one session, whichever node it reaches. Conflicts otherwise.
+    ClaimTotpStep {
+        user: UserId,
+        step: i64,
+    },
+    /// Spends one codename attempt of a conversation (GCRA on `codename_tat_ms`: `burst`
+    /// attempts, one back every `every_ms`); conflicts when none is left.
+    ClaimCodenameAttempt {
+        conversation: ConversationId,
+        every_ms: i64,
+        burst: i64,
+    },
     /// Changes an account; `None` leaves a column as it is. Guarded by `if_status` when given.
     UpdateUser {
         user: UserId,

@@ -19,9 +19,10 @@ use crate::{AppState, ServerConfig};
 
 pub(crate) use flood::refusals as rate_limit_refusals;
 
-pub(crate) fn routes(config: &ServerConfig) -> Router<AppState> {
-    // Per application, not global: each server (and each test's server) has its own limits.
-    let flood = flood::FloodGuard::new(config);
+pub(crate) fn routes(config: &ServerConfig, store: safepassage_store::Store) -> Router<AppState> {
+    // Per application, not global: each server (and each test's server) has its own limits,
+    // divided between the nodes alive on its store.
+    let flood = flood::FloodGuard::new(config, std::sync::Arc::new(move || store.live_nodes()));
     let notices = notice::Notices::default();
     Router::new()
         .route("/", get(pages::show))

@@ -3,10 +3,8 @@
 //! and later a new password or a new TOTP secret. The TOTP secret is drawn here, shown only to
 //! its owner (QR code and text), and kept sealed as pending until a code confirms it.
 
-use std::sync::Arc;
-
 use askama::Template;
-use axum::extract::{Extension, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -21,7 +19,7 @@ use super::lang::Lang;
 use super::roles::{Allowed, AnyStaff};
 use super::session::{self, Staff};
 use super::views::{self, Chrome};
-use super::{now_ms, totp, ConsoleState};
+use super::{now_ms, totp};
 use crate::error::PageError;
 use crate::hashing::Busy;
 use crate::AppState;
@@ -184,7 +182,6 @@ async fn show_setup(
 /// both factors.
 pub(crate) async fn setup(
     State(state): State<AppState>,
-    Extension(console): Extension<Arc<ConsoleState>>,
     lang: Lang,
     Pending(staff): Pending,
     Form(form): Form<SetupForm>,
@@ -209,7 +206,7 @@ pub(crate) async fn setup(
     let hash = slot.hash(Zeroizing::new(form.password.clone())).await.ok_or_else(|| errors::unavailable(i18n, lang))?;
     state.store.activate_user(staff.id, hash, &secret).await.or_page(i18n, lang)?;
     // The code that confirmed the secret does not also open the next session.
-    console.totp.take(staff.id, step);
+    state.store.claim_totp_step(staff.id, step).await.or_page(i18n, lang)?;
     let mut response = views::see_other("/console/login?notice=account-ready");
     if let Ok(value) = session::clear_cookie(state.config.secure_cookies).parse() {
         response.headers_mut().append(header::SET_COOKIE, value);
@@ -366,7 +363,6 @@ pub(crate) async fn new_totp(
 /// the old one; the other sessions of the account end.
 pub(crate) async fn confirm_totp(
     State(state): State<AppState>,
-    Extension(console): Extension<Arc<ConsoleState>>,
     lang: Lang,
     who: Allowed<AnyStaff>,
     Form(form): Form<CodeForm>,
@@ -384,7 +380,7 @@ pub(crate) async fn confirm_totp(
         return show_account(&state, lang, staff, None, Some("account-totp-wrong"), status).await;
     };
     state.store.enrol_totp(staff.id, secret, staff.token_hash()).await.or_page(i18n, lang)?;
-    console.totp.take(staff.id, step);
+    state.store.claim_totp_step(staff.id, step).await.or_page(i18n, lang)?;
     Ok(views::see_other(&format!("{ACCOUNT_PATH}?notice=totp-enrolled")))
 }
 

@@ -2,11 +2,10 @@
 //! row lock the account for a while. Every refusal looks and takes the same, whichever factor
 //! failed and whether the account exists at all; every attempt on an account is an event.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use askama::Template;
-use axum::extract::{Extension, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use safepassage_store::AccountStatus;
@@ -17,7 +16,7 @@ use super::form::Form;
 use super::lang::Lang;
 use super::session::Staff;
 use super::views::{self, Chrome};
-use super::{cookies, csrf, errors, now_ms, session, ConsoleState};
+use super::{cookies, csrf, errors, now_ms, session};
 use crate::service::token_hash;
 use crate::AppState;
 
@@ -72,12 +71,7 @@ pub(crate) async fn login_page(State(state): State<AppState>, lang: Lang, uri: U
 
 /// `POST /console/login`. A pending account logs in with its one-time password alone (no
 /// code: it has none yet) and may then only choose a password and enrol TOTP.
-pub(crate) async fn login(
-    State(state): State<AppState>,
-    Extension(console): Extension<Arc<ConsoleState>>,
-    lang: Lang,
-    Form(form): Form<LoginForm>,
-) -> Response {
+pub(crate) async fn login(State(state): State<AppState>, lang: Lang, Form(form): Form<LoginForm>) -> Response {
     let deadline = Instant::now() + state.config.login_refusal_time;
     // A place on the hashing pool first: a full pool answers at once, known name or not.
     let Ok(slot) = state.hasher.slot() else {
@@ -117,10 +111,20 @@ pub(crate) async fn login(
     let Some(user) = user else {
         return refused(deadline).await;
     };
+    // The code is taken last, and only when everything else is right, so that a wrong password
+    // does not burn the code the owner is about to type; it is taken in the store, so a code
+    // opens one session whichever node it reaches.
+    let code_taken = match step {
+        Some(step) if user.status == AccountStatus::Active && may_try && password_ok => {
+            match state.store.claim_totp_step(user.id, step).await {
+                Ok(taken) => taken,
+                Err(e) => return errors::store(&state.i18n, lang, e).into_response(),
+            }
+        }
+        _ => false,
+    };
     match user.status {
-        // The code is taken last, and only when everything else is right, so that a wrong
-        // password does not burn the code the owner is about to type.
-        AccountStatus::Active if may_try && password_ok && step.is_some_and(|s| console.totp.take(user.id, s)) => {
+        AccountStatus::Active if code_taken => {
             return start_session(&state, lang, &user, views::landing(user.role)).await;
         }
         AccountStatus::Pending if may_try && password_ok && user.password_expires_ms > now => {

@@ -49,14 +49,14 @@ use axum::{middleware, Extension, Router};
 use crate::{AppState, I18n};
 
 /// What the console keeps beside the shared state: the texts for pages drawn by middleware
-/// (which runs before the app state is at hand) and the TOTP replay guard.
+/// (which runs before the app state is at hand). (A TOTP code is taken in the store, so that it
+/// opens one session whichever node it reaches.)
 pub(crate) struct ConsoleState {
     i18n: Arc<I18n>,
-    totp: totp::ReplayGuard,
 }
 
 pub(crate) fn routes() -> Router<AppState> {
-    let console = Arc::new(ConsoleState { i18n: Arc::new(crate::i18n::load()), totp: totp::ReplayGuard::default() });
+    let console = Arc::new(ConsoleState { i18n: Arc::new(crate::i18n::load()) });
     Router::new()
         .route("/console", get(home::page))
         .route("/console/login", get(auth::login_page).post(auth::login))

@@ -1,13 +1,9 @@
 //! Second factor: TOTP as RFC 6238 and every authenticator app do it (SHA-1, 6 digits, 30-second
-//! steps, one step of clock drift either way), a guard against replaying a code, and enrolment
+//! steps, one step of clock drift either way) and enrolment
 //! (a new secret, its otpauth URI and a QR code drawn here, never by an outside service).
-
-use std::collections::HashMap;
-use std::sync::Mutex;
 
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
-use safepassage_domain::UserId;
 use totp_rs::{Algorithm, TOTP};
 use zeroize::Zeroizing;
 
@@ -51,28 +47,6 @@ pub(crate) fn matching_step(secret: &[u8], code: &str, now_secs: u64) -> Option<
         }
     }
     found
-}
-
-/// Each code opens at most one session: a code seen over a shoulder, or replayed from a
-/// phishing proxy, is refused once used. Kept in memory on this node (a code lives for 90
-/// seconds at most, so a restart forgets nothing that still matters).
-#[derive(Default)]
-pub(crate) struct ReplayGuard {
-    last_step: Mutex<HashMap<UserId, u64>>,
-}
-
-impl ReplayGuard {
-    /// Takes `step` for `user` if it is newer than the last one taken; false otherwise.
-    pub fn take(&self, user: UserId, step: u64) -> bool {
-        let mut map = self.last_step.lock().unwrap_or_else(|p| p.into_inner());
-        match map.get(&user) {
-            Some(&last) if step <= last => false,
-            _ => {
-                map.insert(user, step);
-                true
-            }
-        }
-    }
 }
 
 /// What a new account's owner needs to set up their authenticator.
@@ -123,16 +97,6 @@ mod tests {
         assert!(matching_step(SECRET, "abcdef", now).is_none());
         let empty_code = totp(b"", "").generate(now);
         assert!(matching_step(b"", &empty_code, now).is_none(), "no secret, no match");
-    }
-
-    #[test]
-    fn a_code_is_taken_once() {
-        let guard = ReplayGuard::default();
-        let user = UserId(uuid::Uuid::nil());
-        assert!(guard.take(user, 10));
-        assert!(!guard.take(user, 10));
-        assert!(!guard.take(user, 9));
-        assert!(guard.take(user, 11));
     }
 
     #[test]

@@ -270,9 +270,14 @@ async fn a_flood_of_updates_from_one_chat_is_taken_whole_once_each_and_answered_
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let sends = fake.calls_of("sendMessage");
     assert!(sends.len() >= 2, "the bot answered");
+    // (Measured where the fake receives them: one send may be late on a loaded machine and the
+    // next, on time, follows it closer than 100 ms; a burst without the limit arrives at once.)
     for pair in sends.windows(2) {
-        assert!(pair[1].at.duration_since(pair[0].at) >= Duration::from_millis(90), "the per-chat limit held");
+        assert!(pair[1].at.duration_since(pair[0].at) >= Duration::from_millis(50), "the per-chat limit held");
     }
+    let span = sends[sends.len() - 1].at.duration_since(sends[0].at);
+    let intervals = u32::try_from(sends.len() - 1).unwrap();
+    assert!(span >= Duration::from_millis(95) * intervals, "{} sends within {span:?}", sends.len());
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ use super::PgBackend;
 use crate::backend::BatchSeqs;
 use crate::chain::Linker;
 use crate::error::StoreError;
+use crate::model::SeqRange;
 use crate::ops::{expect_one, Job, Op};
 
 impl PgBackend {
@@ -37,6 +38,10 @@ impl PgBackend {
                 .await?;
         }
         tx.commit().await?;
+        let mut written = seqs.iter().flatten();
+        if let Some(&first) = written.next() {
+            self.commits.committed(SeqRange { first, last: written.last().copied().unwrap_or(first) });
+        }
         Ok(seqs)
     }
 }
@@ -479,6 +484,31 @@ async fn apply<'a>(
             .await?
             .rows_affected();
             expect_one(changed, "the account is locked")?;
+        }
+        Op::ClaimTotpStep { user, step } => {
+            let changed = sqlx::query(
+                "UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+            )
+            .bind(user.0)
+            .bind(*step)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            expect_one(changed, "the code was used already")?;
+        }
+        Op::ClaimCodenameAttempt { conversation, every_ms, burst } => {
+            let changed = sqlx::query(
+                "UPDATE conversations SET codename_tat_ms = GREATEST(COALESCE(codename_tat_ms, 0), $2) + $3 \
+                 WHERE id = $1 AND GREATEST(COALESCE(codename_tat_ms, 0), $2) + $3 - $2 <= $3 * $4",
+            )
+            .bind(conversation.0)
+            .bind(at)
+            .bind(*every_ms)
+            .bind(*burst)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            expect_one(changed, "no codename attempt left")?;
         }
         Op::UpdateUser { user, if_status, status, role, password, totp_ct, totp_pending_ct, unlock } => {
             let (hash, expires) = password.as_ref().map_or((None, None), |(h, e)| (Some(h.as_str()), Some(*e)));

@@ -8,6 +8,7 @@ mod exit_plans;
 mod holding;
 mod location_reads;
 mod outbox;
+mod pacers;
 mod reads;
 
 use std::str::FromStr;

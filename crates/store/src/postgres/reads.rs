@@ -165,6 +165,22 @@ impl Backend for PgBackend {
         Some(self.commits.remote.subscribe())
     }
 
+    fn committed_here(&self, seq: i64) -> bool {
+        self.commits.committed_here(seq)
+    }
+
+    fn forget_commits_before(&self, seq: i64) {
+        self.commits.forget_before(seq)
+    }
+
+    fn live_nodes(&self) -> usize {
+        self.commits.live_nodes()
+    }
+
+    async fn pace(&self, name: &str, every_ms: i64, burst: i64) -> Result<i64, StoreError> {
+        self.take_turn(name, every_ms, burst).await
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

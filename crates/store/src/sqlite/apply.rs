@@ -277,6 +277,24 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
                 .execute(params![user.as_bytes(), at, max_failures, lockout_ms])?;
             expect_one(changed, "the account is locked")?;
         }
+        Op::ClaimTotpStep { user, step } => {
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE users SET totp_last_step = ?2 \
+                     WHERE id = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2)",
+                )?
+                .execute(params![user.as_bytes(), step])?;
+            expect_one(changed, "the code was used already")?;
+        }
+        Op::ClaimCodenameAttempt { conversation, every_ms, burst } => {
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE conversations SET codename_tat_ms = max(COALESCE(codename_tat_ms, 0), ?2) + ?3 \
+                     WHERE id = ?1 AND max(COALESCE(codename_tat_ms, 0), ?2) + ?3 - ?2 <= ?3 * ?4",
+                )?
+                .execute(params![conversation.as_bytes(), at, every_ms, burst])?;
+            expect_one(changed, "no codename attempt left")?;
+        }
         Op::UpdateUser { user, if_status, status, role, password, totp_ct, totp_pending_ct, unlock } => {
             let (hash, expires) = password.as_ref().map_or((None, None), |(h, e)| (Some(h.as_str()), Some(*e)));
             let changed = tx

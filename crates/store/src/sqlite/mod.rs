@@ -48,6 +48,8 @@ pub(crate) struct SqliteBackend {
     writer: Arc<Mutex<Connection>>,
     readers: Arc<Vec<Mutex<Connection>>>,
     next_reader: AtomicUsize,
+    /// Shared pacers' next turns (see `pace.rs`), by name.
+    pacers: Mutex<std::collections::HashMap<String, i64>>,
     /// Dropping it stops the checkpoint thread.
     _checkpointer: std::sync::mpsc::Sender<()>,
 }
@@ -74,6 +76,7 @@ impl SqliteBackend {
                 writer: Arc::new(Mutex::new(writer)),
                 readers: Arc::new(readers),
                 next_reader: AtomicUsize::new(0),
+                pacers: Mutex::default(),
                 _checkpointer: checkpointer,
             })
         })

@@ -138,6 +138,15 @@ impl Backend for SqliteBackend {
         self.commit_batch(jobs, linker).await
     }
 
+    async fn pace(&self, name: &str, every_ms: i64, burst: i64) -> Result<i64, StoreError> {
+        // One process writes a SQLite store: its pacers live in memory.
+        let now = crate::store::now_ms();
+        let mut pacers = self.pacers.lock().unwrap_or_else(|p| p.into_inner());
+        let tat = pacers.entry(name.to_owned()).or_insert(0);
+        *tat = crate::pace::next_tat(*tat, now, every_ms);
+        Ok(crate::pace::wait_ms(*tat, now, every_ms, burst))
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         self.read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)).map(|_| ())?)).await
     }

@@ -252,7 +252,7 @@ async fn wave(args: &WaveArgs, spec: NodeSpec, store_config: StoreConfig) -> any
 
     let mut post = Histogram::<u64>::new(3)?;
     let mut bot = Histogram::<u64>::new(3)?;
-    let (mut retried, mut refused, mut stuck, mut codenames) = (0u64, 0u64, 0u64, 0u64);
+    let (mut retried, mut refused, mut stuck, mut codenames, mut early) = (0u64, 0u64, 0u64, 0u64, 0u64);
     let mut acknowledged = Vec::with_capacity(finished.len());
     for journey in finished {
         post.add(&journey.post_latency)?;
@@ -261,6 +261,7 @@ async fn wave(args: &WaveArgs, spec: NodeSpec, store_config: StoreConfig) -> any
         refused += journey.refused;
         stuck += u64::from(journey.stuck.is_some());
         codenames += u64::from(journey.got_codename);
+        early += u64::from(journey.answered_by_person);
         acknowledged.push((journey.token, journey.acknowledged));
     }
     let messages: u64 = acknowledged.iter().map(|(_, seqs)| seqs.len() as u64).sum();
@@ -279,7 +280,10 @@ async fn wave(args: &WaveArgs, spec: NodeSpec, store_config: StoreConfig) -> any
         bot.max() as f64 / 1000.0
     );
     let kinds: Vec<String> = by_kind.iter().map(|(k, (n, s))| format!("{k} {n} ({s} stuck)")).collect();
-    eprintln!("wave: paths: {}; codenames handed out: {codenames}", kinds.join(", "));
+    eprintln!(
+        "wave: paths: {}; codenames handed out: {codenames}; {early} answered by an operator before their path was over",
+        kinds.join(", ")
+    );
     for example in &stuck_examples {
         eprintln!("wave: stuck: {example}");
     }

@@ -155,8 +155,9 @@ fn wave_keys(backend: &'static str, nodes: &'static str, applicants: &'static st
     ]
 }
 
-/// Runs `wave` and returns its last two lines: the accounting (`lost=0` checked) and the summary.
-fn wave_lines(args: &[&str]) -> (String, String) {
+/// Runs `wave` and returns its last two lines: the accounting (`lost=0` checked; with `whole`,
+/// also that every applicant walked its whole path) and the summary.
+fn wave_lines(args: &[&str], whole: bool) -> (String, String) {
     let started = Instant::now();
     let out = Command::new(BENCH)
         .args(args)
@@ -172,7 +173,9 @@ fn wave_lines(args: &[&str]) -> (String, String) {
     assert!(lines.len() >= 2, "{args:?} printed {stdout}; stderr:\n{stderr}");
     let accounting = lines[lines.len() - 2];
     assert!(accounting.starts_with("wave acknowledged=") && accounting.contains(" lost=0 "), "{accounting}\n{stderr}");
-    assert!(accounting.contains(" stuck=0 ") && accounting.contains(" failed=0 "), "{accounting}\n{stderr}");
+    if whole {
+        assert!(accounting.contains(" stuck=0 ") && accounting.contains(" failed=0 "), "{accounting}\n{stderr}");
+    }
     (accounting.to_owned(), lines[lines.len() - 1].to_owned())
 }
 
@@ -180,7 +183,7 @@ fn wave_lines(args: &[&str]) -> (String, String) {
 fn wave_on_sqlite_with_operators_replying() {
     let bin = server_bin();
     let args = ["wave", "--applicants", "40", "--ramp-secs", "2", "--operators", "2", "--operator-pause-ms", "50"];
-    let (accounting, line) = wave_lines(&[&args[..], &["--server-bin", bin.to_str().unwrap()]].concat());
+    let (accounting, line) = wave_lines(&[&args[..], &["--server-bin", bin.to_str().unwrap()]].concat(), true);
     assert_format(&line, "wave", &wave_keys("sqlite", "1", "40"));
     let count = |key: &str| -> u64 {
         let pair = accounting.split(' ').find(|w| w.starts_with(&format!("{key}="))).unwrap();
@@ -218,7 +221,8 @@ fn wave_on_postgres_survives_a_killed_node() {
         "--operator-pause-ms",
         "50",
     ];
-    let (accounting, line) = wave_lines(&[&args[..], &["--server-bin", bin.to_str().unwrap()]].concat());
+    // A message acknowledged just before the kill may miss the bot's answer: only `lost` counts.
+    let (accounting, line) = wave_lines(&[&args[..], &["--server-bin", bin.to_str().unwrap()]].concat(), false);
     assert_format(&line, "wave", &wave_keys("postgres", "1", "40"));
     assert!(accounting.contains("_down"), "node 0 was killed and restarted: {accounting}");
 }

@@ -20,7 +20,7 @@ use super::stream::{self, From, Seen, StreamTally};
 use crate::http1;
 
 /// How long a POST is retried while its node is down, and how long the bot may take to answer.
-const PATIENCE: Duration = Duration::from_secs(60);
+const PATIENCE: Duration = Duration::from_secs(30);
 /// How long a returning applicant waits for someone earlier in the wave to get a codename.
 const CODENAME_WAIT: Duration = Duration::from_secs(60);
 
@@ -48,6 +48,8 @@ pub struct Journey {
     /// Where the path broke off (no answer, no such button, codename refused), if it did.
     pub stuck: Option<String>,
     pub got_codename: bool,
+    /// An operator wrote before the path was over (the bot then leaves it to the person).
+    pub answered_by_person: bool,
     /// The event stream, kept open until the end of the wave for the operators' replies.
     pub stream: JoinHandle<()>,
     /// Keeps the stream's channel open.
@@ -89,13 +91,25 @@ pub async fn walk(shared: Arc<Shared>, index: u64, path: Path) -> anyhow::Result
         refused: 0,
         stuck: None,
         got_codename: false,
+        answered_by_person: false,
         stream,
         inbox: mpsc::unbounded_channel().1,
     };
 
+    // Once an operator has written, the bot is quiet (a person has the conversation): the
+    // applicant presses its buttons all the same but waits for no answer.
+    let mut person_joined = false;
     for (number, (step, expect)) in path.steps.iter().enumerate() {
         if number > 0 && !shared.think.is_zero() {
             tokio::time::sleep(shared.think).await;
+        }
+        while let Ok(seen) = inbox.try_recv() {
+            last_seen = last_seen.max(seen.seq);
+            person_joined |= seen.from == From::Staff;
+        }
+        if person_joined && matches!(step, Step::Press(_)) {
+            journey.answered_by_person = true;
+            break;
         }
         let started = Instant::now();
         let after = match step {
@@ -138,7 +152,7 @@ pub async fn walk(shared: Arc<Shared>, index: u64, path: Path) -> anyhow::Result
                 seq
             }
         };
-        if *expect == Expect::Nothing {
+        if *expect == Expect::Nothing || person_joined {
             continue;
         }
         // The bot's turn: its first message after ours is the latency; buttons end the turn.
@@ -150,6 +164,10 @@ pub async fn walk(shared: Arc<Shared>, index: u64, path: Path) -> anyhow::Result
                 Ok(None) | Err(_) => break,
             };
             last_seen = last_seen.max(seen.seq);
+            if seen.from == From::Staff {
+                person_joined = true;
+                break;
+            }
             if seen.seq <= after || seen.from != From::Bot {
                 continue;
             }
@@ -170,6 +188,10 @@ pub async fn walk(shared: Arc<Shared>, index: u64, path: Path) -> anyhow::Result
             if *expect == Expect::Reply {
                 break;
             }
+        }
+        if person_joined && !answered {
+            journey.answered_by_person = true;
+            break;
         }
         if !answered || (*expect == Expect::Buttons && buttons.is_empty()) {
             journey.stuck = Some(format!("step {number} ({step:?}): the bot did not answer as expected"));

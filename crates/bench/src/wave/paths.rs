@@ -118,7 +118,7 @@ pub fn path_of(i: u64) -> Path {
             // Serviceman; in training, deployed or in hiding; apply; yes: the codename.
             let mut steps = vec![(lang, Buttons), (Press(0), Buttons), (Press(1 + (choice % 3) as usize), Buttons)];
             steps.extend([(Press(1), Buttons), (Press(0), Buttons)]);
-            if choice % 4 == 0 {
+            if choice.is_multiple_of(4) {
                 // A duress phrase, then the application is accepted.
                 steps.extend([(Press(0), Buttons), (Say(phrase(language)), Reply)]);
             } else {

@@ -53,7 +53,11 @@ pub async fn work(
     tally: Arc<OperatorTally>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let client = match reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build() {
+    let client = match reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+    {
         Ok(client) => client,
         Err(_) => return,
     };
@@ -69,11 +73,8 @@ pub async fn work(
             }
             console.round(index, &mut replied, &tally).await
         };
-        let worked = tokio::select! {
-            worked = round => worked,
-            _ = stop.changed() => return,
-        };
-        match worked {
+        // A round is never cut short: a reply sent is a reply counted.
+        match round.await {
             Ok(true) => {}
             Ok(false) => {
                 // Nothing waiting: look again in a moment.

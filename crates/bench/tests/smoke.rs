@@ -141,3 +141,20 @@ fn streams_with_the_server_binary() {
         ],
     );
 }
+
+#[test]
+fn console_pages_with_a_tiny_world() {
+    let line = last_line(&["console", "--cases", "200", "--messages", "1000", "--requests", "5", "--writers", "16"]);
+    assert_format(
+        &line,
+        "console",
+        &[
+            ("cases", Value::Is("200")),
+            ("queue_ms", Value::Number),
+            ("case_ms", Value::Number),
+            ("mine_ms", Value::Number),
+            ("unassigned_ms", Value::Number),
+            ("list_ms", Value::Number),
+        ],
+    );
+}

@@ -32,7 +32,9 @@ pub enum Stage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Loose {
     WithBot,
-    Queued { priority: bool },
+    Queued {
+        priority: bool,
+    },
     /// Queued, then taken by the measured specialist (their "my conversations").
     TakenByMe,
 }

@@ -52,7 +52,9 @@ pub struct ConsoleArgs {
 pub async fn run(args: ConsoleArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.cases > 0 && args.requests > 0 && args.writers > 0, "counts must be positive");
     let (store, target) = match (&args.database, &args.key) {
-        (Some(url), Some(key)) => (Store::open(fast(StoreConfig::new(url.clone(), KeySource::Hex(key.clone().into())))).await?, None),
+        (Some(url), Some(key)) => {
+            (Store::open(fast(StoreConfig::new(url.clone(), KeySource::Hex(key.clone().into())))).await?, None)
+        }
         _ => {
             let target = Target::create(args.backend, args.postgres_url.clone()).await?;
             let config = target.store_config();

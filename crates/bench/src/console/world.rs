@@ -107,7 +107,9 @@ async fn unit(store: &Store, cast: &Cast, mix: &Mix, u: u64) -> anyhow::Result<u
             let conversation = store.start_conversation(channel, language, None, None).await?;
             talk(store, &conversation, first_budget).await?;
             let (case, holder, stage) = match fate {
-                Fate::Mine(stage) => (store.open_case(Some(conversation.id), kind, cast.me).await?, Some(cast.me), stage),
+                Fate::Mine(stage) => {
+                    (store.open_case(Some(conversation.id), kind, cast.me).await?, Some(cast.me), stage)
+                }
                 Fate::Theirs(stage) => {
                     let holder = cast.others[(u as usize / 7) % cast.others.len()];
                     (store.open_case(Some(conversation.id), kind, holder).await?, Some(holder), stage)
@@ -195,8 +197,13 @@ async fn advance(
         return Ok(());
     }
     let now = super::now_ms();
-    let report =
-        LocationReport::from_input("48.3101, 38.0212", Some(100), LocationSource::ApplicantTyped, Some(now - HOUR_MS), now)?;
+    let report = LocationReport::from_input(
+        "48.3101, 38.0212",
+        Some(100),
+        LocationSource::ApplicantTyped,
+        Some(now - HOUR_MS),
+        now,
+    )?;
     store.record_location(case, &report, holder).await?;
     store.transition_case(case, to(CaseState::Located), by.0, by.1).await?;
     if stage == Stage::Located {

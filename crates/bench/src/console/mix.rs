@@ -86,7 +86,7 @@ impl Mix {
             return Unit::Loose(if l < self.taken {
                 Loose::TakenByMe
             } else if l < self.queued {
-                Loose::Queued { priority: l % 10 == 0 }
+                Loose::Queued { priority: l.is_multiple_of(10) }
             } else {
                 Loose::WithBot
             });
@@ -115,7 +115,8 @@ impl Mix {
         };
         let second_conversation = u % 4 == 1;
         // Applicants of the measured specialist's cases come back: their rows show as returning.
-        let second_queued = second_conversation && matches!(fate, Fate::Mine(s) if s != Stage::Closed) && u % 3 == 0;
+        let second_queued =
+            second_conversation && matches!(fate, Fate::Mine(s) if s != Stage::Closed) && u.is_multiple_of(3);
         Unit::Case { fate, group: u % 10 == 3, second_conversation, second_queued }
     }
 

@@ -85,7 +85,7 @@ async fn report(store: Store, mix: Mix, progress: Arc<Progress>, started: Instan
 async fn unit(store: &Store, cast: &Cast, mix: &Mix, u: u64) -> anyhow::Result<u64> {
     let budget = mix.messages_of(u);
     let channel = if u % 3 == 1 { Channel::Telegram } else { Channel::Web };
-    let language = if u % 2 == 0 { Language::Ru } else { Language::Uk };
+    let language = if u.is_multiple_of(2) { Language::Ru } else { Language::Uk };
     match mix.unit(u) {
         Unit::Loose(loose) => {
             let conversation = store.start_conversation(channel, language, None, None).await?;

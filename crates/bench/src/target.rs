@@ -59,6 +59,12 @@ impl Target {
         config
     }
 
+    /// Leaves the SQLite file (its temporary directory) or the PostgreSQL schema in place, to
+    /// be measured again.
+    pub fn keep(self) {
+        let _ = self._dir.keep();
+    }
+
     pub async fn drop_schema(&self) -> anyhow::Result<()> {
         if let Some(schema) = &self.schema {
             let pool = sqlx::PgPool::connect(&self.base_url).await?;

@@ -226,3 +226,20 @@ fn wave_on_postgres_survives_a_killed_node() {
     assert_format(&line, "wave", &wave_keys("postgres", "1", "40"));
     assert!(accounting.contains("_down"), "node 0 was killed and restarted: {accounting}");
 }
+
+#[test]
+fn console_pages_with_a_tiny_world() {
+    let line = last_line(&["console", "--cases", "200", "--messages", "1000", "--requests", "5", "--writers", "16"]);
+    assert_format(
+        &line,
+        "console",
+        &[
+            ("cases", Value::Is("200")),
+            ("queue_ms", Value::Number),
+            ("case_ms", Value::Number),
+            ("mine_ms", Value::Number),
+            ("unassigned_ms", Value::Number),
+            ("list_ms", Value::Number),
+        ],
+    );
+}

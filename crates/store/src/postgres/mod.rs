@@ -3,6 +3,7 @@
 
 mod apply;
 mod audit;
+mod case_lists;
 mod commits;
 mod exit_plans;
 mod holding;
@@ -38,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0016_staff_phone.sql"),
     include_str!("../../migrations/postgres/0017_calls_with_the_bot.sql"),
     include_str!("../../migrations/postgres/0018_shared_limits.sql"),
+    include_str!("../../migrations/postgres/0019_console_indexes.sql"),
 ];
 const MAX_CONNECTIONS: u32 = 10;
 /// First half of the advisory lock key taken while migrating; the second half is the schema's

@@ -29,7 +29,7 @@ use crate::ops::Job;
 const CONVERSATION_SELECT: &str = "SELECT id, contact_id, channel, language, case_id, status, assigned_to, \
      created_ms, COALESCE((SELECT m.at_ms FROM messages m WHERE m.conversation_id = conversations.id \
      ORDER BY m.seq DESC LIMIT 1), created_ms), key_id, queued_ms, priority, returned FROM conversations";
-const CASE_SELECT: &str = "SELECT c.id, c.kind, c.state, c.group_size, c.group_officers, c.close_reason, \
+pub(super) const CASE_SELECT: &str = "SELECT c.id, c.kind, c.state, c.group_size, c.group_officers, c.close_reason, \
      c.codename_hash IS NOT NULL, k.wrapped IS NULL, c.created_ms, c.updated_ms, c.key_id, c.assigned_to, \
      c.duress_mac, c.duress_words, c.duress_flagged_ms FROM cases c JOIN data_keys k ON k.id = c.key_id";
 const USER_SELECT: &str = "SELECT id, name, role, password_hash, totp_ct, failed_logins, locked_until_ms, status, \
@@ -92,7 +92,7 @@ fn user_row(r: &PgRow) -> Result<RawUser, StoreError> {
 
 use crate::model::duress_of;
 
-fn case_row(r: &PgRow) -> Result<CaseView, StoreError> {
+pub(super) fn case_row(r: &PgRow) -> Result<CaseView, StoreError> {
     let kind: String = r.try_get(1)?;
     let size = group_number(r.try_get(3)?)?;
     let officers = group_number(r.try_get(4)?)?;
@@ -301,28 +301,11 @@ impl Backend for PgBackend {
     }
 
     async fn cases(&self, filter: CaseFilter, limit_n: i64) -> Result<Vec<CaseView>, StoreError> {
-        let states: Vec<&str> = filter.states.iter().map(|s| s.as_str()).collect();
-        let sql = format!(
-            "{CASE_SELECT} WHERE ($1::uuid IS NULL OR c.assigned_to = $1) \
-             AND (cardinality($2::text[]) = 0 OR c.state = ANY($2)) ORDER BY c.updated_ms DESC LIMIT $3"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(filter.assigned_to.map(|u| u.0))
-            .bind(states)
-            .bind(limit(limit_n))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(case_row).collect()
+        self.read_cases(filter, limit_n).await
     }
 
     async fn unassigned_cases(&self, limit_n: i64) -> Result<Vec<CaseView>, StoreError> {
-        let sql = format!(
-            "{CASE_SELECT} WHERE c.state NOT IN ('exited', 'closed') AND (c.assigned_to IS NULL OR NOT EXISTS \
-             (SELECT 1 FROM users u WHERE u.id = c.assigned_to AND u.role = 'specialist')) \
-             ORDER BY c.updated_ms DESC LIMIT $1"
-        );
-        let rows = sqlx::query(&sql).bind(limit(limit_n)).fetch_all(&self.pool).await?;
-        rows.iter().map(case_row).collect()
+        self.read_unassigned_cases(limit_n).await
     }
 
     async fn timeline(&self, subject: Uuid, limit_n: i64) -> Result<Vec<RawEvent>, StoreError> {

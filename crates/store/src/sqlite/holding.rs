@@ -1,4 +1,4 @@
-//! How cases wait for their applicant, on SQLite. Open cases by holder use `cases_assigned`,
+//! How cases wait for their applicant, on SQLite. Open cases by holder use `cases_holder`,
 //! all open cases `cases_state`; the returning check `conversations_case`.
 
 use rusqlite::{params, OptionalExtension, Row};

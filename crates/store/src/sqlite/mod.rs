@@ -3,6 +3,7 @@
 
 mod apply;
 mod audit;
+mod case_lists;
 mod exit_plans;
 mod holding;
 mod location_reads;
@@ -38,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0017_staff_phone.sql"),
     include_str!("../../migrations/sqlite/0018_calls_with_the_bot.sql"),
     include_str!("../../migrations/sqlite/0019_shared_limits.sql"),
+    include_str!("../../migrations/sqlite/0020_console_indexes.sql"),
 ];
 const READERS: usize = 4;
 const WRITER_CACHE_KIB: i64 = 64 * 1024;

@@ -23,7 +23,7 @@ use crate::ops::Job;
 /// the hot path appends a message without touching its conversation's row.
 const CONVERSATION_COLUMNS: &str = "id, contact_id, channel, language, case_id, status, assigned_to, created_ms, \
      COALESCE((SELECT m.at_ms FROM messages m WHERE m.conversation_id = conversations.id ORDER BY m.seq DESC LIMIT 1), created_ms), key_id, queued_ms, priority, returned";
-const CASE_SELECT: &str = "SELECT c.id, c.kind, c.state, c.group_size, c.group_officers, c.close_reason, \
+pub(super) const CASE_SELECT: &str = "SELECT c.id, c.kind, c.state, c.group_size, c.group_officers, c.close_reason, \
      c.codename_hash IS NOT NULL, k.wrapped IS NULL, c.created_ms, c.updated_ms, c.key_id, c.assigned_to, \
      c.duress_mac, c.duress_words, c.duress_flagged_ms FROM cases c JOIN data_keys k ON k.id = c.key_id";
 const USER_COLUMNS: &str = "id, name, role, password_hash, totp_ct, failed_logins, locked_until_ms, status, password_expires_ms, totp_pending_ct";
@@ -99,7 +99,7 @@ fn user_row(r: &Row<'_>) -> rusqlite::Result<RawUser> {
 
 use crate::model::duress_of;
 
-fn case_row(r: &Row<'_>) -> rusqlite::Result<CaseView> {
+pub(super) fn case_row(r: &Row<'_>) -> rusqlite::Result<CaseView> {
     let kind: String = r.get(1)?;
     let size: Option<u32> = r.get(3)?;
     let officers: Option<u32> = r.get(4)?;
@@ -259,9 +259,11 @@ impl Backend for SqliteBackend {
 
     async fn calls_with_the_bot(&self, since_ms: i64, limit: i64) -> Result<Vec<ConversationView>, StoreError> {
         self.read(move |c| {
+            // Named: left to itself SQLite takes `conversations_queue (status, …)` and walks every
+            // conversation with the bot (a million, on the queue page) to find the few calls.
             let sql = format!(
-                "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE channel = 'voice' AND status = 'bot' \
-                 AND created_ms >= ?1 ORDER BY created_ms LIMIT ?2"
+                "SELECT {CONVERSATION_COLUMNS} FROM conversations INDEXED BY conversations_calls_with_the_bot \
+                 WHERE channel = 'voice' AND status = 'bot' AND created_ms >= ?1 ORDER BY created_ms LIMIT ?2"
             );
             let mut stmt = c.prepare_cached(&sql)?;
             let rows = stmt.query_map(params![since_ms, limit], conversation_row)?;
@@ -295,34 +297,11 @@ impl Backend for SqliteBackend {
     }
 
     async fn cases(&self, filter: CaseFilter, limit: i64) -> Result<Vec<CaseView>, StoreError> {
-        self.read(move |c| {
-            let states: Vec<&str> = filter.states.iter().map(|s| s.as_str()).collect();
-            let states_json = serde_json::to_string(&states).unwrap_or_else(|_| "[]".into());
-            let sql = format!(
-                "{CASE_SELECT} WHERE (?1 IS NULL OR c.assigned_to = ?1) \
-                 AND (?2 = '[]' OR c.state IN (SELECT value FROM json_each(?2))) \
-                 ORDER BY c.updated_ms DESC LIMIT ?3"
-            );
-            let mut stmt = c.prepare_cached(&sql)?;
-            let assigned = filter.assigned_to.map(|u| u.as_bytes().to_vec());
-            let rows = stmt.query_map(params![assigned, states_json, limit], case_row)?;
-            Ok(rows.collect::<Result<_, _>>()?)
-        })
-        .await
+        self.read_cases(filter, limit).await
     }
 
     async fn unassigned_cases(&self, limit: i64) -> Result<Vec<CaseView>, StoreError> {
-        self.read(move |c| {
-            let sql = format!(
-                "{CASE_SELECT} WHERE c.state NOT IN ('exited', 'closed') AND (c.assigned_to IS NULL OR NOT EXISTS \
-                 (SELECT 1 FROM users u WHERE u.id = c.assigned_to AND u.role = 'specialist')) \
-                 ORDER BY c.updated_ms DESC LIMIT ?1"
-            );
-            let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(params![limit], case_row)?;
-            Ok(rows.collect::<Result<_, _>>()?)
-        })
-        .await
+        self.read_unassigned_cases(limit).await
     }
 
     async fn timeline(&self, subject: Uuid, limit: i64) -> Result<Vec<RawEvent>, StoreError> {

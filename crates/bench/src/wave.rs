@@ -81,6 +81,11 @@ pub struct WaveArgs {
     /// PostgreSQL URL (default: SAFEPASSAGE_TEST_POSTGRES_URL or the local server).
     #[arg(long)]
     postgres_url: Option<String>,
+    /// Hash codenames with Argon2id as in service. By default the nodes hash them fast, as the
+    /// in-process benches do, so the figure is the message path's: in service every codename
+    /// issued costs one slow hash and every one tried waits for the shared pace (10 a second).
+    #[arg(long)]
+    production_codename_hash: bool,
 }
 
 pub async fn run(args: WaveArgs) -> anyhow::Result<()> {
@@ -114,7 +119,9 @@ pub async fn run(args: WaveArgs) -> anyhow::Result<()> {
         let store = Store::open(store_config.clone()).await.context("opening the wave's database")?;
         operators::create_accounts(&store, args.operators).await?;
     }
-    let outcome = wave(&args, NodeSpec { bin, database: target.url.clone(), key_file }, store_config).await;
+    let spec =
+        NodeSpec { bin, database: target.url.clone(), key_file, fast_codename_hash: !args.production_codename_hash };
+    let outcome = wave(&args, spec, store_config).await;
     let dropped = target.drop_schema().await;
     let summary = outcome?;
     dropped?;

@@ -67,6 +67,12 @@ pub struct SettingArgs {
     /// Log format: text or json.
     #[arg(long, global = true, env = "SAFEPASSAGE_LOG_FORMAT")]
     pub log_format: Option<String>,
+    /// For benchmarks only: codenames hashed with a fast keyed hash instead of Argon2id, so a
+    /// benchmark measures the message path rather than the deliberately slow hash. Never in
+    /// service (a leaked database and key would then give codenames up quickly). Not shown in
+    /// the help; the server warns at start.
+    #[arg(long, global = true, hide = true)]
+    pub unsafe_fast_codename_hash: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -82,6 +82,8 @@ pub struct Settings {
     pub synchronous: Synchronous,
     pub log_format: LogFormat,
     pub server: safepassage_server::ServerConfig,
+    /// Benchmarks only: the fast codename hash (`--unsafe-fast-codename-hash`).
+    pub fast_codename_hash: bool,
 }
 
 impl Settings {
@@ -222,12 +224,17 @@ impl Settings {
             synchronous,
             log_format,
             server,
+            fast_codename_hash: cli.settings.unsafe_fast_codename_hash,
         })
     }
 
     pub fn store_config(&self) -> StoreConfig {
         let mut config = StoreConfig::new(self.database.clone(), self.key_source.clone());
         config.synchronous = self.synchronous;
+        if self.fast_codename_hash {
+            tracing::warn!("codenames are hashed fast (--unsafe-fast-codename-hash): for benchmarks only");
+            config.fast_codename_hash = true;
+        }
         config
     }
 

@@ -18,6 +18,8 @@ pub struct NodeSpec {
     pub bin: PathBuf,
     pub database: String,
     pub key_file: PathBuf,
+    /// Codenames hashed fast (`--unsafe-fast-codename-hash`), as the in-process benches do.
+    pub fast_codename_hash: bool,
 }
 
 /// Where each node listens (`127.0.0.1:PORT`), or `None` while it is down. Applicants and
@@ -111,6 +113,7 @@ async fn start_one(spec: &NodeSpec) -> anyhow::Result<(Child, String)> {
         .args(["--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"])
         // A wave measures capacity: the flood limits are off.
         .args(["--new-chat-limit", "off", "--chat-message-limit", "off"])
+        .args(spec.fast_codename_hash.then_some("--unsafe-fast-codename-hash"))
         .env("SAFEPASSAGE_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

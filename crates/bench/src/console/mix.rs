@@ -2,30 +2,19 @@
 //! runs of one size seed the same shapes): a unit is one case with its conversations, or one
 //! conversation without a case. Kept apart from the writing so the proportions read in one place.
 
+use safepassage_domain::CaseState;
+
 /// The fate of one case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fate {
     /// Held by the measured specialist, in this open (or closed) stage.
-    Mine(Stage),
+    Mine(CaseState),
     /// Registered by the bot and held by nobody: the coordinators' unassigned list.
     Unassigned,
     /// Held by another specialist, in this stage.
-    Theirs(Stage),
+    Theirs(CaseState),
     /// Opened by the bot, closed by an operator before anyone registered it.
     ClosedAtInquiry,
-}
-
-/// How far along its path a case went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
-    Inquiry,
-    Registered,
-    Deployed,
-    Located,
-    PlanApproved,
-    HandedOff,
-    Exited,
-    Closed,
 }
 
 /// A conversation with no case: with the bot, or waiting in the queue.
@@ -93,30 +82,30 @@ impl Mix {
         }
         let fate = if u < self.mine {
             Fate::Mine(match u % 8 {
-                0 => Stage::Inquiry,
-                1 | 2 => Stage::Registered,
-                3 | 4 => Stage::Deployed,
-                5 | 6 => Stage::Located,
-                _ => Stage::Closed,
+                0 => CaseState::Inquiry,
+                1 | 2 => CaseState::Registered,
+                3 | 4 => CaseState::Deployed,
+                5 | 6 => CaseState::Located,
+                _ => CaseState::Closed,
             })
         } else if u < self.mine + self.unassigned {
             Fate::Unassigned
         } else {
             match u % 1_000 {
                 0..=199 => Fate::ClosedAtInquiry,
-                200..=599 => Fate::Theirs(Stage::Closed),
-                600..=799 => Fate::Theirs(Stage::Registered),
-                800..=939 => Fate::Theirs(Stage::Deployed),
-                940..=989 => Fate::Theirs(Stage::Located),
-                990..=992 => Fate::Theirs(Stage::PlanApproved),
-                993..=995 => Fate::Theirs(Stage::HandedOff),
-                _ => Fate::Theirs(Stage::Exited),
+                200..=599 => Fate::Theirs(CaseState::Closed),
+                600..=799 => Fate::Theirs(CaseState::Registered),
+                800..=939 => Fate::Theirs(CaseState::Deployed),
+                940..=989 => Fate::Theirs(CaseState::Located),
+                990..=992 => Fate::Theirs(CaseState::PlanApproved),
+                993..=995 => Fate::Theirs(CaseState::HandedOff),
+                _ => Fate::Theirs(CaseState::Exited),
             }
         };
         let second_conversation = u % 4 == 1;
         // Applicants of the measured specialist's cases come back: their rows show as returning.
         let second_queued =
-            second_conversation && matches!(fate, Fate::Mine(s) if s != Stage::Closed) && u.is_multiple_of(3);
+            second_conversation && matches!(fate, Fate::Mine(s) if s != CaseState::Closed) && u.is_multiple_of(3);
         Unit::Case { fate, group: u % 10 == 3, second_conversation, second_queued }
     }
 
@@ -159,7 +148,9 @@ mod tests {
         let units: Vec<Unit> = (0..mix.units()).map(|u| mix.unit(u)).collect();
         let mine = units.iter().filter(|u| matches!(u, Unit::Case { fate: Fate::Mine(_), .. })).count();
         assert_eq!(mine as u64, mix.mine);
-        for stage in [Stage::Located, Stage::PlanApproved, Stage::HandedOff, Stage::Exited, Stage::Closed] {
+        for stage in
+            [CaseState::Located, CaseState::PlanApproved, CaseState::HandedOff, CaseState::Exited, CaseState::Closed]
+        {
             assert!(units.iter().any(|u| matches!(u, Unit::Case { fate: Fate::Theirs(s), .. } if *s == stage)));
         }
         assert!(units.iter().any(|u| matches!(u, Unit::Loose(Loose::Queued { priority: true }))));

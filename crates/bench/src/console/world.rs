@@ -12,7 +12,7 @@ use safepassage_domain::{
 };
 use safepassage_store::{ConversationView, Store};
 
-use super::mix::{Fate, Loose, Mix, Stage, Unit};
+use super::mix::{Fate, Loose, Mix, Unit};
 use super::staff::Cast;
 
 const HOUR_MS: i64 = 60 * 60 * 1000;
@@ -115,7 +115,7 @@ async fn unit(store: &Store, cast: &Cast, mix: &Mix, u: u64) -> anyhow::Result<u
                     (store.open_case(Some(conversation.id), kind, holder).await?, Some(holder), stage)
                 }
                 Fate::Unassigned | Fate::ClosedAtInquiry => {
-                    (store.open_case_by_bot(conversation.id, kind).await?, None, Stage::Inquiry)
+                    (store.open_case_by_bot(conversation.id, kind).await?, None, CaseState::Inquiry)
                 }
             };
             // The applicant comes back in a second conversation with the case's codename.
@@ -173,15 +173,15 @@ async fn advance(
     cast: &Cast,
     case: CaseId,
     (holder, group): (UserId, bool),
-    stage: Stage,
+    stage: CaseState,
 ) -> anyhow::Result<()> {
     let to = |state| Transition::Advance { to: state };
     let by = (holder, Role::Specialist);
-    if stage == Stage::Inquiry {
+    if stage == CaseState::Inquiry {
         return Ok(());
     }
     store.transition_case(case, to(CaseState::Registered), by.0, by.1).await?;
-    if stage == Stage::Closed {
+    if stage == CaseState::Closed {
         let close = Transition::Close { reason: CloseReason::Withdrew };
         store.transition_case(case, close, by.0, by.1).await?;
         return Ok(());
@@ -189,11 +189,11 @@ async fn advance(
     if group {
         store.set_group_composition(case, 4, 1, by.0, by.1).await?;
     }
-    if stage == Stage::Registered {
+    if stage == CaseState::Registered {
         return Ok(());
     }
     store.transition_case(case, to(CaseState::Deployed), by.0, by.1).await?;
-    if stage == Stage::Deployed {
+    if stage == CaseState::Deployed {
         return Ok(());
     }
     let now = super::now_ms();
@@ -206,17 +206,17 @@ async fn advance(
     )?;
     store.record_location(case, &report, holder).await?;
     store.transition_case(case, to(CaseState::Located), by.0, by.1).await?;
-    if stage == Stage::Located {
+    if stage == CaseState::Located {
         return Ok(());
     }
     let (plan, _) = store.save_plan(case, &plan(now), by.0, by.1).await?;
     store.submit_plan(case, by.0, by.1).await?;
     store.approve_plan(case, plan, cast.coordinator2, Role::Coordinator).await?;
-    if stage == Stage::PlanApproved {
+    if stage == CaseState::PlanApproved {
         return Ok(());
     }
     store.hand_off(case, cast.coordinator, Role::Coordinator).await?;
-    if stage == Stage::HandedOff {
+    if stage == CaseState::HandedOff {
         return Ok(());
     }
     for status in [OperationsStatus::Accepted, OperationsStatus::UnderWay, OperationsStatus::Completed] {

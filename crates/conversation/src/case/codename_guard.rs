@@ -29,6 +29,16 @@ pub enum Outcome {
     Refused,
 }
 
+impl Outcome {
+    fn of(joined: bool) -> Outcome {
+        if joined {
+            Outcome::Joined
+        } else {
+            Outcome::Refused
+        }
+    }
+}
+
 /// The limits; cloned cheaply into every handler. The budgets live in the store, so they hold
 /// across nodes: each conversation's attempts (a column of its row) and the pace of the slow
 /// hashes (one shared pacer). The line to this node's hashers is per node.
@@ -99,10 +109,7 @@ impl CodenameGuard {
         let Some((codename, _turn)) = self.turn(core, conversation, input).await? else {
             return Ok(Outcome::Refused);
         };
-        match core.applicant_joins_by_codename(conversation, &codename).await? {
-            true => Ok(Outcome::Joined),
-            false => Ok(Outcome::Refused),
-        }
+        Ok(Outcome::of(core.applicant_joins_by_codename(conversation, &codename).await?))
     }
 
     /// `attempt` for a codename a flow collected (a call's keys), tried inside the flow's
@@ -117,10 +124,7 @@ impl CodenameGuard {
         let Some((codename, _turn)) = self.turn(core, conversation, input).await? else {
             return Ok(Outcome::Refused);
         };
-        match core.join_case_by_codename(conversation, &codename).await? {
-            true => Ok(Outcome::Joined),
-            false => Ok(Outcome::Refused),
-        }
+        Ok(Outcome::of(core.join_case_by_codename(conversation, &codename).await?))
     }
 
     /// The codename in `input` and this conversation's turn to hash it (held until the attempt

@@ -10,6 +10,7 @@ pub mod codename;
 pub mod duress;
 pub mod event;
 pub mod exit_plan;
+pub mod figures;
 pub mod handoff;
 pub mod ids;
 pub mod location;

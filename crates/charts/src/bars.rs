@@ -82,7 +82,11 @@ pub fn bar_chart(chart: &BarChart<'_>) -> String {
         let slot_left = left + slot * c as f64;
         let tooltip = |series: &Series, text: &str| {
             if many_series {
-                format!("{}, {}: {text}", escape(category, svg::LABEL_MAX_CHARS), escape(&series.name, svg::LABEL_MAX_CHARS))
+                format!(
+                    "{}, {}: {text}",
+                    escape(category, svg::LABEL_MAX_CHARS),
+                    escape(&series.name, svg::LABEL_MAX_CHARS)
+                )
             } else {
                 format!("{}: {text}", escape(category, svg::LABEL_MAX_CHARS))
             }
@@ -103,7 +107,16 @@ pub fn bar_chart(chart: &BarChart<'_>) -> String {
             let mut stub_bottom = y(sum);
             let stub = STUB.min((stub_bottom - (plot_top - STUB)) / unknown.len().max(1) as f64).max(0.0);
             for &s in &unknown {
-                stub_bar(&mut out, &id, s, x, stub_bottom - stub, width, stub, &tooltip(&chart.series[s], &suppressed_text));
+                stub_bar(
+                    &mut out,
+                    &id,
+                    s,
+                    x,
+                    stub_bottom - stub,
+                    width,
+                    stub,
+                    &tooltip(&chart.series[s], &suppressed_text),
+                );
                 stub_bottom -= stub;
             }
         } else {
@@ -131,17 +144,28 @@ pub fn bar_chart(chart: &BarChart<'_>) -> String {
     );
 
     // Category labels: every k-th, counted back from the newest so the latest period is named.
-    let widest = chart.categories.iter().map(|c| text_width(shown_chars(c, CATEGORY_CHARS), TICK_FONT)).fold(0.0, f64::max);
+    let widest =
+        chart.categories.iter().map(|c| text_width(shown_chars(c, CATEGORY_CHARS), TICK_FONT)).fold(0.0, f64::max);
     let every = ((widest + 8.0) / slot).ceil().max(1.0) as usize;
-    w!(out, r#"<g class="sp-chart-categories" font-size="{TICK_FONT}" fill="{}" text-anchor="middle">"#, svg::TEXT);
-    for (c, category) in chart.categories.iter().enumerate() {
-        if (categories - 1 - c) % every != 0 {
-            continue;
-        }
-        let half = text_width(shown_chars(category, CATEGORY_CHARS), TICK_FONT) / 2.0;
+    // Edge labels are pulled inside the picture, which may bring them onto a neighbour: going
+    // from the newest back, a label that would touch the one after it is left out.
+    let mut written: Vec<(f64, f64, usize)> = Vec::new();
+    for c in (0..categories).rev().filter(|c| (categories - 1 - c).is_multiple_of(every)) {
+        let half = text_width(shown_chars(&chart.categories[c], CATEGORY_CHARS), TICK_FONT) / 2.0;
         let centre = left + slot * (c as f64 + 0.5);
         let x = centre.min(WIDTH - 2.0 - half).max(2.0 + half);
-        w!(out, r#"<text x="{x:.1}" y="{:.1}">{}</text>"#, baseline + 16.0, escape(category, CATEGORY_CHARS));
+        if written.last().is_none_or(|&(next_x, next_half, _)| next_x - x >= next_half + half + 4.0) {
+            written.push((x, half, c));
+        }
+    }
+    w!(out, r#"<g class="sp-chart-categories" font-size="{TICK_FONT}" fill="{}" text-anchor="middle">"#, svg::TEXT);
+    for &(x, _, c) in written.iter().rev() {
+        w!(
+            out,
+            r#"<text x="{x:.1}" y="{:.1}">{}</text>"#,
+            baseline + 16.0,
+            escape(&chart.categories[c], CATEGORY_CHARS)
+        );
     }
     out.push_str("</g>");
 
@@ -240,4 +264,3 @@ fn stub_bar(out: &mut String, id: &str, series: usize, x: f64, y: f64, width: f6
         svg::colour(series)
     );
 }
-

@@ -77,9 +77,9 @@ mod tests {
         assert_eq!(Scale::for_max(1234), Scale { step: 500, top: 1500 });
         for max in (0..5000u128).chain([u128::from(u64::MAX), u128::from(u64::MAX) * 40, u128::MAX]) {
             let scale = Scale::for_max(max);
-            assert!(scale.top >= max && scale.top / scale.step <= MAX_STEPS && scale.top % scale.step == 0);
+            assert!(scale.top >= max && scale.top / scale.step <= MAX_STEPS && scale.top.is_multiple_of(scale.step));
             let mut s = scale.step;
-            while s % 10 == 0 {
+            while s.is_multiple_of(10) {
                 s /= 10;
             }
             assert!(matches!(s, 1 | 2 | 5) || scale.step == u128::MAX, "{max}: {scale:?}");

@@ -32,7 +32,8 @@ pub fn share_bars(shares: &Shares<'_>) -> String {
         .collect();
 
     let value_width = value_texts.iter().map(|t| text_width(t.chars().count(), FONT)).fold(0.0, f64::max) + 6.0;
-    let label_width = shares.items.iter().map(|(l, _)| text_width(shown_chars(l, LABEL_CHARS), FONT)).fold(0.0, f64::max);
+    let label_width =
+        shares.items.iter().map(|(l, _)| text_width(shown_chars(l, LABEL_CHARS), FONT)).fold(0.0, f64::max);
     // The bars keep at least 100 units, whatever the texts.
     let label_width = label_width.min(WIDTH - 24.0 - value_width - 100.0).max(40.0);
     // Labels cut to what fits their column (one character kept for the ellipsis).

@@ -35,7 +35,7 @@ pub(crate) fn colour(index: usize) -> &'static str {
 
 /// The `fill` of series `index`: its colour, or a pattern over its colour (series 0 is solid).
 pub(crate) fn series_fill(id: &str, index: usize) -> String {
-    if index % PATTERNS == 0 {
+    if index.is_multiple_of(PATTERNS) {
         colour(index).to_owned()
     } else {
         format!("url(#{id}-s{index})")
@@ -56,7 +56,7 @@ pub(crate) fn pattern_defs(out: &mut String, id: &str, series: usize) {
         w!(out, r#"<rect width="8" height="8" fill="{c}"/>"#);
         let marks = match kind {
             1 => r#"<path d="M0,8L8,0M-2,2L2,-2M6,10L10,6" stroke-width="1.6""#,
-            2 => r#"<path d="M2,2h1.8v1.8h-1.8ZM6,6h1.8v1.8h-1.8Z" stroke="none""#,
+            2 => r#"<path d="M2,2h1.5v1.5h-1.5ZM6,6h1.5v1.5h-1.5Z" stroke-width="0.5""#,
             3 => r#"<path d="M0,2H8M0,6H8" stroke-width="1.4""#,
             4 => r#"<path d="M0,0L8,8M8,0L0,8" stroke-width="1.2""#,
             _ => r#"<path d="M2,0V8M6,0V8" stroke-width="1.4""#,
@@ -92,13 +92,11 @@ pub(crate) fn clean_id(id: &str) -> String {
 /// (an ellipsis marks a cut).
 pub(crate) fn escape(text: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut kept = 0;
-    for c in text.chars().filter(|&c| !c.is_control() && c != '\u{fffe}' && c != '\u{ffff}') {
+    for (kept, c) in text.chars().filter(|&c| !c.is_control() && c != '\u{fffe}' && c != '\u{ffff}').enumerate() {
         if kept == max_chars {
             out.push('…');
             break;
         }
-        kept += 1;
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -133,7 +131,7 @@ pub(crate) fn group_digits(value: u128) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() * 2);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('\u{202f}');
         }
         out.push(c);

@@ -247,9 +247,12 @@ fn draw_legend(out: &mut String, id: &str, items: &[LegendItem], placed: &[(f64,
 /// A known value's bar, with its tooltip.
 #[allow(clippy::too_many_arguments)]
 fn bar(out: &mut String, id: &str, series: usize, x: f64, y: f64, width: f64, height: f64, tooltip: &str) {
+    // A thin white edge parts stacked segments and neighbours; on a bar a few units wide (a
+    // chart of hundreds of periods) it would eat the bar instead.
+    let edge = if width >= 4.0 { r##" stroke="#ffffff" stroke-width="0.5""## } else { "" };
     w!(
         out,
-        r##"<rect class="sp-chart-bar" x="{x:.2}" y="{y:.2}" width="{width:.2}" height="{height:.2}" fill="{}" stroke="#ffffff" stroke-width="0.5"><title>{tooltip}</title></rect>"##,
+        r#"<rect class="sp-chart-bar" x="{x:.2}" y="{y:.2}" width="{width:.2}" height="{height:.2}" fill="{}"{edge}><title>{tooltip}</title></rect>"#,
         svg::series_fill(id, series)
     );
 }

@@ -19,6 +19,21 @@
 //!
 //! Counts are written with a narrow no-break space between thousands (`12 345`), the ISO way,
 //! read alike in Russian, Ukrainian and English.
+//!
+//! ```
+//! use safepassage_charts::{bar_chart, BarChart, Series};
+//!
+//! let svg = bar_chart(&BarChart {
+//!     id: "calls-by-month",
+//!     title: "Calls by month",
+//!     description: "Calls to the hotline each month; the numbers are in the table below.",
+//!     categories: vec!["2026-10".into(), "2026-11".into()],
+//!     series: vec![Series { name: "Calls".into(), values: vec![Some(12), None] }],
+//!     stacked: false,
+//!     suppressed_label: "suppressed",
+//! });
+//! assert!(svg.starts_with("<svg ") && svg.contains("<title>2026-11: suppressed</title>"));
+//! ```
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod bars;

@@ -10,7 +10,9 @@
 //! total and the totals to the grand total, and that counts are whole numbers. Zeros are always
 //! shown (see [`protect`]), so a reader also knows that every hidden figure is at least 1; the
 //! protection takes that into account. A hidden figure may still be narrowed to a range; what is
-//! guaranteed is that it is never pinned to one value.
+//! guaranteed is that it is never pinned to one value. Not modelled: a reader who knows this
+//! method can tell that a complement was the smallest shown figure of its line, an upper bound
+//! but never a single value.
 
 use serde::{Deserialize, Serialize};
 

@@ -11,8 +11,8 @@
 //! shown (see [`protect`]), so a reader also knows that every hidden figure is at least 1; the
 //! protection takes that into account. A hidden figure may still be narrowed to a range; what is
 //! guaranteed is that it is never pinned to one value. Not modelled: a reader who knows this
-//! method can tell that a complement was the smallest shown figure of its line, an upper bound
-//! but never a single value.
+//! method can tell that a complement was the smallest non-zero figure of its line, which bounds
+//! it from above; that inference is not checked.
 
 use serde::{Deserialize, Serialize};
 

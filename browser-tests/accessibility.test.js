@@ -4,33 +4,7 @@
 // injected scripts (CSP script-src 'self'), so these contexts bypass the CSP to load axe.
 
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { env, scenario, tag, login, openQueue, openChat, sendAsApplicant, waitForNewQueueItem, takeConversation, hook } from './lib/helpers.js';
-
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core');
-const BLOCKING = new Set(['serious', 'critical']);
-
-async function axeViolations(page) {
-  await page.addScriptTag({ path: AXE_PATH });
-  return page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const results = await axe.run(document, { resultTypes: ['violations'] });
-    return results.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      helpUrl: v.helpUrl,
-      nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target.join(' '), html: n.html.slice(0, 200), summary: n.failureSummary })),
-    }));
-  });
-}
-
-function report(where, violations) {
-  return violations
-    .map((v) => `  [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n` +
-      v.nodes.map((n) => `      at ${n.target}: ${n.html}\n        ${(n.summary || '').replace(/\n/g, '\n        ')}`).join('\n'))
-    .join('\n') || `  (none on ${where})`;
-}
+import { env, scenario, tag, login, openQueue, openChat, sendAsApplicant, waitForNewQueueItem, takeConversation, hook, axeViolations, axeReport as report, BLOCKING } from './lib/helpers.js';
 
 scenario('accessibility: no serious or critical axe-core violation on the chat, the queue and a conversation', async (s, t) => {
   const failures = [];

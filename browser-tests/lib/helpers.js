@@ -3,6 +3,7 @@
 // missing hook (docs/ui-hooks.md) when a page does not have it, staff login with a computed TOTP
 // code, and the applicant and operator steps the scenarios share.
 
+import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -78,6 +79,7 @@ export function env() {
       coordinator: account('coordinator', 'COORDINATOR'),
       secondCoordinator: account('coordinator', 'COORDINATOR2'),
       operations: account('operations', 'OPERATIONS'),
+      analyst: account('analyst', 'ANALYST'),
     };
   }
   return cachedEnv;
@@ -509,4 +511,31 @@ export async function replyAsStaff(page, text) {
   await button.click();
   await waitForMessage(page, 'ol#transcript', 'from-staff', text, 'the reply in the operator\'s transcript');
   return clickedAt;
+}
+
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core');
+export const BLOCKING = new Set(['serious', 'critical']);
+
+/** axe-core's violations on the page (the page's context must bypass the CSP to load it). */
+export async function axeViolations(page) {
+  await page.addScriptTag({ path: AXE_PATH });
+  return page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const results = await axe.run(document, { resultTypes: ['violations'] });
+    return results.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      helpUrl: v.helpUrl,
+      nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target.join(' '), html: n.html.slice(0, 200), summary: n.failureSummary })),
+    }));
+  });
+}
+
+/** The violations as lines for a test's message. */
+export function axeReport(where, violations) {
+  return violations
+    .map((v) => `  [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n` +
+      v.nodes.map((n) => `      at ${n.target}: ${n.html}\n        ${(n.summary || '').replace(/\n/g, '\n        ')}`).join('\n'))
+    .join('\n') || `  (none on ${where})`;
 }

@@ -4,6 +4,7 @@
 
 mod chat;
 mod console;
+mod figures;
 mod http1;
 mod ingest;
 mod streams;
@@ -43,6 +44,8 @@ enum Command {
     Wave(wave::WaveArgs),
     /// Console pages with a large store: the queue, my cases, the unassigned list, a case page.
     Console(console::ConsoleArgs),
+    /// The analyst's dashboard and the public figures with a wave's contacts and cases stored.
+    Figures(figures::FiguresArgs),
 }
 
 #[tokio::main]
@@ -54,5 +57,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Telegram(args) => telegram::run(args).await,
         Command::Wave(args) => wave::run(args).await,
         Command::Console(args) => console::run(args).await,
+        Command::Figures(args) => figures::run(args).await,
     }
 }

@@ -243,3 +243,31 @@ fn console_pages_with_a_tiny_world() {
         ],
     );
 }
+
+#[test]
+fn figures_with_a_tiny_wave() {
+    let line = last_line(&[
+        "figures",
+        "--contacts",
+        "600",
+        "--cases",
+        "100",
+        "--days",
+        "30",
+        "--requests",
+        "5",
+        "--writers",
+        "16",
+    ]);
+    assert_format(
+        &line,
+        "figures",
+        &[
+            ("backend", Value::Is("sqlite")),
+            ("contacts", Value::Number),
+            ("cases", Value::Is("100")),
+            ("dashboard_ms", Value::Number),
+            ("public_ms", Value::Number),
+        ],
+    );
+}

@@ -17,6 +17,7 @@ pub mod bot;
 pub mod case;
 pub mod channel;
 pub mod clock;
+pub mod figures;
 pub mod flow_cache;
 pub mod hub;
 pub mod i18n;
@@ -65,6 +66,8 @@ pub struct Conversations {
     pub(crate) senders: Arc<locks::KeyedLocks<[u8; 32]>>,
     /// Wakes the outbox's worker when something is due now (it also looks on a timer).
     pub outbox_ready: Arc<tokio::sync::Notify>,
+    /// How the bot's results are sorted into the figures' categories.
+    pub figures_mapping: figures::FiguresMapping,
 }
 
 impl Conversations {
@@ -94,9 +97,11 @@ impl Conversations {
             codenames,
             senders: Arc::default(),
             outbox_ready: Arc::default(),
+            figures_mapping: figures::FiguresMapping::default(),
         };
         shred_watch::spawn(&core);
         relay::spawn(&core);
+        figures::spawn(&core);
         core
     }
 }

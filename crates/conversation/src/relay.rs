@@ -118,6 +118,7 @@ impl Conversations {
             Event::FlowsImported { .. } | Event::IntakeFlowSet { .. } if self.bot.is_some() => {
                 self.reload_flows().await?;
             }
+            Event::FiguresMappingSet { .. } => self.reload_figures_mapping().await?,
             _ => {}
         }
         Ok(())

@@ -341,6 +341,32 @@ pub enum Event {
         conversation: ConversationId,
         status: CallStatusCode,
     },
+    /// An administrator changed how the bot's results are sorted into the figures' categories
+    /// (the mapping is configuration, kept in `figures_mapping`).
+    FiguresMappingSet {
+        by: UserId,
+    },
+    /// Figures left as a file. `internal`: without disclosure control.
+    FiguresExported {
+        by: UserId,
+        format: FiguresFormat,
+        internal: bool,
+    },
+    /// An administrator allowed (or stopped allowing) an analyst the figures without disclosure
+    /// control.
+    UserFiguresAccessChanged {
+        user: UserId,
+        internal: bool,
+        by: UserId,
+    },
+}
+
+/// The file formats figures are exported in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FiguresFormat {
+    Csv,
+    Json,
 }
 
 /// What happened to a call, as recorded in `call_status_changed`.
@@ -446,6 +472,9 @@ impl Event {
             Event::DeployedReported { .. } => "deployed_reported",
             Event::OutboundFailed { .. } => "outbound_failed",
             Event::CallStatusChanged { .. } => "call_status_changed",
+            Event::FiguresMappingSet { .. } => "figures_mapping_set",
+            Event::FiguresExported { .. } => "figures_exported",
+            Event::UserFiguresAccessChanged { .. } => "user_figures_access_changed",
         }
     }
 
@@ -507,7 +536,10 @@ impl Event {
             | Event::UserEnabled { user, .. }
             | Event::UserUnlocked { user, .. }
             | Event::UserReset { user, .. }
-            | Event::UserRoleChanged { user, .. } => Some(user.0),
+            | Event::UserRoleChanged { user, .. }
+            | Event::UserFiguresAccessChanged { user, .. } => Some(user.0),
+            // On the timeline of who did it.
+            Event::FiguresMappingSet { by } | Event::FiguresExported { by, .. } => Some(by.0),
             // On the timeline of whoever changed the flows (the nil id for the command line).
             Event::FlowsImported { by, .. } | Event::IntakeFlowSet { by, .. } => Some(by.0),
             Event::ContactCreated { contact } | Event::ChannelIdentityLinked { contact, .. } => Some(contact.0),
@@ -629,6 +661,9 @@ mod tests {
             Event::OutboundFailed { conversation: ConversationId(id), message: None },
             Event::CallStatusChanged { conversation: ConversationId(id), status: CallStatusCode::HungUpWaiting },
             Event::CallStatusChanged { conversation: ConversationId(id), status: CallStatusCode::InProgress },
+            Event::FiguresMappingSet { by: UserId(id) },
+            Event::FiguresExported { by: UserId(id), format: FiguresFormat::Csv, internal: true },
+            Event::UserFiguresAccessChanged { user: UserId(id), internal: false, by: UserId(id) },
         ];
         for e in samples {
             let value: serde_json::Value = serde_json::from_slice(&e.canonical_bytes()).unwrap();

@@ -28,7 +28,7 @@ pub use case::{Case, CaseError, CaseKind, CaseState, CloseReason, GroupCompositi
 pub use chat_end::ChatEnd;
 pub use codename::{Codename, CodenameError};
 pub use duress::{DuressError, DuressPhrase};
-pub use event::{CallStatusCode, Event, EventEnvelope, PackageFormat};
+pub use event::{CallStatusCode, Event, EventEnvelope, FiguresFormat, PackageFormat};
 pub use exit_plan::{Actor, PlanContent, PlanError, PlanFacts, PlanStatus};
 pub use handoff::OperationsStatus;
 pub use ids::{CaseId, ContactId, ConversationId, MessageId, UserId};
@@ -36,5 +36,5 @@ pub use location::{Format as LocationFormat, LocationError, Place};
 pub use location_report::{LocationReport, ReportError, Reporter};
 pub use outcome::{ArrivalStatus, ExitChoice, OutcomeFact};
 pub use role::Role;
-pub use vocabulary::{Channel, Language, LocationSource, ParseError, Sender, ShredReason};
+pub use vocabulary::{Channel, Language, LocationSource, ParseError, Sender, ShredReason, Whereabouts, Who};
 pub use waiting::{ContactDefaults, NextContact, Waiting};

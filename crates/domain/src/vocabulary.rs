@@ -54,6 +54,20 @@ vocabulary!(
     Sender, "sender", { Applicant => "applicant", Bot => "bot", Staff => "staff" }
 );
 vocabulary!(
+    /// Who an applicant is, as the figures count them (the intake flows' answers, mapped).
+    Who, "kind of applicant", {
+        Serviceman => "serviceman",
+        Mobilised => "mobilised",
+        Officer => "officer",
+        Relative => "relative",
+        Other => "other",
+    }
+);
+vocabulary!(
+    /// Where an applicant says they are, as the figures count it: never below country level.
+    Whereabouts, "whereabouts", { InsideRussia => "inside_russia", Occupied => "occupied", Elsewhere => "elsewhere" }
+);
+vocabulary!(
     /// Why a case was crypto-shredded: a closed list, so the audit log never holds free text.
     ShredReason, "shred reason", {
         ApplicantRequest => "applicant_request",

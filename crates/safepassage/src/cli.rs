@@ -44,6 +44,9 @@ pub struct SettingArgs {
     /// Mark cookies Secure (set when users reach the platform over HTTPS).
     #[arg(long, global = true, env = "SAFEPASSAGE_SECURE_COOKIES")]
     pub secure_cookies: Option<bool>,
+    /// Serve the public figures (`/figures`, `/figures.json`) on the public listener.
+    #[arg(long, global = true, env = "SAFEPASSAGE_PUBLIC_FIGURES")]
+    pub public_figures: Option<bool>,
     /// Neutral page the chat's quick-exit button leads to.
     #[arg(long, global = true, env = "SAFEPASSAGE_QUICK_EXIT_URL")]
     pub quick_exit_url: Option<String>,

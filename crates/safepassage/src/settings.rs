@@ -61,6 +61,12 @@ struct FileSettings {
     signal_lookback_days: Option<u64>,
     /// Hours after which a case's newest location report is marked stale (72 by default).
     location_stale_hours: Option<u64>,
+    /// Serve the public figures at `/figures` and `/figures.json` (off by default).
+    public_figures: Option<bool>,
+    /// Counts under this are suppressed in disclosure-controlled figures (10 by default).
+    figures_threshold: Option<u64>,
+    /// Exits are published by month once the month ended this many days ago (30 by default).
+    figures_publish_after_days: Option<u32>,
     /// Days an open case waits for the applicant's next contact, per state (`registered = 30`).
     next_contact_days: Option<std::collections::BTreeMap<String, u32>>,
     /// Telegram bots the platform answers as (`[[telegram]]` tables; see channel_settings.rs).
@@ -164,6 +170,14 @@ impl Settings {
         if let Some(hours) = file.location_stale_hours {
             anyhow::ensure!(hours >= 1, "location_stale_hours must be at least 1");
             server.location_stale = std::time::Duration::from_secs(hours.saturating_mul(3600));
+        }
+        server.figures.public = args.public_figures.or(file.public_figures).unwrap_or(false);
+        if let Some(threshold) = file.figures_threshold {
+            anyhow::ensure!(threshold >= 2, "figures_threshold must be at least 2");
+            server.figures.threshold = threshold;
+        }
+        if let Some(days) = file.figures_publish_after_days {
+            server.figures.publish_after_days = i32::try_from(days.min(3660)).unwrap_or(3660);
         }
         let hosts = args.flow_webhook_hosts.clone().or(file.flow_webhook_hosts).unwrap_or_default();
         server.flow_webhook_hosts = webhook_hosts(hosts)?;

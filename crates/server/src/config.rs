@@ -78,6 +78,27 @@ pub struct ServerConfig {
     pub telegram: Vec<crate::channels::telegram::settings::TelegramBot>,
     /// The phone lines the platform answers calls on (none by default).
     pub voice: Vec<crate::channels::voice::settings::VoiceLine>,
+    /// What the figures publish, and how they are protected.
+    pub figures: FiguresSettings,
+}
+
+/// The public figures and their disclosure control (DESIGN.md, "Public figures").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FiguresSettings {
+    /// Serve `/figures` and `/figures.json` on the public listener (off by default).
+    pub public: bool,
+    /// Counts under this are suppressed (with complementary suppression) wherever disclosure
+    /// control applies (10).
+    pub threshold: u64,
+    /// Exits, and moves that could reveal when an operation happened, are shown only by month
+    /// and only once the month ended this many days ago (30).
+    pub publish_after_days: i32,
+}
+
+impl Default for FiguresSettings {
+    fn default() -> FiguresSettings {
+        FiguresSettings { public: false, threshold: 10, publish_after_days: 30 }
+    }
 }
 
 impl Default for ServerConfig {
@@ -104,6 +125,7 @@ impl Default for ServerConfig {
             contact_defaults: safepassage_domain::ContactDefaults::default(),
             telegram: Vec::new(),
             voice: Vec::new(),
+            figures: FiguresSettings::default(),
         }
     }
 }

@@ -8,6 +8,9 @@ use safepassage_domain::Language;
 
 const SOURCES: &[Source] = &[
     (Language::Ru, "ru", include_str!("../locales/ru/chat.ftl")),
+    (Language::Ru, "ru", include_str!("../locales/ru/figures.ftl")),
+    (Language::Uk, "uk", include_str!("../locales/uk/figures.ftl")),
+    (Language::En, "en", include_str!("../locales/en/figures.ftl")),
     (Language::Uk, "uk", include_str!("../locales/uk/chat.ftl")),
     (Language::En, "en", include_str!("../locales/en/chat.ftl")),
     (Language::Uk, "uk", include_str!("../locales/uk/console.ftl")),

@@ -8,6 +8,7 @@ pub mod chat;
 mod config;
 pub mod console;
 mod error;
+mod figures;
 pub mod hashing;
 mod health;
 mod i18n;
@@ -32,6 +33,7 @@ use safepassage_store::Store;
 use tokio::net::TcpListener;
 
 pub use bot::{run_flow_timers, Summary as FlowSummary};
+pub use config::FiguresSettings;
 pub use config::{RateLimit, ServerConfig};
 pub use error::{ApiError, PageError};
 pub use flow_library::watch_flow_library;
@@ -100,6 +102,9 @@ fn routes(state: AppState, faces: Faces) -> Router {
     let mut router = Router::new().merge(health::routes()).merge(assets::routes());
     if faces.chat {
         router = router.merge(chat::routes(&state.config, state.store.clone())).merge(channels::routes());
+        if state.config.figures.public {
+            router = router.merge(figures::public::routes());
+        }
     }
     if faces.console {
         router = router.merge(console::routes());

@@ -130,12 +130,15 @@ async fn browser_scenarios() {
     store_config.fast_codename_hash = true;
     let store = Store::open(store_config).await.unwrap();
     let (neutral_url, stop_neutral) = neutral_page().await;
-    let state = AppState::new(store, ServerConfig { quick_exit_url: Some(neutral_url.clone()), ..Default::default() });
+    let mut config = ServerConfig { quick_exit_url: Some(neutral_url.clone()), ..Default::default() };
+    config.figures.public = true;
+    let state = AppState::new(store, config);
     let operator = create_account(&state, Role::Operator, "browser-operator").await;
     let specialist = create_account(&state, Role::Specialist, "browser-specialist").await;
     let coordinator = create_account(&state, Role::Coordinator, "browser-coordinator").await;
     let second_coordinator = create_account(&state, Role::Coordinator, "browser-coordinator-2").await;
     let operations = create_account(&state, Role::Operations, "browser-operations").await;
+    let analyst = create_account(&state, Role::Analyst, "browser-analyst").await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -163,6 +166,7 @@ async fn browser_scenarios() {
         .envs(account_env("COORDINATOR", &coordinator))
         .envs(account_env("COORDINATOR2", &second_coordinator))
         .envs(account_env("OPERATIONS", &operations))
+        .envs(account_env("ANALYST", &analyst))
         .env("SCREENSHOT_DIR", &screenshots)
         .env("CHROMIUM", chromium_path())
         .env("FORCE_COLOR", "0")
@@ -203,7 +207,16 @@ async fn browser_scenarios() {
         started.elapsed().as_secs(),
         screenshots.join("failures").display()
     );
-    for name in ["chat-ru-320.png", "queue.png", "case.png", "case-exit-path.png", "case-map.png", "package.png"] {
+    for name in [
+        "chat-ru-320.png",
+        "queue.png",
+        "case.png",
+        "case-exit-path.png",
+        "case-map.png",
+        "package.png",
+        "figures.png",
+        "figures-public.png",
+    ] {
         assert!(screenshots.join(name).is_file(), "the browser tests passed but did not save {name}");
     }
     say(format!("browser tests passed in {} s; screenshots in {}", started.elapsed().as_secs(), screenshots.display()));

@@ -9,9 +9,14 @@ use uuid::Uuid;
 
 use crate::chain::{Linker, SwitchOver};
 use crate::error::StoreError;
+use crate::figures_ops::FigureRow;
 use crate::model::{CaseFilter, CaseView, ConversationView, FlowImport, IntakeFlow, NoteKind, SeqRange, StaffSession};
 use crate::ops::Job;
 use crate::outbox_ops::{RawFailure, RawOutbound, RawReplyTo};
+
+pub(crate) type FigureCaseClocks = std::collections::HashMap<CaseId, safepassage_domain::figures::tally::CaseClock>;
+pub(crate) type FigureQueueClocks =
+    std::collections::HashMap<ConversationId, safepassage_domain::figures::tally::QueueClock>;
 use crate::store::CaseWait;
 
 /// A data key as stored: wrapped under a master key, or gone (shredded).
@@ -257,6 +262,25 @@ pub(crate) trait Backend: Send + Sync + 'static {
     /// Retention: conversations without a case shredded by events after `after_seq`, oldest
     /// first, with the seq of each shred.
     async fn conversation_shreds_after(&self, after_seq: i64) -> Result<Vec<(i64, ConversationId)>, StoreError>;
+    /// Figures: the last event projected.
+    async fn figures_cursor(&self) -> Result<i64, StoreError>;
+    /// Figures: the clocks of these cases and queued conversations (those that have one).
+    async fn figure_clocks(
+        &self,
+        cases: Vec<CaseId>,
+        conversations: Vec<ConversationId>,
+    ) -> Result<(FigureCaseClocks, FigureQueueClocks), StoreError>;
+    /// Figures: the non-zero counters of `metrics` from `from_day` to `to_day` (inclusive).
+    async fn figure_counts(
+        &self,
+        metrics: &[&'static str],
+        from_day: i32,
+        to_day: i32,
+    ) -> Result<Vec<FigureRow>, StoreError>;
+    /// Figures: conversations taken per member of staff and day, without who.
+    async fn figures_taken(&self, from_day: i32, to_day: i32) -> Result<Vec<(i32, i64)>, StoreError>;
+    async fn figures_mapping(&self) -> Result<Option<String>, StoreError>;
+    async fn figures_internal(&self, user: UserId) -> Result<bool, StoreError>;
     /// Outbox: pending rows due at `now_ms`, the longest due first, at most `limit`.
     async fn due_outbound(&self, now_ms: i64, limit: i64) -> Result<Vec<RawOutbound>, StoreError>;
     /// Outbox: one row, whatever its state.

@@ -8,6 +8,7 @@ mod committer;
 mod config;
 mod error;
 mod exit_ops;
+mod figures_ops;
 mod keystate;
 mod model;
 mod ops;
@@ -21,6 +22,7 @@ pub use chain::{ChainReport, HeadParseError, SignedHead};
 pub use config::{KeySource, StoreConfig, Synchronous};
 pub use error::StoreError;
 pub use exit_ops::PlanToApprove;
+pub use figures_ops::FigureRow;
 pub use model::{
     AccountStatus, Body, CaseFilter, CaseView, ConversationStatus, ConversationView, FlowImport, FlowSessionView,
     FlowWrite, IntakeFlow, MessageView, NoteKind, NoteView, SeqRange, StaffSession, StoredEvent, UserRecord,

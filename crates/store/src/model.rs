@@ -230,6 +230,8 @@ pub struct FlowWrite {
     pub expected_version: i64,
     /// A codename given in this step's messages: the case gets it in the same commit.
     pub codename: Option<crate::PreparedCodename>,
+    /// Figures the step changes (the applicant's categories, from the bot's results).
+    pub counts: Vec<(safepassage_domain::figures::tally::Key, i64)>,
 }
 
 /// A conversation's flow state, decrypted.

@@ -291,6 +291,7 @@ pub(crate) enum Op {
     },
     /// The messenger channels' outbox, receipts and reply addresses (`outbox_ops.rs`).
     Outbox(crate::outbox_ops::OutboxOp),
+    Figures(crate::figures_ops::FiguresOp),
 }
 
 #[derive(Debug, Clone)]

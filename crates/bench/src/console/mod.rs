@@ -6,10 +6,10 @@
 //! the queue, "my cases", the coordinators' list with the unassigned cases and a case page
 //! (`pages`). `--database` measures a world seeded before (`--keep`) without seeding again.
 
-mod mix;
-mod pages;
-mod staff;
-mod world;
+pub(crate) mod mix;
+pub(crate) mod pages;
+pub(crate) mod staff;
+pub(crate) mod world;
 
 use anyhow::Context;
 use hdrhistogram::Histogram;
@@ -141,7 +141,7 @@ fn fast(mut config: StoreConfig) -> StoreConfig {
 }
 
 /// Milliseconds since the epoch, for the dates the seeded world records.
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
 }

@@ -31,7 +31,7 @@ fn secret(name: &str) -> Vec<u8> {
     format!("bench-totp-secret-{name}-0123456789").into_bytes()
 }
 
-async fn create(store: &Store, role: Role, name: &str) -> anyhow::Result<UserId> {
+pub(crate) async fn create(store: &Store, role: Role, name: &str) -> anyhow::Result<UserId> {
     let hash = tokio::task::spawn_blocking(|| safepassage_keys::password::hash(PASSWORD)).await?;
     Ok(store.create_user(name, role, hash, &secret(name)).await?)
 }

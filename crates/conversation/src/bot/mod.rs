@@ -345,6 +345,7 @@ impl Conversations {
                 expires_ms: None,
                 expected_version: waiting.version,
                 codename: None,
+                counts: Vec::new(),
             };
             return match self.store.flow_step(&conversation, Vec::new(), Some(write)).await {
                 Err(StoreError::Conflict(_)) | Ok(_) => Ok(()),
@@ -410,6 +411,7 @@ impl Conversations {
         closing: Option<String>,
     ) -> Result<Vec<MessageView>, StoreError> {
         let Waiting { session, mut summary, version } = step;
+        let results_before = summary.results.clone();
         let mut out =
             Outcome { messages: Vec::new(), ticket: None, hide_input: false, codename: None, codename_entered: None };
         let mut spoken_in = Vec::new();
@@ -492,6 +494,7 @@ impl Conversations {
             expires_ms: if waiting { millis(session.expires_on()) } else { None },
             expected_version: version,
             codename: out.codename,
+            counts: self.reclassified(&results_before, &summary.results),
         };
         let sent = self.store.flow_step(conversation, messages, Some(write)).await?;
         if crate::channel::outbound::through_outbox(conversation.channel) {
@@ -607,6 +610,23 @@ impl Conversations {
 /// Whether the session waits at the question whose answer is the duress phrase: a wait that
 /// saves its result under that name, or one of whose exits leads straight to a node that does
 /// (the shipped Registration checks the phrase first, then saves it).
+impl Conversations {
+    /// What a step that changed the bot's results adds to the figures: the applicant moves
+    /// between categories (who they are, where they say they are) on the step's day.
+    fn reclassified(
+        &self,
+        before: &BTreeMap<String, String>,
+        after: &BTreeMap<String, String>,
+    ) -> Vec<(safepassage_domain::figures::tally::Key, i64)> {
+        if before == after {
+            return Vec::new();
+        }
+        let mapping = self.figures_mapping.current();
+        let day = safepassage_domain::figures::period::day_of(now().timestamp_millis());
+        safepassage_domain::figures::tally::reclassified(mapping.classify(before), mapping.classify(after), day)
+    }
+}
+
 fn waits_for_duress_phrase(assets: &Assets, session: &Session) -> bool {
     let Some(wait) = &session.wait else { return false };
     let Some(run) = session.runs.iter().find(|r| r.uuid == wait.run_uuid) else { return false };

@@ -2,6 +2,8 @@
 //! (`period`), durations kept as histograms (`histogram`), and the disclosure control that
 //! public figures pass (`disclosure`).
 
+pub mod classify;
 pub mod disclosure;
 pub mod histogram;
 pub mod period;
+pub mod tally;

@@ -31,7 +31,11 @@ pub async fn run(settings: &Settings) -> anyhow::Result<ExitCode> {
     let at = listeners.addresses()?;
     let mut settings = settings.clone();
     let _providers = super::demo_channels::add(&mut settings, at.public).await?;
+    // The demo publishes its figures, so the public page can be seen (with so few contacts,
+    // disclosure control hides most of them: that is what it is for).
+    settings.server.figures.public = true;
     print_logins(&at)?;
+    println!("Public figures: http://{}/figures", at.public);
     super::serve::serve(store, &settings, listeners).await
 }
 
@@ -62,7 +66,10 @@ async fn seed(store: &Store) -> anyhow::Result<()> {
         coordinator2,
         operations: id_of(Role::Operations),
     };
-    super::demo_world::seed(store, &cast).await
+    super::demo_world::seed(store, &cast).await?;
+    // The demo analyst sees the internal figures: the demo's few contacts would all be hidden.
+    store.set_figures_internal(id_of(Role::Analyst), true, UserId::SYSTEM).await?;
+    Ok(())
 }
 
 fn print_logins(at: &super::serve::Addresses) -> anyhow::Result<()> {

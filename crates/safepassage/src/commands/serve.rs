@@ -80,6 +80,9 @@ pub async fn serve(store: Store, settings: &Settings, listeners: Listeners) -> a
     if let Err(e) = state.reload_flows().await {
         tracing::error!(error = %e, "the flow library does not load; running the shipped flows");
     }
+    if let Err(e) = state.reload_figures_mapping().await {
+        tracing::error!(error = %e, "the figures mapping does not load; counting with the shipped mapping");
+    }
     tokio::spawn(safepassage_server::watch_flow_library(state.conversations.clone(), FLOW_LIBRARY_EVERY));
     // Flows waiting for an answer time out and expire on their own clock.
     tokio::spawn(safepassage_server::run_flow_timers(state.conversations.clone(), FLOW_TIMER_EVERY));

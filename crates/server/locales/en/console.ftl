@@ -109,7 +109,7 @@ home-intro-operator = Answer waiting conversations in the queue and open cases f
 home-intro-specialist = Your cases, and the queue for conversations you take on.
 home-intro-coordinator = All open cases: approve plans and hand cases off to operations.
 home-intro-operations = The cases handed off to your unit.
-home-intro-analyst = Published figures will appear here. Single cases are never shown to analysts.
+home-intro-analyst = The programme's figures: counts only, never a single case.
 home-intro-admin = Users and roles. Case content is never shown to administrators.
 
 ## Login

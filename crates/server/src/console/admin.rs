@@ -39,6 +39,8 @@ pub(crate) struct UserRow {
     pub locked_until: Option<String>,
     /// The administrator's own row: no disabling, reset or role change there.
     pub me: bool,
+    /// An analyst's access to the figures: Some(true) without disclosure control.
+    pub figures_internal: Option<bool>,
 }
 
 pub(crate) struct RoleOption {
@@ -99,13 +101,15 @@ async fn show(
 ) -> Result<Response, PageError> {
     let i18n = &state.i18n;
     let now = now_ms();
-    let users = state
-        .store
-        .users()
-        .await
-        .or_page(i18n, lang)?
+    let records = state.store.users().await.or_page(i18n, lang)?;
+    let mut internal = std::collections::HashMap::new();
+    for u in records.iter().filter(|u| u.role == Role::Analyst) {
+        internal.insert(u.id, state.store.figures_internal(u.id).await.or_page(i18n, lang)?);
+    }
+    let users = records
         .into_iter()
         .map(|u| UserRow {
+            figures_internal: internal.get(&u.id).copied(),
             id: u.id.0.to_string(),
             name: u.name.clone(),
             role: role_label(i18n, lang, u.role),
@@ -185,7 +189,7 @@ pub(crate) async fn add_user(
 
 /// The account an action names, if it is not the administrator's own (nobody disables,
 /// resets or demotes themselves: the last administrator must not lock everyone out).
-async fn other_account(
+pub(super) async fn other_account(
     state: &AppState,
     lang: Lang,
     who: &Allowed<Administration>,

@@ -21,6 +21,8 @@ mod csrf;
 mod errors;
 mod events;
 mod exit_plan;
+mod figures;
+mod figures_mapping;
 mod flows;
 mod form;
 mod handoff;
@@ -118,6 +120,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/console/cases/{id}/codename", post(codename::issue))
         .route("/console/conversations/{id}/relative", post(relatives::link))
         .route("/console/cases/archive", get(archive::page))
+        .route("/console/figures", get(figures::page))
+        .route("/console/figures.csv", get(figures::csv))
+        .route("/console/figures.json", get(figures::json))
+        .route(figures_mapping::PATH, get(figures_mapping::page).post(figures_mapping::save))
+        .route("/console/admin/users/{id}/figures", post(figures_mapping::set_access))
         // Innermost first: the CSRF check runs before any handler, its refusals get the
         // request id like every other error page, and everything sees the console's state.
         .layer(middleware::from_fn(csrf::check))

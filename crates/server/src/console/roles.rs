@@ -58,6 +58,10 @@ area!(
     HandOffs => [Operations]
 );
 area!(
+    /// The figures: counts only, never a single case (DESIGN.md's table of people).
+    Figures => [Analyst]
+);
+area!(
     /// Users and roles; never case content.
     Administration => [Admin]
 );

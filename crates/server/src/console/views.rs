@@ -112,8 +112,12 @@ fn nav_for(role: Role) -> &'static [(&'static str, &'static str)] {
         Role::Operator | Role::Specialist => &[("/console/queue", "nav-queue"), ("/console/cases", "nav-my-cases")],
         Role::Coordinator => &[("/console/cases", "nav-open-cases"), ("/console/signals", "nav-signals")],
         Role::Operations => &[("/console/handoffs", "nav-handoffs")],
-        Role::Analyst => &[],
-        Role::Admin => &[("/console/admin/users", "nav-users"), ("/console/flows", "nav-flows")],
+        Role::Analyst => &[("/console/figures", "nav-figures")],
+        Role::Admin => &[
+            ("/console/admin/users", "nav-users"),
+            ("/console/flows", "nav-flows"),
+            ("/console/admin/figures", "nav-figures-mapping"),
+        ],
     }
 }
 
@@ -276,6 +280,6 @@ mod tests {
         }
         assert_eq!(landing(Role::Operator), "/console/queue");
         assert_eq!(landing(Role::Admin), "/console/admin/users");
-        assert_eq!(landing(Role::Analyst), "/console");
+        assert_eq!(landing(Role::Analyst), "/console/figures");
     }
 }

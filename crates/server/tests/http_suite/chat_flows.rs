@@ -278,6 +278,7 @@ fn flow_write(flow: &safepassage_store::FlowSessionView) -> safepassage_store::F
         expires_ms: flow.expires_ms,
         expected_version: flow.version,
         codename: None,
+        counts: Vec::new(),
     }
 }
 

@@ -123,6 +123,12 @@ async fn every_role_against_every_console_route() {
         ("/console/cases/events".into(), [200, 200, 200, 403, 403, 403]),
         // The archive of finished cases: coordinators only.
         ("/console/cases/archive".into(), [403, 403, 200, 403, 403, 403]),
+        // Figures: analysts read them (counts only); administrators keep the mapping.
+        ("/console/figures".into(), [403, 403, 403, 403, 200, 403]),
+        ("/console/figures?by=day&from=2026-01-01&to=2026-01-31".into(), [403, 403, 403, 403, 200, 403]),
+        ("/console/figures.csv".into(), [403, 403, 403, 403, 200, 403]),
+        ("/console/figures.json".into(), [403, 403, 403, 403, 200, 403]),
+        ("/console/admin/figures".into(), [403, 403, 403, 403, 403, 200]),
     ];
     for (path, expected) in &reads {
         for (i, role) in Role::ALL.iter().enumerate() {
@@ -134,7 +140,7 @@ async fn every_role_against_every_console_route() {
     // Writes: each role acts on objects that are as much "its own" as they can be, so that a
     // refusal comes from the rules and not from someone else's ownership.
     type Route = &'static str;
-    let writes: [(Route, Expect); 33] = [
+    let writes: [(Route, Expect); 35] = [
         ("take a waiting conversation", [303, 303, 403, 403, 403, 403]),
         ("reply in own conversation", [303, 303, 404, 403, 403, 403]),
         ("close own conversation", [303, 303, 404, 403, 403, 403]),
@@ -179,6 +185,9 @@ async fn every_role_against_every_console_route() {
         ("issue a codename for own case", [200, 200, 403, 403, 403, 403]),
         // Relatives: the specialist answering a conversation links it to their own case.
         ("link own conversation to own case as a relative's", [403, 303, 403, 403, 403, 403]),
+        // Figures: the mapping of the bot's results and an analyst's internal view, by admins.
+        ("save the figures mapping", [403, 403, 403, 403, 403, 303]),
+        ("allow an analyst the internal figures", [403, 403, 403, 403, 403, 303]),
     ];
     for (what, expected) in writes {
         for (i, role) in Role::ALL.iter().enumerate() {
@@ -251,6 +260,13 @@ async fn every_role_against_every_console_route() {
                     format!("/console/cases/{}/codename", case_owned_by(&server, me, CaseKind::Individual).await),
                     vec![],
                 ),
+                "save the figures mapping" => {
+                    ("/console/admin/figures".into(), vec![("rules", "role = serviceman -> who: serviceman".into())])
+                }
+                "allow an analyst the internal figures" => {
+                    let target = server.staff(Role::Analyst, &format!("figures-{role}")).await;
+                    (format!("/console/admin/users/{}/figures", target.id.0), vec![("internal", "true".into())])
+                }
                 "write a note on own case" => (
                     format!("/console/cases/{}/notes", case_owned_by(&server, me, CaseKind::Individual).await),
                     vec![("text", "a note".into())],
@@ -402,6 +418,8 @@ async fn every_post_route_refuses_a_missing_or_wrong_csrf_token() {
         format!("/console/cases/{case}/notes"),
         format!("/console/cases/{case}/codename"),
         format!("/console/conversations/{conversation}/relative"),
+        "/console/admin/figures".to_owned(),
+        format!("/console/admin/users/{}/figures", other.id.0),
     ];
     let fields = [
         ("text", "hi"),

@@ -19,6 +19,7 @@ mod console_roles;
 mod console_russian;
 mod console_work;
 mod exit_plan;
+mod figures;
 mod flow_webhooks;
 pub mod location;
 mod location_flow;

@@ -741,6 +741,7 @@ async fn apply<'a>(
         }
         Op::Exit(exit) => super::exit_plans::apply_exit(conn, exit, at).await?,
         Op::Outbox(outbox) => super::outbox::apply_outbox(conn, outbox, at).await?,
+        Op::Figures(figures) => super::figures::apply_figures(conn, figures).await?,
         Op::ReportDeployed { id } => {
             sqlx::query("UPDATE cases SET deployed_reported_ms = $2 WHERE id = $1")
                 .bind(id.0)

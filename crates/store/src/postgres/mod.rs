@@ -6,6 +6,7 @@ mod audit;
 mod case_lists;
 mod commits;
 mod exit_plans;
+mod figures;
 mod holding;
 mod location_reads;
 mod outbox;
@@ -40,6 +41,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0017_calls_with_the_bot.sql"),
     include_str!("../../migrations/postgres/0018_shared_limits.sql"),
     include_str!("../../migrations/postgres/0019_console_indexes.sql"),
+    include_str!("../../migrations/postgres/0020_figures.sql"),
 ];
 const MAX_CONNECTIONS: u32 = 10;
 /// First half of the advisory lock key taken while migrating; the second half is the schema's

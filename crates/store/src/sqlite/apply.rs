@@ -468,6 +468,7 @@ fn apply(tx: &Transaction<'_>, op: &Op, at: i64, first_seq: i64) -> Result<(), S
         }
         Op::Exit(exit) => super::exit_plans::apply_exit(tx, exit, at)?,
         Op::Outbox(outbox) => super::outbox::apply_outbox(tx, outbox, at)?,
+        Op::Figures(figures) => super::figures::apply_figures(tx, figures)?,
         Op::SetNextContact { id, next_ms } => {
             let changed = tx
                 .prepare_cached(

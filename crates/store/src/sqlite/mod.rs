@@ -5,6 +5,7 @@ mod apply;
 mod audit;
 mod case_lists;
 mod exit_plans;
+mod figures;
 mod holding;
 mod location_reads;
 mod outbox;
@@ -40,6 +41,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0018_calls_with_the_bot.sql"),
     include_str!("../../migrations/sqlite/0019_shared_limits.sql"),
     include_str!("../../migrations/sqlite/0020_console_indexes.sql"),
+    include_str!("../../migrations/sqlite/0021_figures.sql"),
 ];
 const READERS: usize = 4;
 const WRITER_CACHE_KIB: i64 = 64 * 1024;

@@ -703,6 +703,39 @@ impl Backend for SqliteBackend {
     async fn case_outcomes(&self, case: CaseId) -> Result<Vec<crate::exit_ops::RawOutcome>, StoreError> {
         self.read_case_outcomes(case).await
     }
+    async fn figures_cursor(&self) -> Result<i64, StoreError> {
+        self.read_figures_cursor().await
+    }
+
+    async fn figure_clocks(
+        &self,
+        cases: Vec<CaseId>,
+        conversations: Vec<ConversationId>,
+    ) -> Result<(crate::backend::FigureCaseClocks, crate::backend::FigureQueueClocks), StoreError> {
+        self.read_figure_clocks(cases, conversations).await
+    }
+
+    async fn figure_counts(
+        &self,
+        metrics: &[&'static str],
+        from_day: i32,
+        to_day: i32,
+    ) -> Result<Vec<crate::figures_ops::FigureRow>, StoreError> {
+        self.read_figure_counts(metrics, from_day, to_day).await
+    }
+
+    async fn figures_taken(&self, from_day: i32, to_day: i32) -> Result<Vec<(i32, i64)>, StoreError> {
+        self.read_figures_taken(from_day, to_day).await
+    }
+
+    async fn figures_mapping(&self) -> Result<Option<String>, StoreError> {
+        self.read_figures_mapping().await
+    }
+
+    async fn figures_internal(&self, user: UserId) -> Result<bool, StoreError> {
+        self.read_figures_internal(user.0).await
+    }
+
     async fn due_outbound(&self, now_ms: i64, limit: i64) -> Result<Vec<crate::outbox_ops::RawOutbound>, StoreError> {
         self.read_due_outbound(now_ms, limit).await
     }

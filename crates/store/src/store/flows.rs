@@ -79,6 +79,7 @@ impl Store {
         }
         if let Some(flow) = flow {
             let row = id.0;
+            ops.extend(flow.counts.iter().map(|(key, delta)| super::figures::count_op(key, *delta)));
             if let Some(c) = flow.codename {
                 ops.push(Op::SetCodename { id: c.case, hash: c.hash });
                 events.push(Event::CodenameIssued { case: c.case });

@@ -10,6 +10,7 @@ mod chat_sessions;
 mod conversations;
 mod duress;
 mod exit_plans;
+mod figures;
 mod flags;
 mod flow_library;
 mod flows;

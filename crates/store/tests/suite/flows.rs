@@ -20,6 +20,7 @@ fn write_over(version: i64, state: Option<&str>, timeout: Option<i64>, expires: 
     FlowWrite {
         expected_version: version,
         codename: None,
+        counts: Vec::new(),
         state: state.map(str::to_owned),
         summary: MARKER_SUMMARY.to_owned(),
         wait_timeout_ms: timeout,

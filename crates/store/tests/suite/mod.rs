@@ -8,6 +8,7 @@ mod durability;
 mod duress;
 mod encryption;
 mod exit_plans;
+mod figures;
 mod flow_library;
 mod flows;
 mod holding;

@@ -26,6 +26,7 @@ both_backends!(shredding_removes_the_codename_token_flow_state_and_identity, |db
         expires_ms: None,
         expected_version: 0,
         codename: None,
+        counts: Vec::new(),
     };
     store.flow_step(&conv, vec![StepMessage::new(Sender::Applicant, "hello")], Some(write)).await.unwrap();
     let case = store.open_case_by_bot(conv.id, CaseKind::Individual).await.unwrap();

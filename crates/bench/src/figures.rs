@@ -160,7 +160,7 @@ async fn contact(store: &Store, i: u64) -> anyhow::Result<()> {
     };
     let identity = (channel != Channel::Web).then(|| format!("bench-contact-{i}"));
     let conversation = store.start_conversation(channel, language, identity.as_deref(), None).await?;
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         let day = day_of(crate::console::now_ms());
         let who = [Who::Mobilised, Who::Mobilised, Who::Serviceman, Who::Relative, Who::Officer, Who::Other]
             [(i / 2 % 6) as usize];

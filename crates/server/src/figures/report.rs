@@ -90,8 +90,11 @@ pub(crate) struct PublicFigures {
 /// The counters a report reads, indexed by metric and cell (either part may be "any"), each a
 /// running sum by day, so any range of days sums in a few steps whatever the number of rows.
 struct Counts {
-    sums: HashMap<(String, Option<String>, Option<String>), BTreeMap<i32, i64>>,
+    sums: HashMap<CounterKey, BTreeMap<i32, i64>>,
 }
+
+/// A metric and its two words, either left open (`None`: any).
+type CounterKey = (String, Option<String>, Option<String>);
 
 impl Counts {
     fn new(rows: Vec<FigureRow>) -> Counts {

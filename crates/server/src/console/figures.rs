@@ -277,9 +277,7 @@ pub(crate) async fn csv(
     who: Allowed<Figures>,
     Query(query): Query<RangeQuery>,
 ) -> Result<Response, PageError> {
-    let (report, _) = load(&state, who.staff.id, &query).await.or_page(&state.i18n, lang)?;
-    let event = Event::FiguresExported { by: who.staff.id, format: FiguresFormat::Csv, internal: report.internal };
-    state.store.record(vec![event]).await.or_page(&state.i18n, lang)?;
+    let report = exported(&state, lang, &who, &query, FiguresFormat::Csv).await?;
     let mut out = String::from("table,row,column,value\n");
     for (name, p) in [
         ("contacts_by_channel", &report.contacts_by_channel),
@@ -340,11 +338,23 @@ pub(crate) async fn json(
     who: Allowed<Figures>,
     Query(query): Query<RangeQuery>,
 ) -> Result<Response, PageError> {
-    let (report, _) = load(&state, who.staff.id, &query).await.or_page(&state.i18n, lang)?;
-    let event = Event::FiguresExported { by: who.staff.id, format: FiguresFormat::Json, internal: report.internal };
-    state.store.record(vec![event]).await.or_page(&state.i18n, lang)?;
+    let report = exported(&state, lang, &who, &query, FiguresFormat::Json).await?;
     let body = serde_json::to_string_pretty(&report).unwrap_or_default();
     Ok(download("application/json; charset=utf-8", &format!("figures-{}-{}.json", report.from, report.to), body))
+}
+
+/// The figures of a download, recorded as an export (who, the format, whether internal).
+async fn exported(
+    state: &AppState,
+    lang: Lang,
+    who: &Allowed<Figures>,
+    query: &RangeQuery,
+    format: FiguresFormat,
+) -> Result<Report, PageError> {
+    let (report, _) = load(state, who.staff.id, query).await.or_page(&state.i18n, lang)?;
+    let event = Event::FiguresExported { by: who.staff.id, format, internal: report.internal };
+    state.store.record(vec![event]).await.or_page(&state.i18n, lang)?;
+    Ok(report)
 }
 
 fn download(content_type: &'static str, name: &str, body: String) -> Response {

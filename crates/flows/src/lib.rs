@@ -7,6 +7,7 @@
 
 pub mod ast;
 pub mod cases;
+pub mod contactql;
 pub mod context;
 pub mod convert;
 pub mod dateformat;

@@ -1,6 +1,7 @@
 //! Migrates flow definitions from older 13.x and 14.x spec versions up to 14.4.2, step by step
 //! as the reference engine does, on plain JSON so that unknown properties pass through.
 
+pub mod legacy;
 mod primitives;
 pub mod print;
 pub mod refactor;

@@ -1,0 +1,1 @@
+//! Contact queries, as RapidPro's smart groups use them (to be written).

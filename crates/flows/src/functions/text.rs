@@ -40,10 +40,8 @@ type R = Result<XValue, XValue>;
 fn char_(_: &mut Evaluator<'_>, a: &[XValue]) -> R {
     arity(a, 1, Some(1))?;
     let code = integer(&a[0])?;
-    let c = u32::try_from(code)
-        .ok()
-        .and_then(char::from_u32)
-        .ok_or_else(|| err(format!("{code} is not a valid character code")))?;
+    // Go's `string(rune(code))`: a code that is no character gives the replacement character.
+    let c = u32::try_from(code).ok().and_then(char::from_u32).unwrap_or(char::REPLACEMENT_CHARACTER);
     Ok(XValue::text(c.to_string()))
 }
 
@@ -57,24 +55,26 @@ fn code(_: &mut Evaluator<'_>, a: &[XValue]) -> R {
 fn split(ev: &mut Evaluator<'_>, a: &[XValue]) -> R {
     arity(a, 1, Some(2))?;
     let t = text(&a[0])?;
-    let delims = if a.len() == 2 { text(&a[1])? } else { " ".to_string() };
-    let parts = words::tokenize_by_chars(&t, &delims);
-    super::out_items(ev, parts.into_iter().map(XValue::text).collect())
+    let parts = split_words(&t, a.get(1))?;
+    super::out_items(ev, parts.into_iter().map(XValue::Text).collect())
 }
 
 fn title(ev: &mut Evaluator<'_>, a: &[XValue]) -> R {
     arity(a, 1, Some(1))?;
-    out_text(ev, words::title(&text(&a[0])?))
+    out_text(ev, super::case::title(&text(&a[0])?))
 }
 
-/// The words of `text`, split on `delimiters` when given (a null delimiter means words).
+/// The words of `text`, split on `delimiters` when given; no delimiters (null or empty text)
+/// means words as the format reads them, as the reference's `extractWords` does.
 fn split_words(t: &str, delims: Option<&XValue>) -> Result<Vec<String>, XValue> {
-    Ok(match delims {
-        Some(d) if !d.is_null() => {
-            let d = text(d)?;
-            words::tokenize_by_chars(t, &d).into_iter().map(String::from).collect()
-        }
-        _ => words::tokenize(t).into_iter().map(String::from).collect(),
+    let delims = match delims {
+        Some(d) if !d.is_null() => text(d)?,
+        _ => String::new(),
+    };
+    Ok(if delims.is_empty() {
+        words::tokenize(t).into_iter().map(String::from).collect()
+    } else {
+        words::tokenize_by_chars(t, &delims).into_iter().map(String::from).collect()
     })
 }
 
@@ -192,12 +192,12 @@ fn text_slice(_: &mut Evaluator<'_>, a: &[XValue]) -> R {
 
 fn lower(_: &mut Evaluator<'_>, a: &[XValue]) -> R {
     arity(a, 1, Some(1))?;
-    Ok(XValue::text(text(&a[0])?.to_lowercase()))
+    Ok(XValue::text(super::case::lower(&text(&a[0])?)))
 }
 
 fn upper(_: &mut Evaluator<'_>, a: &[XValue]) -> R {
     arity(a, 1, Some(1))?;
-    Ok(XValue::text(text(&a[0])?.to_uppercase()))
+    Ok(XValue::text(super::case::upper(&text(&a[0])?)))
 }
 
 /// Compiles a pattern from a flow, case-insensitive and multi-line, with a size bound so a

@@ -5,7 +5,8 @@ use chrono::{Datelike, Duration, NaiveDate};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
-use super::{arity, date, datetime, err, integer, number, text, time, Builtin};
+use super::{arity, date, datetime, err, fail, integer, number, text, time, Builtin};
+use crate::convert;
 use crate::dateformat::{self, Mode};
 use crate::datetime::{self as dt, offset_text, TimeOfDay, XDateTime, Zone};
 use crate::eval::Evaluator;
@@ -34,6 +35,7 @@ pub const FUNCTIONS: &[(&str, Builtin)] = &[
     ("format_date", format_date),
     ("format_datetime", format_datetime),
     ("format_time", format_time),
+    ("legacy_add", legacy_add),
 ];
 
 type R = Result<XValue, XValue>;
@@ -261,4 +263,30 @@ fn format_time(ev: &mut Evaluator<'_>, a: &[XValue]) -> R {
         None => ev.env.time_format.clone(),
     };
     dateformat::format_time(&t, &f).map(XValue::Text).map_err(err)
+}
+
+/// The old `+` of legacy flows, which migrated expressions call: a datetime and a number add
+/// that many days (the number's whole part, within 32 bits), two numbers add as decimals, and
+/// two datetimes are an error. As the reference, a value that reads as both (a number in text
+/// never reads as a datetime here) is taken as a datetime first.
+fn legacy_add(ev: &mut Evaluator<'_>, a: &[XValue]) -> R {
+    arity(a, 2, Some(2))?;
+    let d1 = convert::to_datetime(ev.env, &a[0]);
+    let d2 = convert::to_datetime(ev.env, &a[1]);
+    let n1 = convert::to_number(&a[0]);
+    let n2 = convert::to_number(&a[1]);
+    let add_days = |d: XDateTime, n: Decimal| -> R {
+        let whole = num::to_i64(&n)
+            .filter(|i| (i64::from(i32::MIN)..=i64::from(i32::MAX)).contains(i))
+            .ok_or_else(|| err("cannot operate on integers greater than 32 bit"))?;
+        let local = dt::add_date(d.local(), 0, 0, whole).ok_or_else(range)?;
+        Ok(XValue::DateTime(XDateTime::from_local(local, d.zone()).ok_or_else(range)?))
+    };
+    match (d1, d2, n1, n2) {
+        (Ok(_), Ok(_), _, _) => Err(err("cannot operate on two dates")),
+        (Ok(d), _, _, Ok(n)) => add_days(d, n),
+        (_, Ok(d), Ok(n), _) => add_days(d, n),
+        (_, _, Err(e), _) | (_, _, _, Err(e)) => Err(fail(e)),
+        (_, _, Ok(x), Ok(y)) => x.checked_add(y).map(XValue::Number).ok_or_else(|| err("number value out of range")),
+    }
 }

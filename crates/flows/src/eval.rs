@@ -10,10 +10,12 @@ use crate::functions;
 use crate::number;
 use crate::value::{Lambda, XFunction, XValue};
 
-/// Bounds on one evaluation.
+/// Bounds on one evaluation, after the reference engine's: a cost budget per expression where
+/// text costs its length in bytes and everything else (a node visited, an item made) costs 1,
+/// so that memory and work are both bounded however functions are combined.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Nodes visited plus items iterated by functions such as `foreach`.
+    /// The cost budget of one expression (the reference's is 10,000,000).
     pub max_steps: u64,
     /// Nesting of calls into lambdas and sub-expressions.
     pub max_depth: usize,
@@ -25,7 +27,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_steps: 100_000, max_depth: 128, max_text_len: 64 * 1024, max_items: 10_000 }
+        Self { max_steps: 10_000_000, max_depth: 128, max_text_len: 10_000_000, max_items: 1_000_000 }
     }
 }
 
@@ -93,15 +95,15 @@ impl<'a> Evaluator<'a> {
     }
 
     pub fn budget_error() -> XValue {
-        XValue::error("expression is too expensive to evaluate")
+        XValue::error("expression is too complex to evaluate")
     }
 
-    /// Checks a produced text against the output bound, and charges for it: one step per
-    /// 64 bytes, so many medium texts cannot add up to a large allocation either.
+    /// Checks a produced text against the output bound, and charges for it by its length in
+    /// bytes, so many medium texts cannot add up to a large allocation either.
     pub fn check_text(&mut self, s: String) -> XValue {
         if s.len() > self.limits.max_text_len {
             XValue::error("text is too long")
-        } else if !self.spend(u64::try_from(s.len() / 64).unwrap_or(u64::MAX)) {
+        } else if !self.spend(u64::try_from(s.len()).unwrap_or(u64::MAX)) {
             Self::budget_error()
         } else {
             XValue::Text(s)
@@ -198,6 +200,15 @@ impl<'a> Evaluator<'a> {
             XFunction::Builtin(name) => functions::call(self, name, args),
             XFunction::Lambda(l) => self.call_lambda(l, args),
         };
+        // What a call makes is charged where it is made, as the reference does: text by its
+        // length, anything else as one.
+        let cost = match &result {
+            XValue::Text(t) => u64::try_from(t.len()).unwrap_or(u64::MAX),
+            _ => 1,
+        };
+        if !self.spend(cost) {
+            return Self::budget_error();
+        }
         match result {
             XValue::Error(e) => XValue::error(format!("error calling {}(...): {}", f.name(), e.message)),
             v => v,
@@ -280,16 +291,18 @@ pub fn resolve(v: &XValue, key: &str) -> XValue {
     }
 }
 
-/// `value[i]`: arrays by number (negative from the end), objects by key.
+/// `value[i]`: arrays by number (negative from the end), objects by key. Unlike `value.key`, a
+/// key the object lacks gives null, not an error, as in the reference.
 pub fn index(v: &XValue, i: &XValue) -> XValue {
     if let XValue::Error(_) = i {
         return i.clone();
     }
-    match (v, i) {
-        (XValue::Array(a), XValue::Number(n)) => {
+    match v {
+        XValue::Array(a) => {
             let len = i64::try_from(a.len()).unwrap_or(i64::MAX);
-            let Some(mut idx) = number::to_i64(n) else {
-                return XValue::error("index is out of range");
+            let mut idx = match convert::to_integer(i) {
+                Ok(idx) => idx,
+                Err(e) => return XValue::Error(e),
             };
             if idx >= len || idx < -len {
                 return XValue::error(format!("index {idx} out of range for {len} items"));
@@ -299,14 +312,10 @@ pub fn index(v: &XValue, i: &XValue) -> XValue {
             }
             usize::try_from(idx).ok().and_then(|i| a.get(i).cloned()).unwrap_or(XValue::Null)
         }
-        (XValue::Object(_), _) => match convert::to_text(i) {
-            Ok(k) => resolve(v, &k),
+        XValue::Object(o) => match convert::to_text(i) {
+            Ok(k) => o.get(&k).cloned().unwrap_or(XValue::Null),
             Err(e) => XValue::Error(e),
         },
-        (XValue::Array(_), _) => match convert::to_text(i) {
-            Ok(k) => resolve(v, &k),
-            Err(e) => XValue::Error(e),
-        },
-        _ => XValue::error(format!("{} is not indexable", v.describe())),
+        _ => XValue::error(format!("{} doesn't support lookups", v.describe())),
     }
 }

@@ -71,9 +71,14 @@ fn is_error(_: &mut Evaluator<'_>, a: &[XValue]) -> R {
     Ok(XValue::Boolean(a[0].is_error()))
 }
 
+/// `default(value, fallback)`: the fallback when `value` is an error or is empty as text, as
+/// the reference decides it (so an empty array, which reads as `[]`, is kept).
 fn default(_: &mut Evaluator<'_>, a: &[XValue]) -> R {
     arity(a, 2, Some(2))?;
-    Ok(if a[0].is_error() || a[0].is_empty_value() { a[1].clone() } else { a[0].clone() })
+    Ok(match convert::to_text(&a[0]) {
+        Ok(t) if !t.is_empty() => a[0].clone(),
+        _ => a[1].clone(),
+    })
 }
 
 fn format(ev: &mut Evaluator<'_>, a: &[XValue]) -> R {

@@ -3,7 +3,7 @@
 
 use crate::convert;
 use crate::env::Env;
-use crate::eval::{Evaluator, Limits};
+use crate::eval::{Evaluator, Limits, Scope};
 use crate::parser::parse_expression;
 use crate::value::{XError, XValue};
 
@@ -135,7 +135,105 @@ pub fn evaluate_expression(ev: &mut Evaluator<'_>, expr: &str) -> XValue {
     }
 }
 
-/// Evaluates a template to text. The first expression that fails fails the template.
+/// An expression of a template that failed: what was written (`@(1 / 0)`) and its error. A
+/// failure of the whole template (too long) has no expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    pub expression: String,
+    pub error: XError,
+}
+
+impl std::fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.expression.is_empty() {
+            return f.write_str(&self.error.message);
+        }
+        write!(f, "error evaluating {}: {}", self.expression, self.error.message)
+    }
+}
+
+/// What a template evaluates to, as the reference engine gives it: the text, in which each
+/// failed expression left nothing, and the errors of those expressions in order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TemplateOutput {
+    pub text: String,
+    pub errors: Vec<TemplateError>,
+}
+
+impl TemplateOutput {
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    /// The text when nothing failed, else one error naming every failed expression.
+    pub fn into_result(self) -> Result<String, XError> {
+        if self.errors.is_empty() {
+            return Ok(self.text);
+        }
+        let all: Vec<String> = self.errors.iter().map(ToString::to_string).collect();
+        Err(XError::new(all.join(", ")))
+    }
+}
+
+/// Whether `@identifier` is to be evaluated. With an `allowed` list the scan has decided; without
+/// one, as the reference, only when its top-level name is a property of the context (so
+/// `@hello` with no `hello`, or an e-mail's `@example`, stays text).
+fn identifier_is_known(context: &dyn Scope, allowed: Option<&[String]>, ident: &str) -> bool {
+    if allowed.is_some() {
+        return true;
+    }
+    let top = ident.split('.').next().unwrap_or("").to_lowercase();
+    context.lookup(&top).is_some()
+}
+
+/// Evaluates a template to its text and the errors of the expressions that failed. A failed
+/// expression adds an error and no text, and the rest of the template still renders. The
+/// expressions of one template share one budget (the reference gives each its own; sharing keeps
+/// a long template of costly expressions bounded as a whole).
+pub fn render_template(
+    env: &Env,
+    context: &dyn Scope,
+    template: &str,
+    allowed: Option<&[String]>,
+    limits: Limits,
+) -> TemplateOutput {
+    let mut out = TemplateOutput::default();
+    if template.len() > MAX_TEMPLATE_LEN {
+        out.errors.push(TemplateError { expression: String::new(), error: XError::new("template is too long") });
+        return out;
+    }
+    let mut ev = Evaluator::new(env, context, limits);
+    for seg in scan(template, allowed) {
+        match seg {
+            Segment::Body(b) => out.text.push_str(&b),
+            Segment::Identifier(s) if !identifier_is_known(context, allowed, &s) => {
+                out.text.push('@');
+                out.text.push_str(&s);
+            }
+            Segment::Identifier(s) => render_expression(&mut ev, &mut out, format!("@{s}"), &s),
+            Segment::Expression(s) => render_expression(&mut ev, &mut out, format!("@({s})"), &s),
+        }
+        if out.text.len() > limits.max_text_len {
+            out.text.clear();
+            out.errors
+                .push(TemplateError { expression: String::new(), error: XError::new("template output is too long") });
+            break;
+        }
+    }
+    out
+}
+
+/// Appends one expression's text, or its error and nothing.
+fn render_expression(ev: &mut Evaluator<'_>, out: &mut TemplateOutput, written: String, source: &str) {
+    let v = evaluate_expression(ev, source);
+    match convert::to_text(&v) {
+        Ok(t) => out.text.push_str(&t),
+        Err(error) => out.errors.push(TemplateError { expression: written, error }),
+    }
+}
+
+/// Evaluates a template to text; fails when any expression fails (see [`render_template`] for
+/// the text with the errors beside it).
 pub fn evaluate_template(
     env: &Env,
     context: &XValue,
@@ -143,28 +241,11 @@ pub fn evaluate_template(
     allowed: Option<&[String]>,
     limits: Limits,
 ) -> Result<String, XError> {
-    if template.len() > MAX_TEMPLATE_LEN {
-        return Err(XError::new("template is too long"));
-    }
-    let mut ev = Evaluator::new(env, context, limits);
-    let mut out = String::new();
-    for seg in scan(template, allowed) {
-        match seg {
-            Segment::Body(b) => out.push_str(&b),
-            Segment::Identifier(s) | Segment::Expression(s) => {
-                let v = evaluate_expression(&mut ev, &s);
-                out.push_str(&convert::to_text(&v)?);
-            }
-        }
-        if out.len() > limits.max_text_len {
-            return Err(XError::new("template output is too long"));
-        }
-    }
-    Ok(out)
+    render_template(env, context, template, allowed, limits).into_result()
 }
 
 /// Evaluates a template to a typed value when it is a single identifier or expression,
-/// otherwise to its text.
+/// otherwise to its text. An error value is returned as the error.
 pub fn evaluate_template_value(
     env: &Env,
     context: &XValue,
@@ -172,16 +253,40 @@ pub fn evaluate_template_value(
     allowed: Option<&[String]>,
     limits: Limits,
 ) -> Result<XValue, XError> {
+    match render_template_value(env, context, template, allowed, limits) {
+        (XValue::Error(e), _) => Err(e),
+        (_, Some(e)) => Err(e),
+        (v, None) => Ok(v),
+    }
+}
+
+/// As the reference's `EvaluateTemplateValue`: a template that is one identifier or expression
+/// gives that expression's typed value, which may be an error value; any other template gives
+/// its text, and the errors of its failed expressions as one error beside it.
+pub fn render_template_value(
+    env: &Env,
+    context: &dyn Scope,
+    template: &str,
+    allowed: Option<&[String]>,
+    limits: Limits,
+) -> (XValue, Option<XError>) {
     let trimmed = template.trim();
     let segs = scan(trimmed, allowed);
-    if let [Segment::Identifier(s) | Segment::Expression(s)] = segs.as_slice() {
+    let single = match segs.as_slice() {
+        [Segment::Identifier(s)] if identifier_is_known(context, allowed, s) => Some(s),
+        [Segment::Expression(s)] => Some(s),
+        _ => None,
+    };
+    if let Some(s) = single {
         let mut ev = Evaluator::new(env, context, limits);
-        return match evaluate_expression(&mut ev, s) {
-            XValue::Error(e) => Err(e),
-            v => Ok(v),
-        };
+        return (evaluate_expression(&mut ev, s), None);
     }
-    evaluate_template(env, context, trimmed, allowed, limits).map(XValue::Text)
+    let out = render_template(env, context, trimmed, allowed, limits);
+    let text = out.text.clone();
+    match out.into_result() {
+        Ok(_) => (XValue::Text(text), None),
+        Err(e) => (XValue::Text(text), Some(e)),
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{TimeZone, Utc};
+use safepassage_flows::template::{render_template, render_template_value};
 use safepassage_flows::{evaluate_template, evaluate_template_value, Env, Limits, XValue};
 
 fn env() -> Env {
@@ -165,4 +166,115 @@ fn garbage_never_panics() {
         let _ = eval(&t);
         let _ = eval(&t[2..]);
     }
+}
+
+// ---- semantics of the reference engine (goflow), written as our own cases ----
+
+#[test]
+fn errors_are_values_that_functions_pass_on() {
+    let (v, _) = render_template_value(&env(), &context(), "@(7 / 0)", None, Limits::default());
+    assert!(v.is_error());
+    assert_eq!(eval("@(is_error(7 / 0))").unwrap(), "true");
+    assert_eq!(eval("@(is_error(contact.name))").unwrap(), "false");
+    // A function given an error returns it (or one of its own).
+    assert!(eval("@(upper(7 / 0))").is_err());
+    assert!(eval("@(array(\"a\", 7 / 0))").is_err());
+    assert!(eval("@(count(7 / 0))").is_err());
+    assert!(eval("@(if(7 / 0, \"yes\", \"no\"))").is_err());
+    // Only the chosen branch of `if` matters, and `default` catches what it is given.
+    assert_eq!(eval("@(if(false, 7 / 0, \"no\"))").unwrap(), "no");
+    assert_eq!(eval("@(is_error(if(true, 7 / 0, \"no\")))").unwrap(), "true");
+    assert_eq!(eval("@(default(7 / 0, \"fallback\"))").unwrap(), "fallback");
+    // `default` decides by the value's text: an empty array reads as `[]` and is kept.
+    assert_eq!(eval("@(default(array(), \"fallback\"))").unwrap(), "[]");
+    assert_eq!(eval("@(default(contact.fields.unit, \"none\"))").unwrap(), "none");
+}
+
+#[test]
+fn a_failed_expression_leaves_no_text_and_reports_its_error() {
+    let t = "Dear @contact.name, @(7 / 0)your unit is @contact.fields.missing.";
+    let out = render_template(&env(), &context(), t, None, Limits::default());
+    assert_eq!(out.text, "Dear Olena Kovalenko, your unit is .");
+    assert_eq!(out.errors.len(), 2);
+    assert_eq!(out.errors[0].expression, "@(7 / 0)");
+    assert_eq!(out.errors[1].expression, "@contact.fields.missing");
+    assert!(out.errors[1].to_string().starts_with("error evaluating @contact.fields.missing: "));
+    // The text-only API still fails as a whole, naming every failure.
+    let whole = eval(t).unwrap_err();
+    assert!(whole.contains("@(7 / 0)") && whole.contains("@contact.fields.missing"), "{whole}");
+    // Beside text, a lone failed expression is its error value.
+    let (v, e) = render_template_value(&env(), &context(), " @(7 / 0) ", None, Limits::default());
+    assert!(v.is_error() && e.is_none());
+    let (v, e) = render_template_value(&env(), &context(), "x @(7 / 0)", None, Limits::default());
+    assert!(matches!(v, XValue::Text(ref s) if s == "x "));
+    assert!(e.is_some());
+}
+
+#[test]
+fn unknown_top_level_names_stay_as_written() {
+    assert_eq!(eval("@hello there").unwrap(), "@hello there");
+    assert_eq!(eval("say @hello.world to @contact.name").unwrap(), "say @hello.world to Olena Kovalenko");
+    assert_eq!(eval("mail olena@kyiv.example.org").unwrap(), "mail olena@kyiv.example.org");
+    // A function name is not a top-level property either.
+    assert_eq!(eval("@upper").unwrap(), "@upper");
+    // Written explicitly, the same name is an error.
+    assert!(eval("@(hello)").is_err());
+    let v = evaluate_template_value(&env(), &context(), "@hello", None, Limits::default()).unwrap();
+    assert!(matches!(v, XValue::Text(ref s) if s == "@hello"));
+    // A known top-level with a missing property is evaluated, and fails.
+    assert!(eval("@contact.nickname").is_err());
+}
+
+#[test]
+fn legacy_add_adds_days_to_dates_and_numbers_to_numbers() {
+    assert_eq!(eval("@(legacy_add(2, \"3.5\"))").unwrap(), "5.5");
+    assert_eq!(eval("@(legacy_add(\"2024-03-01 10:00\", 3))").unwrap(), "2024-03-04T10:00:00.000000+02:00");
+    assert_eq!(eval("@(legacy_add(-1.9, date(\"2024-03-01\")))").unwrap(), "2024-02-29T00:00:00.000000+02:00");
+    assert!(eval("@(legacy_add(today(), now()))").is_err());
+    assert!(eval("@(legacy_add(\"soon\", 1))").is_err());
+    assert!(eval("@(legacy_add(today(), 3000000000))").is_err());
+    assert!(eval("@(legacy_add(7 / 0, 1))").is_err());
+}
+
+#[test]
+fn case_mapping_is_one_character_for_one_as_in_go() {
+    assert_eq!(eval("@(upper(\"Straße\"))").unwrap(), "STRAßE");
+    assert_eq!(eval("@(lower(\"İZMİR ΟΔΟΣ\"))").unwrap(), "izmir οδοσ");
+    assert_eq!(eval("@(upper(\"ґанок\"))").unwrap(), "ҐАНОК");
+    assert_eq!(eval("@(title(\"o'brien ǆafer ÉCOLE\"))").unwrap(), "O'Brien ǅafer École");
+}
+
+#[test]
+fn limits_are_the_reference_budget() {
+    // Text the reference can make, we can make too.
+    assert_eq!(eval("@(text_length(repeat(\"ab\", 100000)))").unwrap(), "200000");
+    assert_eq!(eval("@(count(split(repeat(\"a \", 50000))))").unwrap(), "50000");
+    // Past the budget (text costs its bytes), an error.
+    assert!(eval("@(repeat(\"ab\", 6000000))").is_err());
+    assert!(eval("@(repeat(\"ab\", -1))").is_err());
+    assert!(eval("@(text_length(repeat(repeat(\"x\", 3000000), 2) & repeat(\"y\", 5000000)))").is_err());
+    // Numbers out of range are errors, integers past 32 bits too.
+    assert!(eval("@(number(\"1e400\"))").is_err());
+    assert!(eval("@(word(\"a b\", 3000000000))").is_err());
+    // An invalid character code is the replacement character, as in Go.
+    assert_eq!(eval("@(char(-5))").unwrap(), "\u{FFFD}");
+}
+
+#[test]
+fn brackets_give_null_for_a_missing_key_and_dots_an_error() {
+    assert_eq!(eval("[@(contact[\"nickname\"])]").unwrap(), "[]");
+    assert_eq!(eval("@(is_error(contact[\"nickname\"]))").unwrap(), "false");
+    assert_eq!(eval("@(is_error(contact.nickname))").unwrap(), "true");
+    assert_eq!(eval("@(contact.groups[\"0\"].name)").unwrap(), "Waiting");
+    assert_eq!(eval("@(contact.groups[-1].name)").unwrap(), "Waiting");
+    assert!(eval("@(contact.groups[1])").is_err());
+    assert!(eval("@(contact.name[0])").is_err());
+}
+
+#[test]
+fn split_without_delimiters_splits_words() {
+    assert_eq!(eval("@(split(\"one.two  three!\"))").unwrap(), "[one, two, three]");
+    assert_eq!(eval("@(split(\"one.two  three\", \"\"))").unwrap(), "[one, two, three]");
+    assert_eq!(eval("@(split(\"one.two  three\", \" \"))").unwrap(), "[one.two, three]");
+    assert_eq!(eval("@(word_count(\"one,two\", \"\"))").unwrap(), "2");
 }

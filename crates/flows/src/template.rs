@@ -316,6 +316,21 @@ mod tests {
     }
 
     #[test]
+    fn rendering_keeps_going_past_a_failed_expression() {
+        let env = Env::new(chrono::DateTime::UNIX_EPOCH);
+        let ctx = XValue::object_from([("name", XValue::text("Ira"))]);
+        let out = render_template(&env, &ctx, "@name: @(1 / 0)@nobody!", None, Limits::default());
+        assert_eq!(out.text, "Ira: @nobody!");
+        assert_eq!(out.errors.len(), 1);
+        assert_eq!(out.errors[0].expression, "@(1 / 0)");
+        // With a list of allowed names the scan decides, not the context.
+        let allowed = vec!["name".to_string(), "other".to_string()];
+        let out = render_template(&env, &ctx, "@other", Some(&allowed), Limits::default());
+        assert_eq!((out.text.as_str(), out.errors.len()), ("", 1));
+        assert!(out.into_result().is_err());
+    }
+
+    #[test]
     fn unclosed_expression_is_text() {
         assert_eq!(scan("@(1 + ", None), vec![Segment::Body("@(1 + ".into())]);
     }

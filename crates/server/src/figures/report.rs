@@ -332,9 +332,19 @@ pub(crate) async fn public(
         threshold: settings.threshold,
         publish_after_days: settings.publish_after_days,
         exits_until,
-        contacts_by_month: report.contacts_by_channel,
+        contacts_by_month: from_first_count(report.contacts_by_channel),
         who: report.who,
         whereabouts: report.whereabouts,
-        exits_by_month: report.exits,
+        exits_by_month: from_first_count(report.exits),
     })
+}
+
+/// The table without its leading months of nothing (before the programme counted anything).
+/// Zeros are never hidden, so leaving those rows out changes no total and reveals nothing.
+fn from_first_count(mut p: Protected) -> Protected {
+    let first = p.row_totals.iter().position(|t| *t != Cell::Shown(0)).unwrap_or(p.rows.len());
+    p.rows.drain(..first);
+    p.cells.drain(..first.min(p.cells.len()));
+    p.row_totals.drain(..first);
+    p
 }

@@ -220,7 +220,7 @@ fn combine(children: Vec<Query>, and: bool) -> Query {
 }
 
 fn is_scheme(key: &str) -> bool {
-    urns::validate(&format!("{key}:x")).is_ok()
+    urns::validate(&format!("{key}:1")).is_ok()
 }
 
 /// `key op value`, with the key resolved to an attribute, a URN scheme or a field (a prefix

@@ -190,3 +190,57 @@ fn never_panics_on_odd_input() {
         }
     }
 }
+
+#[test]
+fn random_input_never_panics() {
+    use crate::ids::{Rng, SplitMix64};
+    let pieces = [
+        "name",
+        "age",
+        "joined",
+        "tel",
+        "urns.tel",
+        "fields.age",
+        "foo.bar",
+        "=",
+        "!=",
+        "~",
+        ">",
+        "<",
+        ">=",
+        "<=",
+        "has",
+        "is",
+        "and",
+        "OR",
+        "(",
+        ")",
+        "\"",
+        "\"x y\"",
+        "\\",
+        "ana",
+        "18",
+        "2024-02-10",
+        "+1555",
+        "-",
+        ":",
+        "é",
+        "😀",
+        " ",
+        "!",
+        "''",
+        "tel:+1555000",
+    ];
+    let mut rng = SplitMix64::new(42);
+    for _ in 0..3000 {
+        let n = (rng.next_u64() % 12) as usize;
+        let q: String =
+            (0..n).map(|_| pieces[(rng.next_u64() % pieces.len() as u64) as usize]).collect::<Vec<_>>().join(" ");
+        if let Ok(query) = parse(&q) {
+            let _ = query.to_string();
+            if validate(&env(), &query, &Fields).is_ok() {
+                let _ = evaluate(&env(), &query, &Fields, &Person);
+            }
+        }
+    }
+}

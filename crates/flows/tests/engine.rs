@@ -260,7 +260,7 @@ fn an_export_survives_load_and_export() {
 }
 
 #[test]
-fn flows_entering_themselves_stop_at_the_depth_limit() {
+fn flows_entering_themselves_stop_at_the_step_limit() {
     let uuid = "8ca44c09-791d-453a-9799-a70dd3303306";
     let v = serde_json::json!({"flows": [{"uuid": uuid, "name": "Again", "spec_version": "14.4.2", "language": "eng",
         "type": "messaging", "nodes": [{"uuid": "3bd19c40-1114-4b83-b12e-f0c38054ba3f",
@@ -273,6 +273,8 @@ fn flows_entering_themselves_stop_at_the_depth_limit() {
     let s =
         engine.start(&assets, &env_at(0), contact, Trigger::manual(FlowRef::new(uuid, "")), &mut rng).unwrap().session;
     assert_eq!(s.status, SessionStatus::Failed);
-    assert_eq!(s.runs.len(), Config::default().max_depth);
+    // As in the reference: each entered flow's first node is a step, so the run entered at
+    // step 101 fails on the sprint's step limit, and the failure ends every run above it.
+    assert_eq!(s.runs.len(), Config::default().max_steps_per_sprint + 1);
     assert!(s.runs.iter().all(|r| r.status == RunStatus::Failed));
 }

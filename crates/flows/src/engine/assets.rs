@@ -141,6 +141,12 @@ impl Assets {
         }
     }
 
+    /// Whether a flow of that name (case-insensitive) loaded.
+    pub fn has_flow_named(&self, name: &str) -> bool {
+        let n = name.trim().to_lowercase();
+        self.flows.values().any(|f| f.as_ref().is_ok_and(|f| f.name.to_lowercase() == n))
+    }
+
     pub fn field(&self, key: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.key == key)
     }

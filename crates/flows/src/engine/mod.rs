@@ -15,6 +15,7 @@ mod routing;
 pub mod run;
 pub mod services;
 pub mod session;
+mod smart_groups;
 mod sprint;
 pub mod templates;
 pub mod time;
@@ -41,7 +42,11 @@ use sprint::Sprint;
 pub struct Config {
     /// Nodes visited in one sprint: a flow that loops without waiting stops here.
     pub max_steps_per_sprint: usize,
-    /// Flows entered within flows.
+    /// Flows entered within flows. The reference sets no depth of its own: a flow that keeps
+    /// entering flows is stopped by the step limit of the sprint (its new run fails with
+    /// "reached maximum number of steps per sprint", and the failure ends every run above
+    /// it), so this bound is kept above that limit and only guards depth built up over many
+    /// sprints.
     pub max_depth: usize,
     /// Runs one session may hold.
     pub max_runs_per_session: usize,
@@ -57,7 +62,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             max_steps_per_sprint: 100,
-            max_depth: 10,
+            max_depth: 150,
             max_runs_per_session: 200,
             max_path_per_run: 500,
             expression_limits: Limits::default(),
@@ -135,6 +140,9 @@ impl Engine {
             sprints: 1,
         };
         let mut sp = Sprint::new(self, assets, env, &mut session, rng);
+        // The contact's query groups are made right before the flow starts, as the reference
+        // does.
+        smart_groups::reevaluate(&mut sp, None, false);
         let run = sp.new_run(flow, None, false);
         let first = flow.nodes.first().map(|n| n.uuid.clone());
         sp.continue_until_wait(run, first);
@@ -223,6 +231,10 @@ impl Engine {
             },
             _ => sp.pick_exit(idx, flow, node),
         };
+        // What the resume changed (the last time the contact was seen) may move the contact
+        // between query groups.
+        let step = sp.session.runs.get(idx).and_then(|r| r.path.last()).map(|s| s.uuid.clone());
+        smart_groups::reevaluate(&mut sp, step.as_deref(), false);
         sp.continue_until_wait(idx, dest);
         Ok(std::mem::take(&mut sp.events))
     }

@@ -313,8 +313,9 @@ impl<'a> Sprint<'a> {
                     Some(parent) => {
                         run = parent;
                         if self.session.runs[child].status == RunStatus::Failed {
-                            let flow = self.session.runs[child].flow.name.clone();
-                            self.fail(run, format!("child run for flow '{flow}' ended in error, ending execution"));
+                            // The failure bubbles up: as in the reference, each parent ends as
+                            // failed too, with no failure event of its own.
+                            self.exit_run(run, RunStatus::Failed);
                             continue;
                         }
                         dest = self.resume_parent(run);

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::super::assets::Field;
 use super::super::events::{EventKind, FieldKey};
+use super::super::smart_groups;
 use super::super::sprint::Sprint;
 use crate::datetime;
 use crate::definition::actions::{
@@ -52,17 +53,15 @@ fn field_value(sp: &Sprint<'_>, field: &Field, text: &str) -> Option<Value> {
 }
 
 pub fn set_contact_field(sp: &mut Sprint<'_>, run: usize, step: &str, a: &SetContactField) {
-    let field = match sp.assets.field(&a.field.key) {
-        Some(f) => f.clone(),
-        None => {
-            // A field the assets do not know is still saved, as text: losing an answer is worse.
-            Field { key: a.field.key.clone(), name: a.field.name.clone(), value_type: "text".into() }
-        }
-    };
     let (raw, failed) = sp.eval_text_checked(run, Some(step), &a.value);
     if failed {
         return;
     }
+    // As the reference does: a field the assets lack is reported, and nothing is saved.
+    let Some(field) = sp.assets.field(&a.field.key).cloned() else {
+        sp.error(Some(step), format!("missing dependency: field[key={},name={}]", a.field.key, a.field.name));
+        return;
+    };
     let value = field_value(sp, &field, &raw);
     let current = sp.session.contact.fields.get(&field.key).cloned();
     if current == value || (current.is_none() && value.is_none()) {
@@ -79,6 +78,7 @@ pub fn set_contact_field(sp: &mut Sprint<'_>, run: usize, step: &str, a: &SetCon
     sp.invalidate();
     let name = if field.name.is_empty() { a.field.name.clone() } else { field.name.clone() };
     sp.event(Some(step), EventKind::ContactFieldChanged { field: FieldKey { key: field.key, name }, value });
+    smart_groups::reevaluate(sp, Some(step), true);
 }
 
 pub fn set_contact_name(sp: &mut Sprint<'_>, run: usize, step: &str, a: &SetContactName) {
@@ -93,6 +93,7 @@ pub fn set_contact_name(sp: &mut Sprint<'_>, run: usize, step: &str, a: &SetCont
     sp.session.contact.name = name.clone();
     sp.invalidate();
     sp.event(Some(step), EventKind::ContactNameChanged { name });
+    smart_groups::reevaluate(sp, Some(step), true);
 }
 
 pub fn set_contact_language(sp: &mut Sprint<'_>, run: usize, step: &str, a: &SetContactLanguage) {
@@ -111,6 +112,7 @@ pub fn set_contact_language(sp: &mut Sprint<'_>, run: usize, step: &str, a: &Set
     sp.session.contact.language = lang.clone();
     sp.invalidate();
     sp.event(Some(step), EventKind::ContactLanguageChanged { language: lang });
+    smart_groups::reevaluate(sp, Some(step), true);
 }
 
 pub fn set_contact_timezone(sp: &mut Sprint<'_>, run: usize, step: &str, a: &SetContactTimezone) {
@@ -129,6 +131,7 @@ pub fn set_contact_timezone(sp: &mut Sprint<'_>, run: usize, step: &str, a: &Set
     sp.session.contact.timezone = tz.clone();
     sp.invalidate();
     sp.event(Some(step), EventKind::ContactTimezoneChanged { timezone: tz });
+    smart_groups::reevaluate(sp, Some(step), true);
 }
 
 pub fn set_contact_status(sp: &mut Sprint<'_>, step: &str, a: &SetContactStatus) {
@@ -138,6 +141,7 @@ pub fn set_contact_status(sp: &mut Sprint<'_>, step: &str, a: &SetContactStatus)
     sp.session.contact.status = a.status.clone();
     sp.invalidate();
     sp.event(Some(step), EventKind::ContactStatusChanged { status: a.status.clone() });
+    smart_groups::reevaluate(sp, Some(step), true);
 }
 
 /// Moves the URNs the channel can send to first, bound to that channel.
@@ -163,6 +167,7 @@ pub fn set_contact_channel(sp: &mut Sprint<'_>, step: &str, a: &SetContactChanne
         sp.session.contact.urns = bound.clone();
         sp.invalidate();
         sp.event(Some(step), EventKind::ContactUrnsChanged { urns: bound });
+        smart_groups::reevaluate(sp, Some(step), true);
     }
 }
 
@@ -188,4 +193,5 @@ pub fn add_contact_urn(sp: &mut Sprint<'_>, run: usize, step: &str, a: &AddConta
     sp.invalidate();
     let urns = sp.session.contact.urns.clone();
     sp.event(Some(step), EventKind::ContactUrnsChanged { urns });
+    smart_groups::reevaluate(sp, Some(step), true);
 }

@@ -2,6 +2,7 @@
 //! query), and labelling the message being answered. Names given as templates are looked up.
 
 use super::super::events::{EventKind, NameRef};
+use super::super::smart_groups;
 use super::super::sprint::Sprint;
 use crate::definition::actions::{AddContactGroups, AddInputLabels, RemoveContactGroups};
 use crate::definition::refs::NamedRef;
@@ -21,8 +22,15 @@ fn resolve(sp: &mut Sprint<'_>, run: usize, step: &str, refs: &[NamedRef], kind:
                 Kind::Group => sp.assets.group(uuid).map(|g| (g.name.clone(), g.query.is_some())),
                 Kind::Label => sp.assets.label(uuid).map(|l| (l.name.clone(), false)),
             };
-            let (name, by_query) = found.unwrap_or_else(|| (r.name.clone().unwrap_or_default(), false));
-            out.push((NameRef { uuid: uuid.to_string(), name }, by_query));
+            match found {
+                Some((name, by_query)) => out.push((NameRef { uuid: uuid.to_string(), name }, by_query)),
+                // As the reference does: a group or label the assets lack is reported and skipped.
+                None => {
+                    let what = if matches!(kind, Kind::Group) { "group" } else { "label" };
+                    let name = r.name.clone().unwrap_or_default();
+                    sp.error(Some(step), format!("missing dependency: {what}[uuid={uuid},name={name}]"));
+                }
+            }
         } else if let Some(m) = r.name_match.as_deref() {
             let name = sp.eval_text(run, Some(step), m);
             let found = match kind {
@@ -35,7 +43,7 @@ fn resolve(sp: &mut Sprint<'_>, run: usize, step: &str, refs: &[NamedRef], kind:
                 Some((uuid, name, by_query)) => out.push((NameRef { uuid, name }, by_query)),
                 None => {
                     let what = if matches!(kind, Kind::Group) { "group" } else { "label" };
-                    sp.error(Some(step), format!("no {what} with name '{name}'"));
+                    sp.error(Some(step), format!("no such {what} with name '{name}'"));
                 }
             }
         }
@@ -60,6 +68,7 @@ pub fn add_contact_groups(sp: &mut Sprint<'_>, run: usize, step: &str, a: &AddCo
     sp.session.contact.groups.extend(added.iter().cloned());
     sp.invalidate();
     sp.event(Some(step), EventKind::ContactGroupsChanged { groups_added: added, groups_removed: Vec::new() });
+    smart_groups::reevaluate(sp, Some(step), true);
 }
 
 pub fn remove_contact_groups(sp: &mut Sprint<'_>, run: usize, step: &str, a: &RemoveContactGroups) {
@@ -86,6 +95,7 @@ pub fn remove_contact_groups(sp: &mut Sprint<'_>, run: usize, step: &str, a: &Re
     sp.session.contact.groups.retain(|g| !removed.iter().any(|r| r.uuid == g.uuid));
     sp.invalidate();
     sp.event(Some(step), EventKind::ContactGroupsChanged { groups_added: Vec::new(), groups_removed: removed });
+    smart_groups::reevaluate(sp, Some(step), true);
 }
 
 pub fn add_input_labels(sp: &mut Sprint<'_>, run: usize, step: &str, a: &AddInputLabels) {

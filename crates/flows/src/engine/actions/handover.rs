@@ -1,10 +1,11 @@
 //! Actions that hand the conversation on: `enter_flow` (a sub-flow, or a terminal jump),
 //! `open_ticket` (to a person: the topic picks the queue) and `request_optin`.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::super::contact::Ticket;
 use super::super::events::{EventKind, TicketOut};
+use super::super::results::{self, NewResult};
 use super::super::sprint::{Pushed, Sprint};
 use super::messages;
 use crate::definition::actions::{EnterFlow, OpenTicket, RequestOptin};
@@ -41,38 +42,95 @@ pub fn enter_flow(sp: &mut Sprint<'_>, run: usize, flow: &Flow, a: &EnterFlow) {
     sp.pushed = Some(Pushed { flow_uuid: child.uuid.clone(), terminal: a.terminal.unwrap_or(false) });
 }
 
-/// The user a ticket is assigned to: by e-mail as written, or by an e-mail template.
+/// The user a ticket is assigned to: by UUID or e-mail as written, or by an e-mail template.
 fn assignee(sp: &mut Sprint<'_>, run: usize, step: &str, a: &OpenTicket) -> Option<Value> {
     let r = a.assignee_ref()?;
-    let email = match (&r.email, &r.email_match) {
-        (Some(e), _) if !e.is_empty() => e.clone(),
-        (_, Some(m)) => sp.eval_text(run, Some(step), m),
-        _ => return None,
+    let assets = sp.assets;
+    let as_json = |u: &crate::engine::assets::User| {
+        let mut m = Map::new();
+        if let Some(uuid) = &u.uuid {
+            m.insert("uuid".into(), Value::String(uuid.clone()));
+        }
+        m.insert("email".into(), Value::String(u.email.clone().unwrap_or_default()));
+        m.insert("name".into(), Value::String(u.name.clone()));
+        Value::Object(m)
     };
-    let email = email.trim().to_string();
-    let found = sp.assets.users.iter().find(|u| u.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(&email)));
+    if let Some(m) = r.email_match.as_deref().filter(|m| !m.is_empty()) {
+        let (email, failed) = sp.eval_text_checked(run, Some(step), m);
+        if failed {
+            return None;
+        }
+        let email = email.trim().to_string();
+        let found = assets.users.iter().find(|u| u.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(&email)));
+        return match found {
+            Some(u) => Some(as_json(u)),
+            None => {
+                sp.error(Some(step), format!("no such user with email '{email}'"));
+                None
+            }
+        };
+    }
+    let uuid = r.uuid.as_deref().filter(|u| !u.is_empty());
+    let email = r.email.as_deref().filter(|e| !e.is_empty());
+    let found = assets.users.iter().find(|u| match (uuid, email) {
+        (Some(id), _) => u.uuid.as_deref() == Some(id),
+        (None, Some(e)) => u.email.as_deref().is_some_and(|ue| ue.eq_ignore_ascii_case(e)),
+        (None, None) => false,
+    });
     match found {
-        Some(u) => Some(json!({"email": u.email.clone().unwrap_or_default(), "name": u.name})),
+        Some(u) => Some(as_json(u)),
         None => {
-            sp.error(Some(step), format!("no such user with email '{email}'"));
+            let name = r.name.clone().unwrap_or_default();
+            let id = uuid.or(email).unwrap_or("");
+            sp.error(Some(step), format!("missing dependency: user[uuid={id},name={name}]"));
             None
         }
     }
 }
 
-pub fn open_ticket(sp: &mut Sprint<'_>, run: usize, step: &str, a: &OpenTicket) {
-    let topic: Option<AssetRef> = match a.topic_ref() {
-        Some(t) => match sp.assets.topic(&t.uuid) {
-            Some(k) => Some(AssetRef::new(&k.uuid, &k.name)),
-            None => {
-                // A ticket in a queue that no longer exists would never be answered.
-                sp.error(Some(step), format!("missing dependency: topic[uuid={},name={}]", t.uuid, t.name));
-                return;
-            }
-        },
-        // No topic: the first topic of the assets is the default queue, if there is one.
-        None => sp.assets.topics.first().map(|k| AssetRef::new(&k.uuid, &k.name)),
+/// Saves the `result_name` of an `open_ticket` action, when it has one: the ticket's UUID and
+/// `Success`, or empty and `Failure`.
+fn ticket_result(sp: &mut Sprint<'_>, run: usize, step: &str, a: &OpenTicket, ticket: Option<&str>) {
+    let Some(name) = a.extra.get("result_name").and_then(Value::as_str).filter(|n| !n.is_empty()) else {
+        return;
     };
+    let Some(node_uuid) = sp.session.runs.get(run).and_then(|r| r.current_node()).map(String::from) else {
+        return;
+    };
+    let (value, category) = match ticket {
+        Some(uuid) => (uuid.to_string(), "Success"),
+        None => (String::new(), "Failure"),
+    };
+    results::save(
+        sp,
+        run,
+        Some(step),
+        NewResult {
+            name: name.to_string(),
+            value,
+            category: category.into(),
+            category_localized: None,
+            node_uuid,
+            input: None,
+            extra: None,
+        },
+    );
+}
+
+pub fn open_ticket(sp: &mut Sprint<'_>, run: usize, step: &str, a: &OpenTicket) {
+    // As the reference does: without a topic the ticket goes to the topic named "General"
+    // (here, failing that, to the first topic: the default queue).
+    let topic: Option<AssetRef> = match a.topic_ref() {
+        Some(t) => sp.assets.topic(&t.uuid).map(|k| AssetRef::new(&k.uuid, &k.name)),
+        None => sp
+            .assets
+            .topics
+            .iter()
+            .find(|k| k.name.eq_ignore_ascii_case("general"))
+            .or(sp.assets.topics.first())
+            .map(|k| AssetRef::new(&k.uuid, &k.name)),
+    };
+    let assignee = assignee(sp, run, step, a);
     let note = match a.note.as_deref().filter(|n| !n.is_empty()) {
         Some(n) => {
             let text = sp.eval_text(run, Some(step), n);
@@ -81,7 +139,15 @@ pub fn open_ticket(sp: &mut Sprint<'_>, run: usize, step: &str, a: &OpenTicket) 
         }
         None => None,
     };
-    let assignee = assignee(sp, run, step, a);
+    if let (Some(t), None) = (a.topic_ref(), &topic) {
+        // A ticket in a queue that no longer exists would never be answered.
+        sp.error(Some(step), format!("missing dependency: topic[uuid={},name={}]", t.uuid, t.name));
+        if let Some(r) = sp.session.runs.get_mut(run) {
+            r.locals.insert("_new_ticket".into(), String::new());
+        }
+        ticket_result(sp, run, step, a, None);
+        return;
+    }
     let uuid = sp.uuid();
     sp.session.contact.tickets.push(Ticket {
         uuid: uuid.clone(),
@@ -94,7 +160,8 @@ pub fn open_ticket(sp: &mut Sprint<'_>, run: usize, step: &str, a: &OpenTicket) 
         r.locals.insert("_new_ticket".into(), uuid.clone());
     }
     sp.invalidate();
-    sp.event(Some(step), EventKind::TicketOpened { ticket: TicketOut { uuid, topic, assignee }, note });
+    sp.event(Some(step), EventKind::TicketOpened { ticket: TicketOut { uuid: uuid.clone(), topic, assignee }, note });
+    ticket_result(sp, run, step, a, Some(&uuid));
 }
 
 pub fn request_optin(sp: &mut Sprint<'_>, flow: &Flow, step: &str, a: &RequestOptin) {

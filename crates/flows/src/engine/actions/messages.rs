@@ -71,27 +71,55 @@ pub fn out_msg(
     }
 }
 
-/// Evaluates a list of templates, dropping empty results and keeping at most `max`.
-fn evaluate_list(sp: &mut Sprint<'_>, run: usize, step: &str, templates: Vec<String>, max: usize) -> Vec<String> {
+/// Longest quick reply sent, in characters: a longer one is cut and ends with `...`, as the
+/// reference does.
+pub const MAX_QUICK_REPLY_CHARS: usize = 64;
+/// Longest attachment (`type:url`) sent, in bytes.
+pub const MAX_ATTACHMENT_BYTES: usize = 2048;
+
+/// Cuts `s` to at most `limit` characters, ending a cut text with `...`.
+fn truncate_ellipsis(s: &str, limit: usize) -> String {
+    if s.chars().count() <= limit {
+        return s.to_string();
+    }
+    if limit <= 3 {
+        return s.chars().take(limit).collect();
+    }
+    let mut out: String = s.chars().take(limit - 3).collect();
+    out.push_str("...");
+    out
+}
+
+/// An attachment the format can deliver: `content-type:url`, both parts present.
+fn is_valid_attachment(a: &str) -> bool {
+    a.split_once(':')
+        .is_some_and(|(kind, url)| !kind.is_empty() && !url.is_empty() && !kind.contains(char::is_whitespace))
+}
+
+fn attachments(sp: &mut Sprint<'_>, run: usize, step: &str, templates: Vec<String>) -> Vec<String> {
     let mut out = Vec::new();
     for t in templates {
-        let v = sp.eval_text(run, Some(step), &t);
-        let v = v.trim();
-        if !v.is_empty() && out.len() < max {
-            out.push(v.to_string());
+        let a = sp.eval_text(run, Some(step), &t);
+        let a = a.trim();
+        if !is_valid_attachment(a) {
+            sp.error(Some(step), "attachment evaluated to invalid value, skipping");
+        } else if a.len() > MAX_ATTACHMENT_BYTES {
+            sp.error(Some(step), format!("evaluated attachment is longer than {MAX_ATTACHMENT_BYTES} limit, skipping"));
+        } else if out.len() < MAX_ATTACHMENTS {
+            out.push(a.to_string());
         }
     }
     out
 }
 
-fn attachments(sp: &mut Sprint<'_>, run: usize, step: &str, templates: Vec<String>) -> Vec<String> {
+fn quick_replies(sp: &mut Sprint<'_>, run: usize, step: &str, templates: Vec<String>) -> Vec<String> {
     let mut out = Vec::new();
-    for a in evaluate_list(sp, run, step, templates, MAX_ATTACHMENTS) {
-        // An attachment is `content-type:url`; without a type it cannot be delivered.
-        if a.contains(':') {
-            out.push(a);
-        } else {
-            sp.error(Some(step), format!("attachment '{a}' has no content type"));
+    for t in templates {
+        let q = sp.eval_text(run, Some(step), &t);
+        if q.is_empty() {
+            sp.error(Some(step), "quick reply evaluated to empty string, skipping");
+        } else if out.len() < MAX_QUICK_REPLIES {
+            out.push(truncate_ellipsis(&q, MAX_QUICK_REPLY_CHARS));
         }
     }
     out
@@ -105,7 +133,7 @@ pub fn send_msg(sp: &mut Sprint<'_>, run: usize, flow: &Flow, step: &str, uuid: 
     let atts = attachments(sp, run, step, atts);
     let native_qrs = a.quick_replies.clone().unwrap_or_default();
     let qrs = sp.localized(flow, uuid, "quick_replies", &native_qrs);
-    let qrs = evaluate_list(sp, run, step, qrs, MAX_QUICK_REPLIES);
+    let qrs = quick_replies(sp, run, step, qrs);
     let mut msg = out_msg(sp, flow, text, atts, qrs);
     msg.topic = a.topic.clone().filter(|t| !t.is_empty());
     sp.event(Some(step), EventKind::MsgCreated { msg });
@@ -133,4 +161,28 @@ pub fn play_audio(sp: &mut Sprint<'_>, run: usize, flow: &Flow, step: &str, uuid
     }
     let msg = out_msg(sp, flow, String::new(), vec![format!("audio:{url}")], Vec::new());
     sp.event(Some(step), EventKind::IvrCreated { msg });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_valid_attachment, truncate_ellipsis};
+
+    #[test]
+    fn long_quick_replies_are_cut_with_an_ellipsis() {
+        assert_eq!(truncate_ellipsis("short", 64), "short");
+        let long = "é".repeat(70);
+        let cut = truncate_ellipsis(&long, 64);
+        assert_eq!(cut.chars().count(), 64);
+        assert!(cut.ends_with("..."));
+        assert_eq!(truncate_ellipsis("abcdef", 2), "ab");
+    }
+
+    #[test]
+    fn attachments_need_a_type_and_a_url() {
+        assert!(is_valid_attachment("image/jpeg:https://example.org/a.jpg"));
+        assert!(!is_valid_attachment("https"));
+        assert!(!is_valid_attachment(":x"));
+        assert!(!is_valid_attachment("image:"));
+        assert!(!is_valid_attachment(""));
+    }
 }

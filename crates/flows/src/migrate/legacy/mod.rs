@@ -165,9 +165,9 @@ struct Migrator<'a> {
     ui: Obj,
 }
 
-/// A refusal at a node, naming the action or rule type.
+/// A refusal at a rule set node, naming the rule set or rule type in the message.
 fn refuse(node: &str, kind: &str, what: &str, message: impl Into<String>) -> DefinitionError {
-    DefinitionError::new(format!("legacy {what} '{kind}': {}", message.into())).in_node(node).in_action("", kind)
+    DefinitionError::new(format!("legacy {what} '{kind}': {}", message.into())).in_node(node)
 }
 
 impl<'a> Migrator<'a> {

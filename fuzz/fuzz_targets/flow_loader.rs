@@ -1,6 +1,8 @@
 //! Arbitrary bytes as a flow definition or a RapidPro export, the way an import reads a file.
 //! Loading must end in flows or a clear error, never a panic; what loads must export, load again
 //! and run (start, two replies, a store-and-reload of the session) without a panic either.
+//! Legacy flows (`action_sets`/`rule_sets`) are also migrated on their own: to spec 13.0.0 or a
+//! clear error, and what migrates goes through the spec migrations without a panic.
 #![no_main]
 
 use chrono::{TimeZone, Utc};
@@ -9,6 +11,7 @@ use safepassage_flows::definition::export::load_flows;
 use safepassage_flows::definition::{Flow, LoadOptions};
 use safepassage_flows::engine::{Assets, Config, Contact, Engine, MsgIn, Resume, Session, SessionStatus, Trigger};
 use safepassage_flows::ids::SplitMix64;
+use safepassage_flows::migrate::{self, legacy};
 use safepassage_flows::Env;
 use serde_json::Value;
 
@@ -17,6 +20,7 @@ const MAX_FLOWS_RUN: usize = 4;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(v) = serde_json::from_slice::<Value>(data) else { return };
+    migrate_legacy(&v);
     let strict = load_flows(&v, &LoadOptions::default());
     let lenient = load_flows(&v, &LoadOptions::format_only());
     match (&strict, &lenient) {
@@ -36,6 +40,31 @@ fuzz_target!(|data: &[u8]| {
     }
     run(flows);
 });
+
+/// The legacy path alone: each legacy flow of the input (one flow or an export's) migrates to
+/// spec 13.0.0 or fails with a message; a migrated flow takes the spec migrations.
+fn migrate_legacy(v: &Value) {
+    let version = match v.get("version") {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let flows: Vec<&Value> = match v.get("flows") {
+        Some(Value::Array(items)) => items.iter().collect(),
+        _ => vec![v],
+    };
+    for f in flows.into_iter().filter(|f| legacy::is_legacy(f)).take(MAX_FLOWS_RUN) {
+        match legacy::migrate(f, version.as_deref()) {
+            Ok(migrated) => {
+                assert_eq!(migrated["spec_version"], legacy::TARGET, "a legacy flow migrated to another version");
+                if let Err(e) = migrate::migrate(migrated, None) {
+                    panic!("a migrated legacy flow is refused by the spec migrations: {e}");
+                }
+            }
+            Err(e) => assert!(!e.message.trim().is_empty(), "a legacy error without a message: {e:?}"),
+        }
+    }
+}
 
 fn run(flows: Vec<Flow>) {
     let firsts: Vec<_> = flows.iter().take(MAX_FLOWS_RUN).map(Flow::reference).collect();

@@ -64,7 +64,7 @@ fn legacy_and_too_new_versions_are_refused_clearly() {
     assert!(refusal(&v).contains("legacy format"));
     v["spec_version"] = json!("15.0.0");
     assert!(refusal(&v).contains("newer than this engine supports"));
-    let export = json!({"version": "11", "flows": []});
+    let export = json!({"version": "11", "flows": [{"name": "neither spec 13 nor legacy"}]});
     assert!(load_flows(&export, &LoadOptions::default()).unwrap_err().to_string().contains("legacy"));
 }
 

@@ -1,10 +1,16 @@
 //! RapidPro/TextIt export files: `{"version": "13", "flows": [...], "fields": [...], ...}`.
 //! Flows are loaded and validated; everything else (campaigns, triggers, groups) is kept.
+//!
+//! The export's own `version` does not decide how a flow is read: each flow is judged by its
+//! `spec_version` (RapidPro wrote exports of version 11.12 holding 13.0 flows), and a flow
+//! without one but with `action_sets`/`rule_sets` is a legacy flow, migrated first
+//! (`migrate::legacy`), with the export's version as its own when it carries none.
 
 use serde_json::{Map, Value};
 
 use super::error::DefinitionError;
 use super::{Flow, LoadOptions};
+use crate::migrate::legacy;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Export {
@@ -30,17 +36,11 @@ impl Export {
             Some(Value::Number(n)) => n.to_string(),
             _ => return Err(DefinitionError::new("export: field 'version' is required")),
         };
-        let major = version.split('.').next().and_then(|m| m.parse::<u32>().ok()).unwrap_or(0);
-        if major < 13 {
-            return Err(DefinitionError::new(format!(
-                "export version {version} is a legacy format; re-export it from a current RapidPro or TextIt"
-            )));
-        }
         let flows = match props.remove("flows") {
             Some(Value::Array(items)) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, f) in items.iter().enumerate() {
-                    let flow = Flow::from_json(f, opts).map_err(|mut e| {
+                    let flow = read_flow(f, Some(version.as_str()), opts).map_err(|mut e| {
                         if e.at.flow_uuid.is_none() && e.at.flow_name.is_none() {
                             e.message = format!("export flows[{i}]: {}", e.message);
                         }
@@ -63,11 +63,28 @@ impl Export {
     }
 }
 
-/// Loads a single flow or every flow of an export.
+/// Loads a single flow or every flow of an export, legacy ones migrated.
 pub fn load_flows(v: &Value, opts: &LoadOptions) -> Result<Vec<Flow>, DefinitionError> {
     if is_export(v) {
         Ok(Export::from_json(v, opts)?.flows)
     } else {
-        Ok(vec![Flow::from_json(v, opts)?])
+        Ok(vec![read_flow(v, None, opts)?])
     }
+}
+
+/// Reads one flow of a file: a legacy one is migrated to spec 13 first, then every flow is
+/// migrated to the current spec and validated.
+pub fn read_flow(v: &Value, export_version: Option<&str>, opts: &LoadOptions) -> Result<Flow, DefinitionError> {
+    if legacy::is_legacy(v) {
+        let migrated = legacy::migrate(v, export_version)?;
+        return Flow::from_json(&migrated, opts);
+    }
+    let legacy_export = export_version.and_then(|e| e.split('.').next()?.parse::<u32>().ok()).is_some_and(|m| m < 13);
+    if legacy_export && v.get("spec_version").is_none() {
+        return Err(DefinitionError::new(format!(
+            "export version {} is a legacy export, and this flow has neither a 'spec_version' nor 'action_sets'/'rule_sets'",
+            export_version.unwrap_or("")
+        )));
+    }
+    Flow::from_json(v, opts)
 }

@@ -12,6 +12,8 @@ pub struct Case {
     pub input: J,
     pub expected: J,
     pub needs: Vec<String>,
+    /// The file's one line on what is portable and how it is compared, shown with failures.
+    pub compare: Option<String>,
     /// The whole line, for properties some kinds keep beside `input` (`to_version`, …).
     pub raw: J,
 }
@@ -40,6 +42,7 @@ impl Case {
                 .and_then(J::as_array)
                 .map(|a| a.iter().filter_map(J::as_str).map(String::from).collect())
                 .unwrap_or_default(),
+            compare: s("compare"),
             raw: j.clone(),
         })
     }

@@ -19,7 +19,8 @@ fn passes(line: &J) {
 }
 
 fn fails(line: &J) {
-    assert!(matches!(outcome(line), Outcome::Fail(_)), "should fail: {line}");
+    let o = outcome(line);
+    assert!(matches!(o, Outcome::Fail(_)), "should fail, got {o:?}: {line}");
 }
 
 /// `line` with `expected` replaced.
@@ -50,9 +51,10 @@ fn function_call_compares_typed_values() {
 fn test_call_compares_the_match_object() {
     let c = json!({"id": "t/word", "kind": "test_call",
         "input": {"function": "has_any_word", "args": [{"text": "the blue door"}, {"text": "red blue"}]},
-        "expected": {"value": {"object": {"match": {"text": "blue"}}, "default": {"text": "blue"}}}});
+        "expected": {"value": {"object": {"match": {"text": "blue"}}, "default": {"boolean": true}}}});
     passes(&c);
-    fails(&expecting(&c, json!({"value": {"object": {"match": {"text": "red"}}, "default": {"text": "red"}}})));
+    fails(&expecting(&c, json!({"value": {"object": {"match": {"text": "red"}}, "default": {"boolean": true}}})));
+    fails(&expecting(&c, json!({"value": {"object": {"match": {"text": "blue"}}}})));
 }
 
 #[test]
@@ -296,7 +298,7 @@ fn flow_run_compares_each_sprint() {
         "runs": [{"flow": {"uuid": RUN_FLOW, "name": "Ask"}, "status": "waiting"}], "segments": []});
     let answer = json!({"msgs": [{"text": "Thanks, Red"}],
         "event_types": ["msg_received", "run_result_changed", "msg_created", "run_ended"],
-        "results": {"colour": {"name": "Colour", "value": "red please", "category": "Red", "input": "red please", "node": ASK}},
+        "results": {"colour": {"name": "Colour", "value": "red", "category": "Red", "input": "red please", "node": ASK}},
         "segments": [{"flow_uuid": RUN_FLOW, "node_uuid": ASK, "exit_uuid": "7a3d4e5f-0000-4000-8000-00000000e001", "destination_uuid": THANKS, "operand": "red please"}],
         "session_status": "completed", "runs": [{"flow": {"uuid": RUN_FLOW}, "status": "completed"}]});
     passes(&run_case(json!({"sprints": [start, answer]})));
@@ -316,6 +318,9 @@ fn flow_run_compares_each_sprint() {
     let mut failed_run = answer.clone();
     failed_run["runs"][0]["status"] = json!("failed");
     fails(&run_case(json!({"sprints": [start, failed_run]})));
+    let mut wrong_value = answer.clone();
+    wrong_value["results"]["colour"]["value"] = json!("red please");
+    fails(&run_case(json!({"sprints": [start, wrong_value]})));
     // One expectation per sprint, no fewer.
     fails(&run_case(json!({"sprints": [start]})));
 }

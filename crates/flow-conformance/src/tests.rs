@@ -338,3 +338,29 @@ fn a_case_keeps_its_compare_line() {
     let c = Case::parse(r#"{"id": "c", "kind": "router", "compare": "results only"}"#, "s").expect("a case");
     assert_eq!(c.compare.as_deref(), Some("results only"));
 }
+
+#[test]
+fn a_webhook_case_with_mocks_runs_and_others_are_refused() {
+    let flow = json!({"uuid": "8b4e5f60-0000-4000-8000-00000000f001", "name": "Hook", "spec_version": "14.4.2",
+        "language": "eng", "type": "messaging",
+        "nodes": [{"uuid": "8b4e5f60-0000-4000-8000-00000000f002",
+            "actions": [{"uuid": "8b4e5f60-0000-4000-8000-00000000a001", "type": "call_webhook", "method": "GET",
+                         "url": "http://example.invalid/ping", "headers": {}, "body": "", "result_name": "Ping"}],
+            "exits": [{"uuid": "8b4e5f60-0000-4000-8000-00000000e001"}]}]});
+    let c = json!({"id": "w/hook", "kind": "action", "needs": ["webhook"], "input": {
+        "assets": {"flows": [flow]}, "flow_uuid": "8b4e5f60-0000-4000-8000-00000000f001",
+        "http_mocks": {"http://example.invalid/ping": [{"status": 201, "body": "{\"ok\": true}"}]}},
+        "expected": {"event_types": ["webhook_called", "run_result_changed"],
+                     "results": {"ping": {"value": "201", "category": "Success"}}}});
+    // The mock's answer is what the engine saw.
+    passes(&c);
+    let mut refused = c.clone();
+    refused["input"]["http_mocks"]["http://example.invalid/ping"][0]["status"] = json!(503);
+    fails(&refused);
+    let mut unmocked = c.clone();
+    unmocked["input"].as_object_mut().expect("an object").remove("http_mocks");
+    assert!(matches!(outcome(&unmocked), Outcome::Refused(_)));
+    let mut llm = c.clone();
+    llm["needs"] = json!(["llm"]);
+    assert!(matches!(outcome(&llm), Outcome::Refused(_)));
+}

@@ -97,6 +97,9 @@ fn run_file(path: &Path, opts: &Options, fixtures: &mut run::Fixtures) -> Result
                             if let Some(c) = &case.compare {
                                 eprintln!("  compare: {c}");
                             }
+                            if case.raw.get("portable").and_then(serde_json::Value::as_bool) == Some(false) {
+                                eprintln!("  portable: false (depends on the reference engine's random generator)");
+                            }
                         }
                         Outcome::Refused(need) => eprintln!("REFUSED {} (needs {need})", case.id),
                         Outcome::Pass => {}

@@ -9,8 +9,11 @@ mod compare;
 mod definitions;
 mod engine_session;
 mod expect;
+mod mocks;
 mod run;
 mod runs;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -89,7 +92,15 @@ fn run_file(path: &Path, opts: &Options, fixtures: &mut run::Fixtures) -> Result
                 let o = run::run(&case, dir, fixtures);
                 if opts.verbose {
                     match &o {
-                        Outcome::Fail(why) => eprintln!("FAIL {} [{}]: {why}", case.id, case.kind),
+                        Outcome::Fail(why) => {
+                            eprintln!("FAIL {} [{}]: {why}", case.id, case.kind);
+                            if let Some(c) = &case.compare {
+                                eprintln!("  compare: {c}");
+                            }
+                            if case.raw.get("portable").and_then(serde_json::Value::as_bool) == Some(false) {
+                                eprintln!("  portable: false (depends on the reference engine's random generator)");
+                            }
+                        }
                         Outcome::Refused(need) => eprintln!("REFUSED {} (needs {need})", case.id),
                         Outcome::Pass => {}
                     }

@@ -1,26 +1,34 @@
-//! Cases that run sessions: `flow_run` (a flow, a contact, a trigger, resumes, and what is
-//! expected after each) and `action` (one action run in a minimal flow). Inputs are read
-//! leniently, as the files may come from other extractions of the reference's tests.
+//! Cases that run sessions: `flow_run` (a start and resumes, one expectation per sprint),
+//! `action` (one sprint, its event types without the run's own start and end) and `router`
+//! (one sprint through a flow whose first node routes; its results and event types).
 
-use safepassage_flows::definition::{LoadOptions, OUTSIDE_ACTION_TYPES};
-use safepassage_flows::engine::{Assets, Config, Contact, Engine, Event, Resume, Session, Trigger};
+use std::collections::HashSet;
+
+use safepassage_flows::definition::{FlowRef, LoadOptions, RouterType, OUTSIDE_ACTION_TYPES};
+use safepassage_flows::engine::{Assets, Config, Contact, Engine, Event, MsgIn, Resume, Session, Trigger};
 use safepassage_flows::ids::SplitMix64;
 use safepassage_flows::Env;
 use serde_json::{json, Value as J};
 
 use crate::case::{Case, Outcome};
 use crate::engine_session::MockWebhooks;
-use crate::expect;
+use crate::expect::{self, Lifecycle, Segment};
+use crate::mocks::HttpMocks;
 
 const ACTION_FLOW: &str = "bead76f5-dac4-4c9d-996c-c62b326e8c0a";
 const ACTION_NODE: &str = "72a1f5df-49f9-45df-94c9-d86f7ea064e5";
 
-fn engine() -> Engine {
-    Engine::new(Config::default()).with_webhooks(Box::new(MockWebhooks))
+/// An engine whose webhooks are answered by the case's `http_mocks`, or by the local stand-in.
+fn engine(input: &J) -> Engine {
+    let eng = Engine::new(Config::default());
+    match input.get("http_mocks").filter(|m| m.is_object()) {
+        Some(m) => eng.with_webhooks(Box::new(HttpMocks::from_json(m))),
+        None => eng.with_webhooks(Box::new(MockWebhooks)),
+    }
 }
 
 fn opts() -> LoadOptions {
-    // Cases test the format; outside calls are answered by the local stand-in, never sent.
+    // Cases test the format; outside calls are answered in the process, never sent.
     LoadOptions::allowing(OUTSIDE_ACTION_TYPES.iter().copied())
 }
 
@@ -36,8 +44,7 @@ fn default_contact() -> J {
     })
 }
 
-/// Assets for action cases run outside the shared folder: the fields and groups the default
-/// contact refers to.
+/// Assets for action cases that bring none: the fields and groups the default contact uses.
 fn default_assets() -> J {
     json!({
         "fields": [{"key": "gender", "name": "Gender", "type": "text"}, {"key": "age", "name": "Age", "type": "number"},
@@ -53,16 +60,9 @@ fn assets_json(input: &J, base: Option<J>) -> J {
     if !a.is_object() {
         a = json!({});
     }
-    let mut flows: Vec<J> = a.get("flows").and_then(J::as_array).cloned().unwrap_or_default();
-    for k in ["flow", "definition"] {
-        if let Some(f) = input.get(k).filter(|f| f.is_object()) {
-            flows.push(f.clone());
-        }
+    if a.get("flows").and_then(J::as_array).is_none() {
+        a["flows"] = json!([]);
     }
-    if let Some(fs) = input.get("flows").and_then(J::as_array) {
-        flows.extend(fs.iter().cloned());
-    }
-    a["flows"] = J::Array(flows);
     a
 }
 
@@ -76,131 +76,311 @@ fn contact_of(input: &J) -> Result<Contact, String> {
     serde_json::from_value(c).map_err(|e| format!("contact: {e}"))
 }
 
-fn env_of(input: &J, now: chrono::DateTime<chrono::Utc>) -> Result<Env, String> {
-    let e = input
-        .get("env")
-        .or_else(|| input.get("environment"))
+/// The case's environment (`env`, `environment` or the trigger's), at `now`.
+pub fn env_of(input: &J, now: chrono::DateTime<chrono::Utc>) -> Result<Env, String> {
+    let e = ["env", "environment"]
+        .iter()
+        .find_map(|k| input.get(*k).filter(|e| !e.is_null()))
         .or_else(|| input.get("trigger").and_then(|t| t.get("environment")))
         .cloned()
         .unwrap_or(J::Null);
     Env::from_json(&e, now)
 }
 
+/// The environment of an action case: the case's own, or the reference's action-test defaults.
+pub fn env_for_actions(input: &J, now: chrono::DateTime<chrono::Utc>) -> Result<Env, String> {
+    let mut env = env_of(input, now)?;
+    let given = ["env", "environment"].iter().any(|k| input.get(*k).is_some_and(|e| !e.is_null()))
+        || input.get("trigger").and_then(|t| t.get("environment")).is_some_and(|e| !e.is_null());
+    if !given {
+        env.default_language = Some("eng".into());
+        env.allowed_languages = vec!["eng".into(), "spa".into()];
+        env.default_country = Some("RW".into());
+    }
+    Ok(env)
+}
+
 fn resume_of(r: &J) -> Result<Resume, String> {
     match r {
-        J::String(text) => {
-            Ok(Resume::Msg(safepassage_flows::engine::MsgIn { text: text.clone(), ..Default::default() }))
-        }
+        J::String(text) => Ok(Resume::Msg(MsgIn { text: text.clone(), ..Default::default() })),
         other => Resume::from_json(other),
     }
 }
 
-/// The expectation after each sprint: `outputs`/`steps`/`sprints`/… or the whole `expected`.
-fn expectations(expected: &J) -> Vec<J> {
-    if let Some(a) = expected.as_array() {
-        return a.clone();
+/// The message of the reference's action tests, which start with it unless told otherwise.
+fn default_msg() -> MsgIn {
+    MsgIn {
+        uuid: "aa90ce99-3b4d-44ba-b0ca-79e63d9ed842".into(),
+        text: "Hi everybody".into(),
+        urn: Some("tel:+12065551212".into()),
+        attachments: vec![
+            "image/jpeg:http://http://s3.amazon.com/bucket/test.jpg".into(),
+            "audio/mp3:http://s3.amazon.com/bucket/test.mp3".into(),
+        ],
+        ..Default::default()
     }
-    for k in ["outputs", "steps", "sprints", "after", "results_after"] {
-        if let Some(a) = expected.get(k).and_then(J::as_array) {
-            return a.clone();
-        }
-    }
-    vec![expected.clone()]
 }
 
-fn check(exp: &J, session: &Session, events: &[Event]) -> Result<(), String> {
-    if let Some(list) = exp.get("event_types").or_else(|| exp.get("events")).and_then(J::as_array) {
-        expect::events(list, events)?;
+/// The case's trigger, pointed at `flow_uuid` when it names no flow, with the case's `call`
+/// attached; without one, `fallback`.
+fn trigger_of(input: &J, flow_uuid: &str, fallback: impl FnOnce(FlowRef) -> Trigger) -> Result<Trigger, String> {
+    match input.get("trigger").filter(|t| t.is_object()).cloned() {
+        Some(mut t) => {
+            if t.get("flow").is_none() {
+                t["flow"] = json!({"uuid": flow_uuid, "name": ""});
+            }
+            if let Some(call) = input.get("call").filter(|c| c.is_object()) {
+                if t.get("call").is_none() {
+                    t["call"] = call.clone();
+                }
+            }
+            Trigger::from_json(&t)
+        }
+        None => Ok(fallback(FlowRef::new(flow_uuid, ""))),
     }
-    if let Some(list) = exp.get("messages").or_else(|| exp.get("msgs")).and_then(J::as_array) {
-        expect::messages(list, events)?;
+}
+
+/// The flow a case is about: `flow_uuid`, the trigger's flow, or the first of the assets.
+fn flow_uuid_of(input: &J, assets: &J) -> String {
+    input
+        .get("flow_uuid")
+        .and_then(J::as_str)
+        .or_else(|| input.get("trigger").and_then(|t| t.get("flow")).and_then(|f| f.get("uuid")).and_then(J::as_str))
+        .or_else(|| assets["flows"].get(0).and_then(|f| f.get("uuid")).and_then(J::as_str))
+        .unwrap_or("")
+        .to_string()
+}
+
+/// What one sprint did: its events, its segments and whether it began with a message in.
+struct Sprint {
+    events: Vec<Event>,
+    segments: Vec<Segment>,
+    had_input: bool,
+}
+
+fn steps_of(session: &Session) -> HashSet<String> {
+    session.runs.iter().flat_map(|r| r.path.iter().map(|s| s.uuid.clone())).collect()
+}
+
+/// How a sprint is compared: the lifecycle rule and the nodes whose routers are random.
+struct Rules<'a> {
+    lifecycle: Lifecycle,
+    random_nodes: &'a [String],
+}
+
+fn check(exp: &J, session: &Session, sprint: &Sprint, rules: &Rules<'_>) -> Result<(), String> {
+    if let Some(list) = exp.get("event_types").and_then(J::as_array) {
+        expect::event_types(list, &sprint.events, rules.lifecycle, sprint.had_input)?;
+    }
+    if let Some(list) = exp.get("msgs").and_then(J::as_array) {
+        expect::msgs(list, &sprint.events)?;
     }
     if let Some(r) = exp.get("results") {
-        expect::results(r, session)?;
+        expect::results(r, session, rules.random_nodes)?;
     }
-    let status = exp.get("status").or_else(|| exp.get("session_status")).and_then(J::as_str);
-    if let Some(s) = status {
+    if let Some(list) = exp.get("segments").and_then(J::as_array) {
+        expect::segments(list, &sprint.segments)?;
+    }
+    if let Some(s) = exp.get("session_status").and_then(J::as_str) {
         if s != session.status.as_str() {
-            return Err(format!("status: expected {s} got {}", session.status.as_str()));
+            return Err(format!("session status: expected {s} got {}", session.status.as_str()));
         }
     }
-    let runs = exp.get("run_statuses").or_else(|| exp.get("runs")).and_then(J::as_array);
-    if let Some(rs) = runs {
-        let got: Vec<&str> = session.runs.iter().map(|r| r.status.as_str()).collect();
-        let want: Vec<&str> =
-            rs.iter().filter_map(|r| r.as_str().or_else(|| r.get("status").and_then(J::as_str))).collect();
-        if want != got {
-            return Err(format!("run statuses: expected {want:?} got {got:?}"));
-        }
+    if let Some(list) = exp.get("runs").and_then(J::as_array) {
+        expect::runs(list, session)?;
     }
-    if let Some(p) = exp.get("path").and_then(J::as_array) {
-        let got: Vec<&str> = session.runs.iter().flat_map(|r| r.path.iter().map(|s| s.node_uuid.as_str())).collect();
-        let want: Vec<&str> =
-            p.iter().filter_map(|s| s.as_str().or_else(|| s.get("node_uuid").and_then(J::as_str))).collect();
-        let first: Vec<&str> =
-            session.runs.first().map(|r| r.path.iter().map(|s| s.node_uuid.as_str()).collect()).unwrap_or_default();
-        if want != got && want != first {
-            return Err(format!("path: expected {want:?} got {got:?}"));
-        }
-    }
-    if let Some(c) = exp.get("contact").or_else(|| exp.get("contact_after")) {
+    if let Some(c) = exp.get("contact_after") {
         let got = session.contact.to_json();
-        if !expect::matches(c, &got) {
-            return Err(format!("contact: expected {c} got {got}"));
+        if !expect::json_equal(c, &got) {
+            return Err(format!("contact after: expected {c} got {got}"));
+        }
+    }
+    if let Some(l) = exp.get("locals_after") {
+        let got = session.runs.first().and_then(|r| serde_json::to_value(&r.locals).ok()).unwrap_or(J::Null);
+        if !expect::json_equal(l, &got) {
+            return Err(format!("locals after: expected {l} got {got}"));
         }
     }
     Ok(())
 }
 
-fn wants_error(expected: &J) -> bool {
-    ["error", "read_error", "rejected", "validation_error"]
-        .iter()
-        .any(|k| expected.get(*k).is_some_and(|v| !v.is_null() && v != &J::Bool(false)))
+/// Nodes with a random router in the assets' flows: their results are not compared.
+fn random_nodes(assets: &Assets, aj: &J) -> Vec<String> {
+    let uuids = aj["flows"].as_array().into_iter().flatten().filter_map(|f| f.get("uuid").and_then(J::as_str));
+    uuids
+        .filter_map(|u| assets.flow(u).ok())
+        .flat_map(|f| f.nodes.iter())
+        .filter(|n| n.router.as_ref().is_some_and(|r| r.kind == RouterType::Random))
+        .map(|n| n.uuid.clone())
+        .collect()
 }
 
-/// Runs a start and the resumes, checking the expectation after each.
-fn play(case: &Case, assets: &Assets, env: &Env, contact: Contact, trigger: Trigger, resumes: &[J]) -> Outcome {
-    let eng = engine();
-    let mut rng = SplitMix64::new(123_456);
-    let exps = expectations(&case.expected);
-    let started = match eng.start(assets, env, contact, trigger, &mut rng) {
-        Ok(s) => s,
-        Err(e) if wants_error(&case.expected) => {
-            let _ = e;
-            return Outcome::Pass;
-        }
-        Err(e) => return Outcome::Fail(format!("start failed: {e}")),
-    };
-    let mut session = started.session;
-    if let Some(first) = exps.first() {
-        if let Err(e) = check(first, &session, &started.events) {
-            return Outcome::Fail(format!("after start: {e}"));
-        }
+/// A session to run: its engine, assets, environment, contact and trigger.
+struct Setup<'a> {
+    input: &'a J,
+    assets: Assets,
+    random_nodes: Vec<String>,
+    contact: Contact,
+    trigger: Trigger,
+}
+
+impl<'a> Setup<'a> {
+    fn new(input: &'a J, aj: &J, trigger: Trigger) -> Result<Setup<'a>, String> {
+        let assets = Assets::from_json(aj, &opts());
+        let random_nodes = random_nodes(&assets, aj);
+        Ok(Setup { input, assets, random_nodes, contact: contact_of(input)?, trigger })
     }
-    for (i, r) in resumes.iter().enumerate() {
-        let resume = match resume_of(r) {
-            Ok(r) => r,
-            Err(e) => return Outcome::Fail(format!("resume {i}: {e}")),
-        };
-        // A stored session must resume as well as a live one.
-        session = match Session::from_json(&session.to_json()) {
+
+    /// Starts, checks `exps[0]`, then resumes with each of `resumes`, checking the next.
+    fn play(self, env: &Env, lifecycle: Lifecycle, exps: &[J], resumes: &[J]) -> Outcome {
+        let eng = engine(self.input);
+        let rules = Rules { lifecycle, random_nodes: &self.random_nodes };
+        let mut rng = SplitMix64::new(123_456);
+        let had_input = self.trigger.msg.is_some();
+        let started = match eng.start(&self.assets, env, self.contact, self.trigger, &mut rng) {
             Ok(s) => s,
-            Err(e) => return Outcome::Fail(format!("session does not round-trip: {e}")),
+            Err(e) => return Outcome::Fail(format!("start failed: {e}")),
         };
-        let events = match eng.resume(assets, env, &mut session, resume, &mut rng) {
-            Ok(ev) => ev,
-            Err(e) => return Outcome::Fail(format!("resume {i} failed: {e}")),
-        };
-        if let Some(exp) = exps.get(i + 1) {
-            if let Err(e) = check(exp, &session, &events) {
-                return Outcome::Fail(format!("after resume {i}: {e}"));
+        let mut session = started.session;
+        let first =
+            Sprint { segments: expect::segments_of(&session, &HashSet::new()), events: started.events, had_input };
+        if let Some(exp) = exps.first() {
+            if let Err(e) = check(exp, &session, &first, &rules) {
+                return Outcome::Fail(format!("sprint 0: {e}"));
             }
         }
+        for (i, r) in resumes.iter().enumerate() {
+            let resume = match resume_of(r) {
+                Ok(r) => r,
+                Err(e) => return Outcome::Fail(format!("resume {i}: {e}")),
+            };
+            // A stored session must resume as well as a live one.
+            session = match Session::from_json(&session.to_json()) {
+                Ok(s) => s,
+                Err(e) => return Outcome::Fail(format!("session does not round-trip: {e}")),
+            };
+            let before = steps_of(&session);
+            let had_input = matches!(resume, Resume::Msg(_));
+            let events = match eng.resume(&self.assets, env, &mut session, resume, &mut rng) {
+                Ok(ev) => ev,
+                Err(e) => return Outcome::Fail(format!("resume {i} failed: {e}")),
+            };
+            let sprint = Sprint { segments: expect::segments_of(&session, &before), events, had_input };
+            if let Some(exp) = exps.get(i + 1) {
+                if let Err(e) = check(exp, &session, &sprint, &rules) {
+                    return Outcome::Fail(format!("sprint {}: {e}", i + 1));
+                }
+            }
+        }
+        Outcome::Pass
     }
-    if exps.len() > resumes.len() + 1 {
-        return Outcome::Fail(format!("{} expectations for {} sprints", exps.len(), resumes.len() + 1));
+}
+
+fn has(expected: &J, key: &str) -> bool {
+    expected.get(key).is_some_and(|v| !v.is_null() && v != &J::Bool(false))
+}
+
+/// `read_error`: the case's flow must be refused when the assets are read.
+fn refused_at_load(aj: &J, flow_uuid: &str) -> Outcome {
+    match Assets::from_json(aj, &opts()).flow(flow_uuid) {
+        Err(_) => Outcome::Pass,
+        Ok(_) => Outcome::Fail(format!("flow {flow_uuid} loaded but should have been refused")),
     }
-    Outcome::Pass
+}
+
+/// `flow_run`: `expected.sprints`, one per sprint (the start, then each resume).
+pub fn flow_run(case: &Case, env: &Env, fixture: Option<J>) -> Outcome {
+    let input = &with_fixture(&case.input, fixture);
+    let aj = assets_json(input, None);
+    let flow_uuid = flow_uuid_of(input, &aj);
+    if has(&case.expected, "read_error") {
+        return refused_at_load(&aj, &flow_uuid);
+    }
+    let Some(sprints) = case.expected.get("sprints").and_then(J::as_array) else {
+        return Outcome::Fail("case expects no sprints".into());
+    };
+    let resumes = input.get("resumes").and_then(J::as_array).cloned().unwrap_or_default();
+    if sprints.len() != resumes.len() + 1 {
+        return Outcome::Fail(format!("{} sprints expected for {} resumes", sprints.len(), resumes.len()));
+    }
+    let setup = trigger_of(input, &flow_uuid, Trigger::manual).and_then(|t| Setup::new(input, &aj, t));
+    match setup {
+        Ok(s) => s.play(env, Lifecycle::All, sprints, &resumes),
+        Err(e) => Outcome::Fail(e),
+    }
+}
+
+/// `router`: one sprint through the case's flow; `results` and `event_types`, or `read_error`.
+pub fn router(case: &Case, env: &Env) -> Outcome {
+    let input = &case.input;
+    let aj = assets_json(input, None);
+    let flow_uuid = flow_uuid_of(input, &aj);
+    if has(&case.expected, "read_error") {
+        return refused_at_load(&aj, &flow_uuid);
+    }
+    if case.expected.get("results").is_none() && case.expected.get("event_types").is_none() {
+        return Outcome::Fail("case expects neither results nor event types".into());
+    }
+    let setup = trigger_of(input, &flow_uuid, Trigger::manual).and_then(|t| Setup::new(input, &aj, t));
+    match setup {
+        Ok(s) => s.play(env, Lifecycle::Either, std::slice::from_ref(&case.expected), &[]),
+        Err(e) => Outcome::Fail(e),
+    }
+}
+
+/// The holder flow of an action given alone (`input.action`), as the reference's action tests
+/// build it: one node with the action, in a messaging or a voice flow.
+fn holder_flow(input: &J, action: J) -> J {
+    let voice = input.get("in_flow_type").or_else(|| input.get("flow_type")).and_then(J::as_str) == Some("voice");
+    let mut flow = json!({
+        "uuid": ACTION_FLOW, "name": "Action Tester", "spec_version": "14.4.2", "language": "eng",
+        "type": if voice { "voice" } else { "messaging" },
+        "nodes": [{"uuid": ACTION_NODE, "actions": [action], "exits": [{"uuid": "d7a36118-0a38-4b35-a7e4-ae89042f0d3c"}]}]
+    });
+    if let Some(l) = input.get("localization").filter(|l| l.is_object()) {
+        flow["localization"] = l.clone();
+    }
+    flow
+}
+
+/// `action`: `read_error`, or one sprint compared on `event_types` (without the run's first
+/// `run_started` and last `run_ended`), `msgs`, `contact_after` and `locals_after`. An action
+/// given alone runs in a holder flow; otherwise the case's assets hold it in `flow_uuid`.
+/// `base`: assets for a case that brings none.
+pub fn action(case: &Case, env: &Env, base: Option<J>) -> Outcome {
+    let input = &case.input;
+    let (aj, flow_uuid) = match input.get("action").cloned() {
+        Some(action) => {
+            let mut aj = assets_json(input, base.or_else(|| Some(default_assets())));
+            if let Some(fs) = aj["flows"].as_array_mut() {
+                fs.retain(|f| f.get("uuid").and_then(J::as_str) != Some(ACTION_FLOW));
+                fs.push(holder_flow(input, action));
+            }
+            (aj, ACTION_FLOW.to_string())
+        }
+        None => {
+            let aj = assets_json(input, None);
+            let uuid = flow_uuid_of(input, &aj);
+            (aj, uuid)
+        }
+    };
+    if has(&case.expected, "read_error") {
+        return refused_at_load(&aj, &flow_uuid);
+    }
+    let voice = input.get("in_flow_type").or_else(|| input.get("flow_type")).and_then(J::as_str) == Some("voice");
+    let no_input = input.get("no_input").and_then(J::as_bool).unwrap_or(false) || voice;
+    let fallback = |f: FlowRef| if no_input { Trigger::manual(f) } else { Trigger::msg(f, default_msg()) };
+    let mut setup = match trigger_of(input, &flow_uuid, fallback).and_then(|t| Setup::new(input, &aj, t)) {
+        Ok(s) => s,
+        Err(e) => return Outcome::Fail(e),
+    };
+    if let Err(e) = setup.assets.flow(&flow_uuid) {
+        return Outcome::Fail(format!("flow refused at load: {e}"));
+    }
+    if input.get("localization").is_some_and(J::is_object) && input.get("contact").is_none() {
+        setup.contact.language = "spa".into();
+    }
+    setup.play(env, Lifecycle::WithoutEnds, std::slice::from_ref(&case.expected), &[])
 }
 
 /// Fills a case that names a session fixture with the fixture's assets, contact, trigger and
@@ -227,125 +407,4 @@ fn with_fixture(input: &J, fixture: Option<J>) -> J {
         }
     }
     input
-}
-
-pub fn flow_run(case: &Case, env: &Env, fixture: Option<J>) -> Outcome {
-    let input = &with_fixture(&case.input, fixture);
-    let aj = assets_json(input, None);
-    let assets = Assets::from_json(&aj, &opts());
-    let trigger_json = input.get("trigger").cloned();
-    let flow_uuid = trigger_json
-        .as_ref()
-        .and_then(|t| t.get("flow"))
-        .and_then(|f| f.get("uuid"))
-        .and_then(J::as_str)
-        .or_else(|| input.get("flow_uuid").and_then(J::as_str))
-        .or_else(|| aj["flows"].get(0).and_then(|f| f.get("uuid")).and_then(J::as_str))
-        .unwrap_or("")
-        .to_string();
-    let trigger = match trigger_json {
-        Some(mut t) if t.is_object() => {
-            if t.get("flow").is_none() {
-                t["flow"] = json!({"uuid": flow_uuid, "name": ""});
-            }
-            match Trigger::from_json(&t) {
-                Ok(t) => t,
-                Err(e) => return Outcome::Fail(e),
-            }
-        }
-        _ => Trigger::manual(safepassage_flows::definition::FlowRef::new(&flow_uuid, "")),
-    };
-    let contact = match contact_of(input) {
-        Ok(c) => c,
-        Err(e) => return Outcome::Fail(e),
-    };
-    let resumes = input.get("resumes").and_then(J::as_array).cloned().unwrap_or_default();
-    play(case, &assets, env, contact, trigger, &resumes)
-}
-
-/// `base`: assets to run in when the case brings none (fields, groups, topics of the fixture).
-pub fn action(case: &Case, env: &Env, base: Option<J>) -> Outcome {
-    let input = &case.input;
-    let Some(action) = input.get("action").cloned() else {
-        return flow_run(case, env, None);
-    };
-    let voice = input.get("in_flow_type").or_else(|| input.get("flow_type")).and_then(J::as_str) == Some("voice");
-    let mut flow = json!({
-        "uuid": ACTION_FLOW, "name": "Action Tester", "spec_version": "14.4.2", "language": "eng",
-        "type": if voice { "voice" } else { "messaging" },
-        "nodes": [{"uuid": ACTION_NODE, "actions": [action], "exits": [{"uuid": "d7a36118-0a38-4b35-a7e4-ae89042f0d3c"}]}]
-    });
-    if let Some(l) = input.get("localization").filter(|l| l.is_object()) {
-        flow["localization"] = l.clone();
-    }
-    let base = base
-        .map(|mut b| {
-            // The fixture's own flows would only be noise here.
-            b["flows"] = json!([]);
-            b
-        })
-        .or_else(|| Some(default_assets()));
-    let mut aj = assets_json(input, base);
-    if let Some(fs) = aj["flows"].as_array_mut() {
-        fs.retain(|f| f.get("uuid").and_then(J::as_str) != Some(ACTION_FLOW));
-        fs.push(flow.clone());
-    }
-    let loaded = safepassage_flows::definition::Flow::from_json(&flow, &opts());
-    if wants_error(&case.expected) && !case.expected.get("events").is_some_and(J::is_array) {
-        return match loaded {
-            Err(_) => Outcome::Pass,
-            Ok(_) => Outcome::Fail("action loaded but should have been rejected".into()),
-        };
-    }
-    if let Err(e) = loaded {
-        return Outcome::Fail(format!("action rejected: {e}"));
-    }
-    let assets = Assets::from_json(&aj, &opts());
-    let mut contact = match contact_of(input) {
-        Ok(c) => c,
-        Err(e) => return Outcome::Fail(e),
-    };
-    if input.get("localization").is_some_and(J::is_object) && input.get("contact").is_none() {
-        contact.language = "spa".into();
-    }
-    let flow_ref = safepassage_flows::definition::FlowRef::new(ACTION_FLOW, "Action Tester");
-    let no_input = input.get("no_input").and_then(J::as_bool).unwrap_or(false) || voice;
-    let trigger = match input.get("trigger").filter(|t| t.is_object()) {
-        Some(t) => {
-            let mut t = t.clone();
-            t["flow"] = json!({"uuid": ACTION_FLOW, "name": "Action Tester"});
-            match Trigger::from_json(&t) {
-                Ok(t) => t,
-                Err(e) => return Outcome::Fail(e),
-            }
-        }
-        None if no_input => Trigger::manual(flow_ref),
-        None => Trigger::msg(
-            flow_ref,
-            safepassage_flows::engine::MsgIn {
-                uuid: "aa90ce99-3b4d-44ba-b0ca-79e63d9ed842".into(),
-                text: "Hi everybody".into(),
-                urn: Some("tel:+12065551212".into()),
-                attachments: vec![
-                    "image/jpeg:http://http://s3.amazon.com/bucket/test.jpg".into(),
-                    "audio/mp3:http://s3.amazon.com/bucket/test.mp3".into(),
-                ],
-                ..Default::default()
-            },
-        ),
-    };
-    play(case, &assets, env, contact, trigger, &[])
-}
-
-/// The environment of a run case: the case's own, or the reference's test defaults.
-pub fn env_for_runs(input: &J, now: chrono::DateTime<chrono::Utc>) -> Result<Env, String> {
-    let mut env = env_of(input, now)?;
-    let given = ["env", "environment"].iter().any(|k| input.get(*k).is_some_and(|e| !e.is_null()))
-        || input.get("trigger").and_then(|t| t.get("environment")).is_some_and(|e| !e.is_null());
-    if !given {
-        env.default_language = Some("eng".into());
-        env.allowed_languages = vec!["eng".into(), "spa".into()];
-        env.default_country = Some("RW".into());
-    }
-    Ok(env)
 }

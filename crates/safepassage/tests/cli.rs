@@ -592,6 +592,27 @@ fn flows_check_prints_each_flow_and_needs_no_store() {
     );
 }
 
+/// Legacy exports (versions 4 to 11.12, written for the flows crate's tests): each loads at the
+/// current spec, or its refusal names the flow, the node and the construct.
+#[test]
+fn flows_check_loads_legacy_exports_or_names_what_it_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let legacy = concat!(env!("CARGO_MANIFEST_DIR"), "/../flows/tests/legacy");
+    for file in ["v4_nested_definition", "v7_groups_and_languages", "v8_rules_and_subflow", "v11_12_mixed"] {
+        let path = format!("{legacy}/{file}.json");
+        let out = safepassage(dir.path(), &["flows", "check", &path]);
+        assert!(out.status.success(), "{file}: {}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("spec=14.4.2"), "{file}: {}", text(&out.stdout));
+    }
+    for (file, construct) in [("refused_resthook", "resthook"), ("refused_ussd_menu", "wait_menu")] {
+        let path = format!("{legacy}/{file}.json");
+        let out = safepassage(dir.path(), &["flows", "check", &path]);
+        assert_eq!(out.status.code(), Some(1), "{file}");
+        let err = text(&out.stderr);
+        assert!(err.contains("flow '") && err.contains("node ") && err.contains(construct), "{file}: {err}");
+    }
+}
+
 #[test]
 fn flows_check_refuses_outside_calls_and_broken_files_naming_the_place() {
     let dir = tempfile::tempdir().unwrap();

@@ -97,13 +97,7 @@ pub async fn run(args: FiguresArgs) -> anyhow::Result<()> {
     let dashboard = pages::measure(&addr, &analyst, &dashboard_paths, args.requests).await?;
     let public = pages::measure(&addr, "", &["/figures".to_owned()], args.requests).await?;
     for (name, h) in [("dashboard", &dashboard), ("public", &public)] {
-        eprintln!(
-            "{name:>10}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} requests)",
-            pages::ms(h, 0.5),
-            pages::ms(h, 0.99),
-            h.max() as f64 / 1000.0,
-            h.len()
-        );
+        pages::report(name, h);
     }
     drop(stop);
     target.drop_schema().await?;

@@ -107,13 +107,7 @@ pub async fn run(args: ConsoleArgs) -> anyhow::Result<()> {
     list.add(&mine)?;
     list.add(&unassigned)?;
     for (name, h) in [("queue", &queue), ("case", &case), ("my cases", &mine), ("unassigned", &unassigned)] {
-        eprintln!(
-            "{name:>10}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} requests)",
-            pages::ms(h, 0.5),
-            pages::ms(h, 0.99),
-            h.max() as f64 / 1000.0,
-            h.len()
-        );
+        pages::report(name, h);
     }
     drop(stop);
     if let Some(target) = target {

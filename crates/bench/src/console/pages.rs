@@ -30,6 +30,17 @@ pub async fn measure(addr: &str, cookie: &str, paths: &[String], requests: u64) 
     Ok(latencies)
 }
 
+/// One line on stderr: a page's p50, p99 and slowest request.
+pub fn report(name: &str, latencies: &Histogram<u64>) {
+    eprintln!(
+        "{name:>10}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} requests)",
+        ms(latencies, 0.5),
+        ms(latencies, 0.99),
+        latencies.max() as f64 / 1000.0,
+        latencies.len()
+    );
+}
+
 pub fn ms(latencies: &Histogram<u64>, quantile: f64) -> f64 {
     latencies.value_at_quantile(quantile) as f64 / 1000.0
 }

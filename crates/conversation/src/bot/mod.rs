@@ -411,7 +411,8 @@ impl Conversations {
         closing: Option<String>,
     ) -> Result<Vec<MessageView>, StoreError> {
         let Waiting { session, mut summary, version } = step;
-        let results_before = summary.results.clone();
+        let mapping = self.figures_mapping.current();
+        let sorted_before = mapping.classify(&summary.results);
         let mut out =
             Outcome { messages: Vec::new(), ticket: None, hide_input: false, codename: None, codename_entered: None };
         let mut spoken_in = Vec::new();
@@ -494,7 +495,7 @@ impl Conversations {
             expires_ms: if waiting { millis(session.expires_on()) } else { None },
             expected_version: version,
             codename: out.codename,
-            counts: self.reclassified(&results_before, &summary.results),
+            counts: reclassified(sorted_before, mapping.classify(&summary.results)),
         };
         let sent = self.store.flow_step(conversation, messages, Some(write)).await?;
         if crate::channel::outbound::through_outbox(conversation.channel) {
@@ -610,21 +611,17 @@ impl Conversations {
 /// Whether the session waits at the question whose answer is the duress phrase: a wait that
 /// saves its result under that name, or one of whose exits leads straight to a node that does
 /// (the shipped Registration checks the phrase first, then saves it).
-impl Conversations {
-    /// What a step that changed the bot's results adds to the figures: the applicant moves
-    /// between categories (who they are, where they say they are) on the step's day.
-    fn reclassified(
-        &self,
-        before: &BTreeMap<String, String>,
-        after: &BTreeMap<String, String>,
-    ) -> Vec<(safepassage_domain::figures::tally::Key, i64)> {
-        if before == after {
-            return Vec::new();
-        }
-        let mapping = self.figures_mapping.current();
-        let day = safepassage_domain::figures::period::day_of(now().timestamp_millis());
-        safepassage_domain::figures::tally::reclassified(mapping.classify(before), mapping.classify(after), day)
+/// What a step that moved the applicant between the figures' categories (who they are, where
+/// they say they are) adds to the figures, on the step's day; nothing when it did not.
+fn reclassified(
+    before: safepassage_domain::figures::classify::Classified,
+    after: safepassage_domain::figures::classify::Classified,
+) -> Vec<(safepassage_domain::figures::tally::Key, i64)> {
+    if before == after {
+        return Vec::new();
     }
+    let day = safepassage_domain::figures::period::day_of(now().timestamp_millis());
+    safepassage_domain::figures::tally::reclassified(before, after, day)
 }
 
 fn waits_for_duress_phrase(assets: &Assets, session: &Session) -> bool {

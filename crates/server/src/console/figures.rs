@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::errors::OrPage;
 use super::lang::Lang;
+use super::now_ms;
 use super::roles::{Allowed, Figures};
 use super::views::{self, Chrome};
 use crate::error::PageError;
@@ -114,13 +115,6 @@ async fn load(
     let (range, bad) = range(query, today);
     let internal = state.store.figures_internal(staff_id).await?;
     Ok((report::report(&state.store, range, internal, state.config.figures, today).await?, bad))
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 /// `GET /console/figures`.

@@ -134,3 +134,4 @@ pub(crate) fn routes() -> Router<AppState> {
 
 /// The clock, read at the edge (the domain never reads it).
 pub(crate) use safepassage_conversation::clock::now_ms;
+pub(crate) use views::vocab_id;

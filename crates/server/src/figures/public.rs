@@ -24,11 +24,7 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 fn today() -> i32 {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0);
-    day_of(ms)
+    day_of(safepassage_conversation::clock::now_ms())
 }
 
 async fn figures(state: &AppState) -> Result<PublicFigures, Response> {

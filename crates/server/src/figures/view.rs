@@ -46,7 +46,7 @@ impl Words<'_> {
         if prefix.is_empty() {
             return label.to_owned();
         }
-        self.t(&format!("{prefix}-{}", label.replace('_', "-")))
+        self.t(&crate::console::vocab_id(prefix, label))
     }
 
     pub fn cell(&self, cell: Cell) -> String {

@@ -278,3 +278,33 @@ fn split_without_delimiters_splits_words() {
     assert_eq!(eval("@(split(\"one.two  three\", \" \"))").unwrap(), "[one.two, three]");
     assert_eq!(eval("@(word_count(\"one,two\", \"\"))").unwrap(), "2");
 }
+
+#[test]
+fn text_becomes_a_number_only_in_plain_decimal_notation() {
+    assert_eq!(eval("@(number(\" 42.50 \") + 1)").unwrap(), "43.5");
+    assert_eq!(eval("@(number(\".75\"))").unwrap(), "0.75");
+    assert_eq!(eval("@(number(\"-.5\") * 2)").unwrap(), "-1");
+    // What people type that only looks like a number stays text.
+    for typed in ["+380", "2e3", "7.", "1,5", "1 000", "0x1F", "--2", "½"] {
+        assert!(eval(&format!("@(number(\"{typed}\"))")).is_err(), "{typed} read as a number");
+    }
+    assert!(eval("@(\"3e2\" + 1)").is_err());
+    assert_eq!(eval("@(\"12\" > \"9\")").unwrap(), "true");
+}
+
+#[test]
+fn numbers_past_what_the_engine_holds_are_errors_not_panics() {
+    let huge = "9".repeat(30);
+    assert!(eval(&format!("@(number(\"{huge}\"))")).is_err());
+    assert!(eval("@(79228162514264337593543950335 + 1)").is_err());
+    assert!(eval("@(79228162514264337593543950335 * 2)").is_err());
+    assert!(eval("@(-79228162514264337593543950335 - 1)").is_err());
+    assert!(eval("@(10 ^ 40)").is_err());
+    assert!(eval("@(sum(array(79228162514264337593543950335, 1)))").is_err());
+    assert!(eval("@(mean(79228162514264337593543950335, 79228162514264337593543950335))").is_err());
+    assert!(eval("@(percent(79228162514264337593543950335))").is_err());
+    // Rounding to absurd places keeps or zeroes the value, as the reference clamps them.
+    assert_eq!(eval("@(round(31.337, 3000000))").unwrap(), "31.337");
+    assert_eq!(eval("@(round(31.337, -3000000))").unwrap(), "0");
+    assert_eq!(eval("@(round_down(31.337, -3000000))").unwrap(), "0");
+}

@@ -91,6 +91,10 @@ pub fn round(n: Decimal, places: i64) -> Option<Decimal> {
 
 /// Rounds up as goflow does: unchanged if already at `places`, else add half a unit and round.
 pub fn round_up(n: Decimal, places: i64) -> Option<Decimal> {
+    if places < -28 {
+        // Up to a power of ten past any number held: zero from below, out of range from above.
+        return (!n.is_sign_positive() || n.is_zero()).then_some(Decimal::ZERO);
+    }
     if round(n, places)? == n {
         return Some(n);
     }
@@ -100,6 +104,9 @@ pub fn round_up(n: Decimal, places: i64) -> Option<Decimal> {
 
 /// Rounds down as goflow does: unchanged if already at `places`, else take half a unit and round.
 pub fn round_down(n: Decimal, places: i64) -> Option<Decimal> {
+    if places < -28 {
+        return (n.is_sign_positive() || n.is_zero()).then_some(Decimal::ZERO);
+    }
     if round(n, places)? == n {
         return Some(n);
     }
@@ -249,6 +256,10 @@ mod tests {
         assert_eq!(round_up(d("12.141"), 2), Some(d("12.15")));
         assert_eq!(round_down(d("12.6"), 0), Some(d("12")));
         assert_eq!(round_up(d("12"), 0), Some(d("12")));
+        assert_eq!(round_down(d("12.5"), -40), Some(d("0")));
+        assert_eq!(round_up(d("-12.5"), -40), Some(d("0")));
+        assert_eq!(round_up(d("12.5"), -40), None);
+        assert_eq!(round(d("-12.5"), -4_000_000_000), Some(d("0")));
     }
 
     #[test]

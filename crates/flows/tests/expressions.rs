@@ -307,4 +307,5 @@ fn numbers_past_what_the_engine_holds_are_errors_not_panics() {
     assert_eq!(eval("@(round(31.337, 3000000))").unwrap(), "31.337");
     assert_eq!(eval("@(round(31.337, -3000000))").unwrap(), "0");
     assert_eq!(eval("@(round_down(31.337, -3000000))").unwrap(), "0");
+    assert!(eval("@(round_up(31.337, -3000000))").is_err());
 }

@@ -243,7 +243,8 @@ fn legacy_date_arithmetic_migrates_to_date_functions() {
     assert_eq!(migrate_template("@(date.now - 2)", false), "@(datetime_add(now(), -2, \"D\"))");
     assert_eq!(migrate_template("@(contact.due + 3)", false), "@(legacy_add(fields.due, 3))");
     assert_eq!(migrate_template("@(flow.count - 1)", false), "@(legacy_add(results.count.value, -1))");
-    assert_eq!(migrate_template("@(4 + 5 * 2)", false), "@(4 + 5 * 2)");
+    // Only whole-number literals and calls of known type are told apart, as in the reference.
+    assert_eq!(migrate_template("@(4 + 5 * 2)", false), "@(legacy_add(4, 5 * 2))");
     assert_eq!(migrate_template("@((4 + 5) * 2)", false), "@((4 + 5) * 2)");
     assert_eq!(migrate_template("@(1.5 + 2)", false), "@(legacy_add(1.5, 2))");
     assert_eq!(
@@ -279,6 +280,7 @@ fn legacy_date_arithmetic_migrates_to_date_functions() {
     assert_eq!(run("@(date.now + 1)").unwrap(), "2024-03-01T00:15:00.000000+03:00");
     assert_eq!(run("@(contact.due - 3)").unwrap(), "2024-02-29T00:00:00.000000+03:00");
     assert_eq!(run("@(flow.count + 1)").unwrap(), "13");
+    assert_eq!(run("@(4 + 5 * 2)").unwrap(), "14");
     assert_eq!(run("@(date.now + TIME(2, 30, 0))").unwrap(), "2024-02-29T02:45:00.000000+03:00");
     assert_eq!(run("@(contact.due + TIME(9, 5, 0))").unwrap(), "2024-03-03T09:05:00.000000+03:00");
     assert!(run("@(contact.due + contact.due)").is_err());

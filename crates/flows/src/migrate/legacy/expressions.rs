@@ -370,7 +370,11 @@ impl Parser<'_> {
             let op = op.clone();
             self.pos += 1;
             let right = self.expression(level)?;
-            left = if level == 4 { add_or_subtract(&left, &op, &right, self.raw_dates) } else { format!("{left} {op} {right}") };
+            left = if level == 4 {
+                add_or_subtract(&left, &op, &right, self.raw_dates)
+            } else {
+                format!("{left} {op} {right}")
+            };
         }
         self.depth -= 1;
         Some(left)

@@ -72,7 +72,7 @@ pub fn field_value(env: &Env, value_type: &str, v: Option<&J>) -> XValue {
     let text = v.get("text").and_then(J::as_str).unwrap_or("");
     match value_type {
         "number" => match v.get("number") {
-            Some(n) => number::parse(n.to_string().trim_matches('"')).map(XValue::Number).unwrap_or(XValue::Null),
+            Some(n) => number::parse_loose(n.to_string().trim_matches('"')).map(XValue::Number).unwrap_or(XValue::Null),
             None => XValue::Null,
         },
         "datetime" => v

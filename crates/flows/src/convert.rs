@@ -202,7 +202,7 @@ pub fn from_json(j: &serde_json::Value) -> XValue {
     match j {
         serde_json::Value::Null => XValue::Null,
         serde_json::Value::Bool(b) => XValue::Boolean(*b),
-        serde_json::Value::Number(n) => match number::parse(&n.to_string()) {
+        serde_json::Value::Number(n) => match number::parse_loose(&n.to_string()) {
             Some(d) => XValue::Number(d),
             None => XValue::error(format!("number {n} is out of range")),
         },

@@ -37,8 +37,8 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, ParseError> {
     if src.len() > MAX_EXPRESSION_LEN {
         return Err(ParseError::TooLong);
     }
-    // Byte offsets: names, numbers and operators are ASCII, so a run of them ends between
-    // characters, and other characters are only ever stepped over whole.
+    // Byte offsets: numbers and operators are ASCII and names are stepped over by character,
+    // so every token ends between characters.
     let bytes = src.as_bytes();
     let run = |mut j: usize, part: fn(&u8) -> bool| {
         while bytes.get(j).is_some_and(part) {
@@ -46,7 +46,6 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, ParseError> {
         }
         j
     };
-    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
     let mut out = Vec::new();
     let mut i = 0;
     while let Some(c) = src.get(i..).and_then(|rest| rest.chars().next()) {
@@ -56,8 +55,21 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, ParseError> {
         }
         // After a dot, a property name may start with a digit (`results.2factor`).
         let after_dot = matches!(out.last(), Some(Token::Dot));
-        if c == '_' || c.is_ascii_alphabetic() || (after_dot && c.is_ascii_digit()) {
-            let end = run(i, word);
+        if c == '_' || c.is_alphabetic() || (after_dot && c.is_ascii_digit()) {
+            // Names are letters of any script, digits and `_` (`@(汉字)`, `@contact.имя`).
+            let mut end = i;
+            while let Some(n) = src[end..].chars().next().filter(|n| *n == '_' || n.is_alphanumeric()) {
+                end += n.len_utf8();
+            }
+            // `.0.2` reads as the key `0.2`, a decimal as the reference lexes it: no array
+            // has such an item.
+            if after_dot
+                && src[i..end].bytes().all(|b| b.is_ascii_digit())
+                && bytes.get(end) == Some(&b'.')
+                && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)
+            {
+                end = run(end + 1, u8::is_ascii_digit);
+            }
             out.push(Token::Name(src[i..end].to_string()));
             i = end;
             continue;

@@ -18,9 +18,35 @@ pub fn to_text(n: &Decimal) -> String {
     }
 }
 
-/// Parses a number written in the plain decimal notation (optionally signed, optionally with an
-/// exponent). Surrounding whitespace is ignored; anything else is not a number.
+/// Parses a number as the format reads text: after surrounding whitespace, an optional `-`,
+/// then digits with an optional fraction (`12`, `12.5`, `.5`). No `+`, no exponent, no
+/// trailing point, no grouping. A number this engine cannot hold (more than 28 digits before
+/// the point) is not read either, so it converts to an error rather than a wrong value.
 pub fn parse(text: &str) -> Option<Decimal> {
+    let t = text.trim();
+    if t.len() > 64 {
+        return None;
+    }
+    let body = t.strip_prefix('-').unwrap_or(t);
+    let (int, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let ok = match frac {
+        None => digits(int),
+        Some(f) => digits(f) && (int.is_empty() || digits(int)),
+    };
+    if !ok {
+        return None;
+    }
+    let full = if int.is_empty() { t.replacen('.', "0.", 1) } else { t.to_string() };
+    Decimal::from_str(&full).ok()
+}
+
+/// Parses a number as JSON and people's answers write it: like [`parse`], but a leading `+`
+/// and an exponent (`1.5e3`) are accepted too.
+pub fn parse_loose(text: &str) -> Option<Decimal> {
     let t = text.trim();
     if t.is_empty() || t.len() > 64 {
         return None;
@@ -53,6 +79,9 @@ pub fn round(n: Decimal, places: i64) -> Option<Decimal> {
     if places >= 0 {
         let p = u32::try_from(places.min(28)).ok()?;
         Some(n.round_dp_with_strategy(p, RoundingStrategy::MidpointAwayFromZero))
+    } else if places < -28 {
+        // Every number this engine holds is below 10^29, so it rounds to zero at such places.
+        Some(Decimal::ZERO)
     } else {
         let factor = pow10(u32::try_from(-places).ok()?)?;
         let q = n.checked_div(factor)?.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
@@ -62,6 +91,10 @@ pub fn round(n: Decimal, places: i64) -> Option<Decimal> {
 
 /// Rounds up as goflow does: unchanged if already at `places`, else add half a unit and round.
 pub fn round_up(n: Decimal, places: i64) -> Option<Decimal> {
+    if places < -28 {
+        // Up to a power of ten past any number held: zero from below, out of range from above.
+        return (!n.is_sign_positive() || n.is_zero()).then_some(Decimal::ZERO);
+    }
     if round(n, places)? == n {
         return Some(n);
     }
@@ -71,6 +104,9 @@ pub fn round_up(n: Decimal, places: i64) -> Option<Decimal> {
 
 /// Rounds down as goflow does: unchanged if already at `places`, else take half a unit and round.
 pub fn round_down(n: Decimal, places: i64) -> Option<Decimal> {
+    if places < -28 {
+        return (n.is_sign_positive() || n.is_zero()).then_some(Decimal::ZERO);
+    }
     if round(n, places)? == n {
         return Some(n);
     }
@@ -196,10 +232,21 @@ mod tests {
     fn parses_plain_notation_only() {
         assert_eq!(parse(" 12.5 "), Some(d("12.5")));
         assert_eq!(parse(".5"), Some(d("0.5")));
-        assert_eq!(parse("1e3"), Some(d("1000")));
-        assert_eq!(parse("1,000"), None);
-        assert_eq!(parse("abc"), None);
-        assert_eq!(parse(""), None);
+        assert_eq!(parse("-.25"), Some(d("-0.25")));
+        assert_eq!(parse("-7"), Some(d("-7")));
+        for refused in ["1e3", "+4", "5.", "1,000", "abc", "", "-", ".", "--1", "1.2.3", "0x10", "1 000"] {
+            assert_eq!(parse(refused), None, "{refused:?}");
+        }
+        // More than this engine can hold is refused, not rounded or a panic.
+        assert_eq!(parse("123456789012345678901234567890123"), None);
+    }
+
+    #[test]
+    fn loose_parsing_takes_signs_and_exponents() {
+        assert_eq!(parse_loose("1e3"), Some(d("1000")));
+        assert_eq!(parse_loose("+4"), Some(d("4")));
+        assert_eq!(parse_loose("2.5E-1"), Some(d("0.25")));
+        assert_eq!(parse_loose("1e400"), None);
     }
 
     #[test]
@@ -209,6 +256,10 @@ mod tests {
         assert_eq!(round_up(d("12.141"), 2), Some(d("12.15")));
         assert_eq!(round_down(d("12.6"), 0), Some(d("12")));
         assert_eq!(round_up(d("12"), 0), Some(d("12")));
+        assert_eq!(round_down(d("12.5"), -40), Some(d("0")));
+        assert_eq!(round_up(d("-12.5"), -40), Some(d("0")));
+        assert_eq!(round_up(d("12.5"), -40), None);
+        assert_eq!(round(d("-12.5"), -4_000_000_000), Some(d("0")));
     }
 
     #[test]

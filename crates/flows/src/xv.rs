@@ -52,7 +52,18 @@ fn from_json_depth(j: &serde_json::Value, depth: usize) -> Result<XValue, String
             serde_json::Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        return number::parse(&s).map(XValue::Number).ok_or_else(|| format!("bad number {s}"));
+        if let Some(n) = number::parse_loose(&s) {
+            return Ok(XValue::Number(n));
+        }
+        // A number written right but beyond what this engine holds (more than 28 digits) is
+        // an error value, as arithmetic past the limit is: never a panic nor a wrong value.
+        let numeric =
+            !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+        return if numeric {
+            Ok(XValue::error(format!("number {s} is out of range")))
+        } else {
+            Err(format!("bad number {s}"))
+        };
     }
     if let Some(b) = obj.get("boolean") {
         return b.as_bool().map(XValue::Boolean).ok_or_else(|| "boolean must be true or false".into());

@@ -278,3 +278,78 @@ fn split_without_delimiters_splits_words() {
     assert_eq!(eval("@(split(\"one.two  three\", \" \"))").unwrap(), "[one.two, three]");
     assert_eq!(eval("@(word_count(\"one,two\", \"\"))").unwrap(), "2");
 }
+
+#[test]
+fn text_becomes_a_number_only_in_plain_decimal_notation() {
+    assert_eq!(eval("@(number(\" 42.50 \") + 1)").unwrap(), "43.5");
+    assert_eq!(eval("@(number(\".75\"))").unwrap(), "0.75");
+    assert_eq!(eval("@(number(\"-.5\") * 2)").unwrap(), "-1");
+    // What people type that only looks like a number stays text.
+    for typed in ["+380", "2e3", "7.", "1,5", "1 000", "0x1F", "--2", "½"] {
+        assert!(eval(&format!("@(number(\"{typed}\"))")).is_err(), "{typed} read as a number");
+    }
+    assert!(eval("@(\"3e2\" + 1)").is_err());
+    assert_eq!(eval("@(\"12\" > \"9\")").unwrap(), "true");
+}
+
+#[test]
+fn numbers_past_what_the_engine_holds_are_errors_not_panics() {
+    let huge = "9".repeat(30);
+    assert!(eval(&format!("@(number(\"{huge}\"))")).is_err());
+    assert!(eval("@(79228162514264337593543950335 + 1)").is_err());
+    assert!(eval("@(79228162514264337593543950335 * 2)").is_err());
+    assert!(eval("@(-79228162514264337593543950335 - 1)").is_err());
+    assert!(eval("@(10 ^ 40)").is_err());
+    assert!(eval("@(sum(array(79228162514264337593543950335, 1)))").is_err());
+    assert!(eval("@(mean(79228162514264337593543950335, 79228162514264337593543950335))").is_err());
+    assert!(eval("@(percent(79228162514264337593543950335))").is_err());
+    // Rounding to absurd places keeps or zeroes the value, as the reference clamps them.
+    assert_eq!(eval("@(round(31.337, 3000000))").unwrap(), "31.337");
+    assert_eq!(eval("@(round(31.337, -3000000))").unwrap(), "0");
+    assert_eq!(eval("@(round_down(31.337, -3000000))").unwrap(), "0");
+    assert!(eval("@(round_up(31.337, -3000000))").is_err());
+}
+
+#[test]
+fn names_may_be_written_in_any_script() {
+    let ctx = XValue::object_from([
+        ("імʼя", XValue::text("Тарас")),
+        ("città", XValue::object_from([("назва", XValue::text("Львів"))])),
+        ("rows", XValue::array(vec![XValue::array(vec![XValue::text("a"), XValue::text("b")])])),
+    ]);
+    let run = |t: &str| evaluate_template(&env(), &ctx, t, None, Limits::default()).map_err(|e| e.message);
+    assert_eq!(run("@(upper(città.назва))").unwrap(), "ЛЬВІВ");
+    assert_eq!(run("Привіт, @città.назва!").unwrap(), "Привіт, Львів!");
+    assert_eq!(run("@(rows[0][1])").unwrap(), "b");
+    assert_eq!(run("@rows.0").unwrap(), "[a, b]");
+    // `.0.1` after a name is read as the decimal key `0.1`, which no array has.
+    assert!(run("@(rows.0.1)").is_err());
+    assert!(evaluate_template_value(&env(), &ctx, "@rows.0.1", None, Limits::default()).is_err());
+}
+
+#[test]
+fn collection_functions_refuse_what_they_cannot_compare() {
+    assert_eq!(eval("@(sort(array(\"pear\", \"Apple\", \"fig\")))").unwrap(), "[Apple, fig, pear]");
+    assert_eq!(eval("@(sort(array(10, 9, -1.5)))").unwrap(), "[-1.5, 9, 10]");
+    assert_eq!(eval("@(sort(array(date(\"05-03-2024\"), date(\"01-03-2024\"))))").unwrap(), "[2024-03-01, 2024-03-05]");
+    assert!(eval("@(sort(array(1, \"1\")))").is_err());
+    assert!(eval("@(sort(array(\"a\", null)))").is_err());
+    assert!(eval("@(sort(array(array(1), array(0))))").is_err());
+    assert_eq!(eval("@(contains(array(1, 2), 2))").unwrap(), "true");
+    assert!(eval("@(contains(array(1, 2), 1 / 0))").is_err());
+}
+
+#[test]
+fn month_differences_count_calendar_months() {
+    assert_eq!(eval("@(datetime_diff(\"31-01-2024\", \"01-02-2024\", \"M\"))").unwrap(), "1");
+    assert_eq!(eval("@(datetime_diff(\"02-06-2024\", \"28-02-2024\", \"M\"))").unwrap(), "-4");
+    assert_eq!(eval("@(datetime_diff(\"15-01-2023\", \"15-01-2024\", \"M\"))").unwrap(), "12");
+}
+
+#[test]
+fn remove_first_word_keeps_what_follows_from_the_second_word() {
+    assert_eq!(eval("@(remove_first_word(\"«Добрий» день, друзі\"))").unwrap(), "день, друзі");
+    assert_eq!(eval("@(remove_first_word(\"(hello)\"))").unwrap(), "");
+    assert_eq!(eval("@(remove_first_word(\"one\"))").unwrap(), "");
+    assert_eq!(eval("@(remove_first_word(\"  one, two! three\"))").unwrap(), "two! three");
+}

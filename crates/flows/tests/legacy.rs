@@ -228,3 +228,60 @@ fn bad_legacy_input_gets_a_clear_error() {
     let e = load_flows(&v, &LoadOptions::default()).unwrap_err().to_string();
     assert!(e.contains("flow 'Bad'") && e.contains("must be a valid UUID"), "{e}");
 }
+
+/// Legacy `+` and `-` with dates, as a migrated expression evaluates: days are added to dates,
+/// times to datetimes, and a sum of unknown operands is left to `legacy_add` at run time.
+#[test]
+fn legacy_date_arithmetic_migrates_to_date_functions() {
+    use legacy::expressions::{migrate_template, migrate_template_with};
+    use safepassage_flows::{evaluate_template, Limits, XValue};
+
+    assert_eq!(
+        migrate_template("@(date.today + 7)", false),
+        "@(format_date(datetime_add(format_date(today()), 7, \"D\")))"
+    );
+    assert_eq!(migrate_template("@(date.now - 2)", false), "@(datetime_add(now(), -2, \"D\"))");
+    assert_eq!(migrate_template("@(contact.due + 3)", false), "@(legacy_add(fields.due, 3))");
+    assert_eq!(migrate_template("@(flow.count - 1)", false), "@(legacy_add(results.count.value, -1))");
+    // Only whole-number literals and calls of known type are told apart, as in the reference.
+    assert_eq!(migrate_template("@(4 + 5 * 2)", false), "@(legacy_add(4, 5 * 2))");
+    assert_eq!(migrate_template("@((4 + 5) * 2)", false), "@((4 + 5) * 2)");
+    assert_eq!(migrate_template("@(1.5 + 2)", false), "@(legacy_add(1.5, 2))");
+    assert_eq!(
+        migrate_template("@(DATEVALUE(contact.due) + TIME(1, 30, 0))", false),
+        "@(datetime_add(datetime(fields.due), format_time(time_from_parts(1, 30, 0), \"tt\") * 60 + \
+         format_time(time_from_parts(1, 30, 0), \"m\"), \"m\"))"
+    );
+    assert_eq!(
+        migrate_template("@(contact.due + TIME(9, 0, 0))", false),
+        "@(replace_time(fields.due, time_from_parts(9, 0, 0)))"
+    );
+    assert_eq!(migrate_template("@(\"day \" & date.today + 1)", false).matches("datetime_add").count(), 1);
+    // The operand of a date test keeps dates as dates.
+    assert_eq!(migrate_template_with("@(date.today + 1)", false, true), "@(datetime_add(today(), 1, \"D\"))");
+    assert_eq!(migrate_template_with("@date.today", false, true), "@(today())");
+    // Unreadable expressions stay as written.
+    assert_eq!(migrate_template("@(1 + )", false), "@(1 + )");
+
+    let mut env = Env::new(Utc.with_ymd_and_hms(2024, 2, 28, 21, 15, 0).unwrap());
+    env.date_format = "DD-MM-YYYY".into();
+    env.timezone = "Africa/Kampala".parse().unwrap();
+    let ctx = XValue::object_from([
+        ("fields", XValue::object_from([("due", XValue::text("03-03-2024"))])),
+        ("results", XValue::object_from([("count", XValue::object_from([("value", XValue::text("12"))]))])),
+    ]);
+    let run = |legacy_text: &str| {
+        let migrated = migrate_template(legacy_text, false);
+        evaluate_template(&env, &ctx, &migrated, None, Limits::default()).map_err(|e| e.message)
+    };
+    // 21:15 UTC is already the 29th in Kampala (UTC+3); 2024 is a leap year.
+    assert_eq!(run("@(date.today + 1)").unwrap(), "01-03-2024");
+    assert_eq!(run("@(date.today - 1)").unwrap(), "28-02-2024");
+    assert_eq!(run("@(date.now + 1)").unwrap(), "2024-03-01T00:15:00.000000+03:00");
+    assert_eq!(run("@(contact.due - 3)").unwrap(), "2024-02-29T00:00:00.000000+03:00");
+    assert_eq!(run("@(flow.count + 1)").unwrap(), "13");
+    assert_eq!(run("@(4 + 5 * 2)").unwrap(), "14");
+    assert_eq!(run("@(date.now + TIME(2, 30, 0))").unwrap(), "2024-02-29T02:45:00.000000+03:00");
+    assert_eq!(run("@(contact.due + TIME(9, 5, 0))").unwrap(), "2024-03-03T09:05:00.000000+03:00");
+    assert!(run("@(contact.due + contact.due)").is_err());
+}

@@ -47,7 +47,7 @@ pub fn parse_fuzzy(candidate: &str, nf: &NumberFormat) -> Option<Decimal> {
     if ascii.matches('.').count() > 1 || ascii.matches(['-', '+']).count() > 1 {
         return None;
     }
-    crate::number::parse(&ascii)
+    crate::number::parse_loose(&ascii)
 }
 
 fn number_pattern(nf: &NumberFormat) -> Option<Regex> {

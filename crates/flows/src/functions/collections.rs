@@ -100,6 +100,9 @@ fn join(ev: &mut Evaluator<'_>, a: &[XValue]) -> R {
 fn contains(_: &mut Evaluator<'_>, a: &[XValue]) -> R {
     arity(a, 2, Some(2))?;
     let items = arr(&a[0])?;
+    if let XValue::Error(e) = &a[1] {
+        return Err(XValue::Error(e.clone()));
+    }
     Ok(XValue::Boolean(items.iter().any(|i| i.equals(&a[1]))))
 }
 
@@ -131,14 +134,35 @@ fn reverse(ev: &mut Evaluator<'_>, a: &[XValue]) -> R {
 fn sort(ev: &mut Evaluator<'_>, a: &[XValue]) -> R {
     arity(a, 1, Some(1))?;
     let mut out = arr(&a[0])?.as_ref().clone();
-    if out.iter().all(|v| matches!(v, XValue::Number(_))) {
-        out.sort_by(|x, y| match (x, y) {
-            (XValue::Number(p), XValue::Number(q)) => p.cmp(q),
-            _ => std::cmp::Ordering::Equal,
-        });
-    } else {
-        out.sort_by_key(convert::render);
+    // Only values of one comparable kind sort, as in the reference: numbers, texts, dates,
+    // datetimes, times or booleans; a mix, a null or a container is an error.
+    let kind = |v: &XValue| match v {
+        XValue::Number(_) => Some(0),
+        XValue::Text(_) => Some(1),
+        XValue::Date(_) => Some(2),
+        XValue::DateTime(_) => Some(3),
+        XValue::Time(_) => Some(4),
+        XValue::Boolean(_) => Some(5),
+        _ => None,
+    };
+    let first = out.first().map(kind);
+    if let Some(e) = out.iter().find_map(|v| if let XValue::Error(e) = v { Some(e.clone()) } else { None }) {
+        return Err(XValue::Error(e));
     }
+    if let Some(first) = first {
+        if first.is_none() || out.iter().any(|v| kind(v) != first) {
+            return Err(err("can only sort items of the same comparable type"));
+        }
+    }
+    out.sort_by(|x, y| match (x, y) {
+        (XValue::Number(p), XValue::Number(q)) => p.cmp(q),
+        (XValue::Text(p), XValue::Text(q)) => p.cmp(q),
+        (XValue::Date(p), XValue::Date(q)) => p.cmp(q),
+        (XValue::DateTime(p), XValue::DateTime(q)) => p.instant().cmp(&q.instant()),
+        (XValue::Time(p), XValue::Time(q)) => p.cmp(q),
+        (XValue::Boolean(p), XValue::Boolean(q)) => p.cmp(q),
+        _ => std::cmp::Ordering::Equal,
+    });
     bounded(ev, out)
 }
 

@@ -105,16 +105,11 @@ fn datetime_from_epoch(ev: &mut Evaluator<'_>, a: &[XValue]) -> R {
     Ok(XValue::DateTime(XDateTime::from_instant(utc, Zone::Named(ev.env.timezone))))
 }
 
+/// Months between two datetimes as the reference counts them: by calendar month, whatever
+/// the day (from 1 May back to 3 December is -5).
 fn months_between(later: &XDateTime, earlier: &XDateTime) -> i64 {
     let (a, b) = (later.local(), earlier.local());
-    let mut months = (i64::from(a.year()) - i64::from(b.year())) * 12 + i64::from(a.month()) - i64::from(b.month());
-    // A month is only complete once the day of the month (and time) comes round again.
-    if months > 0 && (a.day(), a.time()) < (b.day(), b.time()) {
-        months -= 1;
-    } else if months < 0 && (a.day(), a.time()) > (b.day(), b.time()) {
-        months += 1;
-    }
-    months
+    (i64::from(a.year()) - i64::from(b.year())) * 12 + i64::from(a.month()) - i64::from(b.month())
 }
 
 fn datetime_diff(ev: &mut Evaluator<'_>, a: &[XValue]) -> R {

@@ -95,10 +95,12 @@ fn remove_first_word(_: &mut Evaluator<'_>, a: &[XValue]) -> R {
     arity(a, 1, Some(1))?;
     let t = text(&a[0])?;
     let ws = words::tokenize(&t);
-    let Some(first) = ws.first() else { return Ok(XValue::text("")) };
-    let start = t.find(first).unwrap_or(0);
-    let rest = &t[start + first.len()..];
-    Ok(XValue::text(rest.trim_start_matches(' ')))
+    // What follows the first word, from where the second word starts: quotes and
+    // punctuation between the two go with the first (`‘start’ this` → `this`).
+    let (Some(first), Some(second)) = (ws.first(), ws.get(1)) else { return Ok(XValue::text("")) };
+    let after_first = t.find(*first).map_or(0, |i| i + first.len());
+    let start = t[after_first..].find(*second).map_or(after_first, |i| after_first + i);
+    Ok(XValue::text(&t[start..]))
 }
 
 fn word_count(_: &mut Evaluator<'_>, a: &[XValue]) -> R {

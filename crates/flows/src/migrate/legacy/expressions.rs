@@ -33,6 +33,12 @@ pub const URN_SCHEMES: &[&str] = &[
 /// Migrates a legacy template. With `default_to_self`, each expression that errors evaluates
 /// to its own legacy text (what an `expression` rule set's operand did).
 pub fn migrate_template(text: &str, default_to_self: bool) -> String {
+    migrate_template_with(text, default_to_self, false)
+}
+
+/// As [`migrate_template`]; with `raw_dates`, `@date.today` and sums with dates stay dates
+/// rather than formatted text, as the operands of date tests need.
+pub fn migrate_template_with(text: &str, default_to_self: bool, raw_dates: bool) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() + 8);
     let mut i = 0;
@@ -51,7 +57,7 @@ pub fn migrate_template(text: &str, default_to_self: bool) -> String {
             Some('(') => match balanced_end(&chars, i + 1) {
                 Some(end) => {
                     let inner: String = chars[i + 2..end].iter().collect();
-                    let migrated = migrate_expression(&inner);
+                    let migrated = migrate_expression_with(&inner, raw_dates);
                     out.push_str(&wrap(&migrated, default_to_self.then(|| format!("@({inner})"))));
                     i = end + 1;
                 }
@@ -72,7 +78,7 @@ pub fn migrate_template(text: &str, default_to_self: bool) -> String {
                 let path: String = chars[i + 1..end].iter().collect();
                 let top = path.split('.').next().unwrap_or("").to_lowercase();
                 if TOP_LEVELS.contains(&top.as_str()) {
-                    let migrated = context_reference(&path);
+                    let migrated = name_ref(&path, raw_dates);
                     out.push_str(&wrap(&migrated, default_to_self.then(|| format!("@{path}"))));
                 } else {
                     out.push('@');
@@ -313,78 +319,179 @@ fn tokenize(expr: &str) -> Option<Vec<Tok>> {
 
 /// Migrates the inside of `@(…)`; text it cannot read comes back as written.
 pub fn migrate_expression(expr: &str) -> String {
+    migrate_expression_with(expr, false)
+}
+
+/// As [`migrate_expression`]; with `raw_dates`, dates stay dates instead of becoming the
+/// formatted text a message would show (what the operands of date tests need).
+pub fn migrate_expression_with(expr: &str, raw_dates: bool) -> String {
     let Some(toks) = tokenize(expr) else { return expr.to_string() };
-    let mut pos = 0;
-    let out = render_seq(&toks, &mut pos, false);
-    if pos == toks.len() {
-        out
-    } else {
-        expr.to_string()
+    let mut p = Parser { toks: &toks, pos: 0, raw_dates, depth: 0 };
+    match p.expression(0) {
+        Some(out) if p.pos == toks.len() => out,
+        _ => expr.to_string(),
     }
 }
 
-/// Renders tokens up to the end, or (inside a call) up to the `,` or `)` that ends an argument.
-fn render_seq(toks: &[Tok], pos: &mut usize, in_args: bool) -> String {
-    let mut out = String::new();
-    while let Some(t) = toks.get(*pos) {
-        match t {
-            Tok::Comma | Tok::Close if in_args => break,
-            Tok::Comma | Tok::Close => {
-                out.push_str(if *t == Tok::Comma { ", " } else { ")" });
-                *pos += 1;
+/// Deepest nesting of parentheses and operators the migration follows.
+const MAX_DEPTH: usize = 64;
+
+/// A precedence parser over legacy tokens that writes the current form as it goes. The
+/// legacy operators bind, loosest first: `=` `!=`, then `<` `<=` `>` `>=`, `&`, `+` `-`,
+/// `*` `/`, `^`, and a leading `-`; all group to the left.
+struct Parser<'t> {
+    toks: &'t [Tok],
+    pos: usize,
+    raw_dates: bool,
+    depth: usize,
+}
+
+fn binding(op: &str) -> Option<u8> {
+    Some(match op {
+        "=" | "!=" => 1,
+        "<" | "<=" | ">" | ">=" => 2,
+        "&" => 3,
+        "+" | "-" => 4,
+        "*" | "/" => 5,
+        "^" => 6,
+        _ => return None,
+    })
+}
+
+impl Parser<'_> {
+    fn expression(&mut self, min: u8) -> Option<String> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
+        let mut left = self.unary()?;
+        while let Some(Tok::Op(op)) = self.toks.get(self.pos) {
+            let Some(level) = binding(op).filter(|l| *l > min) else { break };
+            let op = op.clone();
+            self.pos += 1;
+            let right = self.expression(level)?;
+            left = if level == 4 {
+                add_or_subtract(&left, &op, &right, self.raw_dates)
+            } else {
+                format!("{left} {op} {right}")
+            };
+        }
+        self.depth -= 1;
+        Some(left)
+    }
+
+    fn unary(&mut self) -> Option<String> {
+        if matches!(self.toks.get(self.pos), Some(Tok::Op(o)) if o == "-") {
+            self.pos += 1;
+            self.depth += 1;
+            if self.depth > MAX_DEPTH {
+                return None;
             }
-            Tok::Str(s) => {
-                out.push_str(&quote(s));
-                *pos += 1;
-            }
-            Tok::Num(n) => {
-                out.push_str(n);
-                *pos += 1;
-            }
-            Tok::Op(o) => {
-                out.push(' ');
-                out.push_str(o);
-                out.push(' ');
-                *pos += 1;
-            }
+            let inner = self.unary()?;
+            self.depth -= 1;
+            return Some(format!("-{inner}"));
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> Option<String> {
+        let tok = self.toks.get(self.pos)?.clone();
+        self.pos += 1;
+        match tok {
+            Tok::Str(s) => Some(quote(&s)),
+            Tok::Num(n) => Some(n),
             Tok::Open => {
-                *pos += 1;
-                let inner = render_seq(toks, pos, true);
-                out.push('(');
-                out.push_str(&inner);
-                if toks.get(*pos) == Some(&Tok::Close) {
-                    *pos += 1;
-                }
-                out.push(')');
+                let inner = self.expression(0)?;
+                self.close()?;
+                Some(format!("({inner})"))
             }
             Tok::Name(name) => {
-                *pos += 1;
-                if toks.get(*pos) == Some(&Tok::Open) {
-                    *pos += 1;
-                    let mut args = Vec::new();
-                    while toks.get(*pos).is_some_and(|t| *t != Tok::Close) {
-                        args.push(render_seq(toks, pos, true).trim().to_string());
-                        if toks.get(*pos) == Some(&Tok::Comma) {
-                            *pos += 1;
+                if self.toks.get(self.pos) != Some(&Tok::Open) {
+                    return Some(name_ref(&name, self.raw_dates));
+                }
+                self.pos += 1;
+                let mut args = Vec::new();
+                if self.toks.get(self.pos) != Some(&Tok::Close) {
+                    loop {
+                        args.push(self.expression(0)?);
+                        if self.toks.get(self.pos) == Some(&Tok::Comma) {
+                            self.pos += 1;
+                        } else {
+                            break;
                         }
                     }
-                    if toks.get(*pos) == Some(&Tok::Close) {
-                        *pos += 1;
-                    }
-                    out.push_str(&call(name, args));
-                } else {
-                    out.push_str(&name_ref(name));
                 }
+                self.close()?;
+                Some(call(&name, args))
             }
+            Tok::Op(_) | Tok::Close | Tok::Comma => None,
         }
     }
-    out.trim().to_string()
+
+    fn close(&mut self) -> Option<()> {
+        (self.toks.get(self.pos) == Some(&Tok::Close)).then(|| self.pos += 1)
+    }
 }
 
-fn name_ref(name: &str) -> String {
+/// What a migrated operand is known to be, as the reference guessed it: a whole-number
+/// literal is a number, a call is what that function returns, anything else is unknown.
+fn inferred_type(operand: &str) -> &'static str {
+    let digits = operand.strip_prefix(['-', '+']).unwrap_or(operand);
+    if !digits.is_empty() && digits.len() <= 10 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return "number";
+    }
+    let name_end = operand.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(operand.len());
+    if name_end == 0 || !operand[name_end..].starts_with('(') {
+        return "";
+    }
+    match &operand[..name_end] {
+        "abs" | "max" | "mean" | "min" | "mod" | "sum" | "rand" | "round" | "round_down" | "round_up" => "number",
+        "datetime_add" | "datetime_from_parts" | "datetime" | "now" => "datetime",
+        "date" | "format_date" | "today" => "date",
+        "time" | "time_from_parts" => "time",
+        _ => "",
+    }
+}
+
+/// Legacy `+` and `-` added days to dates and times to datetimes; the current language keeps
+/// arithmetic for numbers, so each sum becomes what its operands call for, and a sum whose
+/// operands cannot be told becomes `legacy_add`, which decides when it runs.
+fn add_or_subtract(left: &str, op: &str, right: &str, raw_dates: bool) -> String {
+    let minus = op == "-";
+    match (inferred_type(left), inferred_type(right)) {
+        ("number", "number") => format!("{left} {op} {right}"),
+        ("datetime", "number") => {
+            format!("datetime_add({left}, {}{right}, \"D\")", if minus { "-" } else { "" })
+        }
+        ("date", "number") => {
+            let added = format!("datetime_add({left}, {}{right}, \"D\")", if minus { "-" } else { "" });
+            if raw_dates {
+                added
+            } else {
+                format!("format_date({added})")
+            }
+        }
+        ("datetime", "time") => {
+            let minutes = format!("format_time({right}, \"tt\") * 60 + format_time({right}, \"m\")");
+            if minus {
+                format!("datetime_add({left}, -({minutes}), \"m\")")
+            } else {
+                format!("datetime_add({left}, {minutes}, \"m\")")
+            }
+        }
+        (_, "time") if !minus => format!("replace_time({left}, {right})"),
+        _ if minus => format!("legacy_add({left}, -{right})"),
+        _ => format!("legacy_add({left}, {right})"),
+    }
+}
+
+fn name_ref(name: &str, raw_dates: bool) -> String {
     let lower = name.to_lowercase();
     match lower.as_str() {
         "true" | "false" => lower,
+        "date.today" if raw_dates => "today()".into(),
+        "date.tomorrow" if raw_dates => "datetime_add(today(), 1, \"D\")".into(),
+        "date.yesterday" if raw_dates => "datetime_add(today(), -1, \"D\")".into(),
         _ => {
             let top = lower.split('.').next().unwrap_or("");
             if TOP_LEVELS.contains(&top) {
@@ -601,7 +708,10 @@ mod tests {
             migrate_template("@(\"say \"\"hi\"\"\" & contact)", false),
             "@(\"say \\\"hi\\\"\" & contact.display)"
         );
-        assert_eq!(migrate_template("@(LEN(flow.name) + 1)", false), "@(length(results.name.value) + 1)");
+        // The reference cannot tell what `length` gives, so the sum is left to `legacy_add`.
+        assert_eq!(migrate_template("@(LEN(flow.name) + 1)", false), "@(legacy_add(length(results.name.value), 1))");
+        assert_eq!(migrate_template("@(ABS(-3) - 1)", false), "@(abs(-3) - 1)");
+        assert_eq!(migrate_template("@(-2 ^ 2 & \"x\" = \"4x\")", false), "@(-2 ^ 2 & \"x\" = \"4x\")");
         assert_eq!(migrate_template("@(broken", false), "@(broken");
     }
 

@@ -21,7 +21,7 @@ use crate::definition::DefinitionError;
 use crate::ids::{is_uuid, uuid_from_name};
 use crate::words::snakify;
 
-use expressions::{migrate_template, migrate_v7_template, URN_SCHEMES};
+use expressions::{migrate_template, migrate_template_with, migrate_v7_template, URN_SCHEMES};
 
 type Obj = Map<String, Value>;
 
@@ -187,6 +187,15 @@ impl<'a> Migrator<'a> {
             migrate_template(&migrate_v7_template(s), false)
         } else {
             migrate_template(s, false)
+        }
+    }
+
+    /// The operand of a date test: dates in it stay dates, as the tests compare them.
+    fn date_template(&self, s: &str) -> String {
+        if self.version < (8, 0) {
+            migrate_template_with(&migrate_v7_template(s), false, true)
+        } else {
+            migrate_template_with(s, false, true)
         }
     }
 

@@ -338,7 +338,11 @@ impl Migrator<'_> {
                     "date_after" => "has_date_gt",
                     _ => "has_date_lt",
                 };
-                (name, vec![arg(&*self, "test")])
+                let operand = match test.get("test") {
+                    Some(Value::String(s)) => self.date_template(s),
+                    _ => arg(&*self, "test"),
+                };
+                (name, vec![operand])
             }
             "district" => ("has_district", vec![arg(&*self, "test")]),
             "ward" => ("has_ward", vec![arg(&*self, "district"), arg(&*self, "state")]),

@@ -94,6 +94,7 @@ fn intake_runs_in_the_chosen_language_and_hands_over() {
             "contact_field_changed",
             "contact_groups_changed",
             "ticket_opened",
+            "ticket_note_added",
             "msg_created",
             "run_ended"
         ]

@@ -55,7 +55,12 @@ fn contact(language: &str) -> Contact {
     c
 }
 
-fn start_with(engine: &Engine, assets: &Assets, contact: Contact, trigger: Trigger) -> (Vec<Event>, safepassage_flows::engine::Session) {
+fn start_with(
+    engine: &Engine,
+    assets: &Assets,
+    contact: Contact,
+    trigger: Trigger,
+) -> (Vec<Event>, safepassage_flows::engine::Session) {
     let mut rng = SplitMix64::new(21);
     let started = engine.start(assets, &env(), contact, trigger, &mut rng).unwrap();
     (started.events, started.session)
@@ -123,8 +128,11 @@ fn a_message_naming_a_template_is_sent_as_its_translation() {
     assert_eq!(sent(&events)[0].text, "Oksana, візит Monday.");
     // A template the assets lack leaves the message as written.
     let plain = assets_with(
-        json!([action(1, json!({"type": "send_msg", "text": "As written",
-                                 "template": {"uuid": "c4d5e6f7-2222-4b3c-9d4e-5f6a7b8c9d0e", "name": "gone"}}))]),
+        json!([action(
+            1,
+            json!({"type": "send_msg", "text": "As written",
+                                 "template": {"uuid": "c4d5e6f7-2222-4b3c-9d4e-5f6a7b8c9d0e", "name": "gone"}})
+        )]),
         "messaging",
         json!({}),
     );
@@ -135,8 +143,11 @@ fn a_message_naming_a_template_is_sent_as_its_translation() {
 #[test]
 fn quick_replies_carry_their_extra_and_are_cut() {
     let assets = assets_with(
-        json!([action(1, json!({"type": "send_msg", "text": "Pick one",
-                                 "quick_replies": ["Clinic<extra>Open 8 to 5", "@(repeat(\"ab\", 40))"]}))]),
+        json!([action(
+            1,
+            json!({"type": "send_msg", "text": "Pick one",
+                                 "quick_replies": ["Clinic<extra>Open 8 to 5", "@(repeat(\"ab\", 40))"]})
+        )]),
         "messaging",
         json!({}),
     );
@@ -151,9 +162,11 @@ fn quick_replies_carry_their_extra_and_are_cut() {
 #[test]
 fn voice_actions_with_nothing_to_play_report_an_error() {
     let assets = assets_with(
-        json!([action(1, json!({"type": "say_msg", "text": "@(\"\")"})),
-               action(2, json!({"type": "play_audio", "audio_url": "https://example.org/@(1 / 0).mp3"})),
-               action(3, json!({"type": "say_msg", "text": "Welcome, @contact.name"}))]),
+        json!([
+            action(1, json!({"type": "say_msg", "text": "@(\"\")"})),
+            action(2, json!({"type": "play_audio", "audio_url": "https://example.org/@(1 / 0).mp3"})),
+            action(3, json!({"type": "say_msg", "text": "Welcome, @contact.name"}))
+        ]),
         "voice",
         json!({}),
     );
@@ -165,10 +178,12 @@ fn voice_actions_with_nothing_to_play_report_an_error() {
 #[test]
 fn urns_are_added_in_normal_form_and_named_in_a_local() {
     let assets = assets_with(
-        json!([action(1, json!({"type": "add_contact_urn", "scheme": "tel", "path": " 0788 765 432 "})),
-               action(2, json!({"type": "add_contact_urn", "scheme": "telegram", "path": "not-a-number"})),
-               action(3, json!({"type": "add_contact_urn", "scheme": "tel", "path": "+250788123456"})),
-               action(4, json!({"type": "send_msg", "text": "@locals._has_urn"}))]),
+        json!([
+            action(1, json!({"type": "add_contact_urn", "scheme": "tel", "path": " 0788 765 432 "})),
+            action(2, json!({"type": "add_contact_urn", "scheme": "telegram", "path": "not-a-number"})),
+            action(3, json!({"type": "add_contact_urn", "scheme": "tel", "path": "+250788123456"})),
+            action(4, json!({"type": "send_msg", "text": "@locals._has_urn"}))
+        ]),
         "messaging",
         json!({}),
     );
@@ -192,7 +207,10 @@ fn ticket_assets() -> Assets {
 #[test]
 fn an_opened_ticket_adds_its_note_and_moves_query_groups() {
     let (events, session) = run(&ticket_assets(), contact("eng"));
-    assert_eq!(types(&events), ["run_started", "ticket_opened", "ticket_note_added", "contact_groups_changed", "run_ended"]);
+    assert_eq!(
+        types(&events),
+        ["run_started", "ticket_opened", "ticket_note_added", "contact_groups_changed", "run_ended"]
+    );
     assert_eq!(session.contact.groups[0].name, "Awaiting a person");
     assert_eq!(session.runs[0].locals["_new_ticket"], session.contact.tickets[0].uuid);
 }
@@ -228,9 +246,11 @@ impl WebhookService for Recorder {
 #[test]
 fn a_webhook_url_that_is_empty_or_not_a_url_is_not_called() {
     let assets = assets_with(
-        json!([action(1, json!({"type": "call_webhook", "method": "GET", "url": "@(\"\")"})),
-               action(2, json!({"type": "call_webhook", "method": "GET", "url": "@(\"no-scheme/path\")"})),
-               action(3, json!({"type": "call_webhook", "method": "GET", "url": "https://example.org/ok"}))]),
+        json!([
+            action(1, json!({"type": "call_webhook", "method": "GET", "url": "@(\"\")"})),
+            action(2, json!({"type": "call_webhook", "method": "GET", "url": "@(\"no-scheme/path\")"})),
+            action(3, json!({"type": "call_webhook", "method": "GET", "url": "https://example.org/ok"}))
+        ]),
         "messaging",
         json!({}),
     );
@@ -267,7 +287,8 @@ fn a_router_that_picks_no_category_fails_the_run() {
 
 #[test]
 fn contact_reads_as_its_name_or_its_urn() {
-    let assets = assets_with(json!([action(1, json!({"type": "send_msg", "text": "Hello @contact"}))]), "messaging", json!({}));
+    let assets =
+        assets_with(json!([action(1, json!({"type": "send_msg", "text": "Hello @contact"}))]), "messaging", json!({}));
     let (events, _) = run(&assets, contact("eng"));
     assert_eq!(sent(&events)[0].text, "Hello Oksana");
     let mut nameless = contact("eng");
@@ -332,8 +353,13 @@ fn nested_assets() -> Assets {
         "exits": [{"uuid": "b9c0d1e2-0005-4a1b-8c2d-3e4f5a6b7c8d", "destination_uuid": "b9c0d1e2-0008-4a1b-8c2d-3e4f5a6b7c8d"},
                   {"uuid": "b9c0d1e2-0007-4a1b-8c2d-3e4f5a6b7c8d"}]})];
     parent_nodes.extend(
-        ask("b9c0d1e2-0008-4a1b-8c2d-3e4f5a6b7c8d", "b9c0d1e2-0009-4a1b-8c2d-3e4f5a6b7c8d", "b9c0d1e2-000a-4a1b-8c2d-3e4f5a6b7c8d",
-            "b9c0d1e2-000b-4a1b-8c2d-3e4f5a6b7c8d", "Still there? Tell us how to reach you.")
+        ask(
+            "b9c0d1e2-0008-4a1b-8c2d-3e4f5a6b7c8d",
+            "b9c0d1e2-0009-4a1b-8c2d-3e4f5a6b7c8d",
+            "b9c0d1e2-000a-4a1b-8c2d-3e4f5a6b7c8d",
+            "b9c0d1e2-000b-4a1b-8c2d-3e4f5a6b7c8d",
+            "Still there? Tell us how to reach you.",
+        )
         .as_array()
         .cloned()
         .unwrap_or_default(),
@@ -383,4 +409,21 @@ fn a_group_name_whose_expression_fails_matches_nothing() {
     assert_eq!(types(&events), ["run_started", "error", "run_ended"]);
     assert_eq!(errors(&events).len(), 1);
     assert!(session.contact.groups.is_empty());
+}
+
+#[test]
+fn a_ticket_assignee_given_as_an_email_expression_is_looked_up() {
+    let assets = assets_with(
+        json!([action(
+            1,
+            json!({"type": "open_ticket", "topic": null,
+                                 "assignee": {"email": "@(lower(\"DESK\" & \"@EXAMPLE.ORG\"))"}})
+        )]),
+        "messaging",
+        json!({"topics": [{"uuid": "d5e6f7a8-3333-4c4d-8e5f-6a7b8c9d0e1f", "name": "General"}],
+               "users": [{"uuid": "e2f3a4b5-9999-4b1c-8d2e-3f4a5b6c7d8e", "email": "desk@example.org", "name": "Desk"}]}),
+    );
+    let (events, session) = run(&assets, contact("eng"));
+    assert!(errors(&events).is_empty(), "{:?}", errors(&events));
+    assert_eq!(session.contact.tickets[0].assignee.as_ref().unwrap()["name"], "Desk");
 }

@@ -239,7 +239,10 @@ fn tickets_carry_their_note_assignee_and_result() {
                "users": [{"uuid": "8c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "email": "amina@example.org", "name": "Amina"}]}),
     );
     let (events, session) = run(&assets, Contact::anonymous(CONTACT, "eng"));
-    assert_eq!(types(&events), ["run_started", "ticket_opened", "ticket_note_added", "run_result_changed", "run_ended"]);
+    assert_eq!(
+        types(&events),
+        ["run_started", "ticket_opened", "ticket_note_added", "run_result_changed", "run_ended"]
+    );
     let EventKind::TicketOpened { ticket, note } = &events[1].kind else { panic!() };
     assert_eq!(note.as_deref(), Some("Caller said: HELP"));
     let EventKind::TicketNoteAdded { ticket_uuid, note } = &events[2].kind else { panic!() };

@@ -58,7 +58,9 @@ fn assignee(sp: &mut Sprint<'_>, run: usize, step: &str, a: &OpenTicket) -> Opti
         m.insert("name".into(), Value::String(u.name.clone()));
         Value::Object(m)
     };
-    if let Some(m) = r.email_match.as_deref().filter(|m| !m.is_empty()) {
+    // The reference reads an `email` holding an expression as a template too.
+    let templated_email = r.email.as_deref().filter(|e| r.uuid.is_none() && e.contains("@("));
+    if let Some(m) = r.email_match.as_deref().filter(|m| !m.is_empty()).or(templated_email) {
         let (email, failed) = sp.eval_text_checked(run, Some(step), m);
         if failed {
             return None;

@@ -60,16 +60,7 @@ pub fn out_msg(
         Some(c) if !c.is_empty() => format!("{lang}-{c}"),
         _ => lang,
     };
-    MsgOut {
-        urn,
-        channel,
-        text,
-        attachments,
-        quick_replies,
-        locale: Some(locale),
-        topic: None,
-        unsendable_reason,
-    }
+    MsgOut { urn, channel, text, attachments, quick_replies, locale: Some(locale), topic: None, unsendable_reason }
 }
 
 /// Longest quick reply sent, in characters: a longer one is cut and ends with `...`, as the

@@ -427,3 +427,40 @@ fn a_ticket_assignee_given_as_an_email_expression_is_looked_up() {
     assert!(errors(&events).is_empty(), "{:?}", errors(&events));
     assert_eq!(session.contact.tickets[0].assignee.as_ref().unwrap()["name"], "Desk");
 }
+
+#[test]
+fn query_groups_are_made_right_when_a_wait_expires_or_times_out() {
+    // A wait with a timeout, and a group kept by a field the host sets between sprints.
+    let v = json!({"flows": [{
+        "uuid": FLOW, "name": "Actions", "spec_version": "14.4.2", "language": "eng", "type": "messaging",
+        "nodes": [{"uuid": "9b5e0c6f-1111-4f3a-8c4d-5e6f7a8b9c0d",
+                   "actions": [{"uuid": "9b5e0c6f-2222-4f3a-8c4d-5e6f7a8b9c0d", "type": "send_msg", "text": "Where are you now?"}],
+                   "router": {"type": "switch", "operand": "@input.text",
+                              "wait": {"type": "msg", "timeout": {"seconds": 600, "category_uuid": "9b5e0c6f-3333-4f3a-8c4d-5e6f7a8b9c0d"}},
+                              "cases": [],
+                              "categories": [{"uuid": "9b5e0c6f-4444-4f3a-8c4d-5e6f7a8b9c0d", "name": "All", "exit_uuid": "9b5e0c6f-5555-4f3a-8c4d-5e6f7a8b9c0d"},
+                                             {"uuid": "9b5e0c6f-3333-4f3a-8c4d-5e6f7a8b9c0d", "name": "No Response", "exit_uuid": "9b5e0c6f-6666-4f3a-8c4d-5e6f7a8b9c0d"}],
+                              "default_category_uuid": "9b5e0c6f-4444-4f3a-8c4d-5e6f7a8b9c0d"},
+                   "exits": [{"uuid": "9b5e0c6f-5555-4f3a-8c4d-5e6f7a8b9c0d"}, {"uuid": "9b5e0c6f-6666-4f3a-8c4d-5e6f7a8b9c0d"}]}]}],
+        "fields": [{"key": "shelter", "name": "Shelter", "type": "text"}],
+        "groups": [{"uuid": "9b5e0c6f-7777-4f3a-8c4d-5e6f7a8b9c0d", "name": "Sheltered", "query": "shelter != \"\""}]});
+    let assets = Assets::from_json(&v, &LoadOptions::default());
+    for (resume, config) in [
+        (Resume::WaitTimeout, Config::default()),
+        (Resume::Expiration, Config::default()),
+        (Resume::Expiration, Config { expiry_resumes_parent: true, ..Config::default() }),
+    ] {
+        let engine = Engine::new(config);
+        let mut rng = SplitMix64::new(8);
+        let mut s = engine
+            .start(&assets, &env(), contact("eng"), Trigger::manual(FlowRef::new(FLOW, "Actions")), &mut rng)
+            .unwrap()
+            .session;
+        assert!(s.contact.groups.is_empty());
+        // Between sprints the host records where the contact is staying.
+        s.contact.fields.insert("shelter".into(), json!({"text": "North camp"}));
+        let events = engine.resume(&assets, &env(), &mut s, resume.clone(), &mut rng).unwrap();
+        assert!(types(&events).contains(&"contact_groups_changed".to_string()), "{resume:?}: {:?}", types(&events));
+        assert_eq!(s.contact.groups[0].name, "Sheltered");
+    }
+}

@@ -200,6 +200,9 @@ impl Engine {
             sp.session.status = SessionStatus::Active;
             sp.session.wait = None;
             sp.exit_run(idx, RunStatus::Expired);
+            // The contact may have changed since the last sprint (a field set by the host): its
+            // query groups are made right before the parent goes on, as on every resume.
+            smart_groups::reevaluate(&mut sp, None, false);
             sp.continue_until_wait(idx, None);
             return Ok(std::mem::take(&mut sp.events));
         }
@@ -211,6 +214,7 @@ impl Engine {
             }
             sp.session.status = SessionStatus::Expired;
             sp.session.wait = None;
+            smart_groups::reevaluate(&mut sp, None, false);
             return Ok(std::mem::take(&mut sp.events));
         }
         sp.session.status = SessionStatus::Active;

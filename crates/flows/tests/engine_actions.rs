@@ -464,3 +464,33 @@ fn query_groups_are_made_right_when_a_wait_expires_or_times_out() {
         assert_eq!(s.contact.groups[0].name, "Sheltered");
     }
 }
+
+#[test]
+fn reading_the_deprecated_child_run_status_warns() {
+    let v = json!({"flows": [
+        {"uuid": FLOW, "name": "Parent", "spec_version": "14.4.2", "language": "eng", "type": "messaging",
+         "nodes": [{"uuid": "ab12cd34-0001-4e5f-8a9b-0c1d2e3f4a5b",
+                    "actions": [{"uuid": "ab12cd34-0002-4e5f-8a9b-0c1d2e3f4a5b", "type": "enter_flow",
+                                 "flow": {"uuid": "ab12cd34-1000-4e5f-8a9b-0c1d2e3f4a5b", "name": "Child"}}],
+                    "router": {"type": "switch", "operand": "@child.run.status",
+                               "cases": [{"uuid": "ab12cd34-0003-4e5f-8a9b-0c1d2e3f4a5b", "type": "has_only_text",
+                                          "arguments": ["completed"], "category_uuid": "ab12cd34-0004-4e5f-8a9b-0c1d2e3f4a5b"}],
+                               "categories": [{"uuid": "ab12cd34-0004-4e5f-8a9b-0c1d2e3f4a5b", "name": "Complete", "exit_uuid": "ab12cd34-0005-4e5f-8a9b-0c1d2e3f4a5b"},
+                                              {"uuid": "ab12cd34-0006-4e5f-8a9b-0c1d2e3f4a5b", "name": "Other", "exit_uuid": "ab12cd34-0007-4e5f-8a9b-0c1d2e3f4a5b"}],
+                               "default_category_uuid": "ab12cd34-0006-4e5f-8a9b-0c1d2e3f4a5b"},
+                    "exits": [{"uuid": "ab12cd34-0005-4e5f-8a9b-0c1d2e3f4a5b"}, {"uuid": "ab12cd34-0007-4e5f-8a9b-0c1d2e3f4a5b"}]}]},
+        {"uuid": "ab12cd34-1000-4e5f-8a9b-0c1d2e3f4a5b", "name": "Child", "spec_version": "14.4.2", "language": "eng", "type": "messaging",
+         "nodes": [{"uuid": "ab12cd34-1001-4e5f-8a9b-0c1d2e3f4a5b", "actions": [], "exits": [{"uuid": "ab12cd34-1002-4e5f-8a9b-0c1d2e3f4a5b"}]}]}]});
+    let assets = Assets::from_json(&v, &LoadOptions::default());
+    let (events, session) = run(&assets, contact("eng"));
+    assert_eq!(
+        types(&events),
+        ["run_started", "run_started", "run_ended", "warning", "run_result_changed", "run_ended"]
+            .into_iter()
+            .filter(|t| *t != "run_result_changed")
+            .collect::<Vec<_>>()
+    );
+    let EventKind::Warning { text } = &events[3].kind else { panic!() };
+    assert_eq!(text, "@child.run.status is deprecated, use @child.status instead");
+    assert_eq!(session.status, SessionStatus::Completed);
+}

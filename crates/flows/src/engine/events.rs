@@ -199,6 +199,10 @@ pub enum EventKind {
         response: Option<String>,
     },
     /// Something went wrong but the run goes on (an expression that failed, a missing group).
+    /// Something the flow does that still works but is deprecated (`@child.run.status`).
+    Warning {
+        text: String,
+    },
     Error {
         text: String,
     },

@@ -20,7 +20,8 @@ const ACTION_NODE: &str = "72a1f5df-49f9-45df-94c9-d86f7ea064e5";
 
 /// An engine whose webhooks are answered by the case's `http_mocks`, or by the local stand-in.
 fn engine(input: &J) -> Engine {
-    let eng = Engine::new(Config::default());
+    // Cases are the reference's: an expiry ends only the waiting run, as its `wait_expiration`.
+    let eng = Engine::new(Config { expiry_resumes_parent: true, ..Config::default() });
     match input.get("http_mocks").filter(|m| m.is_object()) {
         Some(m) => eng.with_webhooks(Box::new(HttpMocks::from_json(m))),
         None => eng.with_webhooks(Box::new(MockWebhooks)),

@@ -197,10 +197,11 @@ fn action_leaves_out_the_runs_start_and_end() {
         actions.clone(),
         json!({"msgs": [{"text": "Ready?", "attachments": ["image:https://example.invalid/a.png"], "quick_replies": ["Yes", "No"]}]}),
     ));
-    // `contact_after` (with a `<uuid>` placeholder and a timestamp written another way) and
-    // `locals_after`.
+    // `contact_after` (with a `<uuid>` placeholder, a timestamp written another way and the
+    // time of the message that started the session as `<now>`) and `locals_after`.
     let contact = json!({"uuid": "<uuid>", "name": "Ana María", "language": "eng", "status": "active",
-        "created_on": "2020-01-01T00:00:00.000-00:00", "urns": ["tel:+15550001111"], "groups": [], "fields": {}});
+        "created_on": "2020-01-01T00:00:00.000-00:00", "last_seen_on": "<now>", "urns": ["tel:+15550001111"],
+        "groups": [], "fields": {}});
     passes(&action_case(actions.clone(), json!({"contact_after": contact, "locals_after": {"tries": "2"}})));
     let mut renamed = contact.clone();
     renamed["name"] = json!("Ana");
@@ -323,6 +324,20 @@ fn flow_run_compares_each_sprint() {
     fails(&run_case(json!({"sprints": [start, wrong_value]})));
     // One expectation per sprint, no fewer.
     fails(&run_case(json!({"sprints": [start]})));
+}
+
+#[test]
+fn a_wait_expiration_resume_ends_the_waiting_run_and_completes_the_session() {
+    // As the reference's `wait_expiration`: the run expires, the session is completed.
+    let mut c = run_case(json!({}));
+    c["input"]["resumes"] = json!([{"type": "wait_expiration", "event": {"type": "wait_expired"}}]);
+    let start = json!({"event_types": ["run_started", "msg_created", "msg_wait"], "session_status": "waiting"});
+    let expired = json!({"msgs": [], "event_types": ["run_ended"], "session_status": "completed",
+        "runs": [{"flow": {"uuid": RUN_FLOW}, "status": "expired"}]});
+    c["expected"] = json!({"sprints": [start, expired]});
+    passes(&c);
+    c["expected"]["sprints"][1]["session_status"] = json!("expired");
+    fails(&c);
 }
 
 #[test]

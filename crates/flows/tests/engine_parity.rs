@@ -239,11 +239,18 @@ fn tickets_carry_their_note_assignee_and_result() {
                "users": [{"uuid": "8c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "email": "amina@example.org", "name": "Amina"}]}),
     );
     let (events, session) = run(&assets, Contact::anonymous(CONTACT, "eng"));
-    assert_eq!(types(&events), ["run_started", "ticket_opened", "run_result_changed", "run_ended"]);
+    assert_eq!(
+        types(&events),
+        ["run_started", "ticket_opened", "ticket_note_added", "run_result_changed", "run_ended"]
+    );
     let EventKind::TicketOpened { ticket, note } = &events[1].kind else { panic!() };
     assert_eq!(note.as_deref(), Some("Caller said: HELP"));
+    let EventKind::TicketNoteAdded { ticket_uuid, note } = &events[2].kind else { panic!() };
+    assert_eq!((ticket_uuid.as_str(), note.as_str()), (ticket.uuid.as_str(), "Caller said: HELP"));
     assert_eq!(ticket.topic.as_ref().unwrap().name, "General");
-    assert_eq!(ticket.assignee.as_ref().unwrap()["email"], "amina@example.org");
+    // A user with a UUID is referred to by UUID and name, as the reference does.
+    assert_eq!(ticket.assignee.as_ref().unwrap()["uuid"], "8c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f");
+    assert_eq!(ticket.assignee.as_ref().unwrap()["name"], "Amina");
     assert_eq!(session.runs[0].results["ticket"].category, "Success");
     assert_eq!(session.runs[0].results["ticket"].value, ticket.uuid);
 

@@ -5,7 +5,7 @@ mod dates;
 mod geo;
 mod locations;
 mod numbers;
-mod phone;
+pub(crate) mod phone;
 mod words;
 
 use std::collections::BTreeMap;

@@ -80,7 +80,8 @@ fn international(digits: &str) -> Option<String> {
     })
 }
 
-fn parse_candidate(candidate: &str, country: &str) -> Option<String> {
+/// One candidate number in E.164, national forms read in `country`.
+pub(crate) fn parse_candidate(candidate: &str, country: &str) -> Option<String> {
     let candidate = candidate.trim();
     let digits: String = candidate.chars().filter(char::is_ascii_digit).collect();
     if digits.len() < 5 || digits.len() > 17 {

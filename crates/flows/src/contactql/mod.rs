@@ -13,7 +13,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 
 pub use eval::{evaluate, validate, QValue, Queryable, Resolver};
-pub use parse::parse;
+pub use parse::{parse, parse_in};
 
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 10_000;

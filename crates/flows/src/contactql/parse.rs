@@ -266,6 +266,35 @@ fn implicit(value: &str) -> Condition {
     Condition { prop_type: PropType::Attribute, key: "name".into(), op, value: value.to_string() }
 }
 
+/// The whole query as one phone number in E.164, when it is nothing else (digits with `+`,
+/// spaces, dashes and brackets), national forms read in `country`.
+fn whole_phone_number(text: &str, country: Option<&str>) -> Option<String> {
+    let phone_like = text.chars().any(|c| c.is_ascii_digit())
+        && text.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')'));
+    if !phone_like {
+        return None;
+    }
+    crate::cases::phone::parse_candidate(text, country.unwrap_or(""))
+}
+
+/// Parses a query as the reference does in an environment: a query that is only a phone
+/// number becomes `tel = <E.164>` (a national form read in `default_country`); anything else
+/// is parsed by [`parse`].
+pub fn parse_in(text: &str, default_country: Option<&str>) -> Result<Query, QueryError> {
+    let trimmed = text.trim();
+    if trimmed.chars().count() <= MAX_QUERY_CHARS {
+        if let Some(number) = whole_phone_number(trimmed, default_country) {
+            return Ok(Query::Condition(Condition {
+                prop_type: PropType::Urn,
+                key: "tel".into(),
+                op: Op::Eq,
+                value: number,
+            }));
+        }
+    }
+    parse(text)
+}
+
 /// Parses a query's text (without checking the fields and groups it names: see
 /// [`super::validate`]).
 pub fn parse(text: &str) -> Result<Query, QueryError> {

@@ -64,6 +64,49 @@ pub struct Channel {
     pub country: Option<String>,
 }
 
+/// One component of a message template's translation (`body/text`, `header/media`,
+/// `button/quick_reply`, …): its content with `{{n}}` slots, and which variable fills each.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct TemplateComponent {
+    #[serde(default)]
+    pub name: String,
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default)]
+    pub content: String,
+    #[serde(default)]
+    pub variables: BTreeMap<String, usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct TemplateVariable {
+    #[serde(rename = "type", default)]
+    pub kind: String,
+}
+
+/// A message template approved for one channel in one locale (WhatsApp's templates).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TemplateTranslation {
+    pub channel: crate::definition::refs::AssetRef,
+    #[serde(default)]
+    pub locale: String,
+    #[serde(default)]
+    pub components: Vec<TemplateComponent>,
+    #[serde(default)]
+    pub variables: Vec<TemplateVariable>,
+}
+
+/// A message template: a `send_msg` that names one is sent as its translation for the
+/// message's channel, when there is one.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct MsgTemplate {
+    pub uuid: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub translations: Vec<TemplateTranslation>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 struct Global {
     key: String,
@@ -85,6 +128,8 @@ pub struct Assets {
     pub globals: BTreeMap<String, String>,
     /// The flows' templates, each parsed on first use.
     pub templates: Templates,
+    /// Message templates (the assets' `templates`).
+    pub msg_templates: Vec<MsgTemplate>,
 }
 
 fn list<T: for<'de> Deserialize<'de>>(v: &Value, key: &str) -> Vec<T> {
@@ -114,6 +159,7 @@ impl Assets {
             globals: list::<Global>(v, "globals").into_iter().map(|g| (g.key, g.value)).collect(),
             flows: HashMap::new(),
             templates: Templates::default(),
+            msg_templates: list(v, "templates"),
         };
         for f in v.get("flows").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
             a.load_flow(f, opts);
@@ -171,6 +217,10 @@ impl Assets {
 
     pub fn topic(&self, uuid: &str) -> Option<&Named> {
         self.topics.iter().find(|t| t.uuid == uuid)
+    }
+
+    pub fn msg_template(&self, uuid: &str) -> Option<&MsgTemplate> {
+        self.msg_templates.iter().find(|t| t.uuid == uuid)
     }
 
     pub fn channel(&self, uuid: &str) -> Option<&Channel> {

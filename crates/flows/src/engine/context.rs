@@ -247,9 +247,11 @@ fn contact_json_value(env: &Env, assets: &Assets, c: &J, defs: &[FieldAsset]) ->
 fn with_channel_and_ref<'u>(
     assets: &Assets,
     mut props: BTreeMap<String, XValue>,
-    mut urns: impl Iterator<Item = &'u str>,
+    urns: impl Iterator<Item = &'u str>,
     reference: Option<&J>,
 ) -> XValue {
+    let mut urns = urns.peekable();
+    let first_urn = urns.peek().copied();
     let channel = urns
         .find_map(|u| {
             let q = u.split_once('?')?.1;
@@ -259,7 +261,12 @@ fn with_channel_and_ref<'u>(
         .unwrap_or(XValue::Null);
     props.insert("channel".to_string(), channel);
     props.insert("ref".to_string(), XValue::text(reference.and_then(J::as_str).unwrap_or("")));
-    XValue::object(props)
+    // `@contact` alone reads as the contact's name, or its first URN as people write it.
+    let default = match props.get("name").and_then(|n| crate::convert::to_text(n).ok()).filter(|n| !n.is_empty()) {
+        Some(name) => name,
+        None => first_urn.and_then(crate::urns::parse).map(|u| crate::urns::format(&u)).unwrap_or_default(),
+    };
+    with_default(props, XValue::text(default))
 }
 
 /// The parts of a run's context already built, each made on first use: a step that only

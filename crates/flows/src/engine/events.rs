@@ -24,6 +24,16 @@ pub struct QuickReply {
     #[serde(rename = "type")]
     pub kind: String,
     pub text: String,
+    /// What the reference writes after `<extra>` in a quick reply: shown under the choice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<String>,
+}
+
+impl QuickReply {
+    /// A plain text choice.
+    pub fn text(text: impl Into<String>) -> QuickReply {
+        QuickReply { kind: "text".into(), text: text.into(), extra: None }
+    }
 }
 
 /// A message the bot sends (or speaks, for `ivr_created`).
@@ -167,6 +177,12 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
+    /// The note of a ticket just opened, as the reference reports it: an event of its own
+    /// after `ticket_opened` (which keeps the note too, for hosts that read it there).
+    TicketNoteAdded {
+        ticket_uuid: String,
+        note: String,
+    },
     OptinRequested {
         optin: AssetRef,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -183,6 +199,10 @@ pub enum EventKind {
         response: Option<String>,
     },
     /// Something went wrong but the run goes on (an expression that failed, a missing group).
+    /// Something the flow does that still works but is deprecated (`@child.run.status`).
+    Warning {
+        text: String,
+    },
     Error {
         text: String,
     },

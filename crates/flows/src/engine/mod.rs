@@ -56,6 +56,12 @@ pub struct Config {
     /// steps kept.
     pub max_path_per_run: usize,
     pub expression_limits: Limits,
+    /// What an expiry resume does. `false` (the platform's choice): every run still going ends
+    /// as expired and so does the session, whose conversation the host then closes. `true`
+    /// (the reference's `wait_expiration`): only the waiting run expires; a parent that entered
+    /// it goes on, routing on `@child` (the "Expired" category of a sub-flow node), and a
+    /// session whose last run expired is completed.
+    pub expiry_resumes_parent: bool,
 }
 
 impl Default for Config {
@@ -66,6 +72,7 @@ impl Default for Config {
             max_runs_per_session: 200,
             max_path_per_run: 500,
             expression_limits: Limits::default(),
+            expiry_resumes_parent: false,
         }
     }
 }
@@ -126,6 +133,12 @@ impl Engine {
         rng: &mut dyn Rng,
     ) -> Result<Started, EngineError> {
         let flow = assets.flow(&trigger.flow.uuid).map_err(EngineError::Flow)?;
+        let mut contact = contact;
+        if let Some(msg) = &trigger.msg {
+            // The contact wrote the message that started the session: seen now, as the
+            // reference records it.
+            contact.last_seen_on = msg.created_on.clone().or_else(|| Some(time::iso(env.now)));
+        }
         let mut session = Session {
             uuid: new_uuid(rng),
             flow_type: flow.flow_type,
@@ -183,6 +196,16 @@ impl Engine {
         }
         session.sprints += 1;
         let mut sp = Sprint::new(self, assets, env, session, rng);
+        if resume == Resume::Expiration && self.config.expiry_resumes_parent {
+            sp.session.status = SessionStatus::Active;
+            sp.session.wait = None;
+            sp.exit_run(idx, RunStatus::Expired);
+            // The contact may have changed since the last sprint (a field set by the host): its
+            // query groups are made right before the parent goes on, as on every resume.
+            smart_groups::reevaluate(&mut sp, None, false);
+            sp.continue_until_wait(idx, None);
+            return Ok(std::mem::take(&mut sp.events));
+        }
         if resume == Resume::Expiration {
             for r in (0..sp.session.runs.len()).rev() {
                 if !sp.session.runs[r].status.is_ended() {
@@ -191,6 +214,7 @@ impl Engine {
             }
             sp.session.status = SessionStatus::Expired;
             sp.session.wait = None;
+            smart_groups::reevaluate(&mut sp, None, false);
             return Ok(std::mem::take(&mut sp.events));
         }
         sp.session.status = SessionStatus::Active;

@@ -73,7 +73,11 @@ fn switch(sp: &mut Sprint<'_>, run: usize, flow: &Flow, node: &Node, router: &Ro
     let (category, value, extra) = match matched {
         Some(m) => m,
         None => {
-            let default = router.default_category_uuid.clone().filter(|d| !d.is_empty())?;
+            let Some(default) = router.default_category_uuid.clone().filter(|d| !d.is_empty()) else {
+                // No case matched and there is no default: the run fails, as in the reference.
+                sp.fail(run, format!("router on node[uuid={}] failed to pick a category", node.uuid));
+                return None;
+            };
             (default, operand_text.clone().unwrap_or_default(), None)
         }
     };
@@ -96,7 +100,9 @@ fn random(sp: &mut Sprint<'_>, run: usize, flow: &Flow, node: &Node, router: &Ro
 /// Routes to the timeout category of the node's wait.
 pub fn timeout(sp: &mut Sprint<'_>, run: usize, flow: &Flow, node: &Node, router: &Router) -> Option<String> {
     let category = router.wait.as_ref()?.timeout.as_ref()?.category_uuid.clone();
-    to_category(sp, run, flow, node, router, &category, String::new(), None, None)
+    // The reference saves the time the wait timed out as the result's value.
+    let value = sp.now.clone();
+    to_category(sp, run, flow, node, router, &category, value, None, None)
 }
 
 #[allow(clippy::too_many_arguments)]

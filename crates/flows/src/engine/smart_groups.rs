@@ -100,7 +100,7 @@ impl Queryable for QueryContact<'_> {
 /// Whether `contact` belongs in the group kept by `query`: only active contacts do, and a query
 /// that does not parse or validate keeps no one (the group is broken, as a missing asset).
 fn qualifies(env: &Env, assets: &Assets, contact: &Contact, query: &str) -> Option<bool> {
-    let parsed = contactql::parse(query).ok()?;
+    let parsed = contactql::parse_in(query, env.default_country.as_deref()).ok()?;
     let resolver = AssetResolver(assets);
     contactql::validate(env, &parsed, &resolver).ok()?;
     if contact.status != "active" {

@@ -100,8 +100,20 @@ impl<'a> Sprint<'a> {
         self.eval_text_checked(run, step, template).0
     }
 
+    /// Warns of deprecated parts of the context a template reads, as the reference does.
+    fn warn_deprecated(&mut self, step: Option<&str>, template: &str) {
+        const DEPRECATED: &[(&str, &str)] = &[("child.run.status", "@child.status")];
+        for (old, new) in DEPRECATED {
+            if template.contains(old) {
+                let text = format!("@{old} is deprecated, use {new} instead");
+                self.event(step, EventKind::Warning { text });
+            }
+        }
+    }
+
     /// Like [`Sprint::eval_text`], but whether any expression failed is returned too.
     pub fn eval_text_checked(&mut self, run: usize, step: Option<&str>, template: &str) -> (String, bool) {
+        self.warn_deprecated(step, template);
         let (limits, assets) = (self.engine.config.expression_limits, self.assets);
         let (text, errors) =
             self.with_context(run, |env, ctx| evaluate::text(env, ctx, &assets.templates, template, limits));
@@ -113,6 +125,7 @@ impl<'a> Sprint<'a> {
     }
 
     pub fn eval_value(&mut self, run: usize, step: Option<&str>, template: &str) -> XValue {
+        self.warn_deprecated(step, template);
         let (limits, assets) = (self.engine.config.expression_limits, self.assets);
         let (v, errors) =
             self.with_context(run, |env, ctx| evaluate::value(env, ctx, &assets.templates, template, limits));

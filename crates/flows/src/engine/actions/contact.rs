@@ -171,21 +171,54 @@ pub fn set_contact_channel(sp: &mut Sprint<'_>, step: &str, a: &SetContactChanne
     }
 }
 
+/// The URN `scheme:path` as the reference normalises it (a phone number in E.164, read in the
+/// environment's country; a lowercase e-mail address), or `None` when it is not valid for
+/// its scheme.
+fn normalized_urn(scheme: &str, path: &str, country: Option<&str>) -> Option<String> {
+    let digits = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit());
+    let path = match scheme {
+        "tel" => {
+            let phone_like = path.chars().any(|c| c.is_ascii_digit())
+                && path.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.'));
+            match crate::cases::phone::parse_candidate(path, country.unwrap_or("")) {
+                Some(e164) if phone_like => e164,
+                // A short code or other number the plans do not know is kept as its digits.
+                _ if phone_like => path.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect(),
+                _ => path.to_string(),
+            }
+        }
+        "telegram" | "whatsapp" | "twitterid" if !digits(path.split('#').next().unwrap_or("")) => return None,
+        "mailto" if !path.contains('@') => return None,
+        "mailto" => path.to_lowercase(),
+        _ => path.to_string(),
+    };
+    let urn = format!("{scheme}:{path}");
+    crate::urns::validate(&urn).ok().map(|_| urn)
+}
+
 pub fn add_contact_urn(sp: &mut Sprint<'_>, run: usize, step: &str, a: &AddContactUrn) {
-    let (path, failed) = sp.eval_text_checked(run, Some(step), &a.path);
-    if failed {
-        return;
-    }
+    // A failed expression is reported and the rest of the path is used, as the reference does.
+    let path = sp.eval_text(run, Some(step), &a.path);
     let path = path.trim();
     if path.is_empty() {
         sp.error(Some(step), "can't add URN with empty path");
         return;
     }
-    let urn = format!("{}:{path}", a.scheme.trim().to_lowercase());
-    if crate::urns::parse(&urn).is_none() {
-        sp.error(Some(step), format!("'{urn}' is not a valid URN"));
+    let scheme = a.scheme.trim().to_lowercase();
+    let country = sp.env.default_country.clone();
+    // `_has_urn` tells the flow which URN it now has (empty when the URN was not valid).
+    let set_local = |sp: &mut Sprint<'_>, value: &str| {
+        if let Some(r) = sp.session.runs.get_mut(run) {
+            r.locals.insert("_has_urn".into(), value.to_string());
+        }
+        sp.invalidate();
+    };
+    let Some(urn) = normalized_urn(&scheme, path, country.as_deref()) else {
+        sp.error(Some(step), format!("'{scheme}:{path}' is not a valid URN"));
+        set_local(sp, "");
         return;
-    }
+    };
+    set_local(sp, &urn);
     if sp.session.contact.urns.iter().any(|u| crate::context::urn_identity(u) == urn) {
         return;
     }

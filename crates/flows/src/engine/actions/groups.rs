@@ -32,7 +32,11 @@ fn resolve(sp: &mut Sprint<'_>, run: usize, step: &str, refs: &[NamedRef], kind:
                 }
             }
         } else if let Some(m) = r.name_match.as_deref() {
-            let name = sp.eval_text(run, Some(step), m);
+            let (name, failed) = sp.eval_text_checked(run, Some(step), m);
+            if failed {
+                // A name whose expression failed matches nothing: the error is reported alone.
+                continue;
+            }
             let found = match kind {
                 Kind::Group => {
                     sp.assets.group_by_name(&name).map(|g| (g.uuid.clone(), g.name.clone(), g.query.is_some()))

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use super::super::contact::Ticket;
 use super::super::events::{EventKind, TicketOut};
 use super::super::results::{self, NewResult};
+use super::super::smart_groups;
 use super::super::sprint::{Pushed, Sprint};
 use super::messages;
 use crate::definition::actions::{EnterFlow, OpenTicket, RequestOptin};
@@ -47,15 +48,19 @@ fn assignee(sp: &mut Sprint<'_>, run: usize, step: &str, a: &OpenTicket) -> Opti
     let r = a.assignee_ref()?;
     let assets = sp.assets;
     let as_json = |u: &crate::engine::assets::User| {
+        // A user is referred to as the reference does, by UUID and name; one known only by
+        // e-mail keeps its e-mail.
         let mut m = Map::new();
-        if let Some(uuid) = &u.uuid {
-            m.insert("uuid".into(), Value::String(uuid.clone()));
-        }
-        m.insert("email".into(), Value::String(u.email.clone().unwrap_or_default()));
+        match &u.uuid {
+            Some(uuid) => m.insert("uuid".into(), Value::String(uuid.clone())),
+            None => m.insert("email".into(), Value::String(u.email.clone().unwrap_or_default())),
+        };
         m.insert("name".into(), Value::String(u.name.clone()));
         Value::Object(m)
     };
-    if let Some(m) = r.email_match.as_deref().filter(|m| !m.is_empty()) {
+    // The reference reads an `email` holding an expression as a template too.
+    let templated_email = r.email.as_deref().filter(|e| r.uuid.is_none() && e.contains("@("));
+    if let Some(m) = r.email_match.as_deref().filter(|m| !m.is_empty()).or(templated_email) {
         let (email, failed) = sp.eval_text_checked(run, Some(step), m);
         if failed {
             return None;
@@ -117,7 +122,27 @@ fn ticket_result(sp: &mut Sprint<'_>, run: usize, step: &str, a: &OpenTicket, ti
     );
 }
 
+fn set_new_ticket(sp: &mut Sprint<'_>, run: usize, value: &str) {
+    if let Some(r) = sp.session.runs.get_mut(run) {
+        r.locals.insert("_new_ticket".into(), value.to_string());
+    }
+    sp.invalidate();
+}
+
 pub fn open_ticket(sp: &mut Sprint<'_>, run: usize, step: &str, a: &OpenTicket) {
+    // As the reference does: a start of many contacts at once opens no tickets, and a contact
+    // with a ticket open gets no second one.
+    if sp.session.trigger.extra.get("batch").and_then(Value::as_bool) == Some(true) {
+        sp.error(Some(step), "can't open tickets during batch starts");
+        set_new_ticket(sp, run, "");
+        ticket_result(sp, run, step, a, None);
+        return;
+    }
+    if sp.session.contact.tickets.iter().any(|t| t.status.as_deref().is_none_or(|s| s == "open")) {
+        set_new_ticket(sp, run, "");
+        ticket_result(sp, run, step, a, None);
+        return;
+    }
     // As the reference does: without a topic the ticket goes to the topic named "General"
     // (here, failing that, to the first topic: the default queue).
     let topic: Option<AssetRef> = match a.topic_ref() {
@@ -142,9 +167,7 @@ pub fn open_ticket(sp: &mut Sprint<'_>, run: usize, step: &str, a: &OpenTicket) 
     if let (Some(t), None) = (a.topic_ref(), &topic) {
         // A ticket in a queue that no longer exists would never be answered.
         sp.error(Some(step), format!("missing dependency: topic[uuid={},name={}]", t.uuid, t.name));
-        if let Some(r) = sp.session.runs.get_mut(run) {
-            r.locals.insert("_new_ticket".into(), String::new());
-        }
+        set_new_ticket(sp, run, "");
         ticket_result(sp, run, step, a, None);
         return;
     }
@@ -156,12 +179,17 @@ pub fn open_ticket(sp: &mut Sprint<'_>, run: usize, step: &str, a: &OpenTicket) 
         status: Some("open".into()),
         extra: Map::new(),
     });
-    if let Some(r) = sp.session.runs.get_mut(run) {
-        r.locals.insert("_new_ticket".into(), uuid.clone());
+    set_new_ticket(sp, run, &uuid);
+    sp.event(
+        Some(step),
+        EventKind::TicketOpened { ticket: TicketOut { uuid: uuid.clone(), topic, assignee }, note: note.clone() },
+    );
+    if let Some(note) = note {
+        sp.event(Some(step), EventKind::TicketNoteAdded { ticket_uuid: uuid.clone(), note });
     }
-    sp.invalidate();
-    sp.event(Some(step), EventKind::TicketOpened { ticket: TicketOut { uuid: uuid.clone(), topic, assignee }, note });
     ticket_result(sp, run, step, a, Some(&uuid));
+    // An open ticket can put the contact in a group kept by a query on `tickets`.
+    smart_groups::reevaluate(sp, Some(step), true);
 }
 
 pub fn request_optin(sp: &mut Sprint<'_>, flow: &Flow, step: &str, a: &RequestOptin) {

@@ -24,6 +24,18 @@ fn query_escape(s: &str) -> String {
     out
 }
 
+/// Longest URL a webhook is called with, in bytes.
+const MAX_URL_BYTES: usize = 8192;
+/// How much of a refused URL an error shows.
+const MAX_SHOWN_URL: usize = 256;
+
+/// An absolute `http` or `https` URL with a host, of a sendable length.
+fn is_valid_url(url: &str) -> bool {
+    let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"));
+    let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+    url.len() <= MAX_URL_BYTES && host.is_some_and(|h| !h.is_empty() && !h.contains(char::is_whitespace))
+}
+
 fn text_prop<'o>(o: &'o Outside, key: &str) -> &'o str {
     o.props.get(key).and_then(Value::as_str).unwrap_or("")
 }
@@ -46,6 +58,16 @@ fn call_webhook(sp: &mut Sprint<'_>, run: usize, node: &Node, step: &str, o: &Ou
         sp.error(Some(step), e);
     }
     let url = url.trim().to_string();
+    if url.is_empty() {
+        sp.error(Some(step), "webhook URL evaluated to empty string");
+        return;
+    }
+    if !is_valid_url(&url) {
+        let shown: String = url.chars().take(MAX_SHOWN_URL).collect();
+        let shown = if shown.len() < url.len() { format!("{shown}...") } else { shown };
+        sp.error(Some(step), format!("webhook URL evaluated to an invalid URL: '{shown}'"));
+        return;
+    }
     let mut headers = Vec::new();
     if let Some(h) = o.props.get("headers").and_then(Value::as_object) {
         for (k, v) in h {

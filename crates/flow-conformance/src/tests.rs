@@ -88,9 +88,14 @@ fn template_text_compares_output_json_error_and_events() {
         "input": {"template": "@(1 +)", "context": ctx}, "expected": {"error": "some other wording"}});
     passes(&e);
     fails(&expecting(&c, json!({"error": "x"})));
-    // Evaluating a template emits no events: an empty list passes, another fails.
+    // A template that evaluates cleanly emits no events: an empty list passes, another fails.
     passes(&expecting(&c, json!({"output": "Hi Ana!", "event_types": []})));
     fails(&expecting(&c, json!({"output": "Hi Ana!", "event_types": ["error"]})));
+    // One that renders past a failed expression emits an `error` event for it.
+    let f = json!({"id": "x/failed", "kind": "template_text",
+        "input": {"template": "Hi @(1 / 0) @who", "context": ctx}, "expected": {"event_types": ["error"]}});
+    passes(&f);
+    fails(&expecting(&f, json!({"event_types": ["error", "error"]})));
     // `clock` is the time `now()` sees.
     let t = json!({"id": "x/clock", "kind": "template_text",
         "input": {"template": "@(format_date(now(), \"YYYY-MM-DD\"))", "clock": "2021-07-09T10:00:00Z",

@@ -23,7 +23,8 @@ pub struct FlowInfo {
     pub uuid: String,
     pub name: String,
     pub flow_type: &'static str,
-    /// The spec version the file declares (older ones are migrated on load).
+    /// The spec version the file declares; a legacy flow (no `spec_version`, export versions 4
+    /// to 11.12) shows its legacy version and what it was migrated to, as `11.12->14.4.2`.
     pub spec_version: String,
     pub nodes: usize,
     /// The base language first, then the translations.
@@ -40,11 +41,29 @@ impl FlowInfo {
             uuid: flow.uuid.clone(),
             name: flow.name.clone(),
             flow_type: flow.flow_type.as_str(),
-            spec_version: raw.get("spec_version").and_then(Value::as_str).unwrap_or(&flow.spec_version).to_owned(),
+            spec_version: declared_version(flow, raw),
             nodes: flow.nodes.len(),
             languages,
         }
     }
+}
+
+/// The flow's own `spec_version`, or for a legacy flow its `version` (on the flow or its nested
+/// `definition`; a string or a number) with the spec it was migrated to.
+fn declared_version(flow: &Flow, raw: &Value) -> String {
+    if let Some(spec) = raw.get("spec_version").and_then(Value::as_str) {
+        return spec.to_owned();
+    }
+    let legacy = [raw.get("version"), raw.get("definition").and_then(|d| d.get("version"))]
+        .into_iter()
+        .flatten()
+        .find_map(|v| match v {
+            Value::String(s) if s.len() <= 16 => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "legacy".to_owned());
+    format!("{legacy}->{}", flow.spec_version)
 }
 
 /// Why a flow file was refused. `Definition` names the flow, the node or action, and what is

@@ -10,6 +10,8 @@ use safepassage_flows::ids::SplitMix64;
 use safepassage_flows::Env;
 use serde_json::{json, Value};
 
+use crate::common::{errors, types};
+
 const FLOW: &str = "0b4e1a52-8d0f-4f5e-9a77-3c2b7f1c9d10";
 const CONTACT: &str = "6a1f3e58-2c4d-4b7e-8f90-1d2e3f4a5b6c";
 
@@ -43,20 +45,6 @@ fn run(assets: &Assets, contact: Contact) -> (Vec<Event>, safepassage_flows::eng
     let started =
         engine.start(assets, &env(), contact, Trigger::manual(FlowRef::new(FLOW, "Parity")), &mut rng).unwrap();
     (started.events, started.session)
-}
-
-fn types(events: &[Event]) -> Vec<String> {
-    events.iter().map(Event::type_name).collect()
-}
-
-fn errors(events: &[Event]) -> Vec<String> {
-    events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::Error { text } => Some(text.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 fn group_changes(events: &[Event]) -> Vec<(Vec<String>, Vec<String>)> {

@@ -19,7 +19,7 @@ fn env_at(minute: u32) -> Env {
 }
 
 fn intake_assets() -> (Assets, String) {
-    let text = include_str!("data/intake_export.json");
+    let text = include_str!("../data/intake_export.json");
     let v: Value = serde_json::from_str(text).unwrap();
     let export = Export::from_json(&v, &LoadOptions::default()).unwrap();
     let uuid = export.flows[0].uuid.clone();
@@ -27,7 +27,7 @@ fn intake_assets() -> (Assets, String) {
 }
 
 fn misc_assets() -> Assets {
-    let v: Value = serde_json::from_str(include_str!("data/misc_assets.json")).unwrap();
+    let v: Value = serde_json::from_str(include_str!("../data/misc_assets.json")).unwrap();
     Assets::from_json(&v, &LoadOptions::default())
 }
 
@@ -174,7 +174,7 @@ fn expiry_ends_every_run() {
 #[test]
 fn sub_flows_return_to_their_parent() {
     let assets = misc_assets();
-    let parent = flow_uuid(include_str!("data/misc_assets.json"), "Parent");
+    let parent = flow_uuid(include_str!("../data/misc_assets.json"), "Parent");
     let engine = Engine::new(Config::default());
     let mut rng = SplitMix64::new(4);
     let contact = Contact::anonymous("0ec97956-c451-48a0-a180-1ce766623e31", "eng");
@@ -194,7 +194,7 @@ fn sub_flows_return_to_their_parent() {
 #[test]
 fn loops_without_waits_are_stopped() {
     let assets = misc_assets();
-    let uuid = flow_uuid(include_str!("data/misc_assets.json"), "Loop");
+    let uuid = flow_uuid(include_str!("../data/misc_assets.json"), "Loop");
     let engine = Engine::new(Config { max_steps_per_sprint: 50, ..Config::default() });
     let mut rng = SplitMix64::new(5);
     let contact = Contact::anonymous("0ec97956-c451-48a0-a180-1ce766623e31", "eng");
@@ -208,7 +208,7 @@ fn loops_without_waits_are_stopped() {
 #[test]
 fn random_splits_follow_the_seed() {
     let assets = misc_assets();
-    let uuid = flow_uuid(include_str!("data/misc_assets.json"), "Random");
+    let uuid = flow_uuid(include_str!("../data/misc_assets.json"), "Random");
     let engine = Engine::new(Config::default());
     let pick = |seed| {
         let mut rng = SplitMix64::new(seed);
@@ -225,7 +225,7 @@ fn random_splits_follow_the_seed() {
 #[test]
 fn voice_prompts_carry_keypad_hints() {
     let assets = misc_assets();
-    let uuid = flow_uuid(include_str!("data/misc_assets.json"), "IVR");
+    let uuid = flow_uuid(include_str!("../data/misc_assets.json"), "IVR");
     let engine = Engine::new(Config::default());
     let mut rng = SplitMix64::new(6);
     let contact = Contact::anonymous("0ec97956-c451-48a0-a180-1ce766623e31", "eng");
@@ -256,7 +256,7 @@ fn outside_calls_are_refused_unless_allowed() {
 
 #[test]
 fn an_export_survives_load_and_export() {
-    let v: Value = serde_json::from_str(include_str!("data/intake_export.json")).unwrap();
+    let v: Value = serde_json::from_str(include_str!("../data/intake_export.json")).unwrap();
     let export = Export::from_json(&v, &LoadOptions::default()).unwrap();
     assert_eq!(export.to_json(), v);
 }

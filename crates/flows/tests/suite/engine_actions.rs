@@ -15,6 +15,8 @@ use safepassage_flows::ids::SplitMix64;
 use safepassage_flows::Env;
 use serde_json::{json, Value};
 
+use crate::common::{errors, types};
+
 const FLOW: &str = "5f0c2a61-9e1d-4a6f-8b88-4d3c8a2d0e21";
 const CONTACT: &str = "7b2a4f69-3d5e-4c8f-9a01-2e3f4a5b6c7d";
 const CHANNEL: &str = "a1b2c3d4-0000-4e5f-8a9b-0c1d2e3f4a5b";
@@ -68,20 +70,6 @@ fn start_with(
 
 fn run(assets: &Assets, contact: Contact) -> (Vec<Event>, safepassage_flows::engine::Session) {
     start_with(&Engine::new(Config::default()), assets, contact, Trigger::manual(FlowRef::new(FLOW, "Actions")))
-}
-
-fn types(events: &[Event]) -> Vec<String> {
-    events.iter().map(Event::type_name).collect()
-}
-
-fn errors(events: &[Event]) -> Vec<String> {
-    events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::Error { text } => Some(text.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 fn sent(events: &[Event]) -> Vec<safepassage_flows::engine::MsgOut> {

@@ -14,7 +14,7 @@ use safepassage_flows::Env;
 use serde_json::Value;
 
 /// The shipped export, as written in the repository.
-pub const EXPORT: &str = include_str!("../../../../flows/safepassage.json");
+pub const EXPORT: &str = include_str!("../../../../../flows/safepassage.json");
 
 /// The languages the flows are written in: the base language first.
 pub const LANGUAGES: [&str; 3] = ["rus", "ukr", "eng"];

@@ -17,3 +17,14 @@ pub fn errors(events: &[Event]) -> Vec<String> {
         })
         .collect()
 }
+
+/// The texts of the messages sent, in order.
+pub fn texts(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::MsgCreated { msg } => Some(msg.text.clone()),
+            _ => None,
+        })
+        .collect()
+}

@@ -11,6 +11,8 @@ use safepassage_flows::ids::SplitMix64;
 use safepassage_flows::Env;
 use serde_json::{json, Value};
 
+use crate::common::texts;
+
 const FLOW: &str = "6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e601";
 
 fn flow() -> Value {
@@ -42,16 +44,6 @@ fn flow() -> Value {
              "exits": [{"uuid": "6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e654", "destination_uuid": "6f1c2a3b-4d5e-4f60-8a71-92b3c4d5e611"}]}
         ]
     }]})
-}
-
-fn texts(events: &[safepassage_flows::engine::Event]) -> Vec<String> {
-    events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::MsgCreated { msg } => Some(msg.text.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 fn input(text: &str, attachments: &[&str]) -> Resume {

@@ -291,16 +291,7 @@ pub fn types(events: &[Event]) -> Vec<String> {
     events.iter().map(Event::type_name).collect()
 }
 
-/// The texts of the messages sent.
-pub fn texts(events: &[Event]) -> Vec<String> {
-    events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::MsgCreated { msg } => Some(msg.text.clone()),
-            _ => None,
-        })
-        .collect()
-}
+pub use crate::common::texts;
 
 /// The quick replies of the last message sent.
 pub fn buttons(events: &[Event]) -> Vec<String> {
